@@ -1,0 +1,33 @@
+# Two commands for a fresh machine: `make run` and `make test`. Each does its own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test setup vendor clean
+
+run: setup
+	$(BIN)/pieces-admin run
+
+test: setup $(VENV)/.test-installed
+	$(BIN)/ruff check webapp tests wsgi.py
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed vendor
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Re-checks the vendored files on every run; fetches them only when missing or altered.
+vendor:
+	@cd static/vendor 2>/dev/null && sha256sum --check --quiet --strict ../vendor.sha256 2>/dev/null \
+		|| bash scripts/fetch-htmx.sh
+
+clean:
+	rm -rf $(VENV) static/vendor

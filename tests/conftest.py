@@ -1,0 +1,99 @@
+"""Shared fixtures. Simulator: `simulator` (a fresh one per test), `simulator_factory`."""
+
+import json
+
+import pytest
+import requests
+import websocket
+from servers import serve_in_thread, wait_until
+
+from webapp.simulator import create_simulator_app
+
+pytest_plugins = ["fixtures_panel"]
+
+TERMINAL_STATUSES = {"COMPLETED", "FAILED", "CANCELED"}
+#: Downloads fast enough for tests, still in ~20 steps like a real one.
+FAST_DOWNLOAD = {"download_seconds": 0.6, "tick_seconds": 0.03}
+
+
+class ProgressSocket:
+    """A real WebSocket client on a model's download-progress socket."""
+
+    def __init__(self, url: str):
+        self.connection = websocket.create_connection(url, timeout=5)
+
+    def next_text(self) -> str:
+        return self.connection.recv()
+
+    def next_frame(self) -> dict:
+        return json.loads(self.next_text())
+
+    def frames_until_terminal(self) -> list[dict]:
+        """Every frame up to and including COMPLETED, FAILED or CANCELED."""
+        frames = [self.next_frame()]
+        while frames[-1].get("status") not in TERMINAL_STATUSES:
+            frames.append(self.next_frame())
+        return frames
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class RunningSimulator:
+    """A simulator app served on loopback, with helpers to drive and observe it."""
+
+    def __init__(self, **options):
+        self.app = create_simulator_app(**{**FAST_DOWNLOAD, **options})
+        self.state = self.app.extensions["pieces_simulator"]
+        self._server = serve_in_thread(self.app)
+        self.url = self._server.url
+        self._sockets: list[ProgressSocket] = []
+
+    #: `simulator.wait_until(condition, what=...)`: poll until the condition holds.
+    wait_until = staticmethod(wait_until)
+
+    def control(self, method: str, path: str, body=None) -> requests.Response:
+        return requests.request(method, f"{self.url}/__sim/{path}", json=body, timeout=5)
+
+    def stats(self) -> dict:
+        return self.control("GET", "stats").json()
+
+    def open_sockets(self, model_id: str) -> int:
+        return self.stats()["progress_sockets"].get(model_id, 0)
+
+    def open_progress(self, model_id: str) -> ProgressSocket:
+        """Connect and wait until the simulator has registered the socket (no frame missed)."""
+        before = self.open_sockets(model_id)
+        progress = ProgressSocket(self.progress_url(model_id))
+        self._sockets.append(progress)
+        wait_until(lambda: self.open_sockets(model_id) > before, "socket registration")
+        return progress
+
+    def progress_url(self, model_id: str) -> str:
+        return self.url.replace("http://", "ws://") + f"/model/{model_id}/download/progress"
+
+    def stop(self) -> None:
+        for progress in self._sockets:
+            progress.close()
+        self.state.shutdown()
+        self._server.stop()
+
+
+@pytest.fixture
+def simulator_factory():
+    """Build simulators with custom options: `simulator_factory(memory_gb=8)`."""
+    started: list[RunningSimulator] = []
+
+    def start(**options) -> RunningSimulator:
+        started.append(RunningSimulator(**options))
+        return started[-1]
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
+def simulator(simulator_factory) -> RunningSimulator:
+    """A fresh simulator on loopback with 0.6 s downloads and a 16 GB memory budget."""
+    return simulator_factory()

@@ -1,0 +1,126 @@
+"""The `pieces-admin` command as a person runs it: real processes on loopback ports."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+import requests
+from pieces_os_client.api.models_api import ModelsApi
+from pieces_os_client.api_client import ApiClient
+from pieces_os_client.configuration import Configuration
+from servers import REPO_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Command:
+    """`python -m webapp ARGS` in its own process group, its output collected line by line."""
+
+    def __init__(self, *args: str, **env: str):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "webapp", *args], cwd=REPO_ROOT, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        )
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        with self._changed:
+            found = self._changed.wait_for(
+                lambda: any(text in line for line in self.lines) or self.process.poll() is not None,
+                timeout)
+        output = "".join(self.lines)
+        assert found and text in output, f"{text!r} not printed; output:\n{output}"
+        return output
+
+    def interrupt(self) -> int:
+        """Ctrl-C as a terminal sends it: SIGINT to the whole process group."""
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout=20)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.fixture
+def command():
+    started: list[Command] = []
+
+    def start(*args, **env) -> Command:
+        started.append(Command(*args, **env))
+        return started[-1]
+
+    yield start
+    for running in started:
+        running.kill()
+
+
+def process_group_alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_simulator_command_serves_a_catalogue_the_official_sdk_reads(command):
+    port = free_port()
+    simulator = command("simulator", "--port", str(port), "--download-seconds", "2")
+    url = f"http://127.0.0.1:{port}"
+    simulator.wait_for("Listening at")
+    with ApiClient(Configuration(host=url)) as api:
+        models = ModelsApi(api).models_snapshot()
+    assert len(models.iterable) >= 20
+    assert simulator.interrupt() == 0
+
+
+def test_run_without_pieces_os_starts_the_simulator_and_the_panel(command):
+    port = free_port()
+    run = command("run", PORT=str(port), PIECES_OS_URL="")
+    output = run.wait_for("The panel is ready")
+    assert "Started the built-in simulator at http://127.0.0.1:" in output
+    assert f"open http://127.0.0.1:{port}" in output
+
+    page = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+    assert page.status_code == 200 and "built-in Pieces OS simulator" in page.text
+    assert 'data-state="loaded"' in page.text
+    health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+    assert health["pieces_os"]["reachable"] and health["pieces_os"]["simulated"]
+
+    assert run.interrupt() == 0
+    assert not process_group_alive(run.process.pid), "a server outlived `pieces-admin run`"
+
+
+def test_run_uses_pieces_os_url_when_set(command, simulator):
+    port = free_port()
+    run = command("run", PORT=str(port), PIECES_OS_URL=simulator.url)
+    output = run.wait_for("The panel is ready")
+    assert f"Using Pieces OS at {simulator.url}" in output and "simulator at" not in output
+    page = requests.get(f"http://127.0.0.1:{port}/", timeout=5).text
+    assert "built-in Pieces OS simulator" not in page
+    assert simulator.stats()["requests"]["list"] >= 1
+    run.interrupt()
+
+
+def test_bad_setting_stops_with_a_clear_message(command):
+    run = command("run", PORT="eighty")
+    run.process.wait(timeout=20)
+    assert run.process.returncode == 2
+    assert "PORT='eighty'" in "".join(run.lines)

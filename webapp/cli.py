@@ -1,0 +1,146 @@
+"""The ``pieces-admin`` command: serve the panel, or run the Pieces OS simulator."""
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from . import discovery
+from .config import ConfigError, settings_from_env
+
+STARTUP_TIMEOUT_SECONDS = 30
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pieces-admin", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser(
+        "run", help="find Pieces OS (or start the simulator) and serve the panel (`make run`)")
+    commands.add_parser("serve", help="serve the panel with gunicorn and the repo's config")
+
+    simulator = commands.add_parser("simulator", help="serve the Pieces OS Model API simulator")
+    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--port", type=int, default=39300)
+    simulator.add_argument("--download-seconds", type=float, default=20.0,
+                           help="how long a simulated download takes (default: 20)")
+    simulator.add_argument("--memory-gb", type=float, default=16.0,
+                           help="memory budget for loaded models (default: 16)")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return run()
+        if args.command == "serve":
+            return serve()
+        return serve_simulator(args)
+    except ConfigError as error:
+        print(f"pieces-admin: {error}", file=sys.stderr)
+        return 2
+
+
+def serve() -> int:
+    """Serve the panel in this process with gunicorn."""
+    from . import create_app, gunicorn_conf
+    from .serving import GunicornServer, options_from_module
+
+    GunicornServer(create_app, options_from_module(gunicorn_conf)).run()
+    return 0
+
+
+def serve_simulator(args: argparse.Namespace) -> int:
+    """Serve the simulator with gunicorn: one process (its state is in memory), many threads."""
+    from .serving import GunicornServer
+    from .simulator import create_simulator_app
+
+    def factory():
+        return create_simulator_app(download_seconds=args.download_seconds,
+                                    memory_gb=args.memory_gb)
+
+    options = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": 128,
+        "control_socket_disable": True,
+        "graceful_timeout": 2,
+    }
+    GunicornServer(factory, options).run()
+    return 0
+
+
+def run() -> int:
+    """What `make run` does: choose the upstream, then serve the panel until interrupted."""
+    settings = settings_from_env()
+    env = dict(os.environ)
+    children: list[subprocess.Popen] = []
+    try:
+        upstream = settings["PIECES_OS_URL"] or discovery.discover()
+        if upstream:
+            print(f"Using Pieces OS at {upstream}", flush=True)
+        else:
+            upstream, simulator = start_simulator()
+            children.append(simulator)
+            env["PIECES_OS_SIMULATED"] = "1"
+            print("No Pieces OS answered on 127.0.0.1 (ports 1000, 39300-39333).\n"
+                  f"Started the built-in simulator at {upstream}; set PIECES_OS_URL to use "
+                  "a real Pieces OS.", flush=True)
+        env["PIECES_OS_URL"] = upstream
+
+        panel = subprocess.Popen([sys.executable, "-m", "webapp", "serve"], env=env)
+        children.append(panel)
+        panel_url = f"http://{settings['HOST']}:{settings['PORT']}"
+        if wait_until_up(f"{panel_url}/static/app.css", panel):
+            print(f"\nThe panel is ready: open {panel_url}  (Ctrl-C stops it)\n", flush=True)
+        return panel.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(children)
+
+
+def start_simulator() -> tuple[str, subprocess.Popen]:
+    port = free_loopback_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webapp", "simulator", "--host", "127.0.0.1", "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    if not wait_until_up(f"{url}/.well-known/health", process):
+        stop([process])
+        raise SystemExit("The built-in simulator did not start; see the messages above.")
+    return url, process
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen) -> bool:
+    """Poll ``url`` until it answers 200; False if the process died or time ran out."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Ask each child to stop (SIGTERM), then kill what is still running after a grace period."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,34 @@
+"""Editing custom models: a form that sends the whole updated ``Model`` to Pieces OS."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from .model_form import ModelForm, apply_changes
+from .upstream import ModelGone, UpstreamError, current_client
+
+bp = Blueprint("editing", __name__)
+
+
+@bp.route("/models/<path:model_id>/edit", methods=["GET", "POST"])
+def edit(model_id: str):
+    """Show the form; on submit validate it, apply it to the current Model and send that."""
+    client = current_client()
+    try:
+        model = client.get_model(model_id)
+    except ModelGone as gone:
+        abort(404, description=str(gone))
+    except UpstreamError as failure:
+        return render_template("edit.html", model=None, model_id=model_id, error=failure)
+    if not model.can_edit:
+        abort(409, description=f"{model.name} is not a custom model, so it cannot be edited.")
+
+    if request.method == "GET":
+        return render_template("edit.html", model=model, form=ModelForm.from_model(model))
+    form = ModelForm.from_form(request.form)
+    changes = form.validate()
+    if form.errors:
+        return render_template("edit.html", model=model, form=form), 422
+    try:
+        updated = client.update_model(apply_changes(model.raw, changes))
+    except UpstreamError as failure:
+        return render_template("edit.html", model=model, form=form, error=failure)
+    flash(f"Saved {updated.name}.", "success")
+    return redirect(url_for("pages.detail", model_id=updated.id), 303)

@@ -1,0 +1,155 @@
+"""The Pieces OS Model API routes, as the contract describes them.
+
+Errors are plain text; successes are `application/json`. Every request is counted and may be
+slowed or failed by a fault a test set on its route.
+"""
+
+import socket
+import time
+
+from flask import Blueprint, Response, jsonify, request
+from flask_sock import Sock
+
+from .context import current_simulator
+from .routes import UNMATCHED_KEY
+from .state import ActionRefused, ModelNotFound
+from .validation import InvalidModel
+
+#: How often an idle progress handler checks whether its client has gone.
+CLIENT_CHECK_SECONDS = 0.1
+SERVER_VERSION = "12.3.11"
+NOT_FOUND_TEXT = "model was not found."
+
+bp = Blueprint("model_api", __name__)
+sock = Sock()
+
+
+def plain_text(text: str, status: int) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+def _route_key() -> str:
+    """The short name of the route this request hit (endpoints are named after them)."""
+    if request.blueprint == bp.name:
+        return request.endpoint.rpartition(".")[2]
+    return UNMATCHED_KEY
+
+
+@bp.before_app_request
+def count_request():
+    """Count every request except the test controls' own."""
+    if request.blueprint in (None, bp.name):
+        current_simulator().requests.count(_route_key())
+
+
+@bp.before_request
+def apply_route_fault():
+    """Delay and/or fail this request if a test asked for it."""
+    fault = current_simulator().faults.take_route_fault(_route_key())
+    if fault is None:
+        return None
+    time.sleep(fault.delay_seconds)
+    if fault.status is not None:
+        return plain_text(fault.text, fault.status)
+    return None
+
+
+@bp.before_request
+def refuse_progress_for_unknown_model():
+    """Answer 500 before the WebSocket handshake when the model does not exist."""
+    if request.endpoint == f"{bp.name}.progress":
+        if not current_simulator().store.exists(request.view_args["model_id"]):
+            return plain_text(NOT_FOUND_TEXT, 500)
+    return None
+
+
+@bp.errorhandler(ModelNotFound)
+def model_not_found(_error):
+    return plain_text(NOT_FOUND_TEXT, 410)
+
+
+@bp.errorhandler(ActionRefused)
+@bp.errorhandler(InvalidModel)
+def action_refused(error):
+    return plain_text(str(error), 500)
+
+
+@bp.get("/models", endpoint="list")
+def list_models():
+    """All models."""
+    return jsonify({"iterable": current_simulator().store.snapshot()})
+
+
+@bp.get("/model/<model_id>", endpoint="get")
+def get_model(model_id):
+    """One model."""
+    return jsonify(current_simulator().store.get(model_id))
+
+
+@bp.post("/model/<model_id>/download", endpoint="download")
+def download_model(model_id):
+    """Start downloading a local model; progress goes to its progress sockets."""
+    return jsonify(current_simulator().store.start_download(model_id))
+
+
+@bp.post("/model/<model_id>/download/cancel", endpoint="cancel")
+def cancel_download(model_id):
+    """Cancel a running download."""
+    return jsonify(current_simulator().store.cancel_download(model_id))
+
+
+@bp.post("/model/<model_id>/load", endpoint="load")
+def load_model(model_id):
+    """Load a downloaded model into memory, within the memory budget."""
+    return jsonify(current_simulator().store.load(model_id))
+
+
+@bp.post("/model/<model_id>/unload", endpoint="unload")
+def unload_model(model_id):
+    """Free a model's memory."""
+    return jsonify(current_simulator().store.unload(model_id))
+
+
+@bp.post("/model/update", endpoint="update")
+def update_model():
+    """Replace a custom model with the posted Model."""
+    return jsonify(current_simulator().store.update(request.get_json(force=True, silent=True)))
+
+
+@bp.get("/.well-known/health", endpoint="health")
+def health():
+    """Liveness probe; official clients send HEAD here to find the port."""
+    return plain_text("ok", 200)
+
+
+@bp.get("/.well-known/version", endpoint="version")
+def version():
+    """The Pieces OS version."""
+    return plain_text(SERVER_VERSION, 200)
+
+
+@sock.route("/model/<model_id>/download/progress", bp=bp, endpoint="progress")
+def download_progress(ws, model_id):
+    """Send every progress frame of this model until the client leaves or is dropped."""
+    hub = current_simulator().hub
+    subscription = hub.subscribe(model_id)
+    try:
+        while ws.connected and not subscription.dropped:
+            frame = subscription.next_frame(timeout=CLIENT_CHECK_SECONDS)
+            if frame is not None:
+                ws.send(frame)
+            ws.receive(timeout=0)  # discard anything the client sends
+        if subscription.dropped:
+            _cut(ws)
+    except OSError:
+        pass  # the client vanished mid-send
+    finally:
+        hub.unsubscribe(subscription)
+
+
+def _cut(ws) -> None:
+    """Break the connection without a closing handshake, as a network failure would."""
+    try:
+        ws.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
