@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test setup vendor clean
+.PHONY: run test screenshots setup vendor clean
 
 run: setup
 	$(BIN)/pieces-admin run
@@ -11,6 +11,10 @@ run: setup
 test: setup $(VENV)/.test-installed
 	$(BIN)/ruff check webapp tests wsgi.py
 	$(BIN)/pytest
+
+# docs/screenshots/*.png, taken in Chromium (as the browser tests are) from a panel and simulator.
+screenshots: setup $(VENV)/.test-installed
+	$(BIN)/python tests/browser/screenshots.py
 
 setup: $(VENV)/.installed vendor
 

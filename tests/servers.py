@@ -64,18 +64,25 @@ class GunicornServer:
             self.process.wait()
 
 
-def serve_with_gunicorn(app_spec: str, *, threads: int = 64,
-                        startup_timeout: float = 30) -> GunicornServer:
+def serve_with_gunicorn(app_spec: str, *, threads: int = 64, startup_timeout: float = 30,
+                        config_module: str | None = None, env: dict | None = None,
+                        port: int = 0) -> GunicornServer:
     """Start gunicorn (gthread, one worker) on a free loopback port and wait until it listens.
 
     gunicorn picks the port itself (`:0`) and prints it, so no other process can take it
-    between choosing and binding.
+    between choosing and binding. With ``config_module`` (e.g. ``webapp.gunicorn_conf``) that
+    file's settings are used instead of the defaults here; the bind address is still ours.
+    ``port`` binds that port instead (e.g. to start a server again where it was before).
     """
+    if config_module:
+        options = ["-c", f"python:{config_module}"]
+    else:
+        options = ["-k", "gthread", "--threads", str(threads), "-w", "1", "--no-control-socket",
+                   "--graceful-timeout", "3"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", str(threads), "-w", "1",
-         "--no-control-socket", "--graceful-timeout", "3", "-b", "127.0.0.1:0", app_spec],
+        [sys.executable, "-m", "gunicorn", *options, "-b", f"127.0.0.1:{port}", app_spec],
         cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     port = _wait_for_port(process, startup_timeout)
     return GunicornServer(url=f"http://127.0.0.1:{port}", process=process)

@@ -1,5 +1,6 @@
 """The `pieces-admin` command as a person runs it: real processes on loopback ports."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -8,6 +9,7 @@ import threading
 
 import pytest
 import requests
+from accounts import login_over_http
 from pieces_os_client.api.models_api import ModelsApi
 from pieces_os_client.api_client import ApiClient
 from pieces_os_client.configuration import Configuration
@@ -91,14 +93,21 @@ def test_simulator_command_serves_a_catalogue_the_official_sdk_reads(command):
     assert simulator.interrupt() == 0
 
 
-def test_run_without_pieces_os_starts_the_simulator_and_the_panel(command):
+def first_admin_password(output: str) -> str:
+    """The password `serve` prints when it creates the first account."""
+    return re.search(r"password: (\S+)", output).group(1)
+
+
+def test_run_without_pieces_os_starts_the_simulator_and_the_panel(command, tmp_path):
     port = free_port()
-    run = command("run", PORT=str(port), PIECES_OS_URL="")
+    run = command("run", PORT=str(port), PIECES_OS_URL="",
+                  DATABASE=str(tmp_path / "panel.sqlite"))
     output = run.wait_for("The panel is ready")
     assert "Started the built-in simulator at http://127.0.0.1:" in output
     assert f"open http://127.0.0.1:{port}" in output
 
-    page = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+    browser = login_over_http(f"http://127.0.0.1:{port}", "admin", first_admin_password(output))
+    page = browser.get(f"http://127.0.0.1:{port}/", timeout=5)
     assert page.status_code == 200 and "built-in Pieces OS simulator" in page.text
     assert 'data-state="loaded"' in page.text
     health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
@@ -108,12 +117,14 @@ def test_run_without_pieces_os_starts_the_simulator_and_the_panel(command):
     assert not process_group_alive(run.process.pid), "a server outlived `pieces-admin run`"
 
 
-def test_run_uses_pieces_os_url_when_set(command, simulator):
+def test_run_uses_pieces_os_url_when_set(command, simulator, tmp_path):
     port = free_port()
-    run = command("run", PORT=str(port), PIECES_OS_URL=simulator.url)
+    run = command("run", PORT=str(port), PIECES_OS_URL=simulator.url,
+                  DATABASE=str(tmp_path / "panel.sqlite"))
     output = run.wait_for("The panel is ready")
     assert f"Using Pieces OS at {simulator.url}" in output and "simulator at" not in output
-    page = requests.get(f"http://127.0.0.1:{port}/", timeout=5).text
+    browser = login_over_http(f"http://127.0.0.1:{port}", "admin", first_admin_password(output))
+    page = browser.get(f"http://127.0.0.1:{port}/", timeout=5).text
     assert "built-in Pieces OS simulator" not in page
     assert simulator.stats()["requests"]["list"] >= 1
     run.interrupt()

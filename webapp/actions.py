@@ -7,17 +7,11 @@ with a flash message (POST/Redirect/GET).
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import (
-    Blueprint,
-    Response,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-)
+from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, request
 
-from .listing import list_query_of
+from . import activity
+from .auth import requires
+from .live import current_hub
 from .models import Model
 from .rendering import is_htmx, next_url
 from .upstream import ModelGone, PiecesClient, Unreachable, UpstreamError, current_client
@@ -45,22 +39,52 @@ ACTIONS = {
 
 
 @bp.post("/models/<path:model_id>/<any(download, cancel, load, unload):action_name>")
+@requires("act")
 def act(model_id: str, action_name: str):
-    """Run one action on one model, if it applies to the model's current state."""
-    action = ACTIONS[action_name]
+    """Run one action on one model, if it applies to the model's current state; the attempt and
+    how it ended go to the activity log."""
+    with activity.attempt(action_name, model_id) as attempt:
+        return carry_out(ACTIONS[action_name], model_id, attempt)
+
+
+def carry_out(action: Action, model_id: str, attempt: activity.Attempt) -> Response:
     client = current_client()
     try:
         model = client.get_model(model_id)
     except UpstreamError as failure:
+        attempt.failed(str(failure))
         return answer_failure(model_id, None, failure)
+    attempt.identify(model.name)
     if action.name not in model.available_actions:
         refusal = f"Cannot {action.name} {model.name}: it is {model.state}."
+        attempt.refused(refusal)
         return answer(model, error=refusal, status=409)
+    hub = current_hub()
+    if action.name == "download":
+        hub.watch_download(model, started_by=g.user.name)
     try:
         updated = action.call(client, model_id)
     except UpstreamError as failure:
+        attempt.failed(str(failure))
+        if action.name == "download":
+            hub.forget_download(model_id)
         return answer_failure(model_id, model, failure)
+    hub.model_changed(updated)
     return answer(updated, message=f"{action.done}: {updated.name}.")
+
+
+@bp.post("/models/<path:model_id>/dismiss")
+@requires("act")
+def dismiss(model_id: str):
+    """Clear a failed download's message from the model's row, for everybody."""
+    hub = current_hub()
+    hub.dismiss_failure(model_id)
+    try:
+        model = current_client().get_model(model_id)
+    except UpstreamError as failure:
+        return answer_failure(model_id, None, failure)
+    hub.model_changed(model)
+    return answer(model, message=f"Dismissed the failed download of {model.name}.")
 
 
 def answer(model: Model | None, *, model_id: str | None = None, message: str | None = None,
@@ -70,8 +94,7 @@ def answer(model: Model | None, *, model_id: str | None = None, message: str | N
         flash(error or message, "error" if error else "success")
         return redirect(next_url(), 303)
     template = VIEWS.get(request.form.get("view", "row"), VIEWS["row"])
-    html = render_template(template, model=model, model_id=model_id or model.id, error=error,
-                           query=list_query_of(next_url()))
+    html = render_template(template, model=model, model_id=model_id or model.id, error=error)
     response = make_response(html, status)
     response.vary.add("HX-Request")
     return response

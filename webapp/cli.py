@@ -1,4 +1,5 @@
-"""The ``pieces-admin`` command: serve the panel, or run the Pieces OS simulator."""
+"""The ``pieces-admin`` command: serve the panel, manage its accounts, or run the Pieces OS
+simulator."""
 import argparse
 import os
 import signal
@@ -9,7 +10,7 @@ import time
 
 import requests
 
-from . import discovery
+from . import discovery, users_cli
 from .config import ConfigError, settings_from_env
 
 STARTUP_TIMEOUT_SECONDS = 30
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
                            help="how long a simulated download takes (default: 20)")
     simulator.add_argument("--memory-gb", type=float, default=16.0,
                            help="memory budget for loaded models (default: 16)")
+    users_cli.add_commands(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             return run()
         if args.command == "serve":
             return serve()
+        if args.command == "users":
+            return users_cli.run(args)
         return serve_simulator(args)
     except ConfigError as error:
         print(f"pieces-admin: {error}", file=sys.stderr)
@@ -48,6 +52,8 @@ def serve() -> int:
     from . import create_app, gunicorn_conf
     from .serving import GunicornServer, options_from_module
 
+    # Here, before gunicorn starts its workers, so that the password is printed only once.
+    users_cli.announce_first_admin()
     GunicornServer(create_app, options_from_module(gunicorn_conf)).run()
     return 0
 

@@ -2,9 +2,14 @@
 
 Every variable is documented in README.md; keep that table in step with ``SETTINGS``.
 """
+import ipaddress
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+HOSTNAME_PATTERN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
+HEADER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 
 
 class ConfigError(ValueError):
@@ -58,6 +63,67 @@ def parse_flag(value: str) -> bool:
     raise ValueError("expected 1/0, true/false, yes/no or on/off")
 
 
+def parse_path(value: str) -> str:
+    path = value.strip()
+    if not path or "\x00" in path:
+        raise ValueError("expected a file path, e.g. /var/lib/panel/panel.sqlite")
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def parse_minutes(value: str) -> int:
+    minutes = int(value)
+    if not 0 < minutes <= 525_600:
+        raise ValueError("expected a whole number of minutes between 1 and 525600 (a year)")
+    return minutes
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_hostnames(value: str) -> list[str]:
+    """Host names for Flask's TRUSTED_HOSTS; a leading dot also allows every subdomain."""
+    names = _comma_list(value)
+    for name in names:
+        if not HOSTNAME_PATTERN.fullmatch(name):
+            raise ValueError(f"{name[:60]!r} is not a host name, e.g. panel.lan or .example.org")
+    if not names:
+        raise ValueError("expected comma-separated host names, e.g. panel.lan,192.168.1.20")
+    return names
+
+
+def parse_origins(value: str) -> list[str]:
+    """Web origins (scheme://host[:port]), lower-cased, without a trailing slash."""
+    origins = []
+    for item in _comma_list(value):
+        parts = urlsplit(item.lower().rstrip("/"))
+        if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path
+                or parts.query or parts.fragment or parts.username or parts.password):
+            raise ValueError(f"{item[:60]!r} is not an origin, e.g. http://panel.lan:8000")
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    if not origins:
+        raise ValueError("expected comma-separated origins, e.g. http://panel.lan:8000")
+    return origins
+
+
+def parse_addresses(value: str) -> frozenset[str]:
+    """IP addresses, each in its canonical spelling (so ::1 and 0:0::1 are the same)."""
+    try:
+        addresses = frozenset(str(ipaddress.ip_address(item)) for item in _comma_list(value))
+    except ValueError as error:
+        raise ValueError(f"expected comma-separated IP addresses: {error}") from None
+    if not addresses:
+        raise ValueError("expected comma-separated IP addresses, e.g. 127.0.0.1")
+    return addresses
+
+
+def parse_header_name(value: str) -> str:
+    name = value.strip()
+    if not HEADER_NAME_PATTERN.fullmatch(name):
+        raise ValueError("expected an HTTP header name, e.g. X-Forwarded-User")
+    return name
+
+
 SETTINGS = (
     Setting("HOST", "127.0.0.1", parse_host,
             "address the panel listens on (0.0.0.0 opens it to the LAN)"),
@@ -70,6 +136,33 @@ SETTINGS = (
             "seconds to wait for Pieces OS to answer a request"),
     Setting("SECRET_KEY", None, str,
             "key that signs session cookies; unset = generated once into instance/secret_key"),
+    Setting("DATABASE", None, parse_path,
+            "SQLite file of accounts and the activity log; unset = instance/panel.sqlite"),
+    Setting("SESSION_IDLE_MINUTES", "480", parse_minutes,
+            "a login ends after this many minutes without a request"),
+    Setting("SESSION_COOKIE_SECURE", "0", parse_flag,
+            "set to 1 when the panel is served over HTTPS: the browser then sends the session "
+            "cookie over HTTPS only"),
+    Setting("TRUSTED_HOSTS", None, parse_hostnames,
+            "comma-separated host names the panel answers to, against DNS rebinding; "
+            "unset = any host"),
+    Setting("ALLOWED_ORIGINS", None, parse_origins,
+            "comma-separated origins whose pages may open the live socket; "
+            "unset = the panel's own origin"),
+    Setting("TRUSTED_PROXIES", None, parse_addresses,
+            "comma-separated addresses of reverse proxies whose X-Forwarded-For, -Proto and "
+            "-Host headers are believed; unset = none"),
+    Setting("TRUSTED_PROXY_USER_HEADER", None, parse_header_name,
+            "header in which a trusted proxy names the logged-in user, e.g. X-Forwarded-User; "
+            "unset = log in with the panel's own form"),
+    Setting("LIVE_REFRESH_SECONDS", "5", parse_seconds,
+            "while a page is open, how often the panel polls Pieces OS for changes"),
+    Setting("DOWNLOAD_STALL_SECONDS", "15", parse_seconds,
+            "a download with no progress for this long is shown as stalled"),
+    Setting("LIVE_PING_SECONDS", "25", parse_seconds,
+            "a vanished browser's live socket is closed within this time"),
+    Setting("LIVE_HEARTBEAT_SECONDS", "5", parse_seconds,
+            "how often an idle live socket tells the page it is still connected"),
     Setting("PIECES_OS_SIMULATED", "0", parse_flag,
             "set by `make run` when it started the built-in simulator (shown as a banner)"),
 )

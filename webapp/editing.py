@@ -1,6 +1,8 @@
 """Editing custom models: a form that sends the whole updated ``Model`` to Pieces OS."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from . import activity
+from .auth import requires
 from .model_form import ModelForm, apply_changes
 from .upstream import ModelGone, UpstreamError, current_client
 
@@ -8,8 +10,10 @@ bp = Blueprint("editing", __name__)
 
 
 @bp.route("/models/<path:model_id>/edit", methods=["GET", "POST"])
+@requires("edit")
 def edit(model_id: str):
-    """Show the form; on submit validate it, apply it to the current Model and send that."""
+    """Show the form; on submit validate it, apply it to the current Model and send that (the
+    attempt and how it ended go to the activity log)."""
     client = current_client()
     try:
         model = client.get_model(model_id)
@@ -24,11 +28,14 @@ def edit(model_id: str):
         return render_template("edit.html", model=model, form=ModelForm.from_model(model))
     form = ModelForm.from_form(request.form)
     changes = form.validate()
-    if form.errors:
-        return render_template("edit.html", model=model, form=form), 422
-    try:
-        updated = client.update_model(apply_changes(model.raw, changes))
-    except UpstreamError as failure:
-        return render_template("edit.html", model=model, form=form, error=failure)
+    with activity.attempt("edit", model.id, model.name) as attempt:
+        if form.errors:
+            attempt.refused(f"Invalid values in: {', '.join(form.errors)}.")
+            return render_template("edit.html", model=model, form=form), 422
+        try:
+            updated = client.update_model(apply_changes(model.raw, changes))
+        except UpstreamError as failure:
+            attempt.failed(str(failure))
+            return render_template("edit.html", model=model, form=form, error=failure)
     flash(f"Saved {updated.name}.", "success")
     return redirect(url_for("pages.detail", model_id=updated.id), 303)

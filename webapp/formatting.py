@@ -31,7 +31,24 @@ def label(enum_value: str | None) -> str:
     return "–" if not enum_value else enum_value.replace("_", " ")
 
 
+def rate(bytes_per_second: float | None) -> str:
+    if not bytes_per_second:
+        return "–"
+    return f"{bytes_per_second / 1_000_000:.1f} MB/s"
+
+
+def duration(seconds: float | None) -> str:
+    """A rough, readable amount of time: "45 s", "3 min 20 s", "2 h 5 min"."""
+    if seconds is None:
+        return "–"
+    whole = int(round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
 def init_app(app: Flask) -> None:
-    for name, function in [("gigabytes", gigabytes), ("date", date), ("billions", billions),
-                           ("count", count), ("label", label)]:
-        app.add_template_filter(function, name)
+    for function in (gigabytes, date, billions, count, label, rate, duration):
+        app.add_template_filter(function)

@@ -2,18 +2,46 @@
 
 Equivalent command line: ``gunicorn -c python:webapp.gunicorn_conf 'webapp:create_app()'``.
 """
+import signal
+
 from webapp.config import settings_from_env
 
 _settings = settings_from_env()
 
 bind = f"{_settings['HOST']}:{_settings['PORT']}"
-# One process: the panel's live state (relay hub, team updates) lives in memory and must be
-# shared by every browser. Threads serve the concurrent requests and sockets.
+# One process: the live hub (one upstream progress socket per download, the viewers' mailboxes)
+# lives in memory and must be shared by every browser of the team.
 workers = 1
+# gthread: every open page holds one thread for its live socket (plus one inside
+# simple-websocket), so the pool must exceed the number of open pages. bench/relay.py measured
+# 300 pages on one process at a few ms of added latency; see docs/benchmarks.md.
 worker_class = "gthread"
-threads = 64
+threads = 512
 # gunicorn 27 opens a control socket at a fixed path by default; two servers on one machine
 # (the panel and the simulator) would collide on it.
 control_socket_disable = True
 graceful_timeout = 5
 accesslog = "-"
+
+
+def _close_live_sockets(worker) -> None:
+    hub = worker.wsgi.extensions.get("live_hub") if hasattr(worker, "wsgi") else None
+    if hub is not None:
+        hub.shutdown()
+
+
+def post_worker_init(worker):
+    """On SIGTERM, close every page's live socket with 1012 before gunicorn waits for them."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_terminate(signum, frame):
+        _close_live_sockets(worker)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_terminate)
+
+
+def worker_int(worker):
+    """Ctrl-C (SIGINT): the same, so browsers reconnect to the next server by themselves."""
+    _close_live_sockets(worker)

@@ -3,7 +3,7 @@
 The query string is the whole state of the list, so a filtered view can be bookmarked and shared,
 and the same URL renders the same table with or without JavaScript.
 """
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from werkzeug.datastructures import MultiDict
@@ -40,7 +40,7 @@ class ListQuery:
     @classmethod
     def from_args(cls, args: MultiDict) -> "ListQuery":
         query = cls(**{name: args.get(name, default).strip()
-                       for name, default in asdict(cls()).items()})
+                       for name, default in DEFAULTS.items()})
         query.validate()
         return query
 
@@ -73,10 +73,12 @@ class ListQuery:
 
     def query_string(self, **changes) -> str:
         """This query (with ``changes``) as a URL query string, defaults left out."""
-        values = {**asdict(self), **changes}
-        defaults = asdict(ListQuery())
+        values = {name: changes.get(name, getattr(self, name)) for name in DEFAULTS}
         return urlencode({key: value for key, value in values.items()
-                          if value and value != defaults[key]})
+                          if value and value != DEFAULTS[key]})
+
+
+DEFAULTS = {field.name: field.default for field in fields(ListQuery)}
 
 
 def list_query_of(url: str) -> ListQuery:

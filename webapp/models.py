@@ -5,6 +5,7 @@ optional keys may be missing or of an unexpected type (then treated as missing),
 are ignored, and enum values are kept as the raw strings Pieces OS sent, so a newer Pieces OS
 with new enum values never breaks the panel.
 """
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,15 +36,32 @@ def _bool(raw: dict, key: str) -> bool:
     return raw.get(key) is True
 
 
+def _encodable(text: str) -> str:
+    """``text`` with any lone surrogate (a legal JSON escape that UTF-8 cannot carry) replaced by
+    U+FFFD, so a page showing it can be sent."""
+    if text.isascii():  # constant time: the common case costs nothing
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def _text(raw: dict, key: str) -> str | None:
     value = raw.get(key)
-    return value if isinstance(value, str) else None
+    return _encodable(value) if isinstance(value, str) else None
 
 
 def _number(value: object) -> float | int | None:
+    """A number the panel can compute with; NaN, infinities and integers beyond a float's range
+    (all of which Python's JSON decoder accepts) count as missing."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return value
+    try:
+        return value if math.isfinite(value) else None
+    except OverflowError:
+        return None
 
 
 def _byte_count(raw: dict, key: str) -> int | None:
@@ -129,10 +147,10 @@ class Model:
         organization = raw.get("organization")
         return cls(
             id=raw["id"],
-            name=raw["name"],
-            version=raw["version"],
-            type=raw["type"],
-            usage=raw["usage"],
+            name=_encodable(raw["name"]),
+            version=_encodable(raw["version"]),
+            type=_encodable(raw["type"]),
+            usage=_encodable(raw["usage"]),
             cloud=raw["cloud"],
             created=_timestamp(raw, "created"),
             description=_text(raw, "description"),

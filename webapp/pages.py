@@ -1,7 +1,9 @@
 """The model pages: the list at ``/`` and one model's details at ``/models/<id>``."""
 from flask import Blueprint, abort, current_app, render_template, request
 
+from .activity import recent_for_model
 from .listing import BadListQuery, ListQuery, providers, summarize
+from .live import current_hub
 from .rendering import page_or_fragment
 from .upstream import ModelGone, UpstreamError, current_client
 
@@ -21,7 +23,7 @@ def index():
     """Every model, searched, filtered and sorted as the query string says."""
     query = list_query()
     try:
-        models, error = current_client().list_models(), None
+        models, error = current_hub().fetch_models(), None
     except UpstreamError as failure:
         models, error = [], failure
     return page_or_fragment(
@@ -42,7 +44,7 @@ def detail(model_id: str):
     except UpstreamError as failure:
         model, error = None, failure
     return page_or_fragment("detail.html", "_card.html", model=model, model_id=model_id,
-                            back=back, error=error)
+                            back=back, error=error, history=recent_for_model(model_id))
 
 
 @bp.get("/healthz")

@@ -1,10 +1,10 @@
 """Helpers shared by the views: htmx detection, full page or fragment, errors, safe redirects."""
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, make_response, render_template, request
+from flask import Flask, Response, abort, g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .listing import SORT_LABELS, STATES
+from .listing import SORT_LABELS, STATES, list_query_of
 from .models import CAPABILITY_NAMES, InvalidModelId, check_model_id
 
 ACTION_LABELS = {"download": "Download", "cancel": "Cancel download", "load": "Load",
@@ -39,6 +39,14 @@ def next_url() -> str:
     return request.full_path.rstrip("?")
 
 
+def list_link_query() -> str:
+    """The list's query string of the page being rendered, for links that keep its filters
+    (worked out once per request: every row asks)."""
+    if "list_link_query" not in g:
+        g.list_link_query = list_query_of(next_url()).query_string()
+    return g.list_link_query
+
+
 def check_model_id_in_url(_endpoint, values) -> None:
     """Every ``<model_id>`` in a URL must pass the allow-list before a view sees it."""
     if values and "model_id" in values:
@@ -57,6 +65,6 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(check_model_id_in_url)
     app.register_error_handler(HTTPException, render_http_error)
     app.jinja_env.globals.update(
-        next_url=next_url, action_labels=ACTION_LABELS, states=STATES, sorts=SORT_LABELS,
-        capability_names=CAPABILITY_NAMES,
+        next_url=next_url, list_link_query=list_link_query, action_labels=ACTION_LABELS,
+        states=STATES, sorts=SORT_LABELS, capability_names=CAPABILITY_NAMES,
     )

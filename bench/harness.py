@@ -1,0 +1,184 @@
+"""What the benchmarks share: the servers they measure, the machine, percentiles and tables.
+
+The simulator and the panel each run under gunicorn in their own process on a free loopback
+port, the panel with the repo's own config (webapp/gunicorn_conf.py), as in production.
+"""
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+BENCH_USER = "bench-operator"
+BENCH_PASSWORD = "bench-password-not-secret"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def machine_description() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+    return (f"machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def percentile(values: list[float], percent: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def p50_p99_ms(seconds: list[float]) -> str:
+    """ "p50 / p99" of durations in seconds, as whole milliseconds."""
+    return f"{percentile(seconds, 50) * 1000:.0f} / {percentile(seconds, 99) * 1000:.0f}"
+
+
+def print_table(rows: list[dict]) -> None:
+    """A Markdown table, ready to paste into docs/benchmarks.md."""
+    columns = list(rows[0])
+    cells = [[format_cell(row[column]) for column in columns] for row in rows]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "|".join("---" for _ in columns) + "|")
+    for line in cells:
+        print("| " + " | ".join(line) + " |")
+
+
+def format_cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def worker_stats(pid: int) -> dict:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {"rss_mb": int(re.search(r"VmRSS:\s+(\d+)", status)[1]) / 1024,
+            "threads": int(re.search(r"Threads:\s+(\d+)", status)[1])}
+
+
+def start_gunicorn(app_spec: str, options: list[str], env: dict) -> tuple[subprocess.Popen, int]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", *options, "-b", "127.0.0.1:0", app_spec],
+        cwd=REPO_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env})
+    deadline = time.monotonic() + 30
+    for line in process.stderr:
+        match = LISTENING.search(line)
+        if match:
+            # Keep draining its log in the background so gunicorn never blocks on the pipe.
+            threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+            return process, int(match[1])
+        if time.monotonic() > deadline:
+            break
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start: {app_spec}")
+
+
+class Servers:
+    """A simulator and a panel under gunicorn, and a logged-in operator of the panel."""
+
+    def __init__(self, download_seconds: float = 15.0, tick_seconds: float = 0.1):
+        self.download_seconds = download_seconds
+        self.tick_seconds = tick_seconds
+        self.processes: list[subprocess.Popen] = []
+        self.cookie = ""
+        self.csrf_token = ""
+        extra = os.environ.get("GUNICORN_CMD_ARGS")
+        self.gunicorn_overrides = f" and GUNICORN_CMD_ARGS={extra!r}" if extra else ""
+
+    def __enter__(self) -> "Servers":
+        self._instance = tempfile.TemporaryDirectory(prefix="panel-bench-")
+        simulator_spec = (f"webapp.simulator:create_simulator_app("
+                          f"download_seconds={self.download_seconds}, "
+                          f"tick_seconds={self.tick_seconds})")
+        simulator, port = start_gunicorn(
+            simulator_spec, ["-k", "gthread", "--threads", "64", "-w", "1",
+                             "--no-control-socket"], {})
+        self.processes.append(simulator)
+        self.simulator_url = f"http://127.0.0.1:{port}"
+        panel_env = {"PIECES_OS_URL": self.simulator_url, "SECRET_KEY": "bench-only",
+                     "DATABASE": str(Path(self._instance.name) / "panel.sqlite")}
+        subprocess.run([sys.executable, "-m", "webapp", "users", "add", BENCH_USER, "--role",
+                        "operator", "--password-stdin"], input=BENCH_PASSWORD, text=True,
+                       check=True, cwd=REPO_ROOT, env={**os.environ, **panel_env},
+                       stdout=subprocess.DEVNULL)
+        panel, port = start_gunicorn("webapp:create_app()",
+                                     ["-c", "python:webapp.gunicorn_conf", "--access-logfile",
+                                      "/dev/null"], panel_env)
+        self.processes.append(panel)
+        self.panel_url = f"http://127.0.0.1:{port}"
+        self._log_in()
+        return self
+
+    def _log_in(self) -> None:
+        """Log in through the form, as a browser does; keep the cookie and the CSRF token."""
+        browser = requests.Session()
+        form = browser.get(self.panel_url + "/login", timeout=10).text
+        response = browser.post(self.panel_url + "/login", allow_redirects=False, timeout=10,
+                                data={"name": BENCH_USER, "password": BENCH_PASSWORD,
+                                      "csrf_token": CSRF_FIELD.search(form)[1]})
+        response.raise_for_status()
+        page = browser.get(self.panel_url + "/", timeout=10).text
+        self.csrf_token = CSRF_FIELD.search(page)[1]
+        self.cookie = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
+
+    def __exit__(self, *_exc) -> None:
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._instance.cleanup()
+
+    # -- the panel ---------------------------------------------------------------------------------
+
+    def session(self) -> requests.Session:
+        """A logged-in browser: session cookie and CSRF header."""
+        session = requests.Session()
+        session.headers.update({"Cookie": self.cookie, "X-CSRF-Token": self.csrf_token})
+        return session
+
+    def panel_post(self, path: str) -> None:
+        response = self.session().post(self.panel_url + path, data={"next": "/"},
+                                       headers={"HX-Request": "true"}, timeout=30)
+        response.raise_for_status()
+
+    def panel_ws(self, path: str) -> str:
+        return self.panel_url.replace("http://", "ws://") + path
+
+    def panel_worker_pid(self) -> int:
+        master = self.processes[1].pid
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return int(children[0])
+
+    # -- the simulator -----------------------------------------------------------------------------
+
+    def simulator_ws(self, path: str) -> str:
+        return self.simulator_url.replace("http://", "ws://") + path
+
+    def simulator_stats(self) -> dict:
+        return requests.get(self.simulator_url + "/__sim/stats", timeout=10).json()
+
+    def reset_simulator(self) -> None:
+        requests.post(self.simulator_url + "/__sim/reset", timeout=10).raise_for_status()
+
+    def downloadable_model(self) -> str:
+        models = requests.get(self.simulator_url + "/models", timeout=10).json()["iterable"]
+        return next(model["id"] for model in models
+                    if not model["cloud"] and not model.get("downloaded")
+                    and not model.get("denied"))

@@ -1,0 +1,55 @@
+"""The page's live socket (``/live``): one per open page, fed by the process's ``LiveHub``."""
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, current_app, g, request
+from flask_sock import Sock
+
+from .hub import LiveHub
+from .viewers import Page
+
+bp = Blueprint("live", __name__)
+sock = Sock()
+# Browsers send nothing on this socket; anything bigger than this closes it.
+MAX_INCOMING_MESSAGE_BYTES = 1024
+SEND_TIMEOUT_SECONDS = 5
+
+
+def current_hub() -> LiveHub:
+    return current_app.extensions["live_hub"]
+
+
+@sock.route("/live", bp=bp)
+def live(ws):
+    """Keep one page's socket open; the hub's dispatcher sends it what changes."""
+    hub = current_hub()
+    # A browser that stops reading must not hold up a send to it for long.
+    ws.sock.settimeout(SEND_TIMEOUT_SECONDS)
+    viewer = hub.connect(ws, Page.from_url(request.args.get("page"), role=g.user.role))
+    try:
+        viewer.hold()
+    finally:
+        hub.disconnect(viewer)
+
+
+def live_socket_path() -> str:
+    """Where the current page opens its socket: a relative URL, so that the browser keeps the
+    scheme and host it used (a proxy may serve the panel under another name)."""
+    page = request.full_path.rstrip("?")
+    return f"{request.script_root}/live?{urlencode({'page': page})}"
+
+
+def init_app(app: Flask) -> None:
+    ping = app.config["LIVE_PING_SECONDS"]
+    # simple-websocket closes a socket whose pong is missing at the next ping; pinging at half
+    # the interval frees a vanished browser's resources within LIVE_PING_SECONDS.
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {
+        "ping_interval": ping / 2, "max_message_size": MAX_INCOMING_MESSAGE_BYTES})
+    hub = LiveHub(app, app.extensions["pieces_client"])
+    app.extensions["live_hub"] = hub
+    app.jinja_env.globals.update(
+        live_progress=hub.progress_of, download_failure=hub.failure_of,
+        download_stalled=hub.is_stalled, stall_seconds=hub.stall_seconds,
+        live_socket_path=live_socket_path,
+    )
+    app.register_blueprint(bp)
+    sock.init_app(app)
