@@ -83,7 +83,10 @@ def panel_database(seeded_database, tmp_path) -> str:
 
 @pytest.fixture
 def panel_factory(simulator, panel_database, tmp_path):
-    """Build a panel app talking to this test's simulator; keyword arguments override config."""
+    """Build a panel app talking to this test's simulator; keyword arguments override config.
+    Each app's live hub is shut down after the test, so no relay or refresher outlives it."""
+    built = []
+
     def build(**config):
         app = create_app({
             "TESTING": True,
@@ -95,8 +98,12 @@ def panel_factory(simulator, panel_database, tmp_path):
             **config,
         })
         app.test_client_class = PanelClient
+        built.append(app)
         return app
-    return build
+
+    yield build
+    for app in built:
+        app.extensions["live_hub"].shutdown()
 
 
 @pytest.fixture

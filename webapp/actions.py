@@ -58,6 +58,7 @@ def carry_out(action: Action, model_id: str, attempt: activity.Attempt) -> Respo
     if action.name not in model.available_actions:
         refusal = f"Cannot {action.name} {model.name}: it is {model.state}."
         attempt.refused(refusal)
+        current_hub().model_changed(model)  # whoever still sees it otherwise learns why
         return answer(model, error=refusal, status=409)
     hub = current_hub()
     if action.name == "download":

@@ -135,9 +135,9 @@ class Model:
             if not isinstance(raw.get(key), str):
                 raise MalformedModel(f"a model has no valid {key!r}")
         if not isinstance(raw.get("cloud"), bool):
-            raise MalformedModel(f"model {raw['id']!r} has no boolean 'cloud'")
+            raise MalformedModel(f"model {raw['id'][:40]!r} has no boolean 'cloud'")
         if not isinstance(raw.get("created"), dict):
-            raise MalformedModel(f"model {raw['id']!r} has no 'created' timestamp")
+            raise MalformedModel(f"model {raw['id'][:40]!r} has no 'created' timestamp")
         try:
             check_model_id(raw["id"])
         except InvalidModelId as error:
