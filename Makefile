@@ -9,7 +9,7 @@ run: setup
 	$(BIN)/pieces-admin run
 
 test: setup $(VENV)/.test-installed
-	$(BIN)/ruff check webapp tests wsgi.py
+	$(BIN)/ruff check webapp tests bench wsgi.py
 	$(BIN)/pytest
 
 # docs/screenshots/*.png, taken in Chromium (as the browser tests are) from a panel and simulator.

@@ -135,3 +135,19 @@ def test_bad_setting_stops_with_a_clear_message(command):
     run.process.wait(timeout=20)
     assert run.process.returncode == 2
     assert "PORT='eighty'" in "".join(run.lines)
+
+
+def test_serve_runs_gunicorn_with_the_repo_config_where_host_and_port_say(command, simulator,
+                                                                          tmp_path):
+    port = free_port()
+    serve = command("serve", HOST="127.0.0.1", PORT=str(port), PIECES_OS_URL=simulator.url,
+                    DATABASE=str(tmp_path / "panel.sqlite"))
+    output = serve.wait_for("Booting worker")
+    assert f"Listening at: http://127.0.0.1:{port}" in output
+    assert "Using worker: gthread" in output  # webapp/gunicorn_conf.py, as `make run` uses it
+    assert first_admin_password(output)
+    health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
+    assert health["panel"] == "ok" and health["pieces_os"]["reachable"]
+    assert serve.interrupt() == 0
+    # One process: the live hub lives in its memory.
+    assert "".join(serve.lines).count("Booting worker") == 1

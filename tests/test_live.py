@@ -249,3 +249,13 @@ def test_unreachable_pieces_os_is_shown_and_recovers(live_factory):
     live.simulator.control("DELETE", "faults")
     page.read_until(lambda text: '<div id="banner" hx-swap-oob="true">' in text
                     and "banner-error" not in text, "the banner cleared")
+
+
+def test_fragments_render_for_the_host_the_page_used(live_factory):
+    """With TRUSTED_HOSTS set, fragments are rendered for the page's own (trusted) host."""
+    live = live_factory(TRUSTED_HOSTS=["127.0.0.1"], LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    assert live.act(DOWNLOADED, "load").status_code == 200
+    loaded = page.read_until_row(DOWNLOADED, "loaded")
+    assert f'href="/models/{DOWNLOADED}"' in loaded
+

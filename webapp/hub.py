@@ -377,6 +377,6 @@ class LiveHub:
 
     def _render(self, page: Page, template: str, **context) -> str:
         """Render as the page's own request would, for a user of the page's role."""
-        with self.app.test_request_context(page.url):
+        with self.app.test_request_context(page.url, base_url=page.base_url):
             g.user = User(name="", role=page.role, session_epoch=0, created_at="")
             return render_template(template, **context)

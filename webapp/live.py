@@ -24,7 +24,8 @@ def live(ws):
     hub = current_hub()
     # A browser that stops reading must not hold up a send to it for long.
     ws.sock.settimeout(SEND_TIMEOUT_SECONDS)
-    viewer = hub.connect(ws, Page.from_url(request.args.get("page"), role=g.user.role))
+    page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
+    viewer = hub.connect(ws, page)
     try:
         viewer.hold()
     finally:

@@ -25,11 +25,14 @@ POLICY_VIOLATION = 1008
 
 @dataclass(frozen=True)
 class Page:
-    """The page a socket belongs to: its URL, the model it shows (detail pages), the role."""
+    """The page a socket belongs to: its URL, the model it shows (detail pages), the role of
+    its user, and the address it was opened with (``http://panel.lan:8000/``), so fragments are
+    rendered as that page's own requests would be (TRUSTED_HOSTS refuses any other host)."""
 
     url: str
     model_id: str | None = None
     role: str | None = None
+    base_url: str | None = None
 
     @property
     def view(self) -> str:
@@ -39,14 +42,15 @@ class Page:
         return self.model_id is None or self.model_id == model_id
 
     @classmethod
-    def from_url(cls, url: str | None, role: str | None = None) -> "Page":
+    def from_url(cls, url: str | None, role: str | None = None,
+                 base_url: str | None = None) -> "Page":
         """The page a browser says it is on; anything that is not a panel page is the list."""
         parts = urlsplit(safe_local_path(url))
         detail = DETAIL_PATH.fullmatch(parts.path)
         if detail and MODEL_ID_PATTERN.fullmatch(detail["model_id"]):
-            return cls(parts.path, detail["model_id"], role)
+            return cls(parts.path, detail["model_id"], role, base_url)
         suffix = list_query_of(parts.geturl()).query_string()
-        return cls("/?" + suffix if suffix else "/", None, role)
+        return cls("/?" + suffix if suffix else "/", None, role, base_url)
 
 
 class Viewer:

@@ -1,0 +1,55 @@
+"""In Chromium: what the live socket shows by itself, to several people, and when Pieces OS goes
+away and comes back."""
+from panel_page import (
+    DOWNLOAD_DONE_MS,
+    DOWNLOADED,
+    NOT_DOWNLOADED,
+    expect,
+    live_indicator,
+    mark_page,
+    model_row,
+    progress_above,
+    still_marked,
+)
+
+
+def test_a_second_person_watches_the_first_ones_download_even_after_a_reload(open_page):
+    operator = open_page("operator")
+    viewer = open_page("viewer")
+    expect(live_indicator(viewer)).to_be_visible()
+    mark_page(viewer)
+
+    model_row(operator, NOT_DOWNLOADED).get_by_role("button", name="Download").click()
+    row = model_row(viewer, NOT_DOWNLOADED)
+    expect(row.locator(".progress")).to_contain_text("started by operator")
+    first = progress_above(viewer, NOT_DOWNLOADED, 0)
+    progress_above(viewer, NOT_DOWNLOADED, first)
+    assert still_marked(viewer), "the viewer's page was reloaded"
+    expect(row.get_by_role("button")).to_have_count(0)  # a viewer may only watch
+
+    viewer.reload()
+    expect(row.locator(".progress")).to_contain_text("started by operator")
+    after_reload = progress_above(viewer, NOT_DOWNLOADED, 0)
+    progress_above(viewer, NOT_DOWNLOADED, after_reload)
+    expect(row.locator(".badge")).to_have_text("downloaded", timeout=DOWNLOAD_DONE_MS)
+    assert viewer.console.problems == []
+
+
+def test_the_page_says_when_pieces_os_is_unreachable_and_recovers_by_itself(open_page,
+                                                                             pieces_os):
+    page = open_page("operator")
+    expect(live_indicator(page)).to_be_visible()
+    mark_page(page)
+    banner = page.locator("#banner")
+    expect(banner).to_be_empty()
+
+    pieces_os.stop()
+    expect(banner.get_by_role("alert")).to_contain_text(
+        f"Pieces OS is not reachable at {pieces_os.url}")
+
+    pieces_os.start()
+    expect(banner.get_by_role("alert")).to_have_count(0)
+    row = model_row(page, DOWNLOADED)
+    row.get_by_role("button", name="Load").click()
+    expect(row.locator(".badge")).to_have_text("loaded")
+    assert still_marked(page), "the page was reloaded"
