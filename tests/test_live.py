@@ -259,3 +259,18 @@ def test_fragments_render_for_the_host_the_page_used(live_factory):
     loaded = page.read_until_row(DOWNLOADED, "loaded")
     assert f'href="/models/{DOWNLOADED}"' in loaded
 
+
+
+def test_a_vanished_browser_is_let_go_within_the_ping_interval(live_factory):
+    """A page that answers no ping (this client never reads, so it never pongs) is dropped."""
+    live = live_factory(LIVE_PING_SECONDS=1, LIVE_HEARTBEAT_SECONDS=30)
+    live.open_page()
+    live.simulator.wait_until(lambda: live.hub.viewer_count == 0, timeout=10,
+                              what="the silent page to be let go")
+
+
+def test_a_page_that_sends_messages_is_closed(live):
+    page = live.open_page()
+    page.connection.send("x" * 2048)
+    live.simulator.wait_until(lambda: live.hub.viewer_count == 0,
+                              what="the chatty page to be closed")
