@@ -269,8 +269,12 @@ def test_a_vanished_browser_is_let_go_within_the_ping_interval(live_factory):
                               what="the silent page to be let go")
 
 
-def test_a_page_that_sends_messages_is_closed(live):
-    page = live.open_page()
-    page.connection.send("x" * 2048)
+def test_a_page_that_sends_messages_is_closed_and_the_others_go_on(live):
+    chatty = live.open_page()
+    chatty.connection.send("x" * 2048)
     live.simulator.wait_until(lambda: live.hub.viewer_count == 0,
                               what="the chatty page to be closed")
+    live.pages.remove(chatty)
+    other = live.open_page()
+    assert live.act(DOWNLOADED, "load").status_code == 200
+    other.read_until_row(DOWNLOADED, "loaded")

@@ -4,6 +4,7 @@ The mailbox keeps only the newest fragment per page element, so a slow or stalle
 bounded memory and never holds up anybody else: its thread sends whatever is newest when the
 browser is ready again.
 """
+import logging
 import re
 import select
 import threading
@@ -12,11 +13,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from simple_websocket import ConnectionClosed
+from wsproto.utilities import LocalProtocolError
 
 from .listing import list_query_of
 from .models import MODEL_ID_PATTERN
 from .rendering import safe_local_path
 
+log = logging.getLogger(__name__)
 DETAIL_PATH = re.compile(r"/models/(?P<model_id>[^/]+)")
 # Sent when the server stops, so that browsers reconnect by themselves (Service Restart).
 SERVICE_RESTART = 1012
@@ -102,8 +105,9 @@ class Viewer:
             with self._send_lock:  # concurrent sends would corrupt a compressed stream
                 self.socket.send(batch)
             self.last_sent = time.monotonic()
-        except (ConnectionClosed, OSError):
-            self._closed.set()  # a vanished or stuck browser: its thread closes the socket
+        except (ConnectionClosed, OSError, LocalProtocolError):
+            # A vanished or stuck browser, or a socket already closing: its thread closes it.
+            self._closed.set()
 
     def close(self, code: int) -> None:
         """Ask the socket's thread to close the socket with ``code``."""
@@ -177,10 +181,14 @@ class Dispatcher:
             self._post_heartbeats(everyone)
             waiting = set()
             for viewer in due:
-                if viewer.ready_to_send():
-                    viewer.flush()
-                else:
+                if not viewer.ready_to_send():
                     waiting.add(viewer)
+                    continue
+                try:
+                    viewer.flush()
+                except Exception:  # one page's failure must never stop every other page's
+                    log.exception("could not send to a live page; closing it")
+                    viewer.close(POLICY_VIOLATION)
 
     def _post_heartbeats(self, viewers: list[Viewer]) -> None:
         now = time.monotonic()
