@@ -73,15 +73,6 @@ class LiveHub:
         """A page opened its socket: send it, at once, the current state of all it shows."""
         viewer = Viewer(socket, page, self._dispatcher.pending)
         self._dispatcher.add(viewer)
-        self._add_viewer(viewer)
-        return viewer
-
-    def disconnect(self, viewer: Viewer) -> None:
-        with self._lock:
-            self._viewers.discard(viewer)
-        self._dispatcher.remove(viewer)
-
-    def _add_viewer(self, viewer: Viewer) -> None:
         with self._lock:
             known = bool(self._models)
         if not known:
@@ -89,9 +80,15 @@ class LiveHub:
         # Under the lock, so no change published meanwhile can be overtaken by older state.
         with self._lock:
             self._viewers.add(viewer)
-            for key, html in self._current_state(viewer.page):
+            for key, html in self._current_state(page):
                 viewer.post(key, html)
         self._ensure_ticker()
+        return viewer
+
+    def disconnect(self, viewer: Viewer) -> None:
+        with self._lock:
+            self._viewers.discard(viewer)
+        self._dispatcher.remove(viewer)
 
     def _current_state(self, page: Page) -> list[tuple[str, str]]:
         """Every fragment a page needs to be up to date, rendered once per page and change:
