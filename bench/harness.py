@@ -90,9 +90,11 @@ def start_gunicorn(app_spec: str, options: list[str], env: dict) -> tuple[subpro
 class Servers:
     """A simulator and a panel under gunicorn, and a logged-in operator of the panel."""
 
-    def __init__(self, download_seconds: float = 15.0, tick_seconds: float = 0.1):
+    def __init__(self, download_seconds: float = 15.0, tick_seconds: float = 0.1,
+                 panel_settings: dict[str, str] | None = None):
         self.download_seconds = download_seconds
         self.tick_seconds = tick_seconds
+        self.panel_settings = panel_settings or {}
         self.processes: list[subprocess.Popen] = []
         self.cookie = ""
         self.csrf_token = ""
@@ -110,7 +112,8 @@ class Servers:
         self.processes.append(simulator)
         self.simulator_url = f"http://127.0.0.1:{port}"
         panel_env = {"PIECES_OS_URL": self.simulator_url, "SECRET_KEY": "bench-only",
-                     "DATABASE": str(Path(self._instance.name) / "panel.sqlite")}
+                     "DATABASE": str(Path(self._instance.name) / "panel.sqlite"),
+                     **self.panel_settings}
         subprocess.run([sys.executable, "-m", "webapp", "users", "add", BENCH_USER, "--role",
                         "operator", "--password-stdin"], input=BENCH_PASSWORD, text=True,
                        check=True, cwd=REPO_ROOT, env={**os.environ, **panel_env},

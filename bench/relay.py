@@ -2,16 +2,14 @@
 
 For 1, 10, 100 and 300 pages it starts a download through the panel and records, for every
 progress frame, when a client connected straight to the simulator got it and when each page got
-it: the difference is the latency the panel adds. The sockets are read by one asyncio process,
-so that hundreds of clients cost the machine little; the main process meanwhile loads the list
-page every 0.2 s and reads the panel worker's memory, threads and the simulator's count of open
-progress sockets.
+it: the difference is the latency the panel adds. All the sockets are read by one epoll loop in
+a child process (bench/listeners.py), so that hundreds of clients cost the machine little; the
+main process meanwhile loads the list page every 0.2 s and reads the panel worker's memory,
+threads and the simulator's count of open progress sockets.
 
 Run: .venv/bin/python bench/relay.py   (a few minutes; loopback only; stops by itself)
 """
 import argparse
-import asyncio
-import json
 import multiprocessing
 import re
 import statistics
@@ -19,9 +17,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
-from simple_websocket import AioClient, ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
@@ -32,61 +30,42 @@ from harness import (  # noqa: E402
     print_table,
     worker_stats,
 )
+from listeners import Listeners, open_socket, text_messages  # noqa: E402
 
 TICK_SECONDS = 0.1  # 10 frames a second, as in the design's prototype measurements
-# simple-websocket's client sends Host without the port; the panel compares Origin with Host.
-ORIGIN = "http://127.0.0.1"
-
-
-async def listen(url: str, headers: list, parse, finished,
-                 connected: asyncio.Queue) -> dict[float, float]:
-    """Percentage -> when it first arrived (perf_counter), until ``finished(message)``."""
-    arrivals: dict[float, float] = {}
-    socket = await AioClient.connect(url, headers=headers)
-    await connected.put(url)
-    try:
-        while True:
-            message = await socket.receive(timeout=120)
-            if message is None:
-                break
-            now = time.perf_counter()
-            for percentage in parse(message):
-                arrivals.setdefault(percentage, now)
-            if finished(message):
-                break
-    except ConnectionClosed:
-        pass
-    finally:
-        await socket.close()
-    return arrivals
+# The listeners answer no ping (bench/listeners.py): no ping may fall within a run.
+NO_PINGS = {"LIVE_PING_SECONDS": "600"}
 
 
 def listen_all(direct_url: str, page_url: str, cookie: str, model_id: str, pages: int,
                ready, results) -> None:
-    """In a child process: the direct client and every page, on one event loop."""
-    progress = re.compile(rf'id="progress-{model_id}".*?value="([0-9.]+)"', re.S)
-    downloaded = f'<tr id="model-{model_id}" class="model-view" data-state="downloaded"'
+    """In a child process: the direct client and every page, read by one epoll loop.
 
-    def direct_percentages(message: str) -> list[float]:
-        value = json.loads(message).get("percentage")
-        return [float(value)] if isinstance(value, (int, float)) else []
-
-    async def main() -> None:
-        connected: asyncio.Queue = asyncio.Queue()
-        direct = asyncio.create_task(listen(direct_url, [], direct_percentages,
-                                            lambda message: '"COMPLETED"' in message, connected))
-        headers = [("Cookie", cookie), ("Origin", ORIGIN)]
-        viewers = [asyncio.create_task(listen(
-            page_url, headers, lambda message: [float(v) for v in progress.findall(message)],
-            lambda message: downloaded in message, connected)) for _ in range(pages)]
-        for _ in range(pages + 1):
-            await connected.get()
-        await asyncio.sleep(1.0)  # and every page has read its first burst
-        ready.set()
-        outcomes = await asyncio.gather(direct, *viewers, return_exceptions=True)
-        results.put([outcome if isinstance(outcome, dict) else None for outcome in outcomes])
-
-    asyncio.run(main())
+    Sends to ``results`` one dict per socket (the direct client first): percentage -> when it
+    first arrived (perf_counter, comparable between processes), or None for a socket that did not
+    see the download end.
+    """
+    progress = re.compile(rb'id="progress-' + model_id.encode() + rb'".*?value="([0-9.]+)"', re.S)
+    direct_percentage = re.compile(rb'"percentage":\s*([0-9.]+)')
+    downloaded = (f'<tr id="model-{model_id}" class="model-view" '
+                  f'data-state="downloaded"').encode()
+    sockets = [open_socket(direct_url, {})]
+    headers = {"Cookie": cookie, "Origin": "http://" + urlsplit(page_url).netloc}
+    sockets += [open_socket(page_url, headers) for _ in range(pages)]
+    listeners = Listeners(sockets)
+    listeners.run(seconds=1.0)  # every page reads its first burst
+    ready.set()
+    listeners.run(seconds=300, markers=[b'"COMPLETED"'] + [downloaded] * pages)
+    outcomes = []
+    for index, chunks in enumerate(listeners.chunks):
+        pattern = direct_percentage if index == 0 else progress
+        arrivals: dict[float, float] = {}
+        for arrived, message in text_messages(chunks):
+            for value in pattern.findall(message):
+                arrivals.setdefault(float(value), arrived)
+        outcomes.append(arrivals if listeners.finished[index] else None)
+    listeners.close()
+    results.put(outcomes)
 
 
 def measure(servers: Servers, pages: int, model_id: str) -> dict:
@@ -149,7 +128,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"command: {' '.join(sys.argv)}")
     print(machine_description())
-    with Servers(download_seconds=args.download_seconds, tick_seconds=TICK_SECONDS) as servers:
+    with Servers(download_seconds=args.download_seconds, tick_seconds=TICK_SECONDS,
+                 panel_settings=NO_PINGS) as servers:
         model_id = servers.downloadable_model()
         rows = [measure(servers, pages, model_id) for pages in args.pages]
     print(f"\none download, {1 / TICK_SECONDS:.0f} frames/s, panel under gunicorn with "

@@ -1,8 +1,8 @@
-"""Progress frames, rate, ETA and stalls; the viewer's mailbox and page parsing."""
+"""Progress frames, rate, ETA and stalls; what page a live socket belongs to."""
 import pytest
 
 from webapp.progress import BadFrame, DownloadProgress, ProgressFrame, parse_frame
-from webapp.viewers import Page, Viewer
+from webapp.viewers import Page
 
 
 class TestFrames:
@@ -72,28 +72,3 @@ class TestPage:
         assert Page("/models/a", "a").shows("a") and not Page("/models/a", "a").shows("b")
         assert Page("/").shows("anything") and Page("/").view == "row"
         assert Page("/models/a", "a").view == "card"
-
-
-class RecordingSocket:
-    """Stands in for a browser's socket: records what is sent."""
-
-    connected = True
-
-    def __init__(self):
-        self.sent: list[str] = []
-
-    def send(self, text):
-        self.sent.append(text)
-
-
-def test_mailbox_keeps_only_the_newest_fragment_per_element():
-    socket, told = RecordingSocket(), []
-    viewer = Viewer(socket, Page("/"), on_pending=told.append)
-    for percent in range(100):
-        viewer.post("progress-a", f"a at {percent} ")
-    viewer.post("progress-b", "b at 1 ")
-    viewer.post("model-a", "row a", replaces=("progress-a",))
-    assert viewer.pending_count == 2 and len(told) == 102
-    viewer.flush()
-    viewer.flush()  # nothing left: nothing sent
-    assert socket.sent == ["b at 1 row a"] and viewer.pending_count == 0

@@ -11,16 +11,18 @@
 import logging
 import threading
 import time
+from functools import cached_property
 
 from flask import Flask, g, render_template
 
+from .dispatcher import Dispatcher
 from .listing import summarize
 from .models import Model
 from .progress import BadFrame, DownloadProgress, parse_frame
 from .relay import ProgressRelay
 from .upstream import PiecesClient, UpstreamError
 from .users import User
-from .viewers import SERVICE_RESTART, Dispatcher, Page, Viewer
+from .viewers import SERVICE_RESTART, Feed, Page, Viewer
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ class LiveHub:
         self.refresh_seconds = app.config["LIVE_REFRESH_SECONDS"]
         self.stall_seconds = app.config["DOWNLOAD_STALL_SECONDS"]
         self._lock = threading.RLock()
-        self._viewers: set[Viewer] = set()
+        self._pages: dict[Page, Feed] = {}  # each kind of open page: its feed and viewers
         self._models: dict[str, Model] = {}
         self._changed_at: dict[str, float] = {}
         self._downloads: dict[str, DownloadProgress] = {}
@@ -71,23 +73,27 @@ class LiveHub:
 
     def connect(self, socket, page: Page) -> Viewer:
         """A page opened its socket: send it, at once, the current state of all it shows."""
-        viewer = Viewer(socket, page, self._dispatcher.pending)
-        self._dispatcher.add(viewer)
         with self._lock:
             known = bool(self._models)
         if not known:
             self._refresh()
         # Under the lock, so no change published meanwhile can be overtaken by older state.
         with self._lock:
-            self._viewers.add(viewer)
+            feed = self._pages.setdefault(page, Feed())
+            viewer = Viewer(socket, page, feed, self._dispatcher)
+            feed.viewers.add(viewer)
             for key, html in self._current_state(page):
                 viewer.post(key, html)
+        self._dispatcher.add(viewer)
+        self._dispatcher.pending((viewer,))
         self._ensure_ticker()
         return viewer
 
     def disconnect(self, viewer: Viewer) -> None:
         with self._lock:
-            self._viewers.discard(viewer)
+            viewer.feed.viewers.discard(viewer)
+            if not viewer.feed.viewers:
+                self._pages.pop(viewer.page, None)
         self._dispatcher.remove(viewer)
 
     def _current_state(self, page: Page) -> list[tuple[str, str]]:
@@ -109,11 +115,11 @@ class LiveHub:
     @property
     def viewer_count(self) -> int:
         with self._lock:
-            return len(self._viewers)
+            return sum(len(feed.viewers) for feed in self._pages.values())
 
     def viewers(self) -> list[Viewer]:
         with self._lock:
-            return list(self._viewers)
+            return [viewer for feed in self._pages.values() for viewer in feed.viewers]
 
     # -- what the panel reports ------------------------------------------------------------------
 
@@ -185,8 +191,9 @@ class LiveHub:
     def shutdown(self) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
         self._stopping.set()
+        viewers = self.viewers()
         with self._lock:
-            viewers, relays = list(self._viewers), list(self._relays.values())
+            relays = list(self._relays.values())
         for viewer in viewers:
             viewer.close(SERVICE_RESTART)
         self._dispatcher.stop()
@@ -290,10 +297,10 @@ class LiveHub:
         next_refresh = time.monotonic()
         while not self._stopping.wait(TICK_SECONDS):
             with self._lock:
-                if not self._viewers and not self._relays:
+                if not self._pages and not self._relays:
                     self._ticker = None
                     return
-                watched = bool(self._viewers)
+                watched = bool(self._pages)
             self._mark_stalls()
             if watched and time.monotonic() >= next_refresh:
                 self._refresh()
@@ -331,31 +338,40 @@ class LiveHub:
                       model_id=model.id, replaces=(f"progress-{model.id}",))
 
     def _publish_progress(self, model_id: str) -> None:
-        self._publish(f"progress-{model_id}",
-                      lambda page: self._render(page, "_progress.html", model_id=model_id,
-                                                oob=True),
-                      model_id=model_id)
+        """The same fragment for every page, rendered without a request: it is the one part
+        rendered for every frame, and a request context would cost more than the fragment."""
+        with self._lock:
+            progress = self._downloads.get(model_id)
+            if progress is None:
+                return  # the download ended meanwhile: the model's new row is on its way
+            html = str(self._model_parts.progress_box(
+                model_id, progress, model_id in self._stalled, None, True))
+            self._publish(f"progress-{model_id}", lambda _page: html, model_id=model_id)
+
+    @cached_property
+    def _model_parts(self):
+        """The macros of ``_model_parts.html``, callable from Python."""
+        return self.app.jinja_env.get_template("_model_parts.html").module
 
     def _publish_summary(self) -> None:
         self._publish("summary", self._render_summary, list_only=True)
 
     def _publish(self, key: str, render, model_id: str | None = None,
                  replaces: tuple[str, ...] = (), list_only: bool = False) -> None:
-        """Render once per distinct page and post the result to every viewer of that page.
+        """Render once per kind of page that shows it, and publish it in that page's feed.
 
-        All under the hub's lock: fragments reach each mailbox in the order the state changed.
+        All under the hub's lock: fragments reach each feed in the order the state changed.
         """
         with self._lock:
             self._version += 1
-            rendered: dict[Page, str] = {}
-            for viewer in self._viewers:
-                page = viewer.page
+            feeds = []
+            for page, feed in self._pages.items():
                 if model_id is not None and not page.shows(model_id) or (
                         list_only and page.model_id):
                     continue
-                if page not in rendered:
-                    rendered[page] = render(page)
-                viewer.post(key, rendered[page], replaces)
+                feed.post(key, render(page), replaces)
+                feeds.append(feed)
+            self._dispatcher.pending_feeds(feeds)
 
     def _render_model(self, page: Page, model: Model) -> str:
         template = "_card.html" if page.view == "card" else "_row.html"

@@ -1,4 +1,5 @@
 """The page's live socket (``/live``): one per open page, fed by the process's ``LiveHub``."""
+import socket
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, g, request
@@ -11,7 +12,6 @@ bp = Blueprint("live", __name__)
 sock = Sock()
 # Browsers send nothing on this socket; anything bigger than this closes it.
 MAX_INCOMING_MESSAGE_BYTES = 1024
-SEND_TIMEOUT_SECONDS = 5
 
 
 def current_hub() -> LiveHub:
@@ -22,8 +22,8 @@ def current_hub() -> LiveHub:
 def live(ws):
     """Keep one page's socket open; the hub's dispatcher sends it what changes."""
     hub = current_hub()
-    # A browser that stops reading must not hold up a send to it for long.
-    ws.sock.settimeout(SEND_TIMEOUT_SECONDS)
+    # Fragments are small and must go out at once, not wait to be merged with the next one.
+    ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
     viewer = hub.connect(ws, page)
     try:
