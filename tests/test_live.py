@@ -212,6 +212,25 @@ def test_failed_download_stays_visible_until_dismissed(live):
     assert "The download failed" not in cleared
 
 
+def test_a_failure_can_be_dismissed_without_javascript(live):
+    """The dismiss form works as a plain form: it carries its own CSRF token."""
+    live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
+    live.act(LOCAL, "download")
+    live.simulator.wait_until(
+        lambda: "The download failed" in live.browser.get(live.url + "/", timeout=5).text,
+        what="the failure on the list page")
+    html = live.browser.get(live.url + "/", timeout=5).text
+    form = re.search(rf'<form method="post" action="/models/{LOCAL}/dismiss".*?</form>', html,
+                     re.S)[0]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    plain = requests.Session()
+    plain.cookies.update(live.browser.cookies)  # the same login, but no CSRF header
+    response = plain.post(f"{live.url}/models/{LOCAL}/dismiss", data=fields, timeout=5,
+                          allow_redirects=False)
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "The download failed" not in plain.get(live.url + "/", timeout=5).text
+
+
 def test_cancel_resets_the_row_for_everyone(live_factory):
     live = live_factory({"download_seconds": 30, "tick_seconds": 0.1}, LIVE_HEARTBEAT_SECONDS=30)
     page = live.open_page()
