@@ -3,18 +3,20 @@
 Equivalent command line: ``gunicorn -c python:webapp.gunicorn_conf 'webapp:create_app()'``.
 """
 import signal
+import sys
 
 from webapp.config import settings_from_env
 
 _settings = settings_from_env()
 
 bind = f"{_settings['HOST']}:{_settings['PORT']}"
-# One process: the live hub (one upstream progress socket per download, the viewers' mailboxes)
+# One process: the live hub (one upstream progress socket per download, the open pages' feeds)
 # lives in memory and must be shared by every browser of the team.
 workers = 1
 # gthread: every open page holds one thread for its live socket (plus one inside
-# simple-websocket), so the pool must exceed the number of open pages. bench/relay.py measured
-# 300 pages on one process at a few ms of added latency; see docs/benchmarks.md.
+# simple-websocket), so the pool must exceed the number of open pages. One dispatcher thread
+# writes to all of them: bench/relay.py measured 100 pages at 1.8 ms added latency (p50) and
+# 300 pages at 4 ms on one process; see docs/benchmarks.md.
 worker_class = "gthread"
 threads = 512
 # gunicorn 27 opens a control socket at a fixed path by default; two servers on one machine
@@ -22,6 +24,11 @@ threads = 512
 control_socket_disable = True
 graceful_timeout = 5
 accesslog = "-"
+# The live dispatcher gives up the GIL at every socket write, and a page being rendered meanwhile
+# keeps it for up to CPython's switch interval (5 ms by default) each time. At 0.5 ms live updates
+# get through while pages render: bench/relay.py at 100 pages, added p99 13-20 ms -> 8-11 ms,
+# page loads unchanged (docs/benchmarks.md).
+GIL_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 def _close_live_sockets(worker) -> None:
@@ -31,7 +38,9 @@ def _close_live_sockets(worker) -> None:
 
 
 def post_worker_init(worker):
-    """On SIGTERM, close every page's live socket with 1012 before gunicorn waits for them."""
+    """Set the GIL switch interval; on SIGTERM, close every page's live socket with 1012 before
+    gunicorn waits for them."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_terminate(signum, frame):

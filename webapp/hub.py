@@ -3,8 +3,8 @@
 - One upstream progress socket per downloading model (``relay.ProgressRelay``), whatever the
   number of viewers, opened when a download starts through the panel or is seen running.
 - Every change (a progress frame, an action done through the panel, a change found by the
-  background refresh of ``GET /models``) is rendered once per kind of page and posted to the
-  mailbox of every page that shows the model.
+  background refresh of ``GET /models``) is rendered once per kind of page that shows the model
+  and published in that kind's feed (``viewers.Feed``); the dispatcher writes it to each page.
 - A background thread, alive while anybody watches or a download runs, refreshes the model list,
   notices stalled downloads and keeps the pages' "unreachable" banner in step.
 """
