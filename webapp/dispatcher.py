@@ -165,4 +165,5 @@ class Dispatcher:
         self._wake_pair = None
         self._thread = None
         self._stop_by = None
+        self._due = set()  # pages gone meanwhile (a late ping of theirs)
         self._blocked = set()
