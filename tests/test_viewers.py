@@ -1,4 +1,5 @@
-"""A page's mailbox and outbox, and the dispatcher that writes them, on real socket pairs."""
+"""A kind of page's feed, a page's mailbox and outbox, and the dispatcher that writes them,
+on real socket pairs."""
 import socket
 
 import pytest
