@@ -73,7 +73,8 @@ def start_gunicorn(app_spec: str, options: list[str], env: dict) -> tuple[subpro
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *options, "-b", "127.0.0.1:0", app_spec],
         cwd=REPO_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **env})
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        start_new_session=True)  # its own process group: master and worker go together
     deadline = time.monotonic() + 30
     for line in process.stderr:
         match = LISTENING.search(line)
@@ -102,6 +103,8 @@ class Servers:
         self.gunicorn_overrides = f" and GUNICORN_CMD_ARGS={extra!r}" if extra else ""
 
     def __enter__(self) -> "Servers":
+        # A benchmark stopped with SIGTERM (e.g. by `timeout`) still stops its servers.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
         self._instance = tempfile.TemporaryDirectory(prefix="panel-bench-")
         simulator_spec = (f"webapp.simulator:create_simulator_app("
                           f"download_seconds={self.download_seconds}, "
@@ -139,13 +142,14 @@ class Servers:
         self.cookie = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
 
     def __exit__(self, *_exc) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         for process in self.processes:
             process.send_signal(signal.SIGTERM)
         for process in self.processes:
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
         self._instance.cleanup()
 
     # -- the panel ---------------------------------------------------------------------------------
