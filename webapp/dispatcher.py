@@ -63,13 +63,6 @@ class Dispatcher:
             self._due.update(viewers)
             self._wake()
 
-    def pending_feeds(self, feeds: list[Feed]) -> None:
-        """Something was published in these feeds (called under the hub's lock)."""
-        with self._lock:
-            for feed in feeds:
-                self._due.update(feed.viewers)
-            self._wake()
-
     def stop(self) -> None:
         """Stop once every page is gone, or after a short grace for their close frames."""
         with self._lock:

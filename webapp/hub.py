@@ -371,7 +371,7 @@ class LiveHub:
                     continue
                 feed.post(key, render(page), replaces)
                 feeds.append(feed)
-            self._dispatcher.pending_feeds(feeds)
+            self._dispatcher.pending(viewer for feed in feeds for viewer in feed.viewers)
 
     def _render_model(self, page: Page, model: Model) -> str:
         template = "_card.html" if page.view == "card" else "_row.html"
