@@ -1,7 +1,7 @@
 """What the benchmarks share: the servers they measure, the machine, percentiles and tables.
 
 The simulator and the panel each run under gunicorn in their own process on a free loopback
-port, the panel with the repo's own config (webapp/gunicorn_conf.py), as in production.
+port, the panel with the repo's own config (webapp/serving/gunicorn_conf.py), as in production.
 """
 import os
 import platform
@@ -122,8 +122,8 @@ class Servers:
                        check=True, cwd=REPO_ROOT, env={**os.environ, **panel_env},
                        stdout=subprocess.DEVNULL)
         panel, port = start_gunicorn("webapp:create_app()",
-                                     ["-c", "python:webapp.gunicorn_conf", "--access-logfile",
-                                      "/dev/null"], panel_env)
+                                     ["-c", "python:webapp.serving.gunicorn_conf",
+                                      "--access-logfile", "/dev/null"], panel_env)
         self.processes.append(panel)
         self.panel_url = f"http://127.0.0.1:{port}"
         self._log_in()

@@ -93,7 +93,7 @@ def main() -> int:
     print(machine_description())
     print(f"load average before: {load_average()}")
     with Servers() as servers:
-        print(f"panel: gunicorn -c python:webapp.gunicorn_conf{servers.gunicorn_overrides} "
+        print(f"panel: gunicorn -c python:webapp.serving.gunicorn_conf{servers.gunicorn_overrides} "
               "(access log to /dev/null); simulator: gunicorn gthread, 64 threads")
         print(f"{args.requests} requests per size to each, after {args.warmup} warm-up; "
               "overhead = panel percentile - upstream percentile\n")

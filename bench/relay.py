@@ -133,7 +133,7 @@ def main() -> None:
         model_id = servers.downloadable_model()
         rows = [measure(servers, pages, model_id) for pages in args.pages]
     print(f"\none download, {1 / TICK_SECONDS:.0f} frames/s, panel under gunicorn with "
-          f"webapp/gunicorn_conf.py{servers.gunicorn_overrides}")
+          f"webapp/serving/gunicorn_conf.py{servers.gunicorn_overrides}")
     print_table(rows)
 
 

@@ -5,11 +5,11 @@ import json
 import pytest
 import requests
 import websocket
-from servers import serve_in_thread, wait_until
 
+from tests.support.servers import serve_in_thread, wait_until
 from webapp.simulator import create_simulator_app
 
-pytest_plugins = ["fixtures_panel"]
+pytest_plugins = ["tests.support.panel_fixtures"]
 
 TERMINAL_STATUSES = {"COMPLETED", "FAILED", "CANCELED"}
 #: Downloads fast enough for tests, still in ~20 steps like a real one.

@@ -1,64 +1,15 @@
 """The `pieces-admin` command as a person runs it: real processes on loopback ports."""
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import threading
 
 import pytest
 import requests
-from accounts import login_over_http
 from pieces_os_client.api.models_api import ModelsApi
 from pieces_os_client.api_client import ApiClient
 from pieces_os_client.configuration import Configuration
-from servers import REPO_ROOT
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Command:
-    """`python -m webapp ARGS` in its own process group, its output collected line by line."""
-
-    def __init__(self, *args: str, **env: str):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "webapp", *args], cwd=REPO_ROOT, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-        )
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            with self._changed:
-                self.lines.append(line)
-                self._changed.notify_all()
-
-    def wait_for(self, text: str, timeout: float = 30) -> str:
-        with self._changed:
-            found = self._changed.wait_for(
-                lambda: any(text in line for line in self.lines) or self.process.poll() is not None,
-                timeout)
-        output = "".join(self.lines)
-        assert found and text in output, f"{text!r} not printed; output:\n{output}"
-        return output
-
-    def interrupt(self) -> int:
-        """Ctrl-C as a terminal sends it: SIGINT to the whole process group."""
-        os.killpg(self.process.pid, signal.SIGINT)
-        return self.process.wait(timeout=20)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+from tests.support.accounts import login_over_http
+from tests.support.commands import Command, free_port
 
 
 @pytest.fixture
@@ -144,7 +95,7 @@ def test_serve_runs_gunicorn_with_the_repo_config_where_host_and_port_say(comman
                     DATABASE=str(tmp_path / "panel.sqlite"))
     output = serve.wait_for("Booting worker")
     assert f"Listening at: http://127.0.0.1:{port}" in output
-    assert "Using worker: gthread" in output  # webapp/gunicorn_conf.py, as `make run` uses it
+    assert "Using worker: gthread" in output  # the repo's gunicorn_conf, as `make run` uses it
     assert first_admin_password(output)
     health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
     assert health["panel"] == "ok" and health["pieces_os"]["reachable"]

@@ -1,33 +1,20 @@
-"""The model panel: a Flask app that manages the models of one Pieces OS instance."""
-from pathlib import Path
+"""The model panel: a Flask app that manages the models of one Pieces OS instance.
 
+``create_app`` builds it from its packages, one per concern: ``pieces`` (talking to Pieces OS),
+``catalog`` (the model pages and actions), ``live`` (live updates), ``accounts`` (who may do
+what), ``activity`` (the log), ``security`` (request guards), ``serving`` (gunicorn, health),
+``web`` (what every view shares); ``simulator`` is a stand-in Pieces OS for tests and demos.
+"""
 from flask import Flask
 
-from . import (
-    actions,
-    activity_views,
-    auth,
-    csrf,
-    db,
-    discovery,
-    editing,
-    formatting,
-    headers,
-    hosts,
-    live,
-    pages,
-    proxy,
-    rendering,
-    secret,
-    socket_guard,
-    users_views,
-)
-from .config import settings_from_env
-from .upstream import PiecesClient
+from . import accounts, catalog, db, live, web
+from .activity import views as activity_views
+from .config import INSTANCE_FOLDER, PROJECT_ROOT, settings_from_env
+from .pieces import discovery
+from .pieces.client import PiecesClient
+from .security import csrf, headers, hosts, origin, proxy, secret
+from .serving import health
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: Where the secret key and the database live unless configured otherwise.
-INSTANCE_FOLDER = PROJECT_ROOT / "instance"
 # Used when PIECES_OS_URL is unset and discovery finds nothing: the first port Pieces OS uses.
 FALLBACK_PIECES_OS_URL = "http://127.0.0.1:39300"
 
@@ -54,10 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         read_timeout=app.config["PIECES_OS_READ_TIMEOUT"],
     )
     # The order matters for the request checks: origin of a socket, then login, then CSRF token.
-    for module in (secret, headers, formatting, rendering, hosts, db, proxy, socket_guard, auth,
-                   csrf):
+    for module in (secret, headers, web, hosts, db, proxy, origin, accounts, csrf):
         module.init_app(app)
-    for module in (pages, actions, editing, activity_views, users_views):
+    catalog.init_app(app)
+    for module in (activity_views, health):
         app.register_blueprint(module.bp)
     live.init_app(app)
     return app

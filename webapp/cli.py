@@ -10,8 +10,9 @@ import time
 
 import requests
 
-from . import discovery, users_cli
+from .accounts import cli as users_cli
 from .config import ConfigError, settings_from_env
+from .pieces import discovery
 
 STARTUP_TIMEOUT_SECONDS = 30
 
@@ -49,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def serve() -> int:
     """Serve the panel in this process with gunicorn."""
-    from . import create_app, gunicorn_conf
-    from .serving import GunicornServer, options_from_module
+    from . import create_app
+    from .serving import gunicorn_conf
+    from .serving.server import GunicornServer, options_from_module
 
     # Here, before gunicorn starts its workers, so that the password is printed only once.
     users_cli.announce_first_admin()
@@ -60,7 +62,7 @@ def serve() -> int:
 
 def serve_simulator(args: argparse.Namespace) -> int:
     """Serve the simulator with gunicorn: one process (its state is in memory), many threads."""
-    from .serving import GunicornServer
+    from .serving.server import GunicornServer
     from .simulator import create_simulator_app
 
     def factory():

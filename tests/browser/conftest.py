@@ -4,7 +4,8 @@ and panel (gunicorn processes on loopback) and browser pages logged in as the te
 Without a Chromium (or without Playwright) every browser test is skipped, saying why.
 """
 import pytest
-from browser_harness import (
+
+from tests.support.browser_harness import (
     WAIT_MS,
     ConsoleWatch,
     SimulatorProcess,

@@ -1,26 +1,27 @@
 """Take the README's screenshots again (`make screenshots`): the model list, a model's page with a
 download in progress, and the activity log, written to docs/screenshots/.
 
-The panel and the simulator are started exactly as for the browser tests (browser_harness.py).
+The panel and the simulator are started exactly as for the browser tests
+(tests/support/browser_harness.py).
 """
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]  # this folder and tests/, as under pytest
+sys.path.insert(0, str(HERE.parent.parent))  # the repo root, as under pytest
 
-from accounts import seed_database  # noqa: E402
-from browser_harness import (  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from tests.support.accounts import seed_database  # noqa: E402
+from tests.support.browser_harness import (  # noqa: E402
     SimulatorProcess,
     find_chromium,
     launch_chromium,
     log_in,
     serve_panel,
 )
-from panel_page import model_row, progress_above  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
+from tests.support.panel_page import model_row, progress_above  # noqa: E402
 from webapp.simulator.catalogue import model_id  # noqa: E402
 
 OUTPUT = HERE.parent.parent / "docs" / "screenshots"

@@ -1,5 +1,5 @@
 """In Chromium: what a viewer may not do, the keyboard alone, and the panel without JavaScript."""
-from panel_page import (
+from tests.support.panel_page import (
     CUSTOM,
     DOWNLOADED,
     NOT_DOWNLOADED,
@@ -8,8 +8,7 @@ from panel_page import (
     model_row,
     progress_above,
 )
-
-from webapp.rendering import ACTION_LABELS
+from webapp.catalog.actions import ACTION_LABELS
 
 # More than enough presses to reach the one row of a filtered list from the top of the page.
 MAX_TABS = 40

@@ -1,6 +1,7 @@
 """In Chromium: the panel set up for a LAN, where TRUSTED_HOSTS names the addresses people use."""
 import pytest
-from panel_page import NOT_DOWNLOADED, expect, model_row, progress_above
+
+from tests.support.panel_page import NOT_DOWNLOADED, expect, model_row, progress_above
 
 
 @pytest.mark.parametrize("panel_settings", [{"TRUSTED_HOSTS": "panel.lan,127.0.0.1"}])

@@ -1,6 +1,6 @@
 """In Chromium: what the live socket shows by itself, to several people, and when Pieces OS goes
 away and comes back."""
-from panel_page import (
+from tests.support.panel_page import (
     DOWNLOAD_DONE_MS,
     DOWNLOADED,
     NOT_DOWNLOADED,

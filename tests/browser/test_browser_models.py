@@ -1,7 +1,7 @@
 """In Chromium: logging in, the list, downloads, cancel, load and unload, editing."""
 import re
 
-from panel_page import (
+from tests.support.panel_page import (
     ALSO_NOT_DOWNLOADED,
     CUSTOM,
     DOWNLOAD_DONE_MS,
@@ -14,7 +14,6 @@ from panel_page import (
     progress_above,
     still_marked,
 )
-
 from webapp.simulator.catalogue import initial_models
 
 

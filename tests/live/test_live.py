@@ -1,0 +1,263 @@
+"""The live relay: real panel and simulator servers on loopback, websocket-client as browsers."""
+import re
+import socket
+
+import pytest
+import requests
+
+from tests.support.accounts import cookie_header, login_over_http
+from tests.support.live_page import PERCENT, LivePage
+from tests.support.servers import serve_in_thread
+from webapp.simulator.catalogue import model_id
+
+LOCAL = model_id("gemma-1.1-2b-it")  # local, not downloaded
+DOWNLOADED = model_id("Phi-3-mini-4k-instruct")
+
+
+class LivePanel:
+    def __init__(self, simulator, app):
+        self.simulator = simulator
+        self.app = app
+        self.hub = app.extensions["live_hub"]
+        self._server = serve_in_thread(app)
+        self.url = self._server.url
+        self.browser = login_over_http(self.url, "operator")
+        self.pages: list[LivePage] = []
+
+    def open_page(self, page: str = "/", **options) -> LivePage:
+        live = LivePage(self.url, page, cookie=cookie_header(self.browser), **options)
+        self.pages.append(live)
+        self.simulator.wait_until(lambda: self.hub.viewer_count >= len(self.pages),
+                                  what="the page to register")
+        return live
+
+    def act(self, model: str, action: str) -> requests.Response:
+        return self.browser.post(f"{self.url}/models/{model}/{action}", data={"next": "/"},
+                                 headers={"HX-Request": "true"}, timeout=10)
+
+    def stop(self) -> None:
+        for page in self.pages:
+            page.close()
+        self.hub.shutdown()
+        self._server.stop()
+
+
+@pytest.fixture
+def live_factory(simulator_factory, panel_factory):
+    started = []
+
+    def start(simulator_options=None, **config) -> LivePanel:
+        simulator = simulator_factory(**(simulator_options or {"download_seconds": 1.5,
+                                                               "tick_seconds": 0.05}))
+        panel = LivePanel(simulator, panel_factory(PIECES_OS_URL=simulator.url, **config))
+        started.append(panel)
+        return panel
+
+    yield start
+    for panel in started:
+        panel.stop()
+
+
+@pytest.fixture
+def live(live_factory) -> LivePanel:
+    return live_factory(LIVE_HEARTBEAT_SECONDS=30)
+
+
+def test_many_viewers_share_one_upstream_socket_and_all_see_the_end(live):
+    pages = [live.open_page() for _ in range(8)]
+    assert live.act(LOCAL, "download").status_code == 200
+    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) >= 1,
+                              what="the upstream socket")
+    assert live.simulator.open_sockets(LOCAL) == 1
+    for page in pages:
+        page.read_until_row(LOCAL, "downloaded")
+        seen = page.percentages(LOCAL)
+        assert seen == sorted(seen) and seen[-1] > 50, seen
+    assert live.simulator.stats()["requests"]["progress"] == 1
+    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) == 0,
+                              what="the relay to close its upstream socket")
+
+
+def test_a_viewer_joining_mid_way_gets_the_current_state_at_once(live_factory):
+    live = live_factory({"download_seconds": 4, "tick_seconds": 0.1}, LIVE_HEARTBEAT_SECONDS=30)
+    first = live.open_page()
+    live.act(LOCAL, "download")
+    first.read_until(lambda text: any(p >= 50 for p in percent_shown(text, LOCAL)), "50 %")
+    late = live.open_page()
+    burst = late.read_until(lambda text: f"model-{LOCAL}" in text, "the running download")
+    joined_at = max(percent_shown(burst, LOCAL))
+    assert joined_at >= 50
+    late.read_until_row(LOCAL, "downloaded")
+
+
+def percent_shown(text: str, model: str) -> list[float]:
+    """Percentages shown for ``model`` in one message (its row or its progress element)."""
+    found = []
+    for match in re.finditer(rf'id="(?:progress|model)-{model}".*?(?=<(?:tr|div) id=|$)',
+                             text, re.S):
+        found += [float(value) for value in PERCENT.findall(match.group(0))]
+    return found
+
+
+def test_upstream_drop_mid_way_still_completes_for_everyone(live_factory):
+    live = live_factory({"download_seconds": 3, "tick_seconds": 0.1}, LIVE_HEARTBEAT_SECONDS=30)
+    pages = [live.open_page() for _ in range(3)]
+    live.act(LOCAL, "download")
+    pages[0].read_until(lambda text: any(p >= 50 for p in percent_shown(text, LOCAL)), "50 %")
+    dropped = live.simulator.control("POST", "drop-progress-sockets").json()["dropped"]
+    assert dropped == 1
+    for page in pages:
+        page.read_until_row(LOCAL, "downloaded")
+    assert live.simulator.stats()["requests"]["progress"] >= 2  # it reconnected
+
+
+def test_a_page_that_never_reads_does_not_hold_up_the_others(live_factory):
+    live = live_factory({"download_seconds": 2, "tick_seconds": 0.02}, LIVE_HEARTBEAT_SECONDS=30)
+    stuck = live.open_page(sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 1024),))
+    reader = live.open_page()
+    live.act(LOCAL, "download")
+    reader.read_until_row(LOCAL, "downloaded")
+    assert len(reader.percentages(LOCAL)) >= 10
+    # The stuck page's mailbox holds at most one fragment per element: memory stays bounded.
+    assert max(viewer.pending_count for viewer in live.hub.viewers()) <= 3
+    stuck.read_until_row(LOCAL, "downloaded")  # and it catches up with the newest state
+
+
+def test_an_action_through_one_page_reaches_the_others(live):
+    watcher = live.open_page("/?state=downloaded")
+    assert live.act(DOWNLOADED, "load").status_code == 200
+    watcher.read_until_row(DOWNLOADED, "loaded")
+    summary = watcher.received[-1]
+    assert 'id="summary" hx-swap-oob="true"' in summary and "2 loaded" in summary
+
+
+def test_a_detail_page_gets_its_card_and_nothing_else(live):
+    detail = live.open_page(f"/models/{DOWNLOADED}")
+    live.act(LOCAL, "download")
+    live.act(DOWNLOADED, "load")
+    card = detail.read_until(lambda text: f'<article id="model-{DOWNLOADED}"' in text
+                             and "action-unload" in text, "its card, loaded")
+    assert f"model-{LOCAL}" not in "".join(detail.received)
+    assert "<tr" not in card
+
+
+def test_a_change_made_elsewhere_appears_within_two_refreshes(live_factory):
+    live = live_factory(LIVE_REFRESH_SECONDS=0.5, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    lists_before = live.simulator.stats()["requests"]["list"]
+    live.simulator.control("PATCH", f"model/{DOWNLOADED}", {"loaded": True})
+    page.read_until_row(DOWNLOADED, "loaded")
+    # Counted in refreshes, not seconds: one may have begun just before the change, the next
+    # sees it, and a third may be under way as we ask.
+    assert 1 <= live.simulator.stats()["requests"]["list"] - lists_before <= 3
+
+
+def test_a_download_started_elsewhere_is_relayed(live_factory):
+    live = live_factory({"download_seconds": 2, "tick_seconds": 0.05}, LIVE_REFRESH_SECONDS=0.3,
+                        LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    requests.post(f"{live.simulator.url}/model/{LOCAL}/download", timeout=5)
+    page.read_until(lambda text: f"progress-{LOCAL}" in text, "the other tool's download")
+    page.read_until_row(LOCAL, "downloaded")
+
+
+def test_failed_download_stays_visible_until_dismissed(live):
+    page = live.open_page()
+    live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
+    live.act(LOCAL, "download")
+    failed = page.read_until(lambda text: "The download failed in Pieces OS." in text,
+                             "the failure on the row")
+    assert f'<tr id="model-{LOCAL}" class="model-view" data-state="not downloaded"' in failed
+    assert "Dismiss" in failed
+    assert "The download failed" in live.browser.get(live.url + "/", timeout=5).text
+    response = live.act(LOCAL, "dismiss")
+    assert "The download failed" not in response.text
+    cleared = page.read_until_row(LOCAL, "not downloaded")
+    assert "The download failed" not in cleared
+
+
+def test_a_failure_can_be_dismissed_without_javascript(live):
+    """The dismiss form works as a plain form: it carries its own CSRF token."""
+    live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
+    live.act(LOCAL, "download")
+    live.simulator.wait_until(
+        lambda: "The download failed" in live.browser.get(live.url + "/", timeout=5).text,
+        what="the failure on the list page")
+    html = live.browser.get(live.url + "/", timeout=5).text
+    form = re.search(rf'<form method="post" action="/models/{LOCAL}/dismiss".*?</form>', html,
+                     re.S)[0]
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    plain = requests.Session()
+    plain.cookies.update(live.browser.cookies)  # the same login, but no CSRF header
+    response = plain.post(f"{live.url}/models/{LOCAL}/dismiss", data=fields, timeout=5,
+                          allow_redirects=False)
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "The download failed" not in plain.get(live.url + "/", timeout=5).text
+
+
+def test_cancel_resets_the_row_for_everyone(live_factory):
+    live = live_factory({"download_seconds": 30, "tick_seconds": 0.1}, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    live.act(LOCAL, "download")
+    page.read_until_row(LOCAL, "downloading")
+    live.act(LOCAL, "cancel")
+    reset = page.read_until_row(LOCAL, "not downloaded")
+    assert "<progress" not in reset
+    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) == 0,
+                              what="the relay to close its upstream socket")
+
+
+def test_bad_frames_are_skipped_and_the_relay_goes_on(live_factory, caplog):
+    live = live_factory({"download_seconds": 30, "tick_seconds": 0.5}, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    live.act(LOCAL, "download")
+    page.read_until_row(LOCAL, "downloading")
+    for frame in ["{}", "not json", '{"status": "IN-PROGRESS", "percentage": "50"}', "[1, 2]",
+                  '{"status": "SIDEWAYS"}', '{"status": "IN-PROGRESS", "percentage": 250}']:
+        live.simulator.control("POST", f"progress/{LOCAL}", {"frame": frame})
+    clamped = page.read_until(lambda text: 100.0 in percent_shown(text, LOCAL), "clamped to 100")
+    assert "100.0 %" in clamped
+    skipped = [record.getMessage() for record in caplog.records
+               if "skipped a progress frame" in record.getMessage()]
+    assert len(skipped) == 5, skipped
+
+
+def test_unreachable_pieces_os_is_shown_and_recovers(live_factory):
+    live = live_factory(LIVE_REFRESH_SECONDS=0.3, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    live.simulator.control("POST", "faults", {"route": "list", "status": 503,
+                                              "text": "Pieces OS is restarting"})
+    page.read_until(lambda text: "Pieces OS answered 503: Pieces OS is restarting" in text,
+                    "the failure banner")
+    live.simulator.control("DELETE", "faults")
+    page.read_until(lambda text: '<div id="banner" hx-swap-oob="true">' in text
+                    and "banner-error" not in text, "the banner cleared")
+
+
+def test_fragments_render_for_the_host_the_page_used(live_factory):
+    """With TRUSTED_HOSTS set, fragments are rendered for the page's own (trusted) host."""
+    live = live_factory(TRUSTED_HOSTS=["127.0.0.1"], LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    assert live.act(DOWNLOADED, "load").status_code == 200
+    loaded = page.read_until_row(DOWNLOADED, "loaded")
+    assert f'href="/models/{DOWNLOADED}"' in loaded
+
+
+
+def test_a_vanished_browser_is_let_go_within_the_ping_interval(live_factory):
+    """A page that answers no ping (this client never reads, so it never pongs) is dropped."""
+    live = live_factory(LIVE_PING_SECONDS=1, LIVE_HEARTBEAT_SECONDS=30)
+    live.open_page()
+    live.simulator.wait_until(lambda: live.hub.viewer_count == 0, timeout=10,
+                              what="the silent page to be let go")
+
+
+def test_a_page_that_sends_messages_is_closed_and_the_others_go_on(live):
+    chatty = live.open_page()
+    chatty.connection.send("x" * 2048)
+    live.simulator.wait_until(lambda: live.hub.viewer_count == 0,
+                              what="the chatty page to be closed")
+    live.pages.remove(chatty)
+    other = live.open_page()
+    assert live.act(DOWNLOADED, "load").status_code == 200
+    other.read_until_row(DOWNLOADED, "loaded")

@@ -1,0 +1,133 @@
+"""The Pieces OS client: each error type, id checks, and the happy paths against the simulator."""
+import json
+from unittest import mock
+
+import pytest
+import requests
+
+from tests.support.servers import serve_in_thread
+from tests.support.stub_upstream import StubUpstream
+from webapp.pieces.client import (
+    InvalidModelId,
+    MalformedResponse,
+    ModelGone,
+    PiecesClient,
+    TimedOut,
+    Unreachable,
+    UpstreamFailed,
+)
+
+MODEL_ID = "6f1c2b7e-2a7d-4c55-9d3e-6a0f3c1a9b11"
+VALID_MODEL = json.dumps({
+    "id": MODEL_ID, "name": "n", "version": "1", "cloud": False, "type": "SPEED", "usage": "OCR",
+    "created": {"value": "2024-07-23T00:00:00.000Z"},
+})
+
+
+@pytest.fixture(scope="module")
+def stub():
+    upstream = StubUpstream()
+    server = serve_in_thread(upstream)
+    yield upstream, server.url
+    server.stop()
+
+
+@pytest.fixture
+def stub_client(stub):
+    upstream, url = stub
+    upstream.answer()
+    upstream.received.clear()
+    return upstream, PiecesClient(url, connect_timeout=1, read_timeout=0.3)
+
+
+class TestErrors:
+    def test_410_is_model_gone(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(410, "model was not found.", "text/plain")
+        with pytest.raises(ModelGone, match="no longer exists"):
+            client.get_model(MODEL_ID)
+
+    def test_500_carries_pieces_os_text(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(500, "out of memory: need 2 GB more", "text/plain")
+        with pytest.raises(UpstreamFailed) as caught:
+            client.load(MODEL_ID)
+        assert caught.value.status == 500 and caught.value.text == "out of memory: need 2 GB more"
+        assert str(caught.value) == "Pieces OS answered 500: out of memory: need 2 GB more"
+
+    def test_long_error_text_is_cut(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(500, "x" * 100_000, "text/plain")
+        with pytest.raises(UpstreamFailed) as caught:
+            client.list_models()
+        assert len(caught.value.text) == 500
+
+    def test_redirect_is_not_followed(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(302, "", "text/plain")
+        with pytest.raises(UpstreamFailed, match="302"):
+            client.list_models()
+        assert len(upstream.received) == 1
+
+    @pytest.mark.parametrize("body, content_type, detail", [
+        ("<html>hello</html>", "text/html", "expected JSON"),
+        ("{not json", "application/json", "not valid JSON"),
+        ('{"items": []}', "application/json", "iterable"),
+        ('{"iterable": [{"name": "no id"}]}', "application/json", "'id'"),
+    ])
+    def test_malformed_answers(self, stub_client, body, content_type, detail):
+        upstream, client = stub_client
+        upstream.answer(200, body, content_type)
+        with pytest.raises(MalformedResponse, match=detail) as caught:
+            client.list_models()
+        assert str(caught.value).startswith("Pieces OS sent something unexpected")
+
+    def test_read_timeout(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(200, VALID_MODEL, delay_seconds=1.0)
+        with pytest.raises(TimedOut, match=r"did not answer within 0.3 s"):
+            client.get_model(MODEL_ID)
+
+    def test_connect_timeout(self):
+        # A connect timeout cannot be produced on loopback, where a closed port refuses at once.
+        client = PiecesClient("http://127.0.0.1:9", connect_timeout=1.5)
+        with mock.patch.object(client.session, "request", side_effect=requests.ConnectTimeout):
+            with pytest.raises(TimedOut, match="within 1.5 s"):
+                client.list_models()
+
+    def test_unreachable_names_the_url(self, closed_port_url):
+        with pytest.raises(Unreachable, match=closed_port_url) as caught:
+            PiecesClient(closed_port_url).list_models()
+        assert caught.value.url == closed_port_url
+
+    @pytest.mark.parametrize("bad_id", ["../models", "a/b", "%2e%2e", "x" * 10_000, ""])
+    def test_bad_ids_send_nothing(self, stub_client, bad_id):
+        upstream, client = stub_client
+        for call in (client.get_model, client.download, client.cancel_download, client.load,
+                     client.unload, client.progress_url):
+            with pytest.raises(InvalidModelId):
+                call(bad_id)
+        with pytest.raises(InvalidModelId):
+            client.update_model({"id": bad_id})
+        assert upstream.received == []
+
+    def test_requests_go_to_the_right_routes(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(200, VALID_MODEL)
+        client.get_model(MODEL_ID)
+        client.download(MODEL_ID)
+        client.cancel_download(MODEL_ID)
+        client.load(MODEL_ID)
+        client.unload(MODEL_ID)
+        client.update_model({"id": MODEL_ID})
+        assert upstream.received == [
+            f"GET /model/{MODEL_ID}", f"POST /model/{MODEL_ID}/download",
+            f"POST /model/{MODEL_ID}/download/cancel", f"POST /model/{MODEL_ID}/load",
+            f"POST /model/{MODEL_ID}/unload", "POST /model/update",
+        ]
+
+    def test_progress_url(self):
+        assert PiecesClient("https://pieces.example:39300/").progress_url("abc") == (
+            "wss://pieces.example:39300/model/abc/download/progress")
+        assert PiecesClient("http://127.0.0.1:1000").progress_url("abc") == (
+            "ws://127.0.0.1:1000/model/abc/download/progress")

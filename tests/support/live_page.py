@@ -1,0 +1,50 @@
+"""A browser page's live socket, as a test sees it: a real WebSocket client of ``/live``."""
+import re
+
+import requests
+import websocket
+
+PERCENT = re.compile(r'<progress max="100" value="([0-9.]+)"')
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+class LivePage:
+    """Reads the fragments the panel pushes. A read waits for the next message however long it
+    takes (a test waits for an event, never for a time; a hang is pytest-timeout's to report)."""
+
+    def __init__(self, panel_url: str, page: str = "/", cookie: str | None = None, **options):
+        url = panel_url.replace("http://", "ws://") + "/live?" + requests.compat.urlencode(
+            {"page": page})
+        self.connection = websocket.create_connection(url, timeout=CONNECT_TIMEOUT_SECONDS,
+                                                      cookie=cookie, origin=panel_url, **options)
+        self.connection.settimeout(None)
+        self.received: list[str] = []
+
+    def next_message(self) -> str:
+        message = self.connection.recv()
+        if message == "" and not self.connection.connected:
+            raise AssertionError("the panel closed the live socket")
+        self.received.append(message)
+        return message
+
+    def read_until(self, predicate, what: str) -> str:
+        """Read messages until one satisfies ``predicate`` (``what`` it shows, for a failure)."""
+        while True:
+            try:
+                message = self.next_message()
+            except (AssertionError, websocket.WebSocketException) as error:
+                raise AssertionError(f"no message showing {what}: {error}") from None
+            if predicate(message):
+                return message
+
+    def read_until_row(self, model: str, state: str) -> str:
+        return self.read_until(
+            lambda text: f'<tr id="model-{model}" class="model-view" data-state="{state}"' in text,
+            f"{model} as {state}")
+
+    def percentages(self, model: str) -> list[float]:
+        return [float(value) for text in self.received if f"progress-{model}" in text
+                for value in PERCENT.findall(text)]
+
+    def close(self) -> None:
+        self.connection.close()

@@ -1,0 +1,50 @@
+"""Reading the panel's pages in Chromium: a model's row, its download progress, and whether the
+page was reloaded. Every wait here retries until the page shows the thing or time runs out.
+
+``expect`` is Playwright's, re-exported: without Playwright, browser tests are skipped, saying so.
+"""
+import pytest
+
+from tests.support.browser_harness import WAIT_MS
+from webapp.simulator.catalogue import model_id
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[test]'").expect
+
+#: Models of the simulator's catalogue, by what the tests do with them.
+NOT_DOWNLOADED = model_id("gemma-1.1-2b-it")
+ALSO_NOT_DOWNLOADED = model_id("gemma-1.1-7b-it")
+DOWNLOADED = model_id("Phi-3-mini-4k-instruct")  # downloaded, not loaded
+CUSTOM = model_id("Acme Support Llama-3 8B (fine-tune)")
+#: Long enough for a whole simulated download (6 s), with room for a slow machine.
+DOWNLOAD_DONE_MS = 20_000
+
+_PROGRESS_ABOVE = """([id, floor]) => {
+  const bar = document.querySelector(`#progress-${id} progress`);
+  return bar && bar.value > floor ? bar.value : null;
+}"""
+
+
+def live_indicator(page):
+    """The header's "● live": shown while the page's live socket brings heartbeats."""
+    return page.locator("#live-status").get_by_text("● live")
+
+
+def model_row(page, model: str):
+    """The model's row on the list (or its card on a detail page)."""
+    return page.locator(f"#model-{model}")
+
+
+def progress_above(page, model: str, floor: float) -> float:
+    """Wait until the model's progress bar shows more than ``floor`` percent; return its value."""
+    return page.wait_for_function(_PROGRESS_ABOVE, arg=[model, floor],
+                                  timeout=WAIT_MS).json_value()
+
+
+def mark_page(page) -> None:
+    """Leave a mark in the page's window; a reload or navigation wipes it."""
+    page.evaluate("window.notReloaded = true")
+
+
+def still_marked(page) -> bool:
+    return page.evaluate("window.notReloaded === true")

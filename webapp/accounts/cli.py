@@ -1,0 +1,133 @@
+"""``pieces-admin users ...``: manage the panel's accounts from the command line, and the first
+admin account that ``pieces-admin serve`` creates when there is none."""
+import argparse
+import getpass
+import sqlite3
+import sys
+
+from ..config import INSTANCE_FOLDER, ConfigError, settings_from_env
+from ..db import connect, create_schema, database_path
+from .users import (
+    FIRST_ADMIN_NAME,
+    ROLES,
+    DuplicateUser,
+    UnknownUser,
+    UserError,
+    add_user,
+    check_name,
+    create_first_admin,
+    find_user,
+    list_users,
+    remove_user,
+    set_password,
+    set_role,
+)
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    users = commands.add_parser("users", help="manage the panel's accounts")
+    actions = users.add_subparsers(dest="users_command", required=True)
+    stdin_help = "read the password from the first line of standard input (for scripts)"
+
+    add = actions.add_parser("add", help="create an account (asks for its password)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--password-stdin", action="store_true", help=stdin_help)
+
+    actions.add_parser("list", help="show every account and its role")
+
+    change_role = actions.add_parser("set-role", help="give an account another role")
+    change_role.add_argument("name")
+    change_role.add_argument("role", choices=ROLES)
+
+    passwd = actions.add_parser("passwd", help="set an account's password (asks for it)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help=stdin_help)
+
+    remove = actions.add_parser("remove", help="delete an account")
+    remove.add_argument("name")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out one ``users`` command; 2 with a message on stderr when it is refused."""
+    db = open_database()
+    try:
+        actor = command_line_actor()
+        if args.users_command == "list":
+            print_users(db)
+        elif args.users_command == "add":
+            check_name(args.name)  # the name is checked before the password is asked for
+            if find_user(db, args.name):
+                raise DuplicateUser(args.name)
+            user = add_user(db, args.name, args.role, read_password(args.password_stdin),
+                            actor=actor)
+            print(f"Added {user.name} as {user.role}.")
+        elif args.users_command == "set-role":
+            set_role(db, args.name, args.role, actor=actor)
+            print(f"{args.name} is now {args.role}.")
+        elif args.users_command == "passwd":
+            if find_user(db, args.name) is None:
+                raise UnknownUser(args.name)
+            set_password(db, args.name, read_password(args.password_stdin), actor=actor)
+            print(f"Changed the password of {args.name}; their open sessions have ended.")
+        else:
+            remove_user(db, args.name, actor=actor)
+            print(f"Removed {args.name}.")
+    except UserError as refusal:
+        print(f"pieces-admin: {refusal}", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    return 0
+
+
+def announce_first_admin() -> None:
+    """With no account at all, create ``admin`` and print its password, once."""
+    db = open_database()
+    try:
+        password = create_first_admin(db)
+    finally:
+        db.close()
+    if password:
+        print("No accounts existed, so an administrator account was created:\n"
+              f"    name:     {FIRST_ADMIN_NAME}\n"
+              f"    password: {password}\n"
+              "This password is shown only now. Log in, then set a new one on the Users page "
+              f"or with `pieces-admin users passwd {FIRST_ADMIN_NAME}`.", flush=True)
+
+
+def open_database() -> sqlite3.Connection:
+    """The database the panel uses (DATABASE, or the instance folder's), created if missing."""
+    path = database_path(settings_from_env()["DATABASE"], INSTANCE_FOLDER)
+    try:
+        create_schema(path)
+        return connect(path)
+    except sqlite3.Error as error:
+        raise ConfigError(f"cannot open the database {path}: {error}") from None
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Repeat the password: "):
+        raise UserError("The two passwords differ; nothing was changed.")
+    return password
+
+
+def command_line_actor() -> str:
+    """How the activity log names a change made here: the operating-system user."""
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (OSError, KeyError):
+        return "(command line)"
+
+
+def print_users(db: sqlite3.Connection) -> None:
+    users = list_users(db)
+    if not users:
+        print("No accounts yet. Add one with: pieces-admin users add NAME --role admin")
+        return
+    width = max(len(user.name) for user in users)
+    for user in users:
+        print(f"{user.name:<{width}}  {user.role:<8}  created {user.created_at}")

@@ -1,0 +1,68 @@
+"""The gate in front of every route: who is asking, and may their role do this.
+
+The gate is an app-wide ``before_request``, so every route, including ones added later, needs a
+logged-in user unless it is listed as public here. Roles are checked per view with ``requires``.
+"""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, g, make_response, redirect, request, url_for
+from werkzeug.exceptions import Unauthorized
+
+from ..security.origin import is_websocket_handshake
+from ..web.errors import render_http_error
+from ..web.navigation import next_url, safe_local_path
+from ..web.responses import is_htmx
+from .sessions import proxy_user, session_user
+from .users import forbidden_message
+
+#: Served to anybody, without even looking at the session.
+OPEN_ENDPOINTS = frozenset({"static", "health.healthz"})
+LOGIN_ENDPOINT = "login.login"
+
+
+def require_login():
+    """Let the request through with ``g.user`` set, or send the browser to the login page."""
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    g.user = proxy_user() or session_user()
+    if g.user is not None or request.endpoint == LOGIN_ENDPOINT:
+        return None
+    if request.routing_exception is not None:
+        return None  # unknown URL, wrong method or host: Flask's own error answers it
+    if is_websocket_handshake():
+        abort(401, description="Log in to the panel before opening its live connection.")
+    login_url = url_for(LOGIN_ENDPOINT, next=page_to_return_to())
+    if is_htmx():
+        # htmx follows HX-Redirect with a full page load; the status tells scripts what happened.
+        refusal = Unauthorized("Your session has ended; please log in again.")
+        response = make_response(*render_http_error(refusal))
+        response.headers["HX-Redirect"] = login_url
+        return response
+    return redirect(login_url)
+
+
+def page_to_return_to() -> str:
+    """The page to show after logging in: the page the person was on."""
+    if is_htmx():
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        return safe_local_path(page.path + (f"?{page.query}" if page.query else ""))
+    return safe_local_path(next_url())
+
+
+def requires(permission: str):
+    """View decorator: 403 unless the user's role holds ``permission`` (see users.PERMISSIONS)."""
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not g.user.can(permission):
+                abort(403, description=forbidden_message(g.user, permission))
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def can(permission: str) -> bool:
+    """For templates: may the current user do this? False when nobody is logged in."""
+    user = g.get("user")
+    return user is not None and user.can(permission)

@@ -1,0 +1,75 @@
+"""The login and logout pages, with the throttle that slows down password guessing."""
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from ..activity import log as activity_log
+from ..db import get_db
+from ..web.navigation import safe_local_path
+from .gate import LOGIN_ENDPOINT
+from .sessions import start_session
+from .throttle import LoginThrottle
+from .users import authenticate, count_users
+
+bp = Blueprint("login", __name__)
+MAX_NAME_LENGTH = 100
+
+
+def throttle() -> LoginThrottle:
+    return current_app.extensions["login_throttle"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login form; on submit, check the name and password and open a session."""
+    target = safe_local_path(request.values.get("next"))
+    if g.user is not None:
+        return redirect(target, 303)
+    if request.method == "GET":
+        return login_page(target)
+
+    name = request.form.get("name", "").strip()[:MAX_NAME_LENGTH]
+    password = request.form.get("password", "")
+    name_key = f"name:{name.casefold()}"
+    keys = [f"address:{request.remote_addr}", name_key]
+    wait = throttle().seconds_blocked(keys)
+    if wait:
+        response = login_page(target, name, f"Too many failed logins; try again in {wait} s.",
+                              429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = authenticate(get_db(), name, password) if name and password else None
+    if user is None:
+        throttle().failed(keys)
+        activity_log.record(get_db(), user=name, action="login", outcome="failed",
+                            detail="Wrong name or password.")
+        return login_page(target, name, "Wrong name or password.", 401)
+
+    throttle().succeeded([name_key])  # the address keeps its count: it may be guessing others
+    start_session(session, user)
+    activity_log.record(get_db(), user=user.name, action="login", outcome="ok")
+    return redirect(target, 303)
+
+
+def login_page(target: str, name: str = "", error: str | None = None, status: int = 200):
+    html = render_template("accounts/login.html", next=target, name=name, error=error,
+                           no_accounts=count_users(get_db()) == 0)
+    return make_response(html, status)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (a POST, so another site cannot log people out)."""
+    activity_log.record(get_db(), user=g.user.name, action="logout", outcome="ok")
+    session.clear()
+    flash("You are logged out.", "success")
+    return redirect(url_for(LOGIN_ENDPOINT), 303)

@@ -1,0 +1,91 @@
+"""The Users page (``/users``), for admins: add accounts, change roles and passwords, remove.
+
+Plain forms (POST, then a redirect back with a message); a refused change shows the page again
+with the reason and a 4xx status.
+"""
+from collections.abc import Callable
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+
+from ..db import get_db
+from .gate import requires
+from .sessions import start_session
+from .users import (
+    ROLES,
+    UserError,
+    add_user,
+    find_user,
+    list_users,
+    remove_user,
+    set_password,
+    set_role,
+)
+
+bp = Blueprint("users", __name__)
+
+
+@bp.get("/users")
+@requires("manage_users")
+def index():
+    """Every account, with the forms that change them."""
+    return users_page()
+
+
+@bp.post("/users")
+@requires("manage_users")
+def add():
+    """Create an account from the "Add a user" form."""
+    name, role = request.form.get("name", "").strip(), request.form.get("role", "")
+    return change(lambda: add_user(get_db(), name, role, typed_password(), actor=g.user.name),
+                  f"Added {name} as {role}.", typed={"name": name, "role": role})
+
+
+@bp.post("/users/<name>/role")
+@requires("manage_users")
+def change_role(name: str):
+    """Give an account another role."""
+    role = request.form.get("role", "")
+    return change(lambda: set_role(get_db(), name, role, actor=g.user.name),
+                  f"{name} is now {role}.")
+
+
+@bp.post("/users/<name>/password")
+@requires("manage_users")
+def change_password(name: str):
+    """Set a new password; the account's other sessions end."""
+    def apply() -> None:
+        set_password(get_db(), name, typed_password(), actor=g.user.name)
+        if name.casefold() == g.user.name.casefold():
+            start_session(session, find_user(get_db(), name))  # stay logged in here
+
+    return change(apply, f"Changed the password of {name}.")
+
+
+@bp.post("/users/<name>/remove")
+@requires("manage_users")
+def remove(name: str):
+    """Delete an account; what it did stays in the activity log."""
+    return change(lambda: remove_user(get_db(), name, actor=g.user.name), f"Removed {name}.")
+
+
+def typed_password() -> str:
+    """The new password, typed twice in the form; refused when the two differ."""
+    password = request.form.get("password", "")
+    if password != request.form.get("password_repeat", ""):
+        raise UserError("The two passwords differ; nothing was changed.")
+    return password
+
+
+def change(apply: Callable[[], object], done: str, typed: dict | None = None):
+    """Make one change; redirect back with ``done``, or show the page with the reason."""
+    try:
+        apply()
+    except UserError as refusal:
+        return users_page(str(refusal), refusal.status, typed)
+    flash(done, "success")
+    return redirect(url_for("users.index"), 303)
+
+
+def users_page(error: str | None = None, status: int = 200, typed: dict | None = None):
+    return render_template("accounts/users.html", users=list_users(get_db()), roles=ROLES,
+                           error=error, typed=typed or {}), status

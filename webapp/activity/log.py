@@ -1,0 +1,120 @@
+"""The lasting activity log: who did what to which model, when, and how it ended.
+
+An action's entry is written as ``pending`` before Pieces OS is called and completed afterwards,
+so neither an upstream failure nor a crash of the panel loses the record of the attempt.
+"""
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import g
+
+from ..db import get_db
+
+MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
+SESSION_ACTIONS = ("login", "logout")
+USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
+ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS
+OUTCOMES = ("pending", "ok", "refused", "failed")
+MAX_DETAIL_LENGTH = 1000
+MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
+RECENT_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: datetime
+    user: str
+    action: str
+    model_id: str | None
+    model_name: str | None
+    outcome: str
+    detail: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Entry":
+        return cls(id=row["id"], at=datetime.fromisoformat(row["at"]), user=row["user"],
+                   action=row["action"], model_id=row["model_id"], model_name=row["model_name"],
+                   outcome=row["outcome"], detail=row["detail"])
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def record(db: sqlite3.Connection, *, user: str, action: str, outcome: str,
+           detail: str | None = None, model_id: str | None = None,
+           model_name: str | None = None) -> int:
+    """Write one entry (finished unless ``pending``) and return its id."""
+    moment = now()
+    cursor = db.execute(
+        "INSERT INTO activity (at, user, action, model_id, model_name, outcome, detail,"
+        " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (moment, user[:MAX_USER_LENGTH], action, model_id, model_name, outcome,
+         _clipped(detail), None if outcome == "pending" else moment))
+    return cursor.lastrowid
+
+
+class Attempt:
+    """The pending entry of one action; finish it with ``refused`` or ``failed``, or let
+    ``attempt()`` mark it ``ok`` when the block ends normally."""
+
+    def __init__(self, db: sqlite3.Connection, entry_id: int):
+        self._db = db
+        self._entry_id = entry_id
+        self.outcome = "pending"
+
+    def identify(self, model_name: str) -> None:
+        """Name the model once Pieces OS has said which one the id is."""
+        self._db.execute("UPDATE activity SET model_name = ? WHERE id = ?",
+                         (model_name, self._entry_id))
+
+    def refused(self, reason: str) -> None:
+        self._finish("refused", reason)
+
+    def failed(self, error: str) -> None:
+        self._finish("failed", error)
+
+    def _finish(self, outcome: str, detail: str | None = None) -> None:
+        if self.outcome != "pending":
+            return
+        self._db.execute(
+            "UPDATE activity SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
+            (outcome, _clipped(detail), now(), self._entry_id))
+        self.outcome = outcome
+
+
+@contextmanager
+def attempt(action: str, model_id: str, model_name: str | None = None) -> Iterator[Attempt]:
+    """Log an attempt by the current user: pending now, ``ok`` unless the block says otherwise."""
+    db = get_db()
+    current = Attempt(db, record(db, user=g.user.name, action=action, outcome="pending",
+                                 model_id=model_id, model_name=model_name))
+    try:
+        yield current
+    except BaseException as error:
+        current.failed(f"The panel stopped with an internal error ({type(error).__name__}).")
+        raise
+    current._finish("ok")
+
+
+def recent_for_model(model_id: str, limit: int = RECENT_LIMIT) -> list[Entry]:
+    rows = get_db().execute(
+        "SELECT * FROM activity WHERE model_id = ? ORDER BY id DESC LIMIT ?", (model_id, limit))
+    return [Entry.from_row(row) for row in rows]
+
+
+def download_started_by(model_id: str) -> str | None:
+    """Who started the most recent download of the model (still running or accepted by Pieces
+    OS); None if the log has no such download. Needs an app context."""
+    row = get_db().execute(
+        "SELECT user FROM activity WHERE model_id = ? AND action = 'download'"
+        " AND outcome IN ('pending', 'ok') ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
+    return row["user"] if row else None
+
+
+def _clipped(text: str | None) -> str | None:
+    return text[:MAX_DETAIL_LENGTH] if text else text

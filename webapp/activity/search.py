@@ -1,0 +1,99 @@
+"""Searching the activity log: filters and page number from the query string, validated, and the
+matching page of entries, newest first."""
+import math
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+
+from werkzeug.datastructures import MultiDict
+
+from ..web.query import non_default_query
+from .log import ACTIONS, OUTCOMES, Entry
+
+PAGE_SIZE = 50
+MAX_PAGE = 100_000
+MAX_TEXT_LENGTH = 200
+PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+TEXT_FILTERS = ("user", "model", "action", "outcome")
+
+
+class BadActivityQuery(ValueError):
+    """A query string the log cannot honour; the message says which parameter and why."""
+
+
+@dataclass(frozen=True)
+class ActivityQuery:
+    user: str = ""     # exactly this user (any case)
+    model: str = ""    # this model id, or a model whose name contains this text
+    action: str = ""
+    outcome: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> "ActivityQuery":
+        values = {name: args.get(name, "").strip() for name in TEXT_FILTERS}
+        for name, value in values.items():
+            if len(value) > MAX_TEXT_LENGTH:
+                raise BadActivityQuery(f"{name} is longer than {MAX_TEXT_LENGTH} characters")
+            if CONTROL_CHARACTERS.search(value):
+                raise BadActivityQuery(f"{name} contains control characters")
+        for name, allowed in (("action", ACTIONS), ("outcome", OUTCOMES)):
+            if values[name] and values[name] not in allowed:
+                raise BadActivityQuery(f"{name} must be one of: {', '.join(allowed)}")
+        page = args.get("page", "1").strip() or "1"
+        if not PAGE_NUMBER.fullmatch(page) or not 1 <= int(page) <= MAX_PAGE:
+            raise BadActivityQuery(f"page must be a whole number from 1 to {MAX_PAGE}")
+        return cls(**values, page=int(page))
+
+    def query_string(self, **changes) -> str:
+        """This query (with ``changes``) as a URL query string, defaults left out."""
+        return non_default_query({**asdict(self), **changes}, asdict(ActivityQuery()))
+
+    def where(self) -> tuple[str, list]:
+        """The SQL condition (with its parameters) that the filters make."""
+        conditions, parameters = [], []
+        if self.user:
+            conditions.append("user = ? COLLATE NOCASE")
+            parameters.append(self.user)
+        if self.model:
+            conditions.append("(model_id = ? OR model_name LIKE ? ESCAPE '\\')")
+            escaped = re.sub(r"([\\%_])", r"\\\1", self.model)
+            parameters += [self.model, f"%{escaped}%"]
+        for column in ("action", "outcome"):
+            if getattr(self, column):
+                conditions.append(f"{column} = ?")
+                parameters.append(getattr(self, column))
+        return (" WHERE " + " AND ".join(conditions) if conditions else ""), parameters
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    query: ActivityQuery
+    entries: list[Entry]
+    total: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+    @property
+    def first_number(self) -> int:
+        """The position of the page's first entry in the whole result, counting from 1."""
+        return (self.query.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.query.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.query.page < self.page_count
+
+
+def search(db: sqlite3.Connection, query: ActivityQuery) -> ActivityPage:
+    where, parameters = query.where()
+    total = db.execute(f"SELECT count(*) FROM activity{where}", parameters).fetchone()[0]
+    rows = db.execute(f"SELECT * FROM activity{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+                      [*parameters, PAGE_SIZE, (query.page - 1) * PAGE_SIZE])
+    return ActivityPage(query, [Entry.from_row(row) for row in rows], total)

@@ -1,0 +1,19 @@
+"""The models as people see and change them: the list and each model's page (``views``), the
+action buttons (``actions``: browser -> view -> ``pieces.client`` -> Pieces OS -> the updated row),
+and the edit form of custom models (``editing``, ``form``)."""
+from flask import Flask
+
+from ..pieces.listing import SORT_LABELS, STATES
+from ..pieces.model import CAPABILITY_NAMES
+from . import actions, editing, views
+from .links import check_model_id_in_url, list_link_query
+
+
+def init_app(app: Flask) -> None:
+    app.url_value_preprocessor(check_model_id_in_url)
+    app.jinja_env.globals.update(
+        list_link_query=list_link_query, action_labels=actions.ACTION_LABELS, states=STATES,
+        sorts=SORT_LABELS, capability_names=CAPABILITY_NAMES,
+    )
+    for module in (views, actions, editing):
+        app.register_blueprint(module.bp)

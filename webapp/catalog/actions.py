@@ -1,0 +1,112 @@
+"""Download, cancel, load and unload: POSTs that call the matching Pieces OS route.
+
+With htmx the answer is the model's row (or card) rendered from the ``Model`` Pieces OS returned,
+swapped in place. Without JavaScript the buttons are plain forms and the answer is a redirect back
+with a flash message (POST/Redirect/GET).
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, request
+
+from ..accounts.gate import requires
+from ..activity import log as activity_log
+from ..live import current_hub
+from ..pieces.client import ModelGone, PiecesClient, Unreachable, UpstreamError, current_client
+from ..pieces.model import Model
+from ..web.navigation import next_url
+from ..web.responses import is_htmx, vary_on_htmx
+
+bp = Blueprint("actions", __name__)
+
+VIEWS = {"row": "catalog/_row.html", "card": "catalog/_card.html"}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    call: Callable[[PiecesClient, str], Model]
+    label: str  # on the button
+    done: str  # past tense, for the flash message
+
+
+ACTIONS = {
+    action.name: action for action in (
+        Action("download", PiecesClient.download, "Download", "Download started"),
+        Action("cancel", PiecesClient.cancel_download, "Cancel download", "Download canceled"),
+        Action("load", PiecesClient.load, "Load", "Loaded"),
+        Action("unload", PiecesClient.unload, "Unload", "Unloaded"),
+    )
+}
+ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
+
+
+@bp.post("/models/<path:model_id>/<any(download, cancel, load, unload):action_name>")
+@requires("act")
+def act(model_id: str, action_name: str):
+    """Run one action on one model, if it applies to the model's current state; the attempt and
+    how it ended go to the activity log."""
+    with activity_log.attempt(action_name, model_id) as attempt:
+        return carry_out(ACTIONS[action_name], model_id, attempt)
+
+
+def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> Response:
+    client = current_client()
+    try:
+        model = client.get_model(model_id)
+    except UpstreamError as failure:
+        attempt.failed(str(failure))
+        return answer_failure(model_id, None, failure)
+    attempt.identify(model.name)
+    if action.name not in model.available_actions:
+        refusal = f"Cannot {action.name} {model.name}: it is {model.state}."
+        attempt.refused(refusal)
+        current_hub().model_changed(model)  # whoever still sees it otherwise learns why
+        return answer(model, error=refusal, status=409)
+    hub = current_hub()
+    if action.name == "download":
+        hub.watch_download(model, started_by=g.user.name)
+    try:
+        updated = action.call(client, model_id)
+    except UpstreamError as failure:
+        attempt.failed(str(failure))
+        if action.name == "download":
+            hub.forget_download(model_id)
+        return answer_failure(model_id, model, failure)
+    hub.model_changed(updated)
+    return answer(updated, message=f"{action.done}: {updated.name}.")
+
+
+@bp.post("/models/<path:model_id>/dismiss")
+@requires("act")
+def dismiss(model_id: str):
+    """Clear a failed download's message from the model's row, for everybody."""
+    hub = current_hub()
+    hub.dismiss_failure(model_id)
+    try:
+        model = current_client().get_model(model_id)
+    except UpstreamError as failure:
+        return answer_failure(model_id, None, failure)
+    hub.model_changed(model)
+    return answer(model, message=f"Dismissed the failed download of {model.name}.")
+
+
+def answer(model: Model | None, *, model_id: str | None = None, message: str | None = None,
+           error: str | None = None, status: int = 200) -> Response:
+    """The re-rendered row or card for htmx; a redirect with a flash message otherwise."""
+    if not is_htmx():
+        flash(error or message, "error" if error else "success")
+        return redirect(next_url(), 303)
+    template = VIEWS.get(request.form.get("view", "row"), VIEWS["row"])
+    html = render_template(template, model=model, model_id=model_id or model.id, error=error)
+    return vary_on_htmx(make_response(html, status))
+
+
+def answer_failure(model_id: str, model: Model | None, failure: UpstreamError) -> Response:
+    """Say what went wrong on the model's row; an unreachable Pieces OS is the page's banner."""
+    if isinstance(failure, Unreachable) and is_htmx():
+        response = make_response(render_template("_banner.html", error=failure, oob=True))
+        response.headers["HX-Reswap"] = "none"
+        return vary_on_htmx(response)
+    status = 410 if isinstance(failure, ModelGone) else 200
+    return answer(model, model_id=model_id, error=str(failure), status=status)

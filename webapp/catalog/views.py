@@ -1,0 +1,48 @@
+"""The model pages: the list at ``/`` and one model's details at ``/models/<id>``."""
+from flask import Blueprint, abort, render_template, request
+
+from ..activity.log import recent_for_model
+from ..live import current_hub
+from ..pieces.client import ModelGone, UpstreamError, current_client
+from ..pieces.listing import BadListQuery, ListQuery, providers, summarize
+from ..web.responses import page_or_fragment
+
+bp = Blueprint("catalog", __name__)
+
+
+def list_query() -> ListQuery:
+    """The list's search, filters and order from the query string; 400 when one is invalid."""
+    try:
+        return ListQuery.from_args(request.args)
+    except BadListQuery as error:
+        abort(400, description=str(error))
+
+
+@bp.get("/")
+def index():
+    """Every model, searched, filtered and sorted as the query string says."""
+    query = list_query()
+    try:
+        models, error = current_hub().fetch_models(), None
+    except UpstreamError as failure:
+        models, error = [], failure
+    return page_or_fragment(
+        "catalog/index.html", "catalog/_list.html",
+        query=query, models=query.apply(models), total=len(models), error=error,
+        summary=summarize(models), providers=providers(models),
+    )
+
+
+@bp.get("/models/<path:model_id>")
+def detail(model_id: str):
+    """Every field of one model, with its action buttons."""
+    back = list_query()
+    try:
+        model, error = current_client().get_model(model_id), None
+    except ModelGone as gone:
+        return render_template("catalog/gone.html", model_id=model_id, back=back, error=gone), 404
+    except UpstreamError as failure:
+        model, error = None, failure
+    return page_or_fragment("catalog/detail.html", "catalog/_card.html", model=model,
+                            model_id=model_id, back=back, error=error,
+                            history=recent_for_model(model_id))

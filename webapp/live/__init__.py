@@ -1,0 +1,34 @@
+"""Live updates: every open page sees a change as soon as the panel learns of it.
+
+What flows through it: Pieces OS's progress socket -> ``relay`` (one per downloading model) ->
+``progress`` (frames parsed) -> ``tracker`` (the downloads) -> the ``hub``, which also hears of
+actions and of the ``refresher``'s ``GET /models`` (``board``) -> ``fragments`` (rendered for a
+kind of page) -> ``publisher`` -> ``feeds`` (one per kind of page) -> ``dispatcher`` (one
+writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` socket (``route``).
+"""
+from flask import Flask
+
+from .hub import LiveHub
+from .route import bp, current_hub, live_socket_path, sock
+
+__all__ = ["current_hub", "init_app"]
+
+# Browsers send nothing on this socket; anything bigger than this closes it.
+MAX_INCOMING_MESSAGE_BYTES = 1024
+
+
+def init_app(app: Flask) -> None:
+    ping = app.config["LIVE_PING_SECONDS"]
+    # simple-websocket closes a socket whose pong is missing at the next ping; pinging at half
+    # the interval frees a vanished browser's resources within LIVE_PING_SECONDS.
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {
+        "ping_interval": ping / 2, "max_message_size": MAX_INCOMING_MESSAGE_BYTES})
+    hub = LiveHub(app, app.extensions["pieces_client"])
+    app.extensions["live_hub"] = hub
+    app.jinja_env.globals.update(
+        live_progress=hub.tracker.progress_of, download_failure=hub.tracker.failure_of,
+        download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
+        live_socket_path=live_socket_path,
+    )
+    app.register_blueprint(bp)
+    sock.init_app(app)

@@ -1,0 +1,50 @@
+"""The page elements the live socket replaces, rendered as the page's own request would render
+them, for a user of the page's role."""
+from functools import cached_property
+
+from flask import Flask, g, render_template
+
+from ..accounts.users import User
+from ..pieces.client import UpstreamError
+from ..pieces.listing import summarize
+from ..pieces.model import Model
+from .pages import Page
+from .progress import DownloadProgress
+
+
+class Fragments:
+    """One method per kind of element; each returns HTML that htmx swaps in by id."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def model(self, page: Page, model_id: str, model: Model | None) -> str:
+        """The model's row or card (``None``: it vanished meanwhile, an empty one)."""
+        template = "catalog/_card.html" if page.view == "card" else "catalog/_row.html"
+        return self._render(page, template, model=model, model_id=model_id, error=None,
+                            oob=True)
+
+    def summary(self, page: Page, models: list[Model]) -> str:
+        return self._render(page, "catalog/_summary.html", summary=summarize(models), oob=True)
+
+    def banner(self, page: Page, error: UpstreamError | None) -> str:
+        return self._render(page, "_banner.html", oob=True, error=error)
+
+    def progress(self, model_id: str, progress: DownloadProgress | None, stalled: bool) -> str:
+        """The same for every page, rendered without a request: it is the one part rendered
+        for every frame, and a request context would cost more than the fragment."""
+        return str(self._model_parts.progress_box(model_id, progress, stalled, None, True))
+
+    @cached_property
+    def heartbeat(self) -> str:
+        return self._render(Page("/"), "live/_live_status.html", oob=True)
+
+    @cached_property
+    def _model_parts(self):
+        """The macros of ``_model_parts.html``, callable from Python."""
+        return self.app.jinja_env.get_template("catalog/_model_parts.html").module
+
+    def _render(self, page: Page, template: str, **context) -> str:
+        with self.app.test_request_context(page.url, base_url=page.base_url):
+            g.user = User(name="", role=page.role, session_epoch=0, created_at="")
+            return render_template(template, **context)

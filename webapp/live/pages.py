@@ -1,0 +1,41 @@
+"""Which page a live socket belongs to, and so which fragments it is sent and how they are
+rendered."""
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..pieces.listing import list_query_of
+from ..pieces.model import MODEL_ID_PATTERN
+from ..web.navigation import safe_local_path
+
+DETAIL_PATH = re.compile(r"/models/(?P<model_id>[^/]+)")
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page a socket belongs to: its URL, the model it shows (detail pages), the role of
+    its user, and the address it was opened with (``http://panel.lan:8000/``), so fragments are
+    rendered as that page's own requests would be (TRUSTED_HOSTS refuses any other host)."""
+
+    url: str
+    model_id: str | None = None
+    role: str | None = None
+    base_url: str | None = None
+
+    @property
+    def view(self) -> str:
+        return "card" if self.model_id else "row"
+
+    def shows(self, model_id: str) -> bool:
+        return self.model_id is None or self.model_id == model_id
+
+    @classmethod
+    def from_url(cls, url: str | None, role: str | None = None,
+                 base_url: str | None = None) -> "Page":
+        """The page a browser says it is on; anything that is not a panel page is the list."""
+        parts = urlsplit(safe_local_path(url))
+        detail = DETAIL_PATH.fullmatch(parts.path)
+        if detail and MODEL_ID_PATTERN.fullmatch(detail["model_id"]):
+            return cls(parts.path, detail["model_id"], role, base_url)
+        suffix = list_query_of(parts.geturl()).query_string()
+        return cls("/?" + suffix if suffix else "/", None, role, base_url)

@@ -1,0 +1,48 @@
+"""The live hub's background thread: alive while anybody watches or a download runs, it
+refreshes the model list and notices stalled downloads."""
+import threading
+import time
+from collections.abc import Callable
+
+TICK_SECONDS = 1.0
+
+
+class Refresher:
+    """Every tick: ``mark_stalls()``; every ``refresh_seconds`` while ``watched()``:
+    ``refresh()``. The thread ends when nobody watches and nothing is ``relaying()``, and is
+    started again by ``ensure_running``."""
+
+    def __init__(self, refresh: Callable[[], None], mark_stalls: Callable[[], None],
+                 watched: Callable[[], bool], relaying: Callable[[], bool],
+                 refresh_seconds: float):
+        self._refresh = refresh
+        self._mark_stalls = mark_stalls
+        self._watched = watched
+        self._relaying = relaying
+        self.refresh_seconds = refresh_seconds
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+
+    def ensure_running(self) -> None:
+        with self._lock:
+            if self._thread and self._thread.is_alive() or self._stopping.is_set():
+                return
+            self._thread = threading.Thread(target=self._run, name="live-hub", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def _run(self) -> None:
+        next_refresh = time.monotonic()
+        while not self._stopping.wait(TICK_SECONDS):
+            with self._lock:  # so that ensure_running either sees this thread end or keeps it
+                watched = self._watched()
+                if not watched and not self._relaying():
+                    self._thread = None
+                    return
+            self._mark_stalls()
+            if watched and time.monotonic() >= next_refresh:
+                self._refresh()
+                next_refresh = time.monotonic() + self.refresh_seconds

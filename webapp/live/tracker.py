@@ -1,0 +1,120 @@
+"""The downloads the live hub follows: their progress, stalls and failures, and the one upstream
+progress relay of each."""
+import threading
+from collections.abc import Callable
+
+from ..pieces.model import Model
+from .progress import DownloadProgress, ProgressFrame
+from .relay import ProgressRelay
+
+# A download the panel tracks but the model list says is not running is given this long to show
+# up there (the list may have been fetched just before the download started).
+RECONCILE_GRACE_SECONDS = 5.0
+FAILED_MESSAGE = "The download failed in Pieces OS."
+
+#: Opens (and starts) the progress relay of a model.
+RelayFactory = Callable[[str], ProgressRelay]
+
+
+class DownloadTracker:
+    """What is known about every running download, under one plain lock; the relays it starts
+    call back into the hub, never while this lock is held."""
+
+    def __init__(self, open_relay: RelayFactory):
+        self._open_relay = open_relay
+        self._downloads: dict[str, DownloadProgress] = {}
+        self._stalled: set[str] = set()
+        self._failures: dict[str, str] = {}
+        self._relays: dict[str, ProgressRelay] = {}
+        self._lock = threading.Lock()
+
+    # -- what templates read -------------------------------------------------------------------
+
+    def progress_of(self, model_id: str) -> DownloadProgress | None:
+        with self._lock:
+            return self._downloads.get(model_id)
+
+    def failure_of(self, model_id: str) -> str | None:
+        with self._lock:
+            return self._failures.get(model_id)
+
+    def is_stalled(self, model_id: str) -> bool:
+        with self._lock:
+            return model_id in self._stalled
+
+    @property
+    def relaying(self) -> bool:
+        """Is any upstream progress socket open (or being opened)?"""
+        with self._lock:
+            return bool(self._relays)
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def watch(self, model: Model, started_by: str | None) -> ProgressRelay:
+        """A download is about to start through the panel: track it, its relay open first."""
+        with self._lock:
+            self._failures.pop(model.id, None)
+            self._downloads[model.id] = DownloadProgress(
+                model.id, size_bytes=model.size_bytes, started_by=started_by)
+            return self._ensure_relay(model.id)
+
+    def follow(self, model: Model) -> bool:
+        """Take in what Pieces OS says of ``model``: a download seen running is tracked and
+        relayed. True when a tracked download has ended without its relay noticing."""
+        with self._lock:
+            running = model.id in self._downloads
+            if model.downloading and not running:
+                self._downloads[model.id] = DownloadProgress(model.id, size_bytes=model.size_bytes)
+            if model.downloading:
+                self._ensure_relay(model.id)
+            progress = self._downloads.get(model.id)
+            overdue = progress is not None and progress.age() > RECONCILE_GRACE_SECONDS
+            relay = self._relays.get(model.id)
+            relay_alive = relay is not None and relay.alive
+        return running and not model.downloading and (overdue or not relay_alive)
+
+    def apply(self, model_id: str, frame: ProgressFrame) -> bool:
+        """One frame of a model's progress; False when its download is not tracked (any more)."""
+        with self._lock:
+            progress = self._downloads.get(model_id)
+            if progress is None:
+                return False
+            progress.apply(frame)
+            self._stalled.discard(model_id)
+            if frame.status == "FAILED":
+                self._failures[model_id] = FAILED_MESSAGE
+            return True
+
+    def stop_tracking(self, model_id: str) -> None:
+        """The download ended (or vanished): forget its progress and stop its relay."""
+        with self._lock:
+            self._downloads.pop(model_id, None)
+            self._stalled.discard(model_id)
+            relay = self._relays.pop(model_id, None)
+        if relay:
+            relay.stop()
+
+    def dismiss_failure(self, model_id: str) -> None:
+        with self._lock:
+            self._failures.pop(model_id, None)
+
+    def mark_stalls(self, stall_seconds: float) -> list[str]:
+        """The downloads that have just gone ``stall_seconds`` without progress."""
+        with self._lock:
+            newly = [model_id for model_id, progress in self._downloads.items()
+                     if model_id not in self._stalled and progress.is_stalled(stall_seconds)]
+            self._stalled.update(newly)
+            return newly
+
+    def stop_all(self) -> None:
+        with self._lock:
+            relays, self._relays = list(self._relays.values()), {}
+        for relay in relays:
+            relay.stop()
+
+    def _ensure_relay(self, model_id: str) -> ProgressRelay:
+        """(Under the lock.) The model's live relay, opened if there is none."""
+        relay = self._relays.get(model_id)
+        if relay is None or not relay.alive:
+            relay = self._relays[model_id] = self._open_relay(model_id)
+        return relay

@@ -1,0 +1,59 @@
+"""gunicorn settings for the panel, used by `make run` and `pieces-admin serve`.
+
+Equivalent command line: ``gunicorn -c python:webapp.serving.gunicorn_conf 'webapp:create_app()'``.
+"""
+import gc
+import signal
+import sys
+
+from webapp.config import settings_from_env
+
+_settings = settings_from_env()
+
+bind = f"{_settings['HOST']}:{_settings['PORT']}"
+# One process: the live hub (one upstream progress socket per download, the open pages' feeds)
+# lives in memory and must be shared by every browser of the team.
+workers = 1
+# gthread: every open page holds one thread for its live socket (plus one inside
+# simple-websocket), so the pool must exceed the number of open pages. One dispatcher thread
+# writes to all of them (docs/benchmarks.md has what that costs).
+worker_class = "gthread"
+threads = 512
+# gunicorn 27 opens a control socket at a fixed path by default; two servers on one machine
+# (the panel and the simulator) would collide on it.
+control_socket_disable = True
+graceful_timeout = 5
+accesslog = "-"
+# The live dispatcher gives up the GIL at every socket write, and a page being rendered meanwhile
+# keeps it for up to CPython's switch interval (5 ms by default) each time: a shorter interval
+# lets live updates through while pages render (measured in docs/benchmarks.md).
+GIL_SWITCH_INTERVAL_SECONDS = 0.0005
+
+
+def _close_live_sockets(worker) -> None:
+    hub = worker.wsgi.extensions.get("live_hub") if hasattr(worker, "wsgi") else None
+    if hub is not None:
+        hub.shutdown()
+
+
+def post_worker_init(worker):
+    """Tune the worker for live updates; on SIGTERM, close every page's live socket with 1012
+    before gunicorn waits for them."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
+    # The modules and the app loaded by now live as long as the worker. Frozen, they are left out
+    # of every full garbage collection, whose pauses otherwise show in page loads while many
+    # pages are open (docs/benchmarks.md).
+    gc.freeze()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_terminate(signum, frame):
+        _close_live_sockets(worker)
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_terminate)
+
+
+def worker_int(worker):
+    """Ctrl-C (SIGINT): the same, so browsers reconnect to the next server by themselves."""
+    _close_live_sockets(worker)

@@ -1,0 +1,18 @@
+"""Answering a browser or htmx: the whole page for a navigation, a fragment for htmx."""
+from flask import Response, make_response, render_template, request
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def vary_on_htmx(response: Response) -> Response:
+    """The same URL answers a page or a fragment: caches must keep them apart."""
+    response.vary.add("HX-Request")
+    return response
+
+
+def page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> Response:
+    """The whole page for a browser navigation, only ``fragment`` for an htmx request."""
+    html = render_template(fragment if is_htmx() else page, **context)
+    return vary_on_htmx(make_response(html, status))
