@@ -33,13 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    url = app.config["PIECES_OS_URL"] or discovery.discover() or FALLBACK_PIECES_OS_URL
-    app.config["PIECES_OS_URL"] = url
-    app.extensions["pieces_client"] = PiecesClient(
-        url,
-        connect_timeout=app.config["PIECES_OS_CONNECT_TIMEOUT"],
-        read_timeout=app.config["PIECES_OS_READ_TIMEOUT"],
-    )
+    app.extensions["pieces_client"] = pieces_client(app.config)
     # The order matters for the request checks: origin of a socket, then login, then CSRF token.
     for module in (secret, headers, web, hosts, db, proxy, origin, accounts, csrf):
         module.init_app(app)
@@ -48,3 +42,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     live.init_app(app)
     return app
+
+
+def pieces_client(config: dict) -> PiecesClient:
+    """The client of the Pieces OS that PIECES_OS_URL names; unset, of the one discovery finds
+    (and finds again whenever it stops answering, as it picks a new port at each start)."""
+    locator = None
+    url = config["PIECES_OS_URL"]
+    if not url:
+        def find() -> str | None:
+            return discovery.discover(discovery.candidate_urls(config["PIECES_OS_PORT_FILE"]))
+
+        locator = discovery.Locator(find)
+        url = find() or FALLBACK_PIECES_OS_URL
+    return PiecesClient(url, connect_timeout=config["PIECES_OS_CONNECT_TIMEOUT"],
+                        read_timeout=config["PIECES_OS_READ_TIMEOUT"],
+                        load_timeout=config["PIECES_OS_LOAD_TIMEOUT"], locator=locator)

@@ -87,17 +87,22 @@ def run() -> int:
     env = dict(os.environ)
     children: list[subprocess.Popen] = []
     try:
-        upstream = settings["PIECES_OS_URL"] or discovery.discover()
-        if upstream:
-            print(f"Using Pieces OS at {upstream}", flush=True)
+        configured = settings["PIECES_OS_URL"]
+        found = configured or discovery.discover(
+            discovery.candidate_urls(settings["PIECES_OS_PORT_FILE"]))
+        if configured:
+            print(f"Using Pieces OS at {configured}", flush=True)
+        elif found:
+            # The panel discovers it again itself, and again whenever it moves to a new port.
+            print(f"Using Pieces OS at {found} (found on this machine)", flush=True)
         else:
             upstream, simulator = start_simulator()
             children.append(simulator)
             env["PIECES_OS_SIMULATED"] = "1"
-            print("No Pieces OS answered on 127.0.0.1 (ports 1000, 39300-39333).\n"
-                  f"Started the built-in simulator at {upstream}; set PIECES_OS_URL to use "
-                  "a real Pieces OS.", flush=True)
-        env["PIECES_OS_URL"] = upstream
+            env["PIECES_OS_URL"] = upstream
+            print("No Pieces OS answered on 127.0.0.1 (its port file, ports 39300-39333, "
+                  f"1000, 5323).\nStarted the built-in simulator at {upstream}; set "
+                  "PIECES_OS_URL to use a real Pieces OS.", flush=True)
 
         panel = subprocess.Popen([sys.executable, "-m", "webapp", "serve"], env=env)
         children.append(panel)

@@ -75,6 +75,20 @@ def parse_path(value: str) -> str:
     return os.path.abspath(os.path.expanduser(path))
 
 
+def parse_long_seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 < seconds <= 3600:
+        raise ValueError("expected a number of seconds between 0 and 3600")
+    return seconds
+
+
+def parse_version_setting(value: str) -> str:
+    version = value.strip()
+    if not re.fullmatch(r"\d{1,6}\.\d{1,6}\.\d{1,6}", version):
+        raise ValueError("expected a version like 12.0.0")
+    return version
+
+
 def parse_minutes(value: str) -> int:
     minutes = int(value)
     if not 0 < minutes <= 525_600:
@@ -139,6 +153,17 @@ SETTINGS = (
             "seconds to wait for a connection to Pieces OS"),
     Setting("PIECES_OS_READ_TIMEOUT", "10", parse_seconds,
             "seconds to wait for Pieces OS to answer a request"),
+    Setting("PIECES_OS_LOAD_TIMEOUT", "300", parse_long_seconds,
+            "seconds to wait for Pieces OS to load a model into memory (large ones take "
+            "minutes); past it the load is shown as pending until Pieces OS settles it"),
+    Setting("PIECES_OS_PORT_FILE", None, parse_path,
+            "the file in which Pieces OS writes its port, read first when looking for it; "
+            "unset = com.pieces.os/production/Config/.port.txt under ~/Documents "
+            "(~/Library on macOS)"),
+    Setting("PIECES_OS_MIN_VERSION", "12.0.0", parse_version_setting,
+            "the oldest Pieces OS version the panel supports; older ones get a warning"),
+    Setting("PIECES_OS_BELOW_VERSION", "13.0.0", parse_version_setting,
+            "versions of Pieces OS from this one on get a warning (not yet supported)"),
     Setting("SECRET_KEY", None, str,
             "key that signs session cookies; unset = generated once into instance/secret_key"),
     Setting("DATABASE", None, parse_path,

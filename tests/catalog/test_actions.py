@@ -111,8 +111,8 @@ class TestRefusals:
 
     def test_unknown_action_or_method_is_refused(self, client, simulator):
         model = model_in_state(simulator, "downloaded")
-        assert client.post(f"/models/{model.id}/delete").status_code == 405
-        assert client.get(f"/models/{model.id}/load").status_code == 400
+        assert client.post(f"/models/{model.id}/explode").status_code == 404
+        assert client.get(f"/models/{model.id}/load").status_code == 405
         assert simulator.stats()["requests"].get("load", 0) == 0
 
 

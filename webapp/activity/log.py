@@ -16,7 +16,8 @@ from ..db import get_db
 MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
 SESSION_ACTIONS = ("login", "logout")
 USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
-ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS
+PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
+ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS + PANEL_ACTIONS
 OUTCOMES = ("pending", "ok", "refused", "failed")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
@@ -78,13 +79,25 @@ class Attempt:
     def failed(self, error: str) -> None:
         self._finish("failed", error)
 
+    def keep_pending(self, detail: str) -> int:
+        """Pieces OS has not settled the action yet (a slow load, a cancel not yet seen to
+        work): the entry stays pending with ``detail``; ``settle`` ends it later. Its id."""
+        self._db.execute("UPDATE activity SET detail = ? WHERE id = ?",
+                         (_clipped(detail), self._entry_id))
+        self.outcome = "kept pending"
+        return self._entry_id
+
     def _finish(self, outcome: str, detail: str | None = None) -> None:
         if self.outcome != "pending":
             return
-        self._db.execute(
-            "UPDATE activity SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
-            (outcome, _clipped(detail), now(), self._entry_id))
+        settle(self._db, self._entry_id, outcome, detail)
         self.outcome = outcome
+
+
+def settle(db: sqlite3.Connection, entry_id: int, outcome: str, detail: str | None) -> None:
+    """End a pending entry with its outcome (also from outside a request)."""
+    db.execute("UPDATE activity SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
+               (outcome, _clipped(detail), now(), entry_id))
 
 
 @contextmanager

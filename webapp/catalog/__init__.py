@@ -6,10 +6,11 @@ from flask import Flask
 from ..pieces.listing import SORT_LABELS, STATES
 from ..pieces.model import CAPABILITY_NAMES
 from . import actions, editing, views
-from .links import check_model_id_in_url, list_link_query
+from .links import ModelIdConverter, check_model_id_in_url, list_link_query
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["model_id"] = ModelIdConverter
     app.url_value_preprocessor(check_model_id_in_url)
     app.jinja_env.globals.update(
         list_link_query=list_link_query, action_labels=actions.ACTION_LABELS, states=STATES,

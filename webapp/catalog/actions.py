@@ -12,7 +12,14 @@ from flask import Blueprint, Response, flash, g, make_response, redirect, render
 from ..accounts.gate import requires
 from ..activity import log as activity_log
 from ..live import current_hub
-from ..pieces.client import ModelGone, PiecesClient, Unreachable, UpstreamError, current_client
+from ..pieces.client import (
+    ModelGone,
+    PiecesClient,
+    TimedOut,
+    Unreachable,
+    UpstreamError,
+    current_client,
+)
 from ..pieces.model import Model
 from ..web.navigation import next_url
 from ..web.responses import is_htmx, vary_on_htmx
@@ -41,7 +48,7 @@ ACTIONS = {
 ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
 
 
-@bp.post("/models/<path:model_id>/<any(download, cancel, load, unload):action_name>")
+@bp.post("/models/<model_id:model_id>/<any(download, cancel, load, unload):action_name>")
 @requires("act")
 def act(model_id: str, action_name: str):
     """Run one action on one model, if it applies to the model's current state; the attempt and
@@ -66,18 +73,44 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
     hub = current_hub()
     if action.name == "download":
         hub.watch_download(model, started_by=g.user.name)
+    elif action.name == "cancel":
+        hub.cancel_requested(model_id, by=g.user.name)
     try:
         updated = action.call(client, model_id)
+    except TimedOut as failure:
+        if action.name != "load":
+            return fail(action, model, attempt, failure)
+        entry = attempt.keep_pending(f"{failure}; the panel checks until it is loaded.")
+        hub.load_pending(model, entry, by=g.user.name)
+        return answer(model, message=f"Loading {model.name}: Pieces OS has not finished yet; "
+                                     "its row changes when it has.")
     except UpstreamError as failure:
-        attempt.failed(str(failure))
-        if action.name == "download":
-            hub.forget_download(model_id)
-        return answer_failure(model_id, model, failure)
+        return fail(action, model, attempt, failure)
     hub.model_changed(updated)
+    if action.name == "cancel" and updated.downloading:
+        hub.cancel_pending(model_id, attempt.keep_pending(
+            "Pieces OS answered the cancel still downloading."))
+        return answer(updated, message=f"Cancel requested for {updated.name}: Pieces OS is "
+                                       "still downloading; its row says when it stops.")
     return answer(updated, message=f"{action.done}: {updated.name}.")
 
 
-@bp.post("/models/<path:model_id>/dismiss")
+def fail(action: Action, model: Model, attempt: activity_log.Attempt,
+         failure: UpstreamError) -> Response:
+    """The action failed in Pieces OS: say so, with why local models may not work now."""
+    hub = current_hub()
+    if action.name == "download":
+        hub.forget_download(model.id)
+    runtime = hub.instance().runtime
+    if action.name in ("download", "load") and runtime and runtime.blocks_local_models:
+        message = f"{failure} {runtime.explanation}"
+    else:
+        message = str(failure)
+    attempt.failed(message)
+    return answer_failure(model.id, model, failure, message)
+
+
+@bp.post("/models/<model_id:model_id>/dismiss")
 @requires("act")
 def dismiss(model_id: str):
     """Clear a failed download's message from the model's row, for everybody."""
@@ -102,11 +135,13 @@ def answer(model: Model | None, *, model_id: str | None = None, message: str | N
     return vary_on_htmx(make_response(html, status))
 
 
-def answer_failure(model_id: str, model: Model | None, failure: UpstreamError) -> Response:
-    """Say what went wrong on the model's row; an unreachable Pieces OS is the page's banner."""
+def answer_failure(model_id: str, model: Model | None, failure: UpstreamError,
+                   message: str | None = None) -> Response:
+    """Say what went wrong on the model's row (``message``, or the failure's own words); an
+    unreachable Pieces OS is the page's banner."""
     if isinstance(failure, Unreachable) and is_htmx():
         response = make_response(render_template("_banner.html", error=failure, oob=True))
         response.headers["HX-Reswap"] = "none"
         return vary_on_htmx(response)
     status = 410 if isinstance(failure, ModelGone) else 200
-    return answer(model, model_id=model_id, error=str(failure), status=status)
+    return answer(model, model_id=model_id, error=message or str(failure), status=status)

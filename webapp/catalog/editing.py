@@ -9,7 +9,7 @@ from .form import ModelForm, apply_changes
 bp = Blueprint("editing", __name__)
 
 
-@bp.route("/models/<path:model_id>/edit", methods=["GET", "POST"])
+@bp.route("/models/<model_id:model_id>/edit", methods=["GET", "POST"])
 @requires("edit")
 def edit(model_id: str):
     """Show the form; on submit validate it, apply it to the current Model and send that (the

@@ -1,9 +1,10 @@
-"""Model URLs as the catalog's views and templates see them: ids checked on the way in, and
-links that keep the list's search and filters on the way out."""
+"""Model URLs as the catalog's views and templates see them: ids written as one path segment
+and checked on the way in, and links that keep the list's search and filters on the way out."""
 from flask import abort, g
+from werkzeug.routing import BaseConverter
 
+from ..pieces.ids import InvalidModelId, check_model_id, from_segment, to_segment
 from ..pieces.listing import list_query_of
-from ..pieces.model import InvalidModelId, check_model_id
 from ..web.navigation import next_url
 
 
@@ -22,3 +23,14 @@ def check_model_id_in_url(_endpoint, values) -> None:
             check_model_id(values["model_id"])
         except InvalidModelId as error:
             abort(400, description=str(error))
+
+
+class ModelIdConverter(BaseConverter):
+    """``<model_id:model_id>``: any model id as exactly one path segment (see pieces.ids), so
+    no id can reach another route of the panel."""
+
+    def to_python(self, value: str) -> str:
+        return from_segment(value)
+
+    def to_url(self, value: str) -> str:
+        return super().to_url(to_segment(value))

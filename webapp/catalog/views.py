@@ -33,7 +33,7 @@ def index():
     )
 
 
-@bp.get("/models/<path:model_id>")
+@bp.get("/models/<model_id:model_id>")
 def detail(model_id: str):
     """Every field of one model, with its action buttons."""
     back = list_query()

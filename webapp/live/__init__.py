@@ -6,7 +6,7 @@ actions and of the ``refresher``'s ``GET /models`` (``board``) -> ``fragments`` 
 kind of page) -> ``publisher`` -> ``feeds`` (one per kind of page) -> ``dispatcher`` (one
 writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` socket (``route``).
 """
-from flask import Flask
+from flask import Flask, g
 
 from .hub import LiveHub
 from .route import bp, current_hub, live_socket_path, sock
@@ -15,6 +15,15 @@ __all__ = ["current_hub", "init_app"]
 
 # Browsers send nothing on this socket; anything bigger than this closes it.
 MAX_INCOMING_MESSAGE_BYTES = 1024
+
+
+def local_runtime_problem() -> str | None:
+    """Why local models cannot be downloaded or loaded now, if they cannot (for templates;
+    worked out once per rendering, as every row asks)."""
+    if "local_runtime_problem" not in g:
+        runtime = current_hub().instance().runtime
+        g.local_runtime_problem = runtime.explanation if runtime else None
+    return g.local_runtime_problem
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +37,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         live_progress=hub.tracker.progress_of, download_failure=hub.tracker.failure_of,
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
+        cancel_ignored=hub.tracker.cancel_was_ignored, pending_load=hub.loads.get,
+        pieces_os=hub.instance, local_runtime_problem=local_runtime_problem,
         live_socket_path=live_socket_path,
     )
     app.register_blueprint(bp)

@@ -1,10 +1,37 @@
-"""The models as the live hub last heard of them from Pieces OS, and whether it answered."""
+"""What the live hub last heard from Pieces OS: its models, whether it answered, its version
+and local runtime, and where it moved to when it restarted on another port."""
 import threading
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from ..pieces.client import UpstreamError
 from ..pieces.model import Model
+from ..pieces.runtime import LocalRuntime
+from ..pieces.versions import is_supported
+
+# How long the pages say that Pieces OS moved to a new address.
+MOVE_NOTICE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Move:
+    old_url: str
+    new_url: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Pieces OS as the pages describe it: its address, version (and whether the panel
+    supports it), local runtime, and a recent move, if any."""
+
+    url: str
+    version: str | None
+    supported: bool | None
+    runtime: LocalRuntime | None
+    move: Move | None
 
 
 class Observation(NamedTuple):
@@ -19,10 +46,14 @@ class ModelBoard:
     """The newest ``Model`` of every id, when an action last changed each, and the error of
     the last attempt to reach Pieces OS (None when it answered). Thread-safe."""
 
-    def __init__(self):
+    def __init__(self, supported_versions: tuple[str, str]):
         self._models: dict[str, Model] = {}
         self._changed_at: dict[str, float] = {}
         self._error: UpstreamError | None = None
+        self._supported_versions = supported_versions
+        self._version: str | None = None
+        self._runtime: LocalRuntime | None = None
+        self._move: tuple[Move, float] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -72,3 +103,25 @@ class ModelBoard:
                 return False
             self._error = error
             return True
+
+    def instance(self, url: str) -> Instance:
+        """Pieces OS at ``url`` as last heard of."""
+        with self._lock:
+            move = self._move
+            recent = move is not None and time.monotonic() - move[1] < MOVE_NOTICE_SECONDS
+            return Instance(url, self._version, is_supported(self._version,
+                                                             *self._supported_versions),
+                            self._runtime, move[0] if recent else None)
+
+    def set_instance(self, version: str | None, runtime: LocalRuntime | None) -> bool:
+        """Remember the version and runtime Pieces OS reported; True when that is news."""
+        with self._lock:
+            news = (version, runtime) != (self._version, self._runtime)
+            self._version, self._runtime = version, runtime
+            return news
+
+    def moved(self, old_url: str, new_url: str) -> None:
+        """Pieces OS now answers at ``new_url``: what it said of itself may have changed too."""
+        with self._lock:
+            self._move = (Move(old_url, new_url, datetime.now(UTC)), time.monotonic())
+            self._version = self._runtime = None

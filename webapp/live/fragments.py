@@ -30,6 +30,13 @@ class Fragments:
     def banner(self, page: Page, error: UpstreamError | None) -> str:
         return self._render(page, "_banner.html", oob=True, error=error)
 
+    def notices(self, page: Page) -> str:
+        """What every page says of Pieces OS itself: version, local runtime, a move."""
+        return self._render(page, "_notices.html", oob=True)
+
+    def footer(self, page: Page) -> str:
+        return self._render(page, "_footer.html", oob=True)
+
     def progress(self, model_id: str, progress: DownloadProgress | None, stalled: bool) -> str:
         """The same for every page, rendered without a request: it is the one part rendered
         for every frame, and a request context would cost more than the fragment."""

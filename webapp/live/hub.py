@@ -10,35 +10,54 @@ import time
 
 from flask import Flask
 
+from .. import db
+from ..activity import log as activity_log
 from ..pieces.client import PiecesClient, UpstreamError
 from ..pieces.model import Model
-from .board import ModelBoard
+from ..pieces.runtime import LocalRuntime
+from .board import Instance, ModelBoard
 from .dispatcher import Dispatcher
 from .fragments import Fragments
+from .loads import PendingLoad, PendingLoads
 from .pages import Page
-from .progress import BadFrame, parse_frame
+from .progress import BadFrame, DownloadProgress, parse_frame
 from .publisher import Publisher
 from .refresher import Refresher
 from .relay import ProgressRelay
-from .tracker import DownloadTracker
+from .tracker import STALE, UNTRACKED, DownloadTracker
 from .viewers import SERVICE_RESTART, Viewer
 
 log = logging.getLogger(__name__)
+
+# A download still running this long after a cancel was asked for is said to have ignored it.
+CANCEL_GRACE_SECONDS = 15.0
+# A load past its timeout is checked this often, and given up on after the second figure.
+LOAD_CHECK_SECONDS = 3.0
+LOAD_GIVE_UP_SECONDS = 1800.0
+# How often the version and local runtime of Pieces OS are asked for while all is well.
+INSTANCE_CHECK_SECONDS = 60.0
+#: The name under which the panel itself writes to the activity log.
+PANEL_USER = "(panel)"
 
 
 class LiveHub:
     def __init__(self, app: Flask, client: PiecesClient):
         self.client = client
+        client.on_moved = self._pieces_os_moved
+        self.database = app.config["DATABASE"]
         self.stall_seconds = app.config["DOWNLOAD_STALL_SECONDS"]
-        self.board = ModelBoard()
+        self.board = ModelBoard((app.config["PIECES_OS_MIN_VERSION"],
+                                 app.config["PIECES_OS_BELOW_VERSION"]))
         self.tracker = DownloadTracker(self._open_relay)
+        self.loads = PendingLoads()
+        self._instance_checked_at: float | None = None
         self.fragments = Fragments(app)
         self._dispatcher = Dispatcher(app.config["LIVE_HEARTBEAT_SECONDS"],
                                       lambda: self.fragments.heartbeat)
         self.publisher = Publisher(self._dispatcher)
-        self.refresher = Refresher(self._refresh, self._mark_stalls,
+        self.refresher = Refresher(self._refresh, self._tick,
                                    watched=lambda: self.publisher.watched,
-                                   relaying=lambda: self.tracker.relaying,
+                                   busy=lambda: self.tracker.relaying or bool(self.loads),
                                    refresh_seconds=app.config["LIVE_REFRESH_SECONDS"])
         self._stopping = threading.Event()
 
@@ -57,13 +76,18 @@ class LiveHub:
 
     def _current_state(self, page: Page) -> list[tuple[str, str]]:
         """Every fragment a page needs to be up to date."""
-        state = [("banner", self.fragments.banner(page, self.board.error))]
+        state = [("banner", self.fragments.banner(page, self.board.error)),
+                 ("notices", self.fragments.notices(page)), ("footer", self.fragments.footer(page))]
         models = [model for model in self.board.all() if page.shows(model.id)]
         state += [(f"model-{model.id}", self.fragments.model(page, model.id, model))
                   for model in models]
         if models and page.model_id is None:
             state.append(("summary", self.fragments.summary(page, self.board.all())))
         return state
+
+    def instance(self) -> Instance:
+        """Pieces OS as the pages describe it (for templates)."""
+        return self.board.instance(self.client.base_url)
 
     @property
     def viewer_count(self) -> int:
@@ -79,6 +103,7 @@ class LiveHub:
         download seen running elsewhere is relayed too."""
         asked_at = time.monotonic()
         models = self.client.list_models()
+        self._check_instance()
         current, changed, gone = self.board.observe(models, asked_at)
         for model in changed:
             self._publish_model(model.id)
@@ -92,10 +117,13 @@ class LiveHub:
 
     def model_changed(self, model: Model) -> None:
         """Pieces OS just answered with ``model`` (after an action, or asked directly): every
-        page sees it now. A model no longer downloading ends the download's tracking at once."""
+        page sees it now. A model no longer downloading ends the download's tracking at once,
+        unless the panel started it moments ago (Pieces OS may still be starting it)."""
         self.board.put(model)
-        if not model.downloading:
-            self.tracker.stop_tracking(model.id)
+        if not model.downloading and not self.tracker.awaiting_start(model.id):
+            self._settle_cancel(self.tracker.stop_tracking(model.id), model)
+        if model.loaded:
+            self._settle_load(model.id, "ok", "Pieces OS loaded the model.")
         self._publish_model(model.id)
         self._publish_summary()
         if model.downloading:
@@ -110,6 +138,25 @@ class LiveHub:
     def forget_download(self, model_id: str) -> None:
         """The download did not start after all (its request failed)."""
         self._finish_download(model_id)
+
+    def cancel_requested(self, model_id: str, by: str) -> None:
+        """Somebody asked Pieces OS to cancel the download: the row says so until it stops."""
+        self.tracker.request_cancel(model_id, by)
+        self._publish_progress(model_id)
+
+    def cancel_pending(self, model_id: str, entry_id: int) -> None:
+        """Pieces OS answered the cancel still downloading: its log entry is settled when the
+        download ends (or found to go on regardless)."""
+        progress = self.tracker.progress_of(model_id)
+        if progress is None:
+            return
+        progress.cancel_entry = entry_id
+
+    def load_pending(self, model: Model, entry_id: int, by: str) -> None:
+        """Pieces OS has not answered a load within the timeout: check on it until it settles."""
+        self.loads.add(PendingLoad(model.id, entry_id, by))
+        self.refresher.ensure_running()
+        self.model_changed(model)
 
     def dismiss_failure(self, model_id: str) -> None:
         self.tracker.dismiss_failure(model_id)
@@ -144,8 +191,12 @@ class LiveHub:
         except BadFrame as error:
             log.warning("skipped a progress frame of %s: %s", model_id, error)
             return False
-        if not self.tracker.apply(model_id, frame):
+        outcome = self.tracker.apply(model_id, frame)
+        if outcome == UNTRACKED:
             return True  # a late frame of a download that has already ended here
+        if outcome == STALE:
+            log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
+            return False
         if frame.is_terminal:
             self._finish_download(model_id)
             return True
@@ -166,12 +217,26 @@ class LiveHub:
 
     def _finish_download(self, model_id: str) -> None:
         """The download ended (or vanished): stop its relay and show the model as it is now."""
-        self.tracker.stop_tracking(model_id)
+        progress = self.tracker.stop_tracking(model_id)
         try:
-            self.model_changed(self.client.get_model(model_id))
+            model = self.client.get_model(model_id)
         except UpstreamError:
             if self.board.get(model_id):
                 self._publish_model(model_id)
+            return
+        self._settle_cancel(progress, model)
+        self.model_changed(model)
+
+    def _settle_cancel(self, progress: DownloadProgress | None, model: Model) -> None:
+        """A cancel left pending ends with the download: did Pieces OS stop it?"""
+        if progress is None or progress.cancel_entry is None:
+            return
+        if model.downloaded:
+            self._settle(progress.cancel_entry, "failed",
+                         "Pieces OS did not stop the download: it completed.")
+        else:
+            self._settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
+        progress.cancel_entry = None
 
     # -- background refresh ----------------------------------------------------------------------
 
@@ -182,6 +247,90 @@ class LiveHub:
             self._set_upstream_error(error)
             return
         self._set_upstream_error(None)
+
+    def _tick(self) -> None:
+        self._mark_stalls()
+        self._mark_ignored_cancels()
+        self._check_pending_loads()
+
+    def _check_instance(self) -> None:
+        """Ask Pieces OS its version and the state of its local runtime: when unknown, while
+        the runtime is not ready, and every INSTANCE_CHECK_SECONDS otherwise."""
+        instance = self.instance()
+        fresh = (self._instance_checked_at is not None
+                 and time.monotonic() - self._instance_checked_at < INSTANCE_CHECK_SECONDS)
+        ready = instance.runtime is not None and not instance.runtime.blocks_local_models
+        if fresh and instance.version is not None and ready:
+            return
+        self._instance_checked_at = time.monotonic()
+        try:
+            version = self.client.version()
+        except UpstreamError:
+            version = None
+        try:
+            runtime = self.client.local_runtime()
+        except UpstreamError:
+            runtime = LocalRuntime("unknown")
+        if self.board.set_instance(version, runtime):
+            self._publish_instance()
+            was_blocking = instance.runtime is not None and instance.runtime.blocks_local_models
+            if runtime.blocks_local_models != was_blocking:  # local rows explain it, or stop
+                for model in self.board.all():
+                    self._publish_model(model.id)
+
+    def _pieces_os_moved(self, old_url: str, new_url: str) -> None:
+        """The client found Pieces OS at a new address (it restarted on another port)."""
+        log.warning("Pieces OS moved from %s to %s", old_url, new_url)
+        self.board.moved(old_url, new_url)
+        self._instance_checked_at = None
+        self._log("pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}.")
+        self._publish_instance()
+
+    def _mark_ignored_cancels(self) -> None:
+        for progress in self.tracker.mark_ignored_cancels(CANCEL_GRACE_SECONDS):
+            if progress.cancel_entry is not None:
+                self._settle(progress.cancel_entry, "failed",
+                             f"Pieces OS was still downloading {CANCEL_GRACE_SECONDS:.0f} s "
+                             "after the cancel.")
+                progress.cancel_entry = None
+            self._publish_progress(progress.model_id)
+
+    def _check_pending_loads(self) -> None:
+        for load in self.loads.due(LOAD_CHECK_SECONDS):
+            try:
+                model = self.client.get_model(load.model_id)
+            except UpstreamError as error:
+                log.info("cannot check the pending load of %s: %s", load.model_id, error)
+                continue
+            if model.loaded:
+                self.model_changed(model)  # settles it
+            elif load.age() > LOAD_GIVE_UP_SECONDS:
+                self._settle_load(load.model_id, "failed",
+                                  f"Pieces OS had not loaded the model after "
+                                  f"{LOAD_GIVE_UP_SECONDS / 60:.0f} minutes.")
+                self.model_changed(model)
+
+    def _settle_load(self, model_id: str, outcome: str, detail: str) -> None:
+        load = self.loads.pop(model_id)
+        if load is not None:
+            self._settle(load.entry_id, outcome, detail)
+
+    # -- the activity log, written from outside any request --------------------------------------
+
+    def _log(self, action: str, outcome: str, detail: str) -> None:
+        connection = db.connect(self.database)
+        try:
+            activity_log.record(connection, user=PANEL_USER, action=action, outcome=outcome,
+                                detail=detail)
+        finally:
+            connection.close()
+
+    def _settle(self, entry_id: int, outcome: str, detail: str) -> None:
+        connection = db.connect(self.database)
+        try:
+            activity_log.settle(connection, entry_id, outcome, detail)
+        finally:
+            connection.close()
 
     def _set_upstream_error(self, error: UpstreamError | None) -> None:
         if self.board.set_error(error):
@@ -212,6 +361,11 @@ class LiveHub:
         if self.tracker.progress_of(model_id) is not None:
             self.publisher.publish(f"progress-{model_id}", render, model_id=model_id,
                                    same_for_all=True)
+
+    def _publish_instance(self) -> None:
+        """What the pages say of Pieces OS itself: notices and footer."""
+        self.publisher.publish("notices", self.fragments.notices)
+        self.publisher.publish("footer", self.fragments.footer)
 
     def _publish_summary(self) -> None:
         self.publisher.publish("summary",

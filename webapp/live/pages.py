@@ -2,10 +2,10 @@
 rendered."""
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+from ..pieces.ids import InvalidModelId, check_model_id, from_segment
 from ..pieces.listing import list_query_of
-from ..pieces.model import MODEL_ID_PATTERN
 from ..web.navigation import safe_local_path
 
 DETAIL_PATH = re.compile(r"/models/(?P<model_id>[^/]+)")
@@ -35,7 +35,16 @@ class Page:
         """The page a browser says it is on; anything that is not a panel page is the list."""
         parts = urlsplit(safe_local_path(url))
         detail = DETAIL_PATH.fullmatch(parts.path)
-        if detail and MODEL_ID_PATTERN.fullmatch(detail["model_id"]):
-            return cls(parts.path, detail["model_id"], role, base_url)
+        model_id = from_segment(unquote(detail["model_id"])) if detail else None
+        if model_id and is_model_id(model_id):
+            return cls(parts.path, model_id, role, base_url)
         suffix = list_query_of(parts.geturl()).query_string()
         return cls("/?" + suffix if suffix else "/", None, role, base_url)
+
+
+def is_model_id(text: str) -> bool:
+    try:
+        check_model_id(text)
+    except InvalidModelId:
+        return False
+    return True

@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 
 STATUSES = ("UNKNOWN", "INITIALIZED", "IN-PROGRESS", "COMPLETED", "FAILED", "CANCELED", "RESET")
 TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELED"})
+#: A new attempt begins with these (the server restarts a failed download from 0 %).
+FRESH_START_STATUSES = frozenset({"INITIALIZED", "RESET"})
+MAX_STATUS_LENGTH = 40
+# Percentages that fall by more than this are a restart of the download, not jitter.
+RESTART_DROP_PERCENT = 1.0
 # Weight of the newest rate sample in the moving average (0 < weight <= 1).
 RATE_SMOOTHING = 0.3
 
@@ -26,9 +31,15 @@ class ProgressFrame:
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    @property
+    def is_known(self) -> bool:
+        return self.status is None or self.status in STATUSES
+
 
 def parse_frame(data: str | bytes) -> ProgressFrame:
-    """Decode one frame of the progress socket; out-of-range percentages are clamped."""
+    """Decode one frame of the progress socket; out-of-range percentages are clamped, and a
+    status the panel does not know is kept as sent (the percentage still counts), as the
+    official SDK reads it as UNKNOWN without dropping the frame."""
     if not isinstance(data, str):
         raise BadFrame("binary frame")
     try:
@@ -38,8 +49,8 @@ def parse_frame(data: str | bytes) -> ProgressFrame:
     if not isinstance(payload, dict):
         raise BadFrame(f"not a JSON object: {data[:80]!r}")
     status = payload.get("status")
-    if status is not None and status not in STATUSES:
-        raise BadFrame(f"unknown status {str(status)[:40]!r}")
+    if status is not None:
+        status = status[:MAX_STATUS_LENGTH] if isinstance(status, str) else "UNKNOWN"
     percentage = payload.get("percentage")
     if percentage is not None:
         if isinstance(percentage, bool) or not isinstance(percentage, (int, float)):
@@ -62,10 +73,24 @@ class DownloadProgress:
     bytes_per_second: float | None = None
     last_change: float = field(default_factory=time.monotonic)
     started: float = field(default_factory=time.monotonic)
+    #: A frame of this attempt arrived (not only a status left over from an earlier one).
+    heard: bool = False
+    restarts: int = 0
+    cancel_requested_by: str | None = None
+    cancel_requested_at: float | None = None
+    cancel_entry: int | None = None  # the cancel's pending activity entry
 
     def apply(self, frame: ProgressFrame, now: float | None = None) -> None:
-        """Take a frame in; only a new status or a higher percentage counts as progress."""
+        """Take a frame in; only a new status or a higher percentage counts as progress, and a
+        fresh start or a falling percentage after some progress is a restart."""
         now = time.monotonic() if now is None else now
+        if not frame.is_terminal:
+            self.heard = True
+        if self._restarts_with(frame):
+            self.restarts += 1
+            self.percentage = 0.0
+            self.bytes_per_second = None
+            self.last_change = now
         moved = frame.percentage is not None and frame.percentage > self.percentage
         if moved:
             self._measure_rate(frame.percentage - self.percentage, now - self.last_change)
@@ -75,6 +100,28 @@ class DownloadProgress:
             moved = True
         if moved:
             self.last_change = now
+
+    def _restarts_with(self, frame: ProgressFrame) -> bool:
+        if self.percentage <= 0:
+            return False
+        return frame.status in FRESH_START_STATUSES or (
+            frame.percentage is not None
+            and frame.percentage < self.percentage - RESTART_DROP_PERCENT)
+
+    def request_cancel(self, by: str) -> None:
+        self.cancel_requested_by = by
+        self.cancel_requested_at = time.monotonic()
+
+    def cancel_ignored(self, grace_seconds: float, now: float | None = None) -> bool:
+        """A cancel was asked for ``grace_seconds`` ago and the download still runs."""
+        now = time.monotonic() if now is None else now
+        return (self.cancel_requested_at is not None
+                and now - self.cancel_requested_at >= grace_seconds)
+
+    @property
+    def status_shown(self) -> str | None:
+        """A status worth showing as sent: one the panel does not know."""
+        return None if ProgressFrame(self.status, None).is_known else self.status
 
     def _measure_rate(self, gained_percent: float, elapsed: float) -> None:
         if not self.size_bytes or elapsed <= 0:

@@ -1,5 +1,6 @@
-"""The live hub's background thread: alive while anybody watches or a download runs, it
-refreshes the model list and notices stalled downloads."""
+"""The live hub's background thread: alive while anybody watches or something is under way (a
+download, a load Pieces OS has not answered), it refreshes the model list and, every tick,
+looks at what is under way (stalls, ignored cancels, pending loads)."""
 import threading
 import time
 from collections.abc import Callable
@@ -8,17 +9,17 @@ TICK_SECONDS = 1.0
 
 
 class Refresher:
-    """Every tick: ``mark_stalls()``; every ``refresh_seconds`` while ``watched()``:
-    ``refresh()``. The thread ends when nobody watches and nothing is ``relaying()``, and is
-    started again by ``ensure_running``."""
+    """Every tick: ``tick()``; every ``refresh_seconds`` while ``watched()``: ``refresh()``.
+    The thread ends when nobody watches and nothing is ``busy()``, and is started again by
+    ``ensure_running``."""
 
-    def __init__(self, refresh: Callable[[], None], mark_stalls: Callable[[], None],
-                 watched: Callable[[], bool], relaying: Callable[[], bool],
+    def __init__(self, refresh: Callable[[], None], tick: Callable[[], None],
+                 watched: Callable[[], bool], busy: Callable[[], bool],
                  refresh_seconds: float):
         self._refresh = refresh
-        self._mark_stalls = mark_stalls
+        self._tick = tick
         self._watched = watched
-        self._relaying = relaying
+        self._busy = busy
         self.refresh_seconds = refresh_seconds
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -39,10 +40,10 @@ class Refresher:
         while not self._stopping.wait(TICK_SECONDS):
             with self._lock:  # so that ensure_running either sees this thread end or keeps it
                 watched = self._watched()
-                if not watched and not self._relaying():
+                if not watched and not self._busy():
                     self._thread = None
                     return
-            self._mark_stalls()
+            self._tick()
             if watched and time.monotonic() >= next_refresh:
                 self._refresh()
                 next_refresh = time.monotonic() + self.refresh_seconds

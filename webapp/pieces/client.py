@@ -1,14 +1,23 @@
 """The panel's client for the Pieces OS Model API.
 
-One ``requests.Session`` per process, explicit connect and read timeouts, model ids checked
-before they reach a URL, and every failure turned into an ``UpstreamError`` whose message a
-person can read on the page.
+One ``requests.Session`` per process, explicit connect and read timeouts (a longer one for loads,
+which can take minutes), model ids checked and percent-encoded as one path segment, and every
+failure turned into an ``UpstreamError`` whose message a person can read on the page. When
+Pieces OS stops answering at an address the panel discovered, the client looks for it again
+(``Locator``), since Pieces OS picks a new port each time it starts.
 """
+import threading
+from collections.abc import Callable
+from urllib.parse import quote
+
 import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
 
-from .model import InvalidModelId, MalformedModel, Model, check_model_id, parse_models
+from .discovery import Locator
+from .ids import InvalidModelId, check_model_id
+from .model import MalformedModel, Model, parse_models
+from .runtime import LocalRuntime
 
 # Pieces OS's error texts are shown to people; a misbehaving upstream must not flood the page.
 MAX_ERROR_TEXT = 500
@@ -51,18 +60,31 @@ class UpstreamFailed(UpstreamError):
 
 
 class MalformedResponse(UpstreamError):
+    PREFIX = "Pieces OS sent something unexpected: "
+
     def __init__(self, detail: str):
-        super().__init__(f"Pieces OS sent something unexpected: {detail}")
+        super().__init__(f"{self.PREFIX}{detail}")
         self.detail = detail
 
 
-class PiecesClient:
-    """Calls the Model API of the Pieces OS at ``base_url``."""
+#: Told the old and the new address when Pieces OS was found elsewhere.
+MoveListener = Callable[[str, str], None]
 
-    def __init__(self, base_url: str, connect_timeout: float = 2.0, read_timeout: float = 10.0):
+
+class PiecesClient:
+    """Calls the Model API of the Pieces OS at ``base_url``; with a ``locator``, follows it to
+    a new address when it restarts elsewhere and tells ``on_moved``."""
+
+    def __init__(self, base_url: str, connect_timeout: float = 2.0, read_timeout: float = 10.0,
+                 load_timeout: float = 300.0, locator: Locator | None = None,
+                 on_moved: MoveListener | None = None):
         self.base_url = base_url.rstrip("/")
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.load_timeout = load_timeout
+        self.locator = locator
+        self.on_moved = on_moved
+        self._moving = threading.Lock()
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=MAX_POOL_SIZE)
         self.session.mount("http://", adapter)
@@ -84,7 +106,9 @@ class PiecesClient:
         return self._model_request("POST", path, model_id)
 
     def load(self, model_id: str) -> Model:
-        return self._model_request("POST", self._model_path(model_id, "/load"), model_id)
+        """Load into memory; a large model may take minutes, hence its own read timeout."""
+        return self._model_request("POST", self._model_path(model_id, "/load"), model_id,
+                                   read_timeout=self.load_timeout)
 
     def unload(self, model_id: str) -> Model:
         return self._model_request("POST", self._model_path(model_id, "/unload"), model_id)
@@ -95,7 +119,11 @@ class PiecesClient:
         return self._model_request("POST", "/model/update", model_id, json=raw_model)
 
     def version(self) -> str:
-        return self._request("GET", "/.well-known/version").text.strip()
+        return self._request("GET", "/.well-known/version").text.strip()[:100]
+
+    def local_runtime(self) -> LocalRuntime:
+        """``GET /ollama/status``: the state of Ollama, which runs every local model."""
+        return LocalRuntime.from_raw(self._request_json("GET", "/ollama/status"))
 
     def progress_url(self, model_id: str) -> str:
         """The WebSocket address of a model's download-progress stream."""
@@ -106,10 +134,14 @@ class PiecesClient:
 
     @staticmethod
     def _model_path(model_id: str, suffix: str = "") -> str:
-        return f"/model/{check_model_id(model_id)}{suffix}"
+        """The route of one model: any id becomes exactly one percent-encoded path segment."""
+        return f"/model/{quote(check_model_id(model_id), safe='')}{suffix}"
 
     def _model_request(self, method: str, path: str, model_id: str, **kwargs) -> Model:
-        return self._parse(Model.from_raw, self._request_json(method, path, model_id, **kwargs))
+        model = self._parse(Model.from_raw, self._request_json(method, path, model_id, **kwargs))
+        if model.problem:  # one model asked for must be usable; a list keeps such a one aside
+            raise MalformedResponse(model.problem.removeprefix(MalformedResponse.PREFIX))
+        return model
 
     @staticmethod
     def _parse(parser, payload):
@@ -130,26 +162,51 @@ class PiecesClient:
             raise MalformedResponse("the answer is not valid JSON") from None
 
     def _request(self, method: str, path: str, gone_id: str | None = None,
-                 **kwargs) -> requests.Response:
+                 read_timeout: float | None = None, **kwargs) -> requests.Response:
         """Send a request; any answer but 200 raises the matching UpstreamError."""
-        url = self.base_url + path
-        try:
-            response = self.session.request(
-                method, url, timeout=(self.connect_timeout, self.read_timeout),
-                allow_redirects=False, **kwargs)
-        except requests.ConnectTimeout:
-            raise TimedOut(self.connect_timeout) from None
-        except requests.ReadTimeout:
-            raise TimedOut(self.read_timeout) from None
-        except requests.ConnectionError:
-            raise Unreachable(self.base_url) from None
-        except requests.RequestException as error:
-            raise MalformedResponse(str(error)) from None
+        read_timeout = read_timeout or self.read_timeout
+        for attempt in (1, 2):  # the second at the address where Pieces OS was found again
+            try:
+                response = self._send(method, path, read_timeout, **kwargs)
+                break
+            except requests.ConnectionError as failure:
+                if attempt == 2 or not self._relocated():
+                    if isinstance(failure, requests.ConnectTimeout):
+                        raise TimedOut(self.connect_timeout) from None
+                    raise Unreachable(self.base_url) from None
         if response.status_code == 410 and gone_id is not None:
             raise ModelGone(gone_id)
         if response.status_code != 200:
             raise UpstreamFailed(response.status_code, response.text)
         return response
+
+    def _send(self, method: str, path: str, read_timeout: float, **kwargs) -> requests.Response:
+        """One request; a failure to connect is left to ``_request``, which may look again."""
+        try:
+            return self.session.request(
+                method, self.base_url + path, timeout=(self.connect_timeout, read_timeout),
+                allow_redirects=False, **kwargs)
+        except requests.ReadTimeout:
+            raise TimedOut(read_timeout) from None
+        except requests.ConnectionError:
+            raise
+        except requests.RequestException as error:
+            raise MalformedResponse(str(error)) from None
+
+    def _relocated(self) -> bool:
+        """Pieces OS did not answer: look for it elsewhere (if the address was discovered);
+        True when it was found at a new address, now the client's."""
+        if self.locator is None:
+            return False
+        with self._moving:
+            old = self.base_url
+            new = self.locator.relocate()
+            if new is None or new == old:
+                return False
+            self.base_url = new
+        if self.on_moved:
+            self.on_moved(old, new)
+        return True
 
 
 

@@ -1,35 +1,24 @@
 """The panel's own view of a Pieces OS ``Model``.
 
-Parsing is strict about the keys the contract requires and lenient about everything else:
-optional keys may be missing or of an unexpected type (then treated as missing), unknown keys
-are ignored, and enum values are kept as the raw strings Pieces OS sent, so a newer Pieces OS
-with new enum values never breaks the panel.
+Parsing is as lenient as the official SDK: optional keys may be missing or of an unexpected type
+(then treated as missing), a missing ``type`` or ``usage`` reads as ``UNKNOWN``, unknown keys are
+ignored, and enum values are kept as the raw strings Pieces OS sent, so a newer Pieces OS never
+breaks the panel. A model without what the panel needs to show and address it (an id, a name,
+whether it runs in the cloud) is kept as an *unreadable* model, which its row shows as such:
+one odd model never takes the list down.
 """
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-MODEL_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+from .ids import InvalidModelId, check_model_id
 
-REQUIRED_STRINGS = ("id", "name", "version", "type", "usage")
+UNKNOWN = "UNKNOWN"
 CAPABILITY_NAMES = ("assets", "codebases", "documents", "images", "temporal", "videos", "websites")
 
 
-class InvalidModelId(ValueError):
-    """A model id that is not safe to put in an upstream URL."""
-
-
 class MalformedModel(ValueError):
-    """A payload that is not a ``Model`` as the contract defines it."""
-
-
-def check_model_id(model_id: object) -> str:
-    """Return the id if it matches the allow-list; raise InvalidModelId otherwise."""
-    if not isinstance(model_id, str) or not MODEL_ID_PATTERN.fullmatch(model_id):
-        shown = repr(model_id)[:40]
-        raise InvalidModelId(f"{shown} is not a valid model id")
-    return model_id
+    """A payload that is not a ``Models`` list as the contract defines it."""
 
 
 def _bool(raw: dict, key: str) -> bool:
@@ -53,7 +42,7 @@ def _text(raw: dict, key: str) -> str | None:
     return _encodable(value) if isinstance(value, str) else None
 
 
-def _number(value: object) -> float | int | None:
+def finite_number(value: object) -> float | int | None:
     """A number the panel can compute with; NaN, infinities and integers beyond a float's range
     (all of which Python's JSON decoder accepts) count as missing."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -68,7 +57,7 @@ def _byte_count(raw: dict, key: str) -> int | None:
     descriptor = raw.get(key)
     if not isinstance(descriptor, dict):
         return None
-    value = _number(descriptor.get("value"))
+    value = finite_number(descriptor.get("value"))
     return int(value) if value is not None and value >= 0 else None
 
 
@@ -93,7 +82,7 @@ class TokenLimits:
     def from_raw(cls, raw: object) -> "TokenLimits | None":
         if not isinstance(raw, dict):
             return None
-        return cls(*(_number(raw.get(key)) for key in ("total", "input", "output")))
+        return cls(*(finite_number(raw.get(key)) for key in ("total", "input", "output")))
 
 
 @dataclass(frozen=True)
@@ -124,33 +113,32 @@ class Model:
     custom: bool = False
     denied: bool = False
     organization_id: str | None = None
+    problem: str | None = None  # why the model is unreadable
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_raw(cls, raw: object) -> "Model":
-        """Build a Model from decoded JSON; raise MalformedModel if required keys are wrong."""
+    def from_raw(cls, raw: object, position: int = 0) -> "Model":
+        """Build a Model from decoded JSON; what cannot be read makes an unreadable Model
+        (``position`` in the list names one that has no usable id)."""
         if not isinstance(raw, dict):
-            raise MalformedModel("a model is not a JSON object")
-        for key in REQUIRED_STRINGS:
-            if not isinstance(raw.get(key), str):
-                raise MalformedModel(f"a model has no valid {key!r}")
-        if not isinstance(raw.get("cloud"), bool):
-            raise MalformedModel(f"model {raw['id'][:40]!r} has no boolean 'cloud'")
-        if not isinstance(raw.get("created"), dict):
-            raise MalformedModel(f"model {raw['id'][:40]!r} has no 'created' timestamp")
+            return cls.unreadable(f"unreadable-{position}", None, "it is not a JSON object")
+        model_id = raw.get("id")
         try:
-            check_model_id(raw["id"])
+            check_model_id(model_id)
         except InvalidModelId as error:
-            raise MalformedModel(str(error)) from None
+            return cls.unreadable(f"unreadable-{position}", raw, f"its id: {error}")
+        for key, kind, wanted in (("name", str, "a text"), ("cloud", bool, "true or false")):
+            if not isinstance(raw.get(key), kind):
+                return cls.unreadable(model_id, raw, f"its {key!r} is not {wanted}")
         capabilities = raw.get("capabilities")
         cpu = raw.get("cpu")
         organization = raw.get("organization")
         return cls(
-            id=raw["id"],
+            id=model_id,
             name=_encodable(raw["name"]),
-            version=_encodable(raw["version"]),
-            type=_encodable(raw["type"]),
-            usage=_encodable(raw["usage"]),
+            version=_text(raw, "version") or "",
+            type=_text(raw, "type") or UNKNOWN,
+            usage=_text(raw, "usage") or UNKNOWN,
             cloud=raw["cloud"],
             created=_timestamp(raw, "created"),
             description=_text(raw, "description"),
@@ -158,7 +146,7 @@ class Model:
             provider=_text(raw, "provider"),
             foundation=_text(raw, "foundation"),
             quantization=_text(raw, "quantization"),
-            parameters=_number(raw.get("parameters")),
+            parameters=finite_number(raw.get("parameters")),
             size_bytes=_byte_count(raw, "bytes"),
             ram_bytes=_byte_count(raw, "ram"),
             max_tokens=TokenLimits.from_raw(raw.get("maxTokens")),
@@ -176,14 +164,22 @@ class Model:
             raw=raw,
         )
 
+    @classmethod
+    def unreadable(cls, model_id: str, raw: dict | None, why: str) -> "Model":
+        """A model Pieces OS sent in a shape the panel cannot use: shown, never acted on."""
+        name = raw.get("name") if raw else None
+        return cls(id=model_id, name=_encodable(name) if isinstance(name, str) else "(no name)",
+                   version="", type=UNKNOWN, usage=UNKNOWN, cloud=False, created=None,
+                   problem=f"Pieces OS sent something unexpected: {why}.", raw=raw or {})
+
     @property
     def is_local(self) -> bool:
         return not self.cloud
 
     @property
     def actionable(self) -> bool:
-        """Local and not denied: the only models the panel may act on."""
-        return self.is_local and not self.denied
+        """Local, readable and not denied: the only models the panel may act on."""
+        return self.is_local and not self.denied and not self.problem
 
     @property
     def can_download(self) -> bool:
@@ -203,7 +199,7 @@ class Model:
 
     @property
     def can_edit(self) -> bool:
-        return self.custom
+        return self.custom and not self.problem
 
     @property
     def available_actions(self) -> tuple[str, ...]:
@@ -215,6 +211,8 @@ class Model:
     @property
     def state(self) -> str:
         """The one word that best says where the model stands."""
+        if self.problem:
+            return "unreadable"
         if self.denied:
             return "denied"
         if self.cloud:
@@ -237,4 +235,4 @@ def parse_models(payload: object) -> list[Model]:
     """Parse a ``Models`` object: ``{"iterable": [Model, ...]}``."""
     if not isinstance(payload, dict) or not isinstance(payload.get("iterable"), list):
         raise MalformedModel("the model list has no 'iterable' array")
-    return [Model.from_raw(item) for item in payload["iterable"]]
+    return [Model.from_raw(item, position) for position, item in enumerate(payload["iterable"])]
