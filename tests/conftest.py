@@ -1,6 +1,7 @@
 """Shared fixtures. Simulator: `simulator` (a fresh one per test), `simulator_factory`."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -80,7 +81,8 @@ class RunningSimulator:
         return progress
 
     def progress_url(self, model_id: str) -> str:
-        return self.url.replace("http://", "ws://") + f"/model/{model_id}/download/progress"
+        segment = quote(model_id, safe="")  # any id, as one path segment
+        return self.url.replace("http://", "ws://") + f"/model/{segment}/download/progress"
 
     def open_stream(self, path: str, name: str) -> ProgressSocket:
         """Connect to the pushed stream at `path` (registered in stats as `name`) and wait until
