@@ -71,6 +71,9 @@ def test_the_cli_writes_the_port_it_got_and_serves_its_options(tmp_path):
                 for gpu in hardware["gpus"]] == [
             ("NVIDIA GeForce RTX 4070", 12_000_000_000, True),
             ("Intel UHD Graphics 770", 2_000_000_000, False)]
+        # gunicorn passes the raw request target too: an id with a slash still routes.
+        requests.post(f"{url}/__sim/models", json={"id": "team/model", "name": "odd"}, timeout=5)
+        assert requests.get(f"{url}/model/team%2Fmodel", timeout=5).json()["name"] == "odd"
     finally:
         process.terminate()
         process.wait(timeout=15)
