@@ -1,13 +1,15 @@
 """Shared fixtures. Simulator: `simulator` (a fresh one per test), `simulator_factory`."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 import requests
 import websocket
 
-from tests.support.servers import serve_in_thread, wait_until
-from webapp.simulator import create_simulator_app
+from tests.support.restartable_server import RestartableServer
+from tests.support.servers import wait_until
+from webapp.simulator import announce_port, create_simulator_app
 
 pytest_plugins = ["tests.support.panel_fixtures"]
 
@@ -17,7 +19,7 @@ FAST_DOWNLOAD = {"download_seconds": 0.6, "tick_seconds": 0.03}
 
 
 class ProgressSocket:
-    """A real WebSocket client on a model's download-progress socket."""
+    """A real WebSocket client on a model's download-progress socket (or any pushed stream)."""
 
     def __init__(self, url: str):
         self.connection = websocket.create_connection(url, timeout=5)
@@ -45,9 +47,18 @@ class RunningSimulator:
     def __init__(self, **options):
         self.app = create_simulator_app(**{**FAST_DOWNLOAD, **options})
         self.state = self.app.extensions["pieces_simulator"]
-        self._server = serve_in_thread(self.app)
+        self._server = RestartableServer(self.app)
         self.url = self._server.url
+        announce_port(self.app, self._server.port)
         self._sockets: list[ProgressSocket] = []
+
+    def restart_on_another_port(self) -> None:
+        """Serve the same app and state on another free loopback port, then stop the old
+        server and cut its connections, as Pieces OS ending and starting again would."""
+        old_server, self._server = self._server, RestartableServer(self.app)
+        old_server.kill()
+        self.url = self._server.url
+        announce_port(self.app, self._server.port)
 
     #: `simulator.wait_until(condition, what=...)`: poll until the condition holds.
     wait_until = staticmethod(wait_until)
@@ -70,13 +81,24 @@ class RunningSimulator:
         return progress
 
     def progress_url(self, model_id: str) -> str:
-        return self.url.replace("http://", "ws://") + f"/model/{model_id}/download/progress"
+        segment = quote(model_id, safe="")  # any id, as one path segment
+        return self.url.replace("http://", "ws://") + f"/model/{segment}/download/progress"
+
+    def open_stream(self, path: str, name: str) -> ProgressSocket:
+        """Connect to the pushed stream at `path` (registered in stats as `name`) and wait until
+        the simulator has registered it."""
+        before = self.stats()["stream_sockets"].get(name, 0)
+        stream = ProgressSocket(self.url.replace("http://", "ws://") + path)
+        self._sockets.append(stream)
+        wait_until(lambda: self.stats()["stream_sockets"].get(name, 0) > before,
+                   "stream registration")
+        return stream
 
     def stop(self) -> None:
         for progress in self._sockets:
             progress.close()
         self.state.shutdown()
-        self._server.stop()
+        self._server.kill()
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ import requests
 from .accounts import cli as users_cli
 from .config import ConfigError, settings_from_env
 from .pieces import discovery
+from .simulator.behaviour import Behaviour
+from .simulator.device import parse_gpu
 
 STARTUP_TIMEOUT_SECONDS = 30
 
@@ -31,7 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     simulator.add_argument("--download-seconds", type=float, default=20.0,
                            help="how long a simulated download takes (default: 20)")
     simulator.add_argument("--memory-gb", type=float, default=16.0,
-                           help="memory budget for loaded models (default: 16)")
+                           help="the machine's RAM, the budget for loaded models (default: 16)")
+    simulator.add_argument("--gpu", action="append", default=[], type=_gpu, metavar="NAME:GB",
+                           help="a GPU the device information reports (repeatable)")
+    simulator.add_argument("--version-string", default=Behaviour.version,
+                           help=f"the Pieces OS version it reports (default: {Behaviour.version})")
+    simulator.add_argument("--port-file", metavar="PATH",
+                           help="write the port listened on to this file, as Pieces OS writes "
+                                ".port.txt (use with --port 0 for a port that changes)")
     users_cli.add_commands(commands)
 
     args = parser.parse_args(argv)
@@ -60,14 +69,26 @@ def serve() -> int:
     return 0
 
 
+def _gpu(spec: str) -> tuple[str, float]:
+    try:
+        return parse_gpu(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def serve_simulator(args: argparse.Namespace) -> int:
     """Serve the simulator with gunicorn: one process (its state is in memory), many threads."""
     from .serving.server import GunicornServer
-    from .simulator import create_simulator_app
+    from .simulator import announce_port, create_simulator_app
 
     def factory():
         return create_simulator_app(download_seconds=args.download_seconds,
-                                    memory_gb=args.memory_gb)
+                                    memory_gb=args.memory_gb, gpus=args.gpu,
+                                    port_file=args.port_file, version=args.version_string)
+
+    def post_worker_init(worker):
+        """The app is built and the socket bound: the port file can name the real port."""
+        announce_port(worker.wsgi, worker.sockets[0].getsockname()[1])
 
     options = {
         "bind": f"{args.host}:{args.port}",
@@ -76,6 +97,7 @@ def serve_simulator(args: argparse.Namespace) -> int:
         "threads": 128,
         "control_socket_disable": True,
         "graceful_timeout": 2,
+        "post_worker_init": post_worker_init,
     }
     GunicornServer(factory, options).run()
     return 0

@@ -88,11 +88,11 @@ class TestRoutes:
 class TestCatalogue:
     def test_shape_of_the_catalogue(self):
         models = initial_models()
-        assert 18 <= len(models) <= 25
+        assert 60 <= len(models) <= 75
         assert len({m["id"] for m in models}) == len(models)
         assert [m["name"] for m in models if m["loaded"]] == ["Llama-3 8B Instruct"]
         assert sum(m["downloaded"] for m in models) >= 3
-        assert sum(m["cloud"] for m in models) == 8
+        assert sum(m["cloud"] for m in models) >= 25
         assert len([m for m in models if m.get("custom")]) >= 2
         denied = [m for m in models if m.get("denied")]
         assert len(denied) == 1 and not denied[0].get("custom")
@@ -322,7 +322,7 @@ class TestConcurrency:
         assert loaded == {LOADED} | winners
 
     def test_mixed_concurrent_actions_leave_consistent_state(self, simulator):
-        local = [m["id"] for m in initial_models() if not m["cloud"] and not m["downloaded"]]
+        local = [m["id"] for m in initial_models() if not m["cloud"] and not m["downloaded"]][:12]
         start = threading.Barrier(20)
 
         def work(index):

@@ -20,11 +20,12 @@ from pieces_os_client.models.grouped_timestamp import GroupedTimestamp
 from pieces_os_client.models.model import Model
 from pieces_os_client.models.model_capabilities import ModelCapabilities
 from pieces_os_client.models.model_download_progress import ModelDownloadProgress
+from pieces_os_client.models.model_foundation_enum import ModelFoundationEnum
 from pieces_os_client.models.model_max_tokens import ModelMaxTokens
 from pieces_os_client.models.referenced_entity import ReferencedEntity
 from pieces_os_client.models.score import Score
 
-from webapp.simulator.catalogue import initial_models
+from webapp.simulator.catalogue import NEWER_FOUNDATIONS, initial_models
 
 CATALOGUE = initial_models()
 NESTED = {
@@ -56,7 +57,9 @@ def assert_conforming_model(raw: dict) -> Model:
     parsed = Model.from_dict(raw)
     assert_no_unknown_keys(raw, Model, "model")
     for key in ENUM_KEYS:
-        if key in raw:
+        if key == "foundation" and raw.get(key) in NEWER_FOUNDATIONS:
+            assert parsed.foundation is ModelFoundationEnum.UNKNOWN  # newer than the SDK
+        elif key in raw:
             assert getattr(parsed, key).value == raw[key], f"{key} decodes as UNKNOWN"
     assert TIMESTAMP.fullmatch(raw["created"]["value"])
     assert raw["schema"] == {"migration": 0, "semantic": "MAJOR_0_MINOR_0_PATCH_1"}
@@ -129,6 +132,13 @@ def test_every_route_answers_what_the_sdk_accepts(simulator, sdk, entry):
             requests.get(f"{simulator.url}/model/{identifier}", timeout=5).json())
     else:
         assert_refused(lambda: model_api.model_update(model=current), 500, "custom")
+
+
+def test_only_the_newer_foundations_are_unknown_to_the_sdk():
+    sdk_values = {member.value for member in ModelFoundationEnum}
+    served = {entry["foundation"] for entry in CATALOGUE}
+    assert NEWER_FOUNDATIONS <= served
+    assert served - sdk_values == NEWER_FOUNDATIONS
 
 
 def test_an_unknown_model_is_410_for_the_sdk(sdk):

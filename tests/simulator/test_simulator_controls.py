@@ -36,6 +36,14 @@ class TestStats:
         simulator.open_progress(LOCAL)
         call(simulator, "HEAD", "/.well-known/health")
         call(simulator, "GET", "/.well-known/version")
+        call(simulator, "POST", f"/models/{LOCAL}/delete/cache", json={})
+        call(simulator, "POST", "/models/unload")
+        call(simulator, "POST", "/models/create", json={})
+        call(simulator, "POST", f"/models/{LOCAL}/delete")
+        call(simulator, "GET", "/os/device/information")
+        call(simulator, "GET", "/ollama/status")
+        for stream in ("/models/stream/identifiers", "/ollama/status/stream"):
+            websocket.create_connection(simulator.url.replace("http", "ws") + stream).close()
         stats = simulator.stats()
         assert stats["requests"] == {**{key: 1 for key in ROUTE_KEYS}, "other": 0}
         assert stats["requests_total"] == len(ROUTE_KEYS)

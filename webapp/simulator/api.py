@@ -1,10 +1,10 @@
 """The Pieces OS Model API routes, as the contract describes them.
 
 Errors are plain text; successes are `application/json`. Every request is counted and may be
-slowed or failed by a fault a test set on its route.
+slowed or failed by a fault a test set on its route. `<model_id:...>` accepts any id sent
+percent-encoded as one path segment (see `model_ids`).
 """
 
-import socket
 import time
 
 from flask import Blueprint, Response, jsonify, request
@@ -13,11 +13,9 @@ from flask_sock import Sock
 from .context import current_simulator
 from .routes import UNMATCHED_KEY
 from .state import ActionRefused, ModelNotFound
+from .subscriptions import relay
 from .validation import InvalidModel
 
-#: How often an idle progress handler checks whether its client has gone.
-CLIENT_CHECK_SECONDS = 0.1
-SERVER_VERSION = "12.3.11"
 NOT_FOUND_TEXT = "model was not found."
 
 bp = Blueprint("model_api", __name__)
@@ -80,31 +78,31 @@ def list_models():
     return jsonify({"iterable": current_simulator().store.snapshot()})
 
 
-@bp.get("/model/<model_id>", endpoint="get")
+@bp.get("/model/<model_id:model_id>", endpoint="get")
 def get_model(model_id):
     """One model."""
     return jsonify(current_simulator().store.get(model_id))
 
 
-@bp.post("/model/<model_id>/download", endpoint="download")
+@bp.post("/model/<model_id:model_id>/download", endpoint="download")
 def download_model(model_id):
     """Start downloading a local model; progress goes to its progress sockets."""
     return jsonify(current_simulator().store.start_download(model_id))
 
 
-@bp.post("/model/<model_id>/download/cancel", endpoint="cancel")
+@bp.post("/model/<model_id:model_id>/download/cancel", endpoint="cancel")
 def cancel_download(model_id):
     """Cancel a running download."""
     return jsonify(current_simulator().store.cancel_download(model_id))
 
 
-@bp.post("/model/<model_id>/load", endpoint="load")
+@bp.post("/model/<model_id:model_id>/load", endpoint="load")
 def load_model(model_id):
     """Load a downloaded model into memory, within the memory budget."""
     return jsonify(current_simulator().store.load(model_id))
 
 
-@bp.post("/model/<model_id>/unload", endpoint="unload")
+@bp.post("/model/<model_id:model_id>/unload", endpoint="unload")
 def unload_model(model_id):
     """Free a model's memory."""
     return jsonify(current_simulator().store.unload(model_id))
@@ -116,6 +114,47 @@ def update_model():
     return jsonify(current_simulator().store.update(request.get_json(force=True, silent=True)))
 
 
+@bp.post("/models/<model_id:model_id>/delete/cache", endpoint="delete_cache")
+def delete_model_cache(model_id):
+    """Delete a local model's downloaded files (body: `ModelDeleteCacheInput`, i.e. `{}`)."""
+    body = request.get_json(force=True, silent=True)
+    if request.get_data() and not isinstance(body, dict):
+        return plain_text("invalid body: a ModelDeleteCacheInput must be a JSON object.", 500)
+    return jsonify({"model": {"id": current_simulator().store.delete_cache(model_id)}})
+
+
+@bp.post("/models/unload", endpoint="unload_all")
+def unload_all_models():
+    """Unload every model."""
+    current_simulator().store.unload_all()
+    return "", 204
+
+
+@bp.post("/models/create", endpoint="create")
+def create_model():
+    """Add a custom model from the posted `SeededModel`."""
+    return jsonify(current_simulator().store.create(request.get_json(force=True, silent=True)))
+
+
+@bp.post("/models/<model_id:model_id>/delete", endpoint="delete")
+def delete_model(model_id):
+    """Delete a custom model."""
+    current_simulator().store.delete(model_id)
+    return "", 204
+
+
+@bp.get("/os/device/information", endpoint="device")
+def device_information():
+    """The machine's RAM, GPUs, CPUs and dependencies."""
+    return jsonify(current_simulator().device)
+
+
+@bp.get("/ollama/status", endpoint="ollama_status")
+def ollama_status():
+    """Whether Ollama, which runs local models, is installed, being installed or outdated."""
+    return jsonify(current_simulator().ollama.status())
+
+
 @bp.get("/.well-known/health", endpoint="health")
 def health():
     """Liveness probe; official clients send HEAD here to find the port."""
@@ -125,31 +164,25 @@ def health():
 @bp.get("/.well-known/version", endpoint="version")
 def version():
     """The Pieces OS version."""
-    return plain_text(SERVER_VERSION, 200)
+    return plain_text(current_simulator().behaviour.current.version, 200)
 
 
-@sock.route("/model/<model_id>/download/progress", bp=bp, endpoint="progress")
+@sock.route("/model/<model_id:model_id>/download/progress", bp=bp, endpoint="progress")
 def download_progress(ws, model_id):
     """Send every progress frame of this model until the client leaves or is dropped."""
-    hub = current_simulator().hub
-    subscription = hub.subscribe(model_id)
-    try:
-        while ws.connected and not subscription.dropped:
-            frame = subscription.next_frame(timeout=CLIENT_CHECK_SECONDS)
-            if frame is not None:
-                ws.send(frame)
-            ws.receive(timeout=0)  # discard anything the client sends
-        if subscription.dropped:
-            _cut(ws)
-    except OSError:
-        pass  # the client vanished mid-send
-    finally:
-        hub.unsubscribe(subscription)
+    simulator = current_simulator()
+    relay(ws, simulator.hub, simulator.store.subscribe_progress(model_id))
 
 
-def _cut(ws) -> None:
-    """Break the connection without a closing handshake, as a network failure would."""
-    try:
-        ws.sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
+@sock.route("/models/stream/identifiers", bp=bp, endpoint="identifiers")
+def stream_identifiers(ws):
+    """Push a `StreamedIdentifiers` frame for every change of a model."""
+    simulator = current_simulator()
+    relay(ws, simulator.streams, simulator.changes.subscribe())
+
+
+@sock.route("/ollama/status/stream", bp=bp, endpoint="ollama_stream")
+def stream_ollama_status(ws):
+    """Push the `OllamaStatus` at connect and at every change."""
+    simulator = current_simulator()
+    relay(ws, simulator.streams, simulator.ollama.subscribe())

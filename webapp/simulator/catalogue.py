@@ -3,6 +3,9 @@
 Names, tags and sizes follow what official Pieces clients show; local sizes other than the RAM
 figures quoted in the contract are typical Q4 sizes (estimates). Ids are uuid5 of the name, so
 every fresh simulator has the same ids and tests can compute them with `model_id(name)`.
+
+About 68 models, as in Pieces OS 12.x, including newer families whose foundation values the
+5.0.1 SDK's enum lacks (`NEWER_FOUNDATIONS`): its clients decode them as UNKNOWN.
 """
 
 import copy
@@ -24,6 +27,12 @@ _CLOUD_CAPABILITIES = {
     "websites": True,
 }
 _LOCAL_CAPABILITIES = {"assets": True, "codebases": True, "documents": True, "images": False}
+
+#: Foundation values of 12.x-era models that `pieces-os-client` 5.0.1 does not know.
+NEWER_FOUNDATIONS = frozenset({
+    "GPT_5", "GPT_5.1", "GPT_4.1", "CLAUDE_4.5", "CLAUDE_4.1", "CLAUDE_3.7", "GEMINI_3",
+    "GEMINI_2.5", "GEMMA_3", "PHI_4", "QWEN_3",
+})
 
 
 def model_id(name: str) -> str:
@@ -80,7 +89,7 @@ def _cloud(name, unique, *, provider, foundation, context, output, now, day, **o
 
 
 def _local(name, unique, *, provider, foundation, billions, disk_gb, ram_gb, context, now, day,
-           downloaded=False, loaded=False, **optional) -> dict:
+           downloaded=False, loaded=False, capabilities=_LOCAL_CAPABILITIES, **optional) -> dict:
     return _base(
         name,
         version="1.0.0",
@@ -94,7 +103,7 @@ def _local(name, unique, *, provider, foundation, billions, disk_gb, ram_gb, con
         bytes=byte_descriptor(round(disk_gb * GIGABYTE)),
         ram=byte_descriptor(round(ram_gb * GIGABYTE)),
         maxTokens={"total": context},
-        capabilities=_LOCAL_CAPABILITIES,
+        capabilities=capabilities,
         downloaded=downloaded,
         downloading=False,
         loaded=loaded,
@@ -190,4 +199,133 @@ def initial_models(now: datetime | None = None) -> list[dict]:
                disk_gb=4.68, ram_gb=6.3, context=None, now=now, day="2024-11-20",
                custom=True, organization=_TEAM_ORGANIZATION),
     ]
+    models += _newer_cloud_models(now) + _newer_local_models(now)
     return copy.deepcopy(models)  # the entries share constant sub-objects
+
+
+def _newer_cloud_models(now: datetime) -> list[dict]:
+    """Cloud models added in Pieces OS 11 and 12 (GPT-5.x, Claude 4.x, Gemini 2.5 and 3)."""
+    openai = {"provider": "OPENAI", "now": now}
+    anthropic = {"provider": "ANTHROPIC", "now": now, "context": 200_000}
+    google = {"provider": "GOOGLE", "now": now}
+    return [
+        _cloud("GPT-5 Chat Model", "gpt-5", foundation="GPT_5", context=400_000,
+               output=128_000, day="2025-08-07", model_type="ACCURACY", **openai),
+        _cloud("GPT-5 Mini Chat Model", "gpt-5-mini", foundation="GPT_5", context=400_000,
+               output=128_000, day="2025-08-07", model_type="SPEED", **openai),
+        _cloud("GPT-5.1 Chat Model", "gpt-5.1", foundation="GPT_5.1", context=400_000,
+               output=128_000, day="2025-11-13", model_type="ACCURACY", **openai),
+        _cloud("GPT-5.1 Codex Chat Model", "gpt-5.1-codex", foundation="GPT_5.1",
+               context=400_000, output=128_000, day="2025-11-13", **openai),
+        _cloud("GPT-4.1 Chat Model", "gpt-4.1", foundation="GPT_4.1", context=1_047_576,
+               output=32_768, day="2025-04-14", **openai),
+        _cloud("GPT-4.1 Mini Chat Model", "gpt-4.1-mini", foundation="GPT_4.1",
+               context=1_047_576, output=32_768, day="2025-04-14", model_type="SPEED",
+               **openai),
+        _cloud("o3 Chat Model", "o3", foundation="GPT_LATEST", context=200_000,
+               output=100_000, day="2025-04-16", model_type="ACCURACY", **openai),
+        _cloud("o4-mini Chat Model", "o4-mini", foundation="GPT_LATEST", context=200_000,
+               output=100_000, day="2025-04-16", model_type="SPEED", **openai),
+        _cloud("GPT-3.5 Turbo Chat Model", "gpt-3.5-turbo", foundation="GPT_3.5",
+               context=16_385, output=4_096, day="2023-11-06", model_type="SPEED", **openai),
+        _cloud("Claude Sonnet 4.5 Chat Model", "claude-sonnet-4-5-20250929",
+               foundation="CLAUDE_4.5", output=64_000, day="2025-09-29",
+               model_type="ACCURACY", **anthropic),
+        _cloud("Claude Haiku 4.5 Chat Model", "claude-haiku-4-5-20251001",
+               foundation="CLAUDE_4.5", output=64_000, day="2025-10-15", model_type="SPEED",
+               **anthropic),
+        _cloud("Claude Opus 4.1 Chat Model", "claude-opus-4-1-20250805",
+               foundation="CLAUDE_4.1", output=32_000, day="2025-08-05",
+               model_type="ACCURACY", **anthropic),
+        _cloud("Claude Sonnet 4 Chat Model", "claude-sonnet-4-20250514", foundation="CLAUDE_4",
+               output=64_000, day="2025-05-22", **anthropic),
+        _cloud("Claude Opus 4 Chat Model", "claude-opus-4-20250514", foundation="CLAUDE_4",
+               output=32_000, day="2025-05-22", model_type="ACCURACY", **anthropic),
+        _cloud("Claude 3.7 Sonnet Chat Model", "claude-3-7-sonnet-20250219",
+               foundation="CLAUDE_3.7", output=64_000, day="2025-02-24", **anthropic),
+        _cloud("Claude 3.5 Haiku Chat Model", "claude-3-5-haiku-20241022",
+               foundation="CLAUDE_3.5", output=8_192, day="2024-11-04", model_type="SPEED",
+               **anthropic),
+        _cloud("Gemini 3 Pro Chat Model", "gemini-3-pro-preview", foundation="GEMINI_3",
+               context=1_048_576, output=65_536, day="2025-11-18", model_type="ACCURACY",
+               **google),
+        _cloud("Gemini-2.5 Pro Chat Model", "gemini-2.5-pro", foundation="GEMINI_2.5",
+               context=1_048_576, output=65_536, day="2025-06-17", **google),
+        _cloud("Gemini-2.5 Flash Chat Model", "gemini-2.5-flash", foundation="GEMINI_2.5",
+               context=1_048_576, output=65_536, day="2025-06-17", model_type="SPEED",
+               **google),
+        _cloud("Gemini-2.0 Flash Chat Model", "gemini-2.0-flash", foundation="GEMINI_2",
+               context=1_048_576, output=8_192, day="2025-02-05", model_type="SPEED",
+               **google),
+        _cloud("Azure GPT-4o Chat Model", "azure-gpt-4o", provider="MSFT_AZURE_OPEN_AI",
+               foundation="MSFT_AZURE_OPEN_AI_LATEST", context=128_000, output=16_384,
+               now=now, day="2025-01-15"),
+        _cloud("Bedrock Claude Sonnet 4 Chat Model", "anthropic.claude-sonnet-4-20250514-v1:0",
+               provider="AWS_BEDROCK", foundation="AWS_BEDROCK_LATEST", context=200_000,
+               output=64_000, now=now, day="2025-05-22"),
+        _cloud("Perplexity Sonar Chat Model", "sonar", provider="PERPLEXITY",
+               foundation="PERPLEXITY_DEFAULT", context=127_072, output=8_000, now=now,
+               day="2025-01-21", model_type="SPEED"),
+        # A team's own cloud deployment: custom, so it may be updated and deleted.
+        _cloud("Acme Azure GPT-4.1 (team deployment)", "acme-gpt-4-1",
+               provider="MSFT_AZURE_OPEN_AI", foundation="AZURE_CUSTOM", context=1_047_576,
+               output=32_768, now=now, day="2025-06-02", custom=True,
+               organization=_TEAM_ORGANIZATION),
+    ]
+
+
+def _newer_local_models(now: datetime) -> list[dict]:
+    """Ollama models added in Pieces OS 11 and 12; sizes are typical Q4 sizes (estimates)."""
+    return [
+        _local(name, unique, provider=provider, foundation=foundation, billions=billions,
+               disk_gb=disk_gb, ram_gb=ram_gb, context=context, now=now, day=day, **optional)
+        for name, unique, provider, foundation, billions, disk_gb, ram_gb, context, day, optional
+        in (
+            ("Llama-3.2 3B Instruct", "llama3.2:3b-instruct-q4_K_M", "META", "LLAMA_LATEST",
+             3.21, 2.02, 3.4, 131_072, "2024-09-25", {"model_type": "SPEED"}),
+            ("Llama-3.2 1B Instruct", "llama3.2:1b-instruct-q4_K_M", "META", "LLAMA_LATEST",
+             1.24, 0.81, 2.2, 131_072, "2024-09-25", {"model_type": "SPEED", "cpu": True}),
+            ("Llama-3.3 70B Instruct", "llama3.3:70b-instruct-q4_K_M", "META", "LLAMA_3_70B",
+             70.6, 42.52, 44.0, 131_072, "2024-12-06", {"model_type": "ACCURACY"}),
+            ("Qwen2.5-Coder 7B Instruct", "qwen2.5-coder:7b-instruct-q4_K_M", "HUGGING_FACE",
+             "QWEN_CODER_LATEST", 7.62, 4.68, 6.3, 32_768, "2024-11-12", {"downloaded": True}),
+            ("Qwen2.5-Coder 14B Instruct", "qwen2.5-coder:14b-instruct-q4_K_M", "HUGGING_FACE",
+             "QWEN_CODER_LATEST", 14.8, 8.99, 10.5, 32_768, "2024-11-12", {}),
+            ("Qwen2.5-Coder 32B Instruct", "qwen2.5-coder:32b-instruct-q4_K_M", "HUGGING_FACE",
+             "QWEN_CODER_LATEST", 32.8, 19.85, 22.0, 32_768, "2024-11-12",
+             {"model_type": "ACCURACY"}),
+            ("Qwen3 8B", "qwen3:8b-q4_K_M", "HUGGING_FACE", "QWEN_3", 8.19, 5.2, 6.6, 40_960,
+             "2025-04-29", {}),
+            ("QwQ 32B", "qwq:32b-q4_K_M", "HUGGING_FACE", "QWQ_LATEST", 32.8, 19.85, 22.0,
+             40_960, "2025-03-06", {"model_type": "ACCURACY"}),
+            ("DeepSeek-R1 7B", "deepseek-r1:7b-qwen-distill-q4_K_M", "HUGGING_FACE",
+             "DEEPSEEK_LATEST", 7.62, 4.68, 6.2, 131_072, "2025-01-20", {"downloaded": True}),
+            ("DeepSeek-R1 14B", "deepseek-r1:14b-qwen-distill-q4_K_M", "HUGGING_FACE",
+             "DEEPSEEK_LATEST", 14.8, 8.99, 10.6, 131_072, "2025-01-20", {}),
+            ("DeepSeek-Coder-V2 16B Lite", "deepseek-coder-v2:16b-lite-instruct-q4_K_M",
+             "HUGGING_FACE", "DEEPSEEK_LATEST", 15.7, 10.36, 11.2, 163_840, "2024-06-17", {}),
+            ("Codestral 22B", "codestral:22b-v0.1-q4_K_M", "HUGGING_FACE", "CODESTRAL_LATEST",
+             22.2, 13.34, 14.6, 32_768, "2024-05-29", {}),
+            ("Mistral-Nemo 12B Instruct", "mistral-nemo:12b-instruct-2407-q4_K_M",
+             "HUGGING_FACE", "MISTRAL_LATEST", 12.2, 7.48, 8.4, 131_072, "2024-07-18", {}),
+            ("gemma-2-9b-it", "gemma2:9b-instruct-q4_K_M", "GOOGLE", "GEMMA_2_9B", 9.24, 5.76,
+             7.0, 8_192, "2024-06-27", {}),
+            ("gemma-2-2b-it", "gemma2:2b-instruct-q4_K_M", "GOOGLE", "GEMMA_LATEST", 2.61,
+             1.71, 2.5, 8_192, "2024-07-31", {"model_type": "SPEED", "cpu": True}),
+            ("gemma-3-12b-it", "gemma3:12b-it-q4_K_M", "GOOGLE", "GEMMA_3", 12.2, 8.15, 9.5,
+             131_072, "2025-03-12", {}),
+            ("gemma-3-4b-it", "gemma3:4b-it-q4_K_M", "GOOGLE", "GEMMA_3", 4.3, 3.34, 4.2,
+             131_072, "2025-03-12", {"model_type": "SPEED"}),
+            ("Phi-4 14B", "phi4:14b-q4_K_M", "MICROSOFT", "PHI_4", 14.7, 9.05, 10.5, 16_384,
+             "2024-12-12", {"model_type": "ACCURACY"}),
+            ("Phi-3.5-mini-instruct", "phi3.5:3.8b-mini-instruct-q4_K_M", "MICROSOFT",
+             "PHI_LATEST", 3.82, 2.18, 3.5, 131_072, "2024-08-20", {"model_type": "SPEED"}),
+            ("granite-3.1-dense-8b-instruct", "granite3.1-dense:8b-instruct-q4_K_M", "IBM",
+             "GRANITE_LATEST", 8.17, 4.98, 6.2, 131_072, "2024-12-18", {}),
+            ("StarCoder2 15B", "starcoder2:15b-q4_K_M", "HUGGING_FACE", "STARCODER_LATEST",
+             16.0, 9.86, 10.8, 16_384, "2024-02-28", {}),
+            ("LLaVA 7B", "llava:7b-v1.6-mistral-q4_K_M", "HUGGING_FACE", "LLAVA_LATEST", 7.24,
+             4.37, 6.0, 32_768, "2024-01-30",
+             {"capabilities": {**_LOCAL_CAPABILITIES, "images": True}}),
+        )
+    ]

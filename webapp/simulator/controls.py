@@ -4,55 +4,33 @@ They exist only in the simulator app and are not counted as Model API requests.
 """
 
 import json
-from numbers import Real
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from .api import plain_text
 from .context import current_simulator
+from .control_input import (
+    BadControlInput,
+    bad_control_input,
+    is_int,
+    is_number,
+    json_body,
+    only_keys,
+)
 from .faults import RouteFault
 from .routes import ROUTE_KEYS
 from .state import ModelNotFound
 
 bp = Blueprint("simulator_controls", __name__, url_prefix="/__sim")
+bp.register_error_handler(BadControlInput, bad_control_input)
 
 #: Upper bound on an injected delay, so a typo cannot hang a test run for hours.
 MAX_DELAY_SECONDS = 120
 
 
-class BadControlInput(ValueError):
-    """The control request is malformed; the message says how."""
-
-
-@bp.errorhandler(BadControlInput)
-def bad_control_input(error):
-    return plain_text(str(error), 400)
-
-
 @bp.errorhandler(ModelNotFound)
 def unknown_model(_error):
     return plain_text("model was not found.", 404)
-
-
-def _json_body(expected_type: type, description: str):
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, expected_type):
-        raise BadControlInput(f"the body must be {description}.")
-    return body
-
-
-def _only_keys(body: dict, allowed: set) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise BadControlInput(f"unknown keys: {', '.join(unknown)}.")
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @bp.get("/stats")
@@ -62,27 +40,28 @@ def stats():
     requests_by_route = simulator.requests.snapshot()
     return jsonify(
         progress_sockets=simulator.hub.open_counts(),
+        stream_sockets=simulator.streams.open_counts(),
         requests=requests_by_route,
         requests_total=sum(requests_by_route.values()),
     )
 
 
 def _parse_route_fault(body: dict) -> tuple[str, RouteFault]:
-    _only_keys(body, {"route", "delay_seconds", "status", "text", "times"})
+    only_keys(body, {"route", "delay_seconds", "status", "text", "times"})
     route = body.get("route")
     if route not in ROUTE_KEYS:
         raise BadControlInput(f"route must be one of: {', '.join(ROUTE_KEYS)}.")
     delay = body.get("delay_seconds", 0.0)
-    if not _is_number(delay) or not 0 <= delay <= MAX_DELAY_SECONDS:
+    if not is_number(delay) or not 0 <= delay <= MAX_DELAY_SECONDS:
         raise BadControlInput(f"delay_seconds must be a number from 0 to {MAX_DELAY_SECONDS}.")
     status = body.get("status")
-    if status is not None and not (_is_int(status) and 400 <= status <= 599):
+    if status is not None and not (is_int(status) and 400 <= status <= 599):
         raise BadControlInput("status must be an integer from 400 to 599.")
     text = body.get("text", RouteFault.text)
     if not isinstance(text, str):
         raise BadControlInput("text must be a string.")
     times = body.get("times")
-    if times is not None and not (_is_int(times) and times >= 1):
+    if times is not None and not (is_int(times) and times >= 1):
         raise BadControlInput("times must be a positive integer, or null for until cleared.")
     if status is None and delay == 0:
         raise BadControlInput("give delay_seconds, status, or both.")
@@ -92,7 +71,7 @@ def _parse_route_fault(body: dict) -> tuple[str, RouteFault]:
 @bp.post("/faults")
 def set_fault():
     """Delay a route and/or make it answer an error, for some or all requests."""
-    route, fault = _parse_route_fault(_json_body(dict, "a JSON object"))
+    route, fault = _parse_route_fault(json_body(dict, "a JSON object"))
     faults = current_simulator().faults
     faults.set_route_fault(route, fault)
     return jsonify(faults.describe())
@@ -109,10 +88,10 @@ def clear_faults():
 @bp.post("/fail-next-download")
 def fail_next_download():
     """Make the next download that starts fail once it reaches `at_percentage`."""
-    body = _json_body(dict, "a JSON object")
-    _only_keys(body, {"at_percentage"})
+    body = json_body(dict, "a JSON object")
+    only_keys(body, {"at_percentage"})
     at_percentage = body.get("at_percentage")
-    if not _is_number(at_percentage) or not 0 <= at_percentage <= 100:
+    if not is_number(at_percentage) or not 0 <= at_percentage <= 100:
         raise BadControlInput("at_percentage must be a number from 0 to 100.")
     faults = current_simulator().faults
     faults.arm_download_failure(at_percentage)
@@ -127,7 +106,8 @@ def drop_progress_sockets():
 
 @bp.post("/reset")
 def reset():
-    """Fresh catalogue, downloads stopped, faults cleared, counts zeroed."""
+    """Fresh catalogue, downloads stopped, faults cleared, counts zeroed, behaviour and Ollama
+    as the app started."""
     current_simulator().reset()
     return jsonify(reset=True)
 
@@ -135,23 +115,23 @@ def reset():
 @bp.put("/models")
 def replace_models():
     """Serve this list of raw model objects as-is from now on (no validation)."""
-    models = _json_body(list, "a JSON list of models")
+    models = json_body(list, "a JSON list of models")
     current_simulator().store.replace_all(models)
     return jsonify(count=len(models))
 
 
-@bp.patch("/model/<model_id>")
+@bp.patch("/model/<model_id:model_id>")
 def patch_model(model_id):
     """Set keys on one model directly, as if another tool had changed it."""
-    changes = _json_body(dict, "a JSON object of keys to set")
+    changes = json_body(dict, "a JSON object of keys to set")
     return jsonify(current_simulator().store.patch(model_id, changes))
 
 
-@bp.post("/progress/<model_id>")
+@bp.post("/progress/<model_id:model_id>")
 def push_progress_frame(model_id):
     """Send one raw frame to the model's progress sockets: a string as-is, else as JSON."""
-    body = _json_body(dict, 'a JSON object {"frame": ...}')
-    _only_keys(body, {"frame"})
+    body = json_body(dict, 'a JSON object {"frame": ...}')
+    only_keys(body, {"frame"})
     if "frame" not in body:
         raise BadControlInput("frame is required.")
     frame = body["frame"]

@@ -1,5 +1,8 @@
 """Who is listening to which model's download progress, and handing frames to them.
 
+The same hub, keyed by stream name instead of model id, serves the other pushed streams
+(Ollama's status, the changed model identifiers).
+
 Broadcasting only appends to one small queue per socket, so a download thread never waits for
 a slow client: each socket's own handler thread drains its queue and does the network I/O.
 """
@@ -44,8 +47,11 @@ class ProgressHub:
         self._lock = threading.Lock()
         self._by_model: dict[str, set[Subscription]] = defaultdict(set)
 
-    def subscribe(self, model_id: str) -> Subscription:
+    def subscribe(self, model_id: str, first_frames: tuple[str, ...] = ()) -> Subscription:
+        """A new socket of `model_id`, which gets `first_frames` before any broadcast frame."""
         subscription = Subscription(model_id)
+        for frame in first_frames:
+            subscription.deliver(frame)
         with self._lock:
             self._by_model[model_id].add(subscription)
         return subscription

@@ -15,6 +15,14 @@ ROUTE_KEYS = (
     "progress",
     "health",
     "version",
+    "delete_cache",
+    "unload_all",
+    "create",
+    "delete",
+    "identifiers",
+    "device",
+    "ollama_status",
+    "ollama_stream",
 )
 
 #: Counter key for requests that matched no route (wrong path or method).

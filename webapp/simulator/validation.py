@@ -1,4 +1,5 @@
-"""Checking a `Model` sent to `POST /model/update` against the contract's schema.
+"""Checking a `Model` sent to `POST /model/update`, or a `SeededModel` sent to
+`POST /models/create`, against the contract's schema.
 
 Provider and foundation are checked as strings only: their lists grow between Pieces OS
 releases, and consumers must already tolerate values they do not know.
@@ -120,6 +121,12 @@ _CHECKS = {
 _REQUIRED = ("id", "name", "version", "created", "cloud", "type", "usage")
 
 
+#: A `SeededModel` is a `Model` without what the server decides: its id and run-time state.
+_SEED_CHECKS = {key: check for key, check in _CHECKS.items()
+                if key not in ("id", "downloading", "loaded")}
+_SEED_REQUIRED = tuple(key for key in _REQUIRED if key != "id")
+
+
 def validate_model(body) -> dict:
     """Return the known keys of a valid `Model` body; raise InvalidModel otherwise.
 
@@ -127,16 +134,25 @@ def validate_model(body) -> dict:
     in the server's own format (clients send other ISO-8601 spellings, e.g. `+00:00`). Null is
     accepted only where the contract allows it (`parameters`, the `maxTokens` numbers).
     """
+    return _validated(body, _CHECKS, _REQUIRED)
+
+
+def validate_seeded_model(body) -> dict:
+    """Like `validate_model`, for a `SeededModel` (an `id` or run-time state sent is dropped)."""
+    return _validated(body, _SEED_CHECKS, _SEED_REQUIRED)
+
+
+def _validated(body, checks: dict, required: tuple) -> dict:
     if not isinstance(body, dict):
         raise InvalidModel("invalid model: the body must be a JSON object.")
-    for key in _REQUIRED:
+    for key in required:
         if body.get(key) is None:
             _fail(key, "present")
     model = {}
     for key, value in body.items():
-        if key not in _CHECKS:
+        if key not in checks:
             continue
-        _CHECKS[key](value, key)
+        checks[key](value, key)
         model[key] = value
     created = model["created"]
     model["created"] = {**created, "value": _server_timestamp(created["value"])}

@@ -1,0 +1,79 @@
+"""Switches for the ways the real Pieces OS behaves that the contract leaves open or warns about.
+
+Every switch's default keeps the simulator's plain behaviour. `create_simulator_app(**switches)`
+sets the values a simulator starts (and resets) with; `PATCH /__sim/behaviour` changes them
+while it runs. Values are checked here, once, for both.
+"""
+
+import threading
+from dataclasses import asdict, dataclass, fields, replace
+from numbers import Real
+
+#: Upper bound on a simulated load, so a typo cannot hang a test run for hours.
+MAX_LOAD_SECONDS = 120
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    #: What `GET /.well-known/version` answers.
+    version: str = "12.3.11"
+    #: How long `POST /model/{id}/load` takes before it answers (large local models: 10 s+).
+    load_seconds: float = 0.0
+    #: The status of the frames between INITIALIZED and the end; e.g. `DOWNLOADING` or
+    #: `IN_PROGRESS`, which the official SDK decodes as UNKNOWN (keeping the percentage).
+    progress_status: str = "IN-PROGRESS"
+    #: `POST /model/{id}/download` answers `downloading: false`; the download starts one tick
+    #: later, as a server still setting it up would.
+    download_answer_lags: bool = False
+    #: A progress socket opened after a download ended first gets that download's last status
+    #: (a stale FAILED, CANCELED or COMPLETED), before any frame of the current attempt.
+    replays_last_status: bool = False
+    #: Cancel answers 200 while the model keeps `downloading: true` and the download goes on.
+    cancel_is_ignored: bool = False
+
+    def __post_init__(self):
+        for name in ("version", "progress_status"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{name} must be a non-empty string.")
+        if not _is_number(self.load_seconds) or not 0 <= self.load_seconds <= MAX_LOAD_SECONDS:
+            raise ValueError(f"load_seconds must be a number from 0 to {MAX_LOAD_SECONDS}.")
+        for name in ("download_answer_lags", "replays_last_status", "cancel_is_ignored"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a boolean.")
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+SWITCH_NAMES = frozenset(field.name for field in fields(Behaviour))
+
+
+class BehaviourSwitches:
+    """The behaviour in force, changed as a whole so readers never see half a change."""
+
+    def __init__(self, initial: Behaviour):
+        self._initial = initial
+        self._current = initial
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> Behaviour:
+        return self._current
+
+    def change(self, changes: dict) -> Behaviour:
+        """Apply `changes` (switch name to value); ValueError names a bad one."""
+        unknown = sorted(set(changes) - SWITCH_NAMES)
+        if unknown:
+            raise ValueError(f"unknown switches: {', '.join(unknown)}.")
+        with self._lock:
+            self._current = replace(self._current, **changes)
+            return self._current
+
+    def reset(self) -> None:
+        with self._lock:
+            self._current = self._initial
