@@ -189,6 +189,9 @@ SETTINGS = (
             "while a page is open, how often the panel polls Pieces OS for changes"),
     Setting("DOWNLOAD_STALL_SECONDS", "15", parse_seconds,
             "a download with no progress for this long is shown as stalled"),
+    Setting("DOWNLOAD_CANCEL_SECONDS", "15", parse_seconds,
+            "a download still running this long after a cancel is shown, and logged, as not "
+            "stopped by Pieces OS"),
     Setting("LIVE_PING_SECONDS", "25", parse_seconds,
             "a vanished browser's live socket is closed within this time"),
     Setting("LIVE_HEARTBEAT_SECONDS", "5", parse_seconds,

@@ -145,9 +145,9 @@ class TestFailures:
 
     def test_timeout_names_the_limit(self, panel_factory, simulator):
         client = panel_factory(PIECES_OS_READ_TIMEOUT=0.3).test_client()
-        model = model_in_state(simulator, "downloaded")
-        simulator.control("POST", "faults", {"route": "load", "delay_seconds": 1.0})
-        response = act(client, model.id, "load")
+        model = model_in_state(simulator, "loaded")
+        simulator.control("POST", "faults", {"route": "unload", "delay_seconds": 1.0})
+        response = act(client, model.id, "unload")
         assert response.status_code < 500
         assert "Pieces OS did not answer within 0.3 s" in response.text
 

@@ -185,8 +185,14 @@ def quiet_baseline(app, client, target: Target) -> Held:
     return Held.now()
 
 
-@pytest.mark.parametrize("fault_name", FAULTS)
-@pytest.mark.parametrize("target", TARGETS, ids=[target.route for target in TARGETS])
+# A load answered too late is pending, not failed (it has its own, longer timeout):
+# tests/catalog/test_pieces_os_behaviours.py follows that case to its end.
+CASES = [pytest.param(target, fault_name, id=f"{target.route}-{fault_name}")
+         for target in TARGETS for fault_name in FAULTS
+         if (target.route, fault_name) != ("load", "answers too late")]
+
+
+@pytest.mark.parametrize("target, fault_name", CASES)
 def test_fault(fault_panel, upstream, target, fault_name):
     fault = FAULTS[fault_name]
     client = fault_panel.test_client()

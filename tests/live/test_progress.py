@@ -21,11 +21,22 @@ class TestFrames:
     @pytest.mark.parametrize("data, reason", [
         ("{}", "neither"), ("not json", "not JSON"), ("[1]", "not a JSON object"),
         ('{"percentage": "50"}', "not a number"), ('{"percentage": true}', "not a number"),
-        ('{"status": "IN_PROGRESS"}', "unknown status"), (b"\x00\x01", "binary"),
+        (b"\x00\x01", "binary"),
     ])
     def test_bad_frames_say_why(self, data, reason):
         with pytest.raises(BadFrame, match=reason):
             parse_frame(data)
+
+    @pytest.mark.parametrize("text, status, shown", [
+        ('{"status": "IN_PROGRESS", "percentage": 42}', "IN_PROGRESS", True),
+        ('{"status": "DOWNLOADING", "percentage": 42}', "DOWNLOADING", True),
+        ('{"status": 7, "percentage": 42}', "UNKNOWN", False),
+    ])
+    def test_an_unknown_status_keeps_its_percentage_like_the_official_sdk(self, text, status,
+                                                                          shown):
+        frame = parse_frame(text)
+        assert frame == ProgressFrame(status, 42.0) and not frame.is_terminal
+        assert frame.is_known is not shown
 
     def test_terminal_statuses(self):
         assert [ProgressFrame(status, None).is_terminal for status in

@@ -37,7 +37,8 @@ def stub_client(stub):
     upstream, url = stub
     upstream.answer()
     upstream.received.clear()
-    return upstream, PiecesClient(url, connect_timeout=1, read_timeout=0.3)
+    upstream.raw_targets.clear()
+    return upstream, PiecesClient(url, connect_timeout=1, read_timeout=0.3, load_timeout=1.5)
 
 
 class TestErrors:
@@ -73,7 +74,6 @@ class TestErrors:
         ("<html>hello</html>", "text/html", "expected JSON"),
         ("{not json", "application/json", "not valid JSON"),
         ('{"items": []}', "application/json", "iterable"),
-        ('{"iterable": [{"name": "no id"}]}', "application/json", "'id'"),
     ])
     def test_malformed_answers(self, stub_client, body, content_type, detail):
         upstream, client = stub_client
@@ -100,7 +100,7 @@ class TestErrors:
             PiecesClient(closed_port_url).list_models()
         assert caught.value.url == closed_port_url
 
-    @pytest.mark.parametrize("bad_id", ["../models", "a/b", "%2e%2e", "x" * 10_000, ""])
+    @pytest.mark.parametrize("bad_id", ["..", ".", "x" * 10_000, "", "a\nb", "a\x00"])
     def test_bad_ids_send_nothing(self, stub_client, bad_id):
         upstream, client = stub_client
         for call in (client.get_model, client.download, client.cancel_download, client.load,
@@ -125,6 +125,36 @@ class TestErrors:
             f"POST /model/{MODEL_ID}/download/cancel", f"POST /model/{MODEL_ID}/load",
             f"POST /model/{MODEL_ID}/unload", "POST /model/update",
         ]
+
+    @pytest.mark.parametrize("model_id, segment", [
+        ("a/b", "a%2Fb"), ("../models", "..%2Fmodels"), ("a b?c#d", "a%20b%3Fc%23d"),
+        ("é", "%C3%A9"), ("100%", "100%25"),
+    ])
+    def test_any_id_travels_as_exactly_one_path_segment(self, stub_client, model_id, segment):
+        upstream, client = stub_client
+        upstream.answer(200, json.dumps({**json.loads(VALID_MODEL), "id": model_id}))
+        assert client.get_model(model_id).id == model_id
+        client.load(model_id)
+        assert upstream.raw_targets == [f"/model/{segment}", f"/model/{segment}/load"]
+
+    def test_one_odd_model_in_a_list_is_kept_aside_not_an_error(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(200, json.dumps({"iterable": [{"name": "no id"}, json.loads(VALID_MODEL)]}))
+        odd, good = client.list_models()
+        assert odd.state == "unreadable" and "its id" in odd.problem and good.id == MODEL_ID
+
+    def test_one_model_asked_for_must_be_readable(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(200, json.dumps({"id": MODEL_ID, "cloud": False}))
+        with pytest.raises(MalformedResponse, match="no name"):
+            client.get_model(MODEL_ID)
+
+    def test_a_load_has_its_own_longer_timeout(self, stub_client):
+        upstream, client = stub_client
+        upstream.answer(200, VALID_MODEL, delay_seconds=0.6)  # over the read timeout
+        assert client.load(MODEL_ID).id == MODEL_ID
+        with pytest.raises(TimedOut, match="0.3 s"):
+            client.get_model(MODEL_ID)
 
     def test_progress_url(self):
         assert PiecesClient("https://pieces.example:39300/").progress_url("abc") == (

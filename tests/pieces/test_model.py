@@ -3,13 +3,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from webapp.pieces.model import (
-    InvalidModelId,
-    MalformedModel,
-    Model,
-    check_model_id,
-    parse_models,
-)
+from webapp.pieces.ids import InvalidModelId, check_model_id, from_segment, to_segment
+from webapp.pieces.model import MalformedModel, Model, parse_models
 
 
 def raw_model(**overrides) -> dict:
@@ -34,25 +29,37 @@ class TestParsing:
         assert model.size_bytes is None and model.max_tokens is None and model.capabilities == ()
         assert not (model.downloaded or model.downloading or model.loaded or model.custom)
 
-    @pytest.mark.parametrize("key", ["id", "name", "version", "created", "cloud", "type", "usage"])
-    def test_missing_required_key_is_malformed(self, key):
-        with pytest.raises(MalformedModel, match=key):
-            Model.from_raw(raw_model(**{key: ...}))
+    @pytest.mark.parametrize("key, value", [("type", ...), ("usage", ...), ("type", None),
+                                            ("usage", None)])
+    def test_a_missing_enum_reads_as_unknown_like_the_official_sdk(self, key, value):
+        model = Model.from_raw(raw_model(**{key: value}))
+        assert getattr(model, key) == "UNKNOWN" and model.problem is None
+        assert model.available_actions == ("download",)
 
-    @pytest.mark.parametrize("key, value", [
-        ("cloud", "false"), ("cloud", 0), ("name", 5), ("id", None), ("created", "2024-01-01"),
+    @pytest.mark.parametrize("key, value", [("version", ...), ("created", ...),
+                                            ("created", "2024-01-01")])
+    def test_what_the_panel_does_not_need_may_be_missing(self, key, value):
+        model = Model.from_raw(raw_model(**{key: value}))
+        assert model.problem is None and model.available_actions == ("download",)
+
+    @pytest.mark.parametrize("key, value, why", [
+        ("id", ..., "its id"), ("id", None, "its id"), ("id", "", "its id"),
+        ("id", "x" * 257, "at most 256"), ("id", "a\x00b", "control characters"),
+        ("id", "..", "folder"), ("name", ..., "no name"), ("name", 5, "no name"),
+        ("cloud", ..., "in the cloud"), ("cloud", "false", "in the cloud"),
+        ("cloud", 0, "in the cloud"),
     ])
-    def test_required_key_of_wrong_type_is_malformed(self, key, value):
-        with pytest.raises(MalformedModel):
-            Model.from_raw(raw_model(**{key: value}))
+    def test_a_model_the_panel_cannot_use_is_unreadable_not_an_error(self, key, value, why):
+        model = Model.from_raw(raw_model(**{key: value}), position=3)
+        assert model.state == "unreadable" and why in model.problem
+        assert model.problem.startswith("Pieces OS sent something unexpected")
+        assert model.available_actions == () and not model.can_edit
+        if key == "id":
+            assert model.id == "unreadable-3"
 
-    def test_unsafe_id_is_malformed(self):
-        with pytest.raises(MalformedModel, match="not a valid model id"):
-            Model.from_raw(raw_model(id="../models"))
-
-    def test_not_an_object_is_malformed(self):
-        with pytest.raises(MalformedModel):
-            Model.from_raw(["not", "a", "model"])
+    def test_not_an_object_is_unreadable(self):
+        model = Model.from_raw(["not", "a", "model"], position=0)
+        assert model.state == "unreadable" and "not a JSON object" in model.problem
 
     def test_optional_keys_are_read(self):
         model = Model.from_raw(raw_model(
@@ -99,26 +106,37 @@ class TestParsing:
         assert [model.id for model in models] == [raw_model()["id"], "second"]
         assert parse_models({"iterable": []}) == []
 
-    @pytest.mark.parametrize("payload", [{}, {"iterable": {}}, [], None, {"iterable": [1]}])
+    @pytest.mark.parametrize("payload", [{}, {"iterable": {}}, [], None])
     def test_broken_models_payload_is_malformed(self, payload):
         with pytest.raises(MalformedModel):
             parse_models(payload)
 
+    def test_one_odd_model_never_takes_the_others_down(self):
+        models = parse_models({"iterable": [raw_model(), 1, raw_model(id="b", cloud="yes")]})
+        assert [model.state for model in models] == ["not downloaded", "unreadable",
+                                                     "unreadable"]
+        assert [model.id for model in models] == [raw_model()["id"], "unreadable-1", "b"]
+
+
+ODD_IDS = ["6f1c2b7e-2a7d-4c55-9d3e-6a0f3c1a9b11", "abc", "a b", "a/b", "../models", "a?b#c",
+           "-leading", "é", "%2e%2e", "~x", "llama3.1:8b", "x" * 256]
+
 
 class TestModelIds:
-    @pytest.mark.parametrize("model_id", [
-        "6f1c2b7e-2a7d-4c55-9d3e-6a0f3c1a9b11", "abc", "A_1-b",
-    ])
-    def test_accepted(self, model_id):
+    @pytest.mark.parametrize("model_id", ODD_IDS)
+    def test_any_id_the_server_may_send_is_accepted(self, model_id):
         assert check_model_id(model_id) == model_id
 
-    @pytest.mark.parametrize("model_id", [
-        "", "../models", "a/b", "%2e%2e", "..", "a b", "a?b", "a#b", "-leading", "x" * 10_000,
-        "é", None, 42,
-    ])
-    def test_refused(self, model_id):
+    @pytest.mark.parametrize("model_id", ["", ".", "..", "x" * 257, "a\nb", "\x00", "a\x7fb",
+                                          "a\x85b", None, 42])
+    def test_empty_long_or_control_characters_are_refused(self, model_id):
         with pytest.raises(InvalidModelId):
             check_model_id(model_id)
+
+    @pytest.mark.parametrize("model_id", ODD_IDS)
+    def test_an_id_is_one_segment_of_a_panel_url_and_comes_back_the_same(self, model_id):
+        segment = to_segment(model_id)
+        assert "/" not in segment and from_segment(segment) == model_id
 
 
 STATES = {

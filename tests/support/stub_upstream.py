@@ -15,6 +15,7 @@ class StubUpstream:
     content_type: str = "application/json"
     delay_seconds: float = 0.0
     received: list[str] = field(default_factory=list)
+    raw_targets: list[str] = field(default_factory=list)  # as sent, percent-encoding and all
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def answer(self, status: int = 200, body: str | bytes = "{}",
@@ -25,6 +26,7 @@ class StubUpstream:
     def __call__(self, environ, start_response):
         with self._lock:
             self.received.append(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}")
+            self.raw_targets.append(environ.get("RAW_URI") or environ.get("REQUEST_URI", ""))
         time.sleep(self.delay_seconds)
         start_response(f"{self.status} STUB", [("Content-Type", self.content_type),
                                                ("Content-Length", str(len(self.body)))])

@@ -29,8 +29,6 @@ from .viewers import SERVICE_RESTART, Viewer
 
 log = logging.getLogger(__name__)
 
-# A download still running this long after a cancel was asked for is said to have ignored it.
-CANCEL_GRACE_SECONDS = 15.0
 # A load past its timeout is checked this often, and given up on after the second figure.
 LOAD_CHECK_SECONDS = 3.0
 LOAD_GIVE_UP_SECONDS = 1800.0
@@ -46,6 +44,7 @@ class LiveHub:
         client.on_moved = self._pieces_os_moved
         self.database = app.config["DATABASE"]
         self.stall_seconds = app.config["DOWNLOAD_STALL_SECONDS"]
+        self.cancel_seconds = app.config["DOWNLOAD_CANCEL_SECONDS"]
         self.board = ModelBoard((app.config["PIECES_OS_MIN_VERSION"],
                                  app.config["PIECES_OS_BELOW_VERSION"]))
         self.tracker = DownloadTracker(self._open_relay)
@@ -67,6 +66,8 @@ class LiveHub:
         """A page opened its socket: send it, at once, the current state of all it shows."""
         if not self.board.known:
             self._refresh()
+        elif self._instance_checked_at is None:
+            self._check_instance()
         viewer = self.publisher.open_page(socket, page, self._current_state)
         self.refresher.ensure_running()
         return viewer
@@ -86,7 +87,9 @@ class LiveHub:
         return state
 
     def instance(self) -> Instance:
-        """Pieces OS as the pages describe it (for templates)."""
+        """Pieces OS as the pages describe it (for templates). Rendering a page never asks
+        Pieces OS (a refused request must reach nothing): the list, a refresh or a page's live
+        socket do."""
         return self.board.instance(self.client.base_url)
 
     @property
@@ -181,8 +184,9 @@ class LiveHub:
             self.refresher.ensure_running()
 
     def _open_relay(self, model_id: str) -> ProgressRelay:
-        return ProgressRelay(self.client.progress_url(model_id), model_id, self._on_frame,
-                             self._still_downloading, self.client.connect_timeout).start()
+        return ProgressRelay(lambda: self.client.progress_url(model_id), model_id,
+                             self._on_frame, self._still_downloading,
+                             self.client.connect_timeout).start()
 
     def _on_frame(self, model_id: str, data: str | bytes) -> bool:
         """One frame from Pieces OS; True when the download has ended."""
@@ -256,7 +260,7 @@ class LiveHub:
     def _check_instance(self) -> None:
         """Ask Pieces OS its version and the state of its local runtime: when unknown, while
         the runtime is not ready, and every INSTANCE_CHECK_SECONDS otherwise."""
-        instance = self.instance()
+        instance = self.board.instance(self.client.base_url)
         fresh = (self._instance_checked_at is not None
                  and time.monotonic() - self._instance_checked_at < INSTANCE_CHECK_SECONDS)
         ready = instance.runtime is not None and not instance.runtime.blocks_local_models
@@ -287,10 +291,10 @@ class LiveHub:
         self._publish_instance()
 
     def _mark_ignored_cancels(self) -> None:
-        for progress in self.tracker.mark_ignored_cancels(CANCEL_GRACE_SECONDS):
+        for progress in self.tracker.mark_ignored_cancels(self.cancel_seconds):
             if progress.cancel_entry is not None:
                 self._settle(progress.cancel_entry, "failed",
-                             f"Pieces OS was still downloading {CANCEL_GRACE_SECONDS:.0f} s "
+                             f"Pieces OS was still downloading {self.cancel_seconds:g} s "
                              "after the cancel.")
                 progress.cancel_entry = None
             self._publish_progress(progress.model_id)

@@ -26,9 +26,9 @@ DownloadCheck = Callable[[str], bool]
 class ProgressRelay:
     """Reads one model's progress socket in a background thread until the download ends."""
 
-    def __init__(self, url: str, model_id: str, on_frame: FrameHandler,
+    def __init__(self, address: Callable[[], str], model_id: str, on_frame: FrameHandler,
                  still_downloading: DownloadCheck, connect_timeout: float):
-        self.url = url
+        self.address = address  # asked at each connection: Pieces OS may have moved meanwhile
         self.model_id = model_id
         self.on_frame = on_frame
         self.still_downloading = still_downloading
@@ -62,7 +62,8 @@ class ProgressRelay:
     def _relay_one_connection(self) -> bool:
         """Relay frames until the download ends (True) or the connection is lost (False)."""
         try:
-            connection = websocket.create_connection(self.url, timeout=self.connect_timeout)
+            connection = websocket.create_connection(self.address(),
+                                                     timeout=self.connect_timeout)
         except (OSError, websocket.WebSocketException) as error:
             log.info("cannot open progress socket of %s: %s", self.model_id, error)
             return False

@@ -38,9 +38,9 @@ def port_in_file(port_file: Path) -> int | None:
     return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
 
 
-def candidate_urls(port_file: Path | None = None, host: str = HOST) -> list[str]:
+def candidate_urls(port_file: str | Path | None = None, host: str = HOST) -> list[str]:
     """Where to look, in order; each address once."""
-    written = port_in_file(port_file or default_port_file())
+    written = port_in_file(Path(port_file) if port_file else default_port_file())
     ports = [written] if written else []
     ports += [port for port in (*PORT_RANGE, *LEGACY_PORTS) if port != written]
     return [f"http://{host}:{port}" for port in ports]

@@ -127,9 +127,10 @@ class Model:
             check_model_id(model_id)
         except InvalidModelId as error:
             return cls.unreadable(f"unreadable-{position}", raw, f"its id: {error}")
-        for key, kind, wanted in (("name", str, "a text"), ("cloud", bool, "true or false")):
-            if not isinstance(raw.get(key), kind):
-                return cls.unreadable(model_id, raw, f"its {key!r} is not {wanted}")
+        if not isinstance(raw.get("name"), str):
+            return cls.unreadable(model_id, raw, "it has no name")
+        if not isinstance(raw.get("cloud"), bool):
+            return cls.unreadable(model_id, raw, "it does not say whether it runs in the cloud")
         capabilities = raw.get("capabilities")
         cpu = raw.get("cpu")
         organization = raw.get("organization")

@@ -1,0 +1,101 @@
+"""Downloads as the real Pieces OS runs them (its official SDKs and support threads describe
+each case), followed through the panel's live relay. The simulator's behaviour switches and
+controls reproduce the cases; real servers on loopback, a real WebSocket client as the page."""
+import re
+
+from tests.support.live_page import PERCENT
+from webapp.simulator.catalogue import model_id
+
+LOCAL = model_id("gemma-1.1-2b-it")  # local, not downloaded
+QUICK = {"download_seconds": 1.5, "tick_seconds": 0.05}
+
+
+def shows(text: str):
+    return lambda message: text in message
+
+
+def activity_of(live, action: str) -> str:
+    return live.browser.get(f"{live.url}/activity?action={action}", timeout=5).text
+
+
+def outcomes(html: str) -> list[str]:
+    """The outcome of each entry on an activity page, newest first."""
+    return re.findall(r'class="badge outcome-([a-z]+)"', html)
+
+
+def test_an_unknown_progress_status_still_moves_the_bar(live_factory):
+    live = live_factory({**QUICK, "progress_status": "DOWNLOADING"}, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    live.act(LOCAL, "download")
+    page.read_until_row(LOCAL, "downloaded")
+    seen = page.percentages(LOCAL)
+    assert len(seen) >= 5 and seen == sorted(seen) and seen[-1] > 50, seen
+    assert any("Pieces OS says DOWNLOADING" in message for message in page.received)
+
+
+def test_a_download_whose_first_answer_says_not_downloading_is_followed_to_its_end(
+        live_factory):
+    live = live_factory({**QUICK, "download_answer_lags": True}, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    assert live.act(LOCAL, "download").status_code == 200
+    page.read_until_row(LOCAL, "downloaded")
+    assert len(page.percentages(LOCAL)) >= 5
+    assert any("started by operator" in message for message in page.received)
+    assert "download" in activity_of(live, "download")
+
+
+def test_an_earlier_attempts_failure_is_not_taken_for_this_ones_outcome(live_factory):
+    live = live_factory({**QUICK, "replays_last_status": True}, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    live.act(LOCAL, "download")
+    page.read_until_row(LOCAL, "downloading")
+    live.simulator.control("POST", f"download/{LOCAL}/fail", {"at_percentage": 0})
+    page.read_until(shows("The download failed in Pieces OS."), "the first attempt failing")
+    # The second attempt's socket first gets the first attempt's FAILED again.
+    live.act(LOCAL, "download")
+    done = page.read_until_row(LOCAL, "downloaded")
+    assert "The download failed" not in done
+    assert live.simulator.stats()["requests"]["progress"] == 2
+
+
+def test_a_download_that_starts_again_from_zero_is_shown_as_restarted(live_factory):
+    live = live_factory({"download_seconds": 3, "tick_seconds": 0.05},
+                        LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    live.act(LOCAL, "download")
+    page.read_until(lambda text: any(float(value) >= 30 for value in PERCENT.findall(text)),
+                    "30 %")
+    highest = max(page.percentages(LOCAL))
+    live.simulator.control("POST", f"download/{LOCAL}/restart")
+    restarted = page.read_until(shows("restarted from 0 %"), "the restart")
+    assert float(PERCENT.findall(restarted)[-1]) < highest
+    page.read_until_row(LOCAL, "downloaded")
+
+
+def test_a_cancel_that_pieces_os_ignores_is_said_plainly(live_factory):
+    live = live_factory({"download_seconds": 4, "tick_seconds": 0.05, "cancel_is_ignored": True},
+                        LIVE_HEARTBEAT_SECONDS=30, DOWNLOAD_CANCEL_SECONDS=0.5)
+    page = live.open_page()
+    live.act(LOCAL, "download")
+    page.read_until_row(LOCAL, "downloading")
+    answer = live.act(LOCAL, "cancel")
+    assert "cancel requested by operator" in answer.text
+    page.read_until(shows("Pieces OS did not stop the download"), "the ignored cancel")
+    log = activity_of(live, "cancel")
+    assert outcomes(log) == ["failed"] and "still downloading 0.5 s after the cancel" in log
+    page.read_until_row(LOCAL, "downloaded")
+
+
+def test_a_cancel_that_works_late_is_logged_when_the_download_stops(live_factory):
+    live = live_factory({"download_seconds": 30, "tick_seconds": 0.2}, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    live.act(LOCAL, "download")
+    page.read_until_row(LOCAL, "downloading")
+    live.simulator.control("PATCH", "behaviour", {"cancel_is_ignored": True})
+    live.act(LOCAL, "cancel")
+    assert outcomes(activity_of(live, "cancel")) == ["pending"]
+    live.simulator.control("PATCH", "behaviour", {"cancel_is_ignored": False})
+    live.act(LOCAL, "cancel")  # the second one works
+    page.read_until_row(LOCAL, "not downloaded")
+    log = activity_of(live, "cancel")
+    assert outcomes(log) == ["ok", "ok"] and "Pieces OS stopped the download." in log
