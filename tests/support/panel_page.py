@@ -26,7 +26,7 @@ _PROGRESS_ABOVE = """([id, floor]) => {
 
 
 def live_indicator(page):
-    """The header's "● live": shown while the page's live socket brings heartbeats."""
+    """The header's "● live": shown while the page's live socket is open."""
     return page.locator("#live-status").get_by_text("● live")
 
 
