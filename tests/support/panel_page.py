@@ -41,6 +41,28 @@ def progress_above(page, model: str, floor: float) -> float:
                                   timeout=WAIT_MS).json_value()
 
 
+_RECORD_CARD_TITLES = """window.cardTitles = [];
+new MutationObserver((records) => {
+  for (const record of records) for (const node of record.addedNodes) {
+    const title = node.matches && node.matches("article.card") && node.querySelector("h1");
+    if (title) window.cardTitles.push(title.textContent);
+  }
+}).observe(document, {subtree: true, childList: true});"""
+
+
+def record_card_titles(page) -> None:
+    """From the next page load on, every model card put in the page (by the page itself, then
+    by the live socket) leaves its title in ``card_titles(page)``."""
+    page.add_init_script(_RECORD_CARD_TITLES)
+
+
+def card_titles(page, at_least: int) -> list[str]:
+    """The titles of the cards the page was shown, once there are ``at_least`` of them."""
+    page.wait_for_function(f"window.cardTitles && window.cardTitles.length >= {at_least}",
+                           timeout=WAIT_MS)
+    return page.evaluate("window.cardTitles")
+
+
 def mark_page(page) -> None:
     """Leave a mark in the page's window; a reload or navigation wipes it."""
     page.evaluate("window.notReloaded = true")
