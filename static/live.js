@@ -1,5 +1,5 @@
-// The header's live indicator and the "panel cannot be reached" notice, from what the page's
-// own connection does: htmx's WebSocket events (the socket opened, a message came, it closed)
+// The header's live indicator, the "panel cannot be reached" notice and the error area of htmx
+// requests, from what the page's own connection does: htmx's WebSocket events (the socket opened, a message came, it closed)
 // and failed htmx requests. A file of its own: the Content-Security-Policy forbids inline scripts.
 (() => {
   "use strict";
@@ -63,6 +63,10 @@
   });
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail.ctx;
-    if (ctx && ctx.response && ctx.response.status < 500) setUnreachable(false);
+    if (!ctx || !ctx.response) return;
+    if (ctx.response.status < 500) setUnreachable(false);
+    // An error the panel answered is shown in #request-error until a request succeeds.
+    const errorArea = document.getElementById("request-error");
+    if (errorArea && ctx.response.status < 400) errorArea.replaceChildren();
   });
 })();
