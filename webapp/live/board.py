@@ -1,6 +1,7 @@
 """The models as the live hub last heard of them from Pieces OS, and whether it answered."""
 import threading
 import time
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from ..pieces.client import UpstreamError
@@ -16,13 +17,15 @@ class Observation(NamedTuple):
 
 
 class ModelBoard:
-    """The newest ``Model`` of every id, when an action last changed each, and the error of
-    the last attempt to reach Pieces OS (None when it answered). Thread-safe."""
+    """The newest ``Model`` of every id, when an action last changed each, when Pieces OS last
+    listed them (``listed_at``, shown with the list while it cannot be reached) and the error
+    of the last attempt to reach it (None when it answered). Thread-safe."""
 
     def __init__(self):
         self._models: dict[str, Model] = {}
         self._changed_at: dict[str, float] = {}
         self._error: UpstreamError | None = None
+        self.listed_at: datetime | None = None
         self._lock = threading.Lock()
 
     @property
@@ -63,6 +66,7 @@ class ModelBoard:
                        if model.id not in self._models or self._models[model.id].raw != model.raw]
             gone = set(self._models) - set(current)
             self._models = current
+            self.listed_at = datetime.now(UTC)
             return Observation(list(current.values()), changed, gone)
 
     def set_error(self, error: UpstreamError | None) -> bool:

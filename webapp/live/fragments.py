@@ -1,5 +1,6 @@
 """The page elements the live socket replaces, rendered as the page's own request would render
 them, for a user of the page's role."""
+from datetime import datetime
 from functools import cached_property
 
 from flask import Flask, g, render_template
@@ -27,8 +28,9 @@ class Fragments:
     def summary(self, page: Page, models: list[Model]) -> str:
         return self._render(page, "catalog/_summary.html", summary=summarize(models), oob=True)
 
-    def banner(self, page: Page, error: UpstreamError | None) -> str:
-        return self._render(page, "_banner.html", oob=True, error=error)
+    def banner(self, page: Page, error: UpstreamError | None,
+               listed_at: datetime | None = None) -> str:
+        return self._render(page, "_banner.html", oob=True, error=error, listed_at=listed_at)
 
     def progress(self, model_id: str, progress: DownloadProgress | None, stalled: bool) -> str:
         """The same for every page, rendered without a request: it is the one part rendered
