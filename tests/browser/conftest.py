@@ -8,11 +8,11 @@ import pytest
 from tests.support.browser_harness import (
     WAIT_MS,
     ConsoleWatch,
+    PanelProcess,
     SimulatorProcess,
     find_chromium,
     launch_chromium,
     log_in,
-    serve_panel,
 )
 
 try:
@@ -53,11 +53,17 @@ def panel_settings() -> dict:
 
 
 @pytest.fixture
-def panel_url(chromium, pieces_os, panel_database, panel_settings):
-    """The panel under gunicorn with the repo's config, talking to ``pieces_os``."""
-    server = serve_panel(pieces_os.url, panel_database, **panel_settings)
-    yield server.url
+def panel_process(chromium, pieces_os, panel_database, panel_settings):
+    """The panel under gunicorn with the repo's config, talking to ``pieces_os``; ``stop()``
+    and ``start()`` it."""
+    server = PanelProcess(pieces_os.url, panel_database, **panel_settings)
+    yield server
     server.stop()
+
+
+@pytest.fixture
+def panel_url(panel_process):
+    return panel_process.url
 
 
 @pytest.fixture

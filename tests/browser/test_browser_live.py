@@ -1,5 +1,7 @@
 """In Chromium: what the live socket shows by itself, to several people, and when Pieces OS goes
 away and comes back."""
+import re
+
 from tests.support.panel_page import (
     DOWNLOAD_DONE_MS,
     DOWNLOADED,
@@ -53,3 +55,54 @@ def test_the_page_says_when_pieces_os_is_unreachable_and_recovers_by_itself(open
     row.get_by_role("button", name="Load").click()
     expect(row.locator(".badge")).to_have_text("loaded")
     assert still_marked(page), "the page was reloaded"
+
+
+def test_a_page_opened_during_a_download_says_live_at_once(open_page):
+    operator = open_page("operator")
+    model_row(operator, NOT_DOWNLOADED).get_by_role("button", name="Download").click()
+    progress_above(operator, NOT_DOWNLOADED, 0)
+
+    viewer = open_page("viewer")
+    # The progress came over the live socket, so the socket is open: the header must say so
+    # (it said "connecting…" for as long as progress kept coming).
+    first = progress_above(viewer, NOT_DOWNLOADED, 0)
+    assert live_indicator(viewer).is_visible()
+    progress_above(viewer, NOT_DOWNLOADED, first)
+    assert live_indicator(viewer).is_visible()
+    assert live_indicator(operator).is_visible()
+
+
+def test_a_stopped_panel_is_said_at_once_and_its_return_too(open_page, panel_process):
+    page = open_page("operator")
+    expect(live_indicator(page)).to_be_visible()
+    mark_page(page)
+    unreachable = page.locator("#panel-unreachable")
+    expect(unreachable).to_be_hidden()
+
+    panel_process.stop()
+    expect(page.locator("#live-status").get_by_text("reconnecting…")).to_be_visible()
+    expect(unreachable).to_have_text(re.compile("The panel cannot be reached"))
+
+    panel_process.start()
+    expect(live_indicator(page)).to_be_visible()
+    expect(unreachable).to_be_hidden()
+    row = model_row(page, DOWNLOADED)
+    row.get_by_role("button", name="Load").click()
+    expect(row.locator(".badge")).to_have_text("loaded")
+    assert still_marked(page), "the page was reloaded"
+
+
+def test_a_click_that_gets_no_answer_says_the_panel_cannot_be_reached(open_page):
+    page = open_page("operator")
+    expect(live_indicator(page)).to_be_visible()
+    unreachable = page.locator("#panel-unreachable")
+    page.route("**/models/*/load", lambda route: route.abort("connectionrefused"))
+    row = model_row(page, DOWNLOADED)
+    row.get_by_role("button", name="Load").click()
+    expect(unreachable).to_have_text(re.compile("The panel cannot be reached"))
+    expect(row.get_by_role("button", name="Load")).to_be_enabled()  # ready to try again
+
+    page.unroute("**/models/*/load")
+    row.get_by_role("button", name="Load").click()
+    expect(row.locator(".badge")).to_have_text("loaded")
+    expect(unreachable).to_be_hidden()

@@ -7,11 +7,13 @@ from tests.support.panel_page import (
     DOWNLOAD_DONE_MS,
     DOWNLOADED,
     NOT_DOWNLOADED,
+    card_titles,
     expect,
     live_indicator,
     mark_page,
     model_row,
     progress_above,
+    record_card_titles,
     still_marked,
 )
 from webapp.simulator.catalogue import initial_models
@@ -31,7 +33,7 @@ def test_logging_in_shows_every_model_with_no_console_errors(open_page):
     expect(page.locator("tr.model-view")).to_have_count(len(names))
     for name in names:
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
-    # The live socket opened and sent its first heartbeat, so its traffic was seen too.
+    # The live socket opened, so its traffic was seen too.
     expect(live_indicator(page)).to_be_visible()
     assert page.console.problems == []
 
@@ -96,3 +98,17 @@ def test_an_admin_edits_a_custom_model_and_an_invalid_value_shows_its_error(open
     card = model_row(page, CUSTOM)
     expect(card.locator(".description")).to_have_text("Fine-tuned on this year's support tickets.")
     expect(card.locator("dt:text-is('Parameters') + dd")).to_have_text("8.5 B")
+
+
+def test_after_a_save_every_page_shows_the_saved_model_and_never_the_old_one(open_page):
+    # A viewer on the same page: the panel's live feed for that page holds the old card.
+    viewer = open_page("viewer", f"/models/{CUSTOM}")
+    expect(live_indicator(viewer)).to_be_visible()
+    page = open_page("admin", f"/models/{CUSTOM}/edit")
+    record_card_titles(page)
+    page.get_by_label("Name").fill("Acme Support Llama-3 8B v2")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_have_text("Saved Acme Support Llama-3 8B v2.")
+    # The card as the page came, then as its live socket sent it when it opened.
+    assert card_titles(page, at_least=2) == ["Acme Support Llama-3 8B v2"] * 2
+    expect(viewer.locator(".card h1")).to_have_text("Acme Support Llama-3 8B v2")

@@ -189,3 +189,14 @@ def test_double_submit_is_guarded_in_the_markup(client, simulator):
                           html.replace("\n", " "))
     assert 'hx-sync="this:drop"' in load_form.group(0)
     assert 'hx-disable="find button"' in load_form.group(0)
+
+
+def test_a_refused_htmx_action_answers_in_the_error_area_not_in_place_of_its_row(
+        viewer_client, simulator):
+    model = model_in_state(simulator, "downloaded")
+    response = viewer_client.post(f"/models/{model.id}/load", data={"view": "row"},
+                                  headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == (
+        "#request-error", "innerHTML")
+    assert 'role="alert"' in response.text and "model-view" not in response.text

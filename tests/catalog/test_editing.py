@@ -1,4 +1,6 @@
 """Editing custom models: the form, its validation, and what reaches the simulator."""
+import time
+
 import pytest
 
 from tests.support.models import VALID_EDIT, upstream_model, upstream_models
@@ -30,6 +32,18 @@ def test_valid_change_reaches_the_simulator(client, simulator, custom_model):
     assert saved.capabilities == ("codebases", "documents")
     assert saved.raw["created"] == custom_model.raw["created"]  # the rest is kept as it was
     assert "Saved Team Llama (tuned)." in client.get(response.headers["Location"]).text
+
+
+def test_a_saved_model_replaces_the_live_hubs_older_copy(client, panel, custom_model):
+    """A list read before the save (the refresher's) must not bring the old model back."""
+    hub = panel.extensions["live_hub"]
+    client.get("/")  # the hub's board now holds the model as it was
+    before_save = time.monotonic()
+    assert client.post(f"/models/{custom_model.id}/edit", data=VALID_EDIT).status_code == 303
+    assert hub.board.get(custom_model.id).name == "Team Llama (tuned)"
+    stale_list = [custom_model]
+    hub.board.observe(stale_list, asked_at=before_save)
+    assert hub.board.get(custom_model.id).name == "Team Llama (tuned)"
 
 
 def test_blank_optional_fields_are_removed(client, simulator, custom_model):

@@ -248,3 +248,15 @@ def test_restart_loses_a_model_the_page_still_links_to(fault_panel, upstream):
     assert list_shown(client.get("/"))
     fault_panel.extensions["pieces_client"].session.close()
     assert_nothing_left_behind(baseline)
+
+
+def test_while_pieces_os_is_down_the_list_shows_the_last_known_models_and_when(
+        fault_panel, upstream):
+    client = fault_panel.test_client()
+    assert list_shown(client.get("/"))
+    upstream.kill()
+    html = client.get("/").text
+    assert "is not reachable" in html
+    assert f"Showing {CATALOGUE_SIZE} of {CATALOGUE_SIZE} models, as of <time datetime=" in html
+    assert "The models are shown as Pieces OS last listed them, at <time" in html
+    assert "No model matches" not in html

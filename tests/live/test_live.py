@@ -124,6 +124,18 @@ def test_failed_download_stays_visible_until_dismissed(live):
     assert "The download failed" not in cleared
 
 
+def test_a_viewer_sees_the_failure_but_no_dismiss_button(live):
+    viewer = login_over_http(live.url, "viewer")
+    page = LivePage(live.url, cookie=cookie_header(viewer))
+    live.pages.append(page)
+    live.simulator.wait_until(lambda: live.hub.viewer_count >= 1, what="the page to register")
+    live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
+    live.act(LOCAL, "download")
+    failed = page.read_until(lambda text: "The download failed" in text, "the failure")
+    assert f'<tr id="model-{LOCAL}"' in failed and "Dismiss" not in failed
+    assert "Dismiss" not in viewer.get(live.url + "/", timeout=5).text
+
+
 def test_a_failure_can_be_dismissed_without_javascript(live):
     """The dismiss form works as a plain form: it carries its own CSRF token."""
     live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})

@@ -1,6 +1,7 @@
 """A kind of page's feed, a page's mailbox and outbox, and the dispatcher that writes them,
 on real socket pairs."""
 import socket
+import threading
 
 import pytest
 from wsproto.frame_protocol import FrameProtocol
@@ -19,6 +20,8 @@ class WebSocket:
         self.sock = sock
         self.connected = True
         self.close_reason = None
+        self.thread = threading.Thread(target=lambda: None)  # the reader: over at once
+        self.thread.start()
 
     def receive(self, timeout=None):
         return None

@@ -58,17 +58,39 @@ class SimulatorProcess:
             self._server = serve_with_gunicorn(SIMULATOR_APP, port=self.port)
 
 
-def serve_panel(pieces_os_url: str, database: str, **settings: str) -> GunicornServer:
+def serve_panel(pieces_os_url: str, database: str, port: int = 0,
+                **settings: str) -> GunicornServer:
     """The panel under gunicorn with the repo's own config (``webapp.serving.gunicorn_conf``), as
     ``pieces-admin serve`` runs it; ``settings`` are more environment variables."""
     config = "webapp.serving.gunicorn_conf"
-    return serve_with_gunicorn("webapp:create_app()", config_module=config, env={
+    return serve_with_gunicorn("webapp:create_app()", config_module=config, port=port, env={
         "PIECES_OS_URL": pieces_os_url,
         "SECRET_KEY": "browser-tests-only",
         "DATABASE": database,
         "LIVE_REFRESH_SECONDS": str(LIVE_REFRESH_SECONDS),
         **settings,
     })
+
+
+class PanelProcess:
+    """The panel under gunicorn; it can be stopped and started again on the same port, as when
+    it is restarted (the database, so the sessions, stay)."""
+
+    def __init__(self, pieces_os_url: str, database: str, **settings: str):
+        self._options = (pieces_os_url, database)
+        self._settings = settings
+        self._server: GunicornServer | None = serve_panel(pieces_os_url, database, **settings)
+        self.url = self._server.url
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def start(self) -> None:
+        if self._server is None:
+            self._server = serve_panel(*self._options, port=self.port, **self._settings)
 
 
 def log_in(page, panel_url: str, name: str, path: str = "/") -> None:

@@ -26,7 +26,7 @@ _PROGRESS_ABOVE = """([id, floor]) => {
 
 
 def live_indicator(page):
-    """The header's "● live": shown while the page's live socket brings heartbeats."""
+    """The header's "● live": shown while the page's live socket is open."""
     return page.locator("#live-status").get_by_text("● live")
 
 
@@ -39,6 +39,28 @@ def progress_above(page, model: str, floor: float) -> float:
     """Wait until the model's progress bar shows more than ``floor`` percent; return its value."""
     return page.wait_for_function(_PROGRESS_ABOVE, arg=[model, floor],
                                   timeout=WAIT_MS).json_value()
+
+
+_RECORD_CARD_TITLES = """window.cardTitles = [];
+new MutationObserver((records) => {
+  for (const record of records) for (const node of record.addedNodes) {
+    const title = node.matches && node.matches("article.card") && node.querySelector("h1");
+    if (title) window.cardTitles.push(title.textContent);
+  }
+}).observe(document, {subtree: true, childList: true});"""
+
+
+def record_card_titles(page) -> None:
+    """From the next page load on, every model card put in the page (by the page itself, then
+    by the live socket) leaves its title in ``card_titles(page)``."""
+    page.add_init_script(_RECORD_CARD_TITLES)
+
+
+def card_titles(page, at_least: int) -> list[str]:
+    """The titles of the cards the page was shown, once there are ``at_least`` of them."""
+    page.wait_for_function(f"window.cardTitles && window.cardTitles.length >= {at_least}",
+                           timeout=WAIT_MS)
+    return page.evaluate("window.cardTitles")
 
 
 def mark_page(page) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 _LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
 
@@ -66,7 +66,7 @@ class GunicornServer:
 
 def serve_with_gunicorn(app_spec: str, *, threads: int = 64, startup_timeout: float = 30,
                         config_module: str | None = None, env: dict | None = None,
-                        port: int = 0) -> GunicornServer:
+                        port: int = 0, own_process_group: bool = False) -> GunicornServer:
     """Start gunicorn (gthread, one worker) on a free loopback port and wait until it listens.
 
     gunicorn picks the port itself (`:0`) and prints it, so no other process can take it
@@ -74,6 +74,8 @@ def serve_with_gunicorn(app_spec: str, *, threads: int = 64, startup_timeout: fl
     ``webapp.serving.gunicorn_conf``) that file's settings are used instead of the defaults
     here; the bind address is still ours.
     ``port`` binds that port instead (e.g. to start a server again where it was before).
+    ``own_process_group``: gunicorn leads a process group of its own, which a test can signal
+    as a whole, as a service manager or a terminal's Ctrl-C does.
     """
     if config_module:
         options = ["-c", f"python:{config_module}"]
@@ -84,6 +86,7 @@ def serve_with_gunicorn(app_spec: str, *, threads: int = 64, startup_timeout: fl
         [sys.executable, "-m", "gunicorn", *options, "-b", f"127.0.0.1:{port}", app_spec],
         cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        start_new_session=own_process_group,
     )
     port = _wait_for_port(process, startup_timeout)
     return GunicornServer(url=f"http://127.0.0.1:{port}", process=process)

@@ -22,14 +22,16 @@ def list_query() -> ListQuery:
 def index():
     """Every model, searched, filtered and sorted as the query string says."""
     query = list_query()
+    hub = current_hub()
     try:
-        models, error = current_hub().fetch_models(), None
+        models, error, listed_at = hub.fetch_models(), None, None
     except UpstreamError as failure:
-        models, error = [], failure
+        # Pieces OS does not answer: the models as it last listed them, saying when.
+        models, error, listed_at = hub.board.all(), failure, hub.board.listed_at
     return page_or_fragment(
         "catalog/index.html", "catalog/_list.html",
         query=query, models=query.apply(models), total=len(models), error=error,
-        summary=summarize(models), providers=providers(models),
+        listed_at=listed_at, summary=summarize(models), providers=providers(models),
     )
 
 

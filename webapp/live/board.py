@@ -43,8 +43,9 @@ class Observation(NamedTuple):
 
 
 class ModelBoard:
-    """The newest ``Model`` of every id, when an action last changed each, and the error of
-    the last attempt to reach Pieces OS (None when it answered). Thread-safe."""
+    """The newest ``Model`` of every id, when an action last changed each, when Pieces OS last
+    listed them (``listed_at``, shown with the list while it cannot be reached) and the error
+    of the last attempt to reach it (None when it answered). Thread-safe."""
 
     def __init__(self, supported_versions: tuple[str, str]):
         self._models: dict[str, Model] = {}
@@ -54,6 +55,7 @@ class ModelBoard:
         self._version: str | None = None
         self._runtime: LocalRuntime | None = None
         self._move: tuple[Move, float] | None = None
+        self.listed_at: datetime | None = None
         self._lock = threading.Lock()
 
     @property
@@ -94,6 +96,7 @@ class ModelBoard:
                        if model.id not in self._models or self._models[model.id].raw != model.raw]
             gone = set(self._models) - set(current)
             self._models = current
+            self.listed_at = datetime.now(UTC)
             return Observation(list(current.values()), changed, gone)
 
     def set_error(self, error: UpstreamError | None) -> bool:

@@ -58,6 +58,7 @@ class Dispatcher:
         with self._lock:
             self._viewers.discard(viewer)
             self._due.discard(viewer)
+        viewer.let_go()
 
     def pending(self, viewers: Iterable[Viewer]) -> None:
         """These pages have something to write."""

@@ -1,5 +1,6 @@
 """The page elements the live socket replaces, rendered as the page's own request would render
 them, for a user of the page's role."""
+from datetime import datetime
 from functools import cached_property
 
 from flask import Flask, g, render_template
@@ -27,8 +28,9 @@ class Fragments:
     def summary(self, page: Page, models: list[Model]) -> str:
         return self._render(page, "catalog/_summary.html", summary=summarize(models), oob=True)
 
-    def banner(self, page: Page, error: UpstreamError | None) -> str:
-        return self._render(page, "_banner.html", oob=True, error=error)
+    def banner(self, page: Page, error: UpstreamError | None,
+               listed_at: datetime | None = None) -> str:
+        return self._render(page, "_banner.html", oob=True, error=error, listed_at=listed_at)
 
     def notices(self, page: Page) -> str:
         """What every page says of Pieces OS itself: version, local runtime, a move."""
@@ -42,9 +44,9 @@ class Fragments:
         for every frame, and a request context would cost more than the fragment."""
         return str(self._model_parts.progress_box(model_id, progress, stalled, None, True))
 
-    @cached_property
-    def heartbeat(self) -> str:
-        return self._render(Page("/"), "live/_live_status.html", oob=True)
+    #: Sent to a page that got nothing for a while: it changes nothing on the page, but tells
+    #: live.js that the socket still works.
+    heartbeat = "<!-- still connected -->"
 
     @cached_property
     def _model_parts(self):

@@ -77,7 +77,7 @@ class LiveHub:
 
     def _current_state(self, page: Page) -> list[tuple[str, str]]:
         """Every fragment a page needs to be up to date."""
-        state = [("banner", self.fragments.banner(page, self.board.error)),
+        state = [("banner", self.fragments.banner(page, self.board.error, self.board.listed_at)),
                  ("notices", self.fragments.notices(page)), ("footer", self.fragments.footer(page))]
         models = [model for model in self.board.all() if page.shows(model.id)]
         state += [(f"model-{model.id}", self.fragments.model(page, model.id, model))
@@ -338,8 +338,8 @@ class LiveHub:
 
     def _set_upstream_error(self, error: UpstreamError | None) -> None:
         if self.board.set_error(error):
-            self.publisher.publish(
-                "banner", lambda page: self.fragments.banner(page, self.board.error))
+            self.publisher.publish("banner", lambda page: self.fragments.banner(
+                page, self.board.error, self.board.listed_at))
 
     def _mark_stalls(self) -> None:
         for model_id in self.tracker.mark_stalls(self.stall_seconds):

@@ -61,7 +61,7 @@ class Viewer:
         self._written = threading.Condition(self._lock)
         self._close_code: int | None = None
         self._closed = threading.Event()
-        self._broken = False  # a write failed: the connection is gone
+        self._broken = False  # a write failed, or the dispatcher let the page go
         self._closing = False  # somebody waits for the close frame to be written
         self.last_sent = 0.0
 
@@ -132,6 +132,13 @@ class Viewer:
                 if not self._written.wait(max(0.0, deadline - time.monotonic())):
                     return
 
+    def let_go(self) -> None:
+        """The dispatcher writes nothing more here (the page left): nobody waits for a write,
+        e.g. simple-websocket's reader answering the browser's close after the page left."""
+        with self._written:
+            self._broken = True
+            self._written.notify_all()
+
     def close(self, code: int) -> None:
         """Ask the socket's thread to close the socket with ``code``."""
         self._close_code = code
@@ -147,6 +154,10 @@ class Viewer:
             reason = "server restarting" if self._close_code == SERVICE_RESTART else None
             self.websocket.close(reason=self._close_code, message=reason)
             self.wait_written(CLOSE_WRITE_SECONDS)
+            # The reader thread ends when the browser answers the close. Once this returns the
+            # server closes the socket, and a reader still waiting on it would never wake up (nor
+            # let the process exit) until its next ping.
+            self.websocket.thread.join(CLOSE_WRITE_SECONDS)
 
 
 class QueuedSocket:

@@ -3,8 +3,10 @@
 Equivalent command line: ``gunicorn -c python:webapp.serving.gunicorn_conf 'webapp:create_app()'``.
 """
 import gc
+import os
 import signal
 import sys
+import threading
 
 from webapp.config import settings_from_env
 
@@ -28,12 +30,38 @@ accesslog = "-"
 # keeps it for up to CPython's switch interval (5 ms by default) each time: a shorter interval
 # lets live updates through while pages render (measured in docs/benchmarks.md).
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
+# After Ctrl-C the worker exits at once: how long it first lets the live sockets close.
+INTERRUPT_CLOSE_SECONDS = 1.0
 
 
 def _close_live_sockets(worker) -> None:
     hub = worker.wsgi.extensions.get("live_hub") if hasattr(worker, "wsgi") else None
     if hub is not None:
         hub.shutdown()
+
+
+class _LiveSocketCloser:
+    """Closes every page's live socket from a thread of its own, when a signal asks.
+
+    A signal handler runs in the main thread between two bytecodes, and a second signal runs a
+    second handler inside the first (a stopped process group gets SIGTERM from the shell and
+    again from the master): a handler that takes a lock would then wait for itself until the
+    graceful timeout. So the handler only writes a byte to a pipe, which takes no lock.
+    """
+
+    def __init__(self, worker):
+        self._read, self._write = os.pipe()
+        self.done = threading.Event()
+        threading.Thread(target=self._run, args=(worker,), name="live-closer",
+                         daemon=True).start()
+
+    def ask(self) -> None:
+        os.write(self._write, b"\0")
+
+    def _run(self, worker) -> None:
+        os.read(self._read, 1)
+        _close_live_sockets(worker)
+        self.done.set()
 
 
 def post_worker_init(worker):
@@ -44,10 +72,11 @@ def post_worker_init(worker):
     # of every full garbage collection, whose pauses otherwise show in page loads while many
     # pages are open (docs/benchmarks.md).
     gc.freeze()
+    worker.live_socket_closer = _LiveSocketCloser(worker)
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_terminate(signum, frame):
-        _close_live_sockets(worker)
+        worker.live_socket_closer.ask()
         if callable(previous):
             previous(signum, frame)
 
@@ -55,5 +84,9 @@ def post_worker_init(worker):
 
 
 def worker_int(worker):
-    """Ctrl-C (SIGINT): the same, so browsers reconnect to the next server by themselves."""
-    _close_live_sockets(worker)
+    """Ctrl-C (SIGINT): the same, so browsers reconnect to the next server by themselves; the
+    worker exits right after this, so give the closing a moment."""
+    closer = getattr(worker, "live_socket_closer", None)
+    if closer is not None:
+        closer.ask()
+        closer.done.wait(INTERRUPT_CLOSE_SECONDS)

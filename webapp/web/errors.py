@@ -4,7 +4,13 @@ from werkzeug.exceptions import HTTPException
 
 from .responses import is_htmx
 
+#: Where an htmx request's error goes (base.html): never in the place of what it targeted, so
+#: a refused action cannot take its row off the page.
+ERROR_AREA = "#request-error"
+
 
 def render_http_error(error: HTTPException):
-    template = "_error.html" if is_htmx() else "error.html"
-    return render_template(template, error=error), error.code
+    if is_htmx():
+        headers = {"HX-Retarget": ERROR_AREA, "HX-Reswap": "innerHTML"}
+        return render_template("_error.html", error=error), error.code, headers
+    return render_template("error.html", error=error), error.code

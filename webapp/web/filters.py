@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 
 def gigabytes(byte_count: int | None) -> str:
@@ -16,6 +17,13 @@ def gigabytes(byte_count: int | None) -> str:
 
 def date(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y") if moment else "–"
+
+
+def moment(when: datetime) -> Markup:
+    """A moment of the day as a ``<time>``: UTC as written; static/live.js shows it in the
+    browser's time zone, with UTC on hover."""
+    return Markup('<time datetime="{}">{} UTC</time>').format(
+        escape(when.isoformat()), when.strftime("%H:%M:%S"))
 
 
 def billions(parameters: float | None) -> str:
@@ -50,5 +58,5 @@ def duration(seconds: float | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (gigabytes, date, billions, count, label, rate, duration):
+    for function in (gigabytes, date, moment, billions, count, label, rate, duration):
         app.add_template_filter(function)
