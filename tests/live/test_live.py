@@ -4,7 +4,8 @@ import socket
 
 import requests
 
-from tests.support.live_page import PERCENT
+from tests.support.accounts import cookie_header, login_over_http
+from tests.support.live_page import PERCENT, LivePage
 from webapp.simulator.catalogue import model_id
 
 LOCAL = model_id("gemma-1.1-2b-it")  # local, not downloaded
