@@ -2,6 +2,7 @@
 describe it): a restart on another port, odd models and ids, slow loads, versions outside the
 supported range, and a local runtime (Ollama) that is missing. The simulator reproduces each."""
 import re
+import threading
 
 import pytest
 import requests
@@ -94,6 +95,21 @@ class TestSlowLoads:
             lambda: outcomes(client.get("/activity?action=load").text) == ["ok"],
             what="the panel to see the model loaded", timeout=15)
         assert rows(client.get("/").text)[model.id][0] == "loaded"
+
+
+    def test_a_load_under_way_is_shown_to_everybody_until_pieces_os_answers(
+            self, simulator_factory, panel_factory):
+        simulator = simulator_factory(load_seconds=1.5)
+        panel = panel_factory(PIECES_OS_URL=simulator.url)
+        model = model_in_state(simulator, "downloaded")
+        loading = threading.Thread(target=act, args=(panel.test_client(), model.id, "load"))
+        loading.start()
+        viewer = panel.test_client(user="viewer")
+        simulator.wait_until(lambda: "loading… asked by admin" in viewer.get("/").text,
+                             what="the viewer to see the load under way")
+        loading.join()
+        page = viewer.get("/").text
+        assert rows(page)[model.id][0] == "loaded" and "loading…" not in page
 
 
 class TestVersions:

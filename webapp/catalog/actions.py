@@ -75,18 +75,22 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
         hub.watch_download(model, started_by=g.user.name)
     elif action.name == "cancel":
         hub.cancel_requested(model_id, by=g.user.name)
+    elif action.name == "load":
+        hub.load_started(model, by=g.user.name)
     try:
         updated = action.call(client, model_id)
     except TimedOut as failure:
         if action.name != "load":
             return fail(action, model, attempt, failure)
-        entry = attempt.keep_pending(f"{failure}; the panel checks until it is loaded.")
-        hub.load_pending(model, entry, by=g.user.name)
+        hub.load_pending(model, attempt.keep_pending(
+            f"{failure}; the panel checks until it is loaded."))
         return answer(model, message=f"Loading {model.name}: Pieces OS has not finished yet; "
                                      "its row changes when it has.")
     except UpstreamError as failure:
         return fail(action, model, attempt, failure)
     hub.model_changed(updated)
+    if action.name == "load" and not updated.loaded:
+        hub.load_ended(model_id)
     if action.name == "cancel" and updated.downloading:
         hub.cancel_pending(model_id, attempt.keep_pending(
             "Pieces OS answered the cancel still downloading."))
@@ -101,6 +105,8 @@ def fail(action: Action, model: Model, attempt: activity_log.Attempt,
     hub = current_hub()
     if action.name == "download":
         hub.forget_download(model.id)
+    elif action.name == "load":
+        hub.load_ended(model.id)
     runtime = hub.instance().runtime
     if action.name in ("download", "load") and runtime and runtime.blocks_local_models:
         message = f"{failure} {runtime.explanation}"

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 LOAD_CHECK_SECONDS = 3.0
 LOAD_GIVE_UP_SECONDS = 1800.0
 # How often the version and local runtime of Pieces OS are asked for while all is well.
-INSTANCE_CHECK_SECONDS = 60.0
+INSTANCE_CHECK_SECONDS = 30.0
 #: The name under which the panel itself writes to the activity log.
 PANEL_USER = "(panel)"
 
@@ -155,9 +155,21 @@ class LiveHub:
             return
         progress.cancel_entry = entry_id
 
-    def load_pending(self, model: Model, entry_id: int, by: str) -> None:
+    def load_started(self, model: Model, by: str) -> None:
+        """A load is asked of Pieces OS: every page says so until it answers."""
+        self.loads.add(PendingLoad(model.id, by))
+        self._publish_model(model.id)
+
+    def load_ended(self, model_id: str) -> None:
+        """A load's request ended without the model loaded (it failed, or Pieces OS said so)."""
+        self.loads.pop(model_id)
+        self._publish_model(model_id)
+
+    def load_pending(self, model: Model, entry_id: int) -> None:
         """Pieces OS has not answered a load within the timeout: check on it until it settles."""
-        self.loads.add(PendingLoad(model.id, entry_id, by))
+        load = self.loads.get(model.id)
+        if load is not None:
+            load.entry_id = entry_id
         self.refresher.ensure_running()
         self.model_changed(model)
 
@@ -316,7 +328,7 @@ class LiveHub:
 
     def _settle_load(self, model_id: str, outcome: str, detail: str) -> None:
         load = self.loads.pop(model_id)
-        if load is not None:
+        if load is not None and load.entry_id is not None:
             self._settle(load.entry_id, outcome, detail)
 
     # -- the activity log, written from outside any request --------------------------------------

@@ -1,5 +1,6 @@
-"""Loads that Pieces OS has not answered within the panel's load timeout: pending, not failed.
-The hub checks each one now and then until the model is loaded or it gives up."""
+"""Loads under way: every page shows them while Pieces OS works. One that Pieces OS has not
+answered within the panel's load timeout is pending, not failed: the hub checks it now and then
+until the model is loaded or it gives up."""
 import threading
 import time
 from dataclasses import dataclass, field
@@ -8,8 +9,8 @@ from dataclasses import dataclass, field
 @dataclass
 class PendingLoad:
     model_id: str
-    entry_id: int  # the activity log's pending entry, settled when the load is
     by: str
+    entry_id: int | None = None  # past the timeout: the log's entry, settled with the load
     since: float = field(default_factory=time.monotonic)
     checked: float = field(default_factory=time.monotonic)
 
@@ -25,8 +26,9 @@ class PendingLoads:
         self._lock = threading.Lock()
 
     def __bool__(self) -> bool:
+        """Is a load past its timeout being checked on?"""
         with self._lock:
-            return bool(self._loads)
+            return any(load.entry_id is not None for load in self._loads.values())
 
     def add(self, load: PendingLoad) -> None:
         with self._lock:
@@ -41,10 +43,12 @@ class PendingLoads:
             return self._loads.pop(model_id, None)
 
     def due(self, every_seconds: float) -> list[PendingLoad]:
-        """The loads last checked ``every_seconds`` ago or more, marked checked now."""
+        """The loads past their timeout last checked ``every_seconds`` ago or more, marked
+        checked now (the others are awaited by their own request)."""
         now = time.monotonic()
         with self._lock:
-            due = [load for load in self._loads.values() if now - load.checked >= every_seconds]
+            due = [load for load in self._loads.values()
+                   if load.entry_id is not None and now - load.checked >= every_seconds]
             for load in due:
                 load.checked = now
             return due

@@ -57,11 +57,12 @@ class DownloadTracker:
             return model_id in self._cancel_ignored
 
     def awaiting_start(self, model_id: str) -> bool:
-        """Started through the panel moments ago, and not yet seen running: an answer saying
-        "not downloading" does not end it."""
+        """Started through the panel moments ago, and not yet seen running nor cancelled: an
+        answer saying "not downloading" does not end it."""
         with self._lock:
             progress = self._downloads.get(model_id)
             return (model_id in self._requested and progress is not None
+                    and progress.cancel_requested_by is None
                     and progress.age() < START_GRACE_SECONDS)
 
     @property
