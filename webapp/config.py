@@ -38,11 +38,18 @@ def parse_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
-def parse_seconds(value: str) -> float:
-    seconds = float(value)
-    if not 0 < seconds <= 600:
-        raise ValueError("expected a number of seconds between 0 and 600")
-    return seconds
+def seconds_up_to(limit: int):
+    """A parser of a number of seconds above 0 and at most ``limit``."""
+    def parse(value: str) -> float:
+        seconds = float(value)
+        if not 0 < seconds <= limit:
+            raise ValueError(f"expected a number of seconds between 0 and {limit}")
+        return seconds
+    return parse
+
+
+parse_seconds = seconds_up_to(600)
+parse_long_seconds = seconds_up_to(3600)
 
 
 def parse_port(value: str) -> int:
@@ -73,13 +80,6 @@ def parse_path(value: str) -> str:
     if not path or "\x00" in path:
         raise ValueError("expected a file path, e.g. /var/lib/panel/panel.sqlite")
     return os.path.abspath(os.path.expanduser(path))
-
-
-def parse_long_seconds(value: str) -> float:
-    seconds = float(value)
-    if not 0 < seconds <= 3600:
-        raise ValueError("expected a number of seconds between 0 and 3600")
-    return seconds
 
 
 def parse_version_setting(value: str) -> str:

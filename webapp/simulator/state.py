@@ -181,25 +181,28 @@ class ModelStore:
 
     def _start_late(self, download: _Download) -> bool:
         with self._lock:
-            if self._downloads.get(download.model_id) is not download:
+            model = self._model_still_downloading(download)
+            if model is None:
                 return False
-            index = self._index_of(download.model_id)
-            if index is None:  # a test patched the model's id away
-                del self._downloads[download.model_id]
-                return False
-            self._mark_started(self._models[index])
+            self._mark_started(model)
             return True
+
+    def _model_still_downloading(self, download: _Download) -> dict | None:
+        """(Under the lock.) The model of ``download`` if that download still runs."""
+        if self._downloads.get(download.model_id) is not download:
+            return None
+        index = self._index_of(download.model_id)
+        if index is None:  # a test patched the model's id away
+            del self._downloads[download.model_id]
+            return None
+        return self._models[index]
 
     def _advance(self, download: _Download) -> bool:
         """Apply one step; False once the download is over (or was replaced or stopped)."""
         with self._lock:
-            if self._downloads.get(download.model_id) is not download:
+            model = self._model_still_downloading(download)
+            if model is None:
                 return False
-            index = self._index_of(download.model_id)
-            if index is None:  # a test patched the model's id away
-                del self._downloads[download.model_id]
-                return False
-            model = self._models[index]
             download.step += 1
             steps = max(1, round(self._download_seconds / self._tick_seconds))
             percentage = round(100 * download.step / steps, 1)
