@@ -15,7 +15,8 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Subprocesses run here, so that they import this checkout's ``webapp``, not an installed one.
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 _LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
 
