@@ -16,7 +16,9 @@ from ..db import get_db
 MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
 SESSION_ACTIONS = ("login", "logout")
 USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
-ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS
+#: A request refused for want of a permission (403).
+ACCESS_ACTIONS = ("access",)
+ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS + ACCESS_ACTIONS
 OUTCOMES = ("pending", "ok", "refused", "failed")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything

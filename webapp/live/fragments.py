@@ -35,6 +35,10 @@ class Fragments:
         for every frame, and a request context would cost more than the fragment."""
         return str(self._model_parts.progress_box(model_id, progress, stalled, None, True))
 
+    def live_refused(self, reason: str) -> str:
+        """The live status of a page whose socket was refused, saying why."""
+        return self._render(Page("/"), "live/_live_status.html", oob=True, refused=reason)
+
     @cached_property
     def heartbeat(self) -> str:
         return self._render(Page("/"), "live/_live_status.html", oob=True)
@@ -46,5 +50,5 @@ class Fragments:
 
     def _render(self, page: Page, template: str, **context) -> str:
         with self.app.test_request_context(page.url, base_url=page.base_url):
-            g.user = User(name="", role=page.role, session_epoch=0, created_at="")
+            g.user = User(id=0, name="", role=page.role, created_at="")
             return render_template(template, **context)

@@ -18,8 +18,10 @@ from .fragments import Fragments
 from .pages import Page
 from .progress import BadFrame, parse_frame
 from .publisher import Publisher
+from .quota import SocketQuota
 from .refresher import Refresher
 from .relay import ProgressRelay
+from .session_check import SessionCheck
 from .tracker import DownloadTracker
 from .viewers import SERVICE_RESTART, Viewer
 
@@ -36,7 +38,10 @@ class LiveHub:
         self._dispatcher = Dispatcher(app.config["LIVE_HEARTBEAT_SECONDS"],
                                       lambda: self.fragments.heartbeat)
         self.publisher = Publisher(self._dispatcher)
-        self.refresher = Refresher(self._refresh, self._mark_stalls,
+        self.quota = SocketQuota(app.config["LIVE_SOCKETS_PER_ACCOUNT"],
+                                 app.config["LIVE_SOCKETS_TOTAL"])
+        self.sessions = SessionCheck(app.config, self.publisher.viewers)
+        self.refresher = Refresher(self._refresh, self._tick,
                                    watched=lambda: self.publisher.watched,
                                    relaying=lambda: self.tracker.relaying,
                                    refresh_seconds=app.config["LIVE_REFRESH_SECONDS"])
@@ -44,11 +49,12 @@ class LiveHub:
 
     # -- pages -----------------------------------------------------------------------------------
 
-    def connect(self, socket, page: Page) -> Viewer:
-        """A page opened its socket: send it, at once, the current state of all it shows."""
+    def connect(self, socket, page: Page, session_hash: str | None) -> Viewer:
+        """A page opened its socket (in that login session): send it, at once, the current
+        state of all it shows."""
         if not self.board.known:
             self._refresh()
-        viewer = self.publisher.open_page(socket, page, self._current_state)
+        viewer = self.publisher.open_page(socket, page, self._current_state, session_hash)
         self.refresher.ensure_running()
         return viewer
 
@@ -121,7 +127,7 @@ class LiveHub:
         self._stopping.set()
         self.refresher.stop()
         for viewer in self.publisher.viewers():
-            viewer.close(SERVICE_RESTART)
+            viewer.close(SERVICE_RESTART, "server restarting")
         self._dispatcher.stop()
         self.tracker.stop_all()
 
@@ -187,6 +193,11 @@ class LiveHub:
         if self.board.set_error(error):
             self.publisher.publish(
                 "banner", lambda page: self.fragments.banner(page, self.board.error))
+
+    def _tick(self) -> None:
+        """Every second while pages are open or downloads run."""
+        self.sessions.check()
+        self._mark_stalls()
 
     def _mark_stalls(self) -> None:
         for model_id in self.tracker.mark_stalls(self.stall_seconds):

@@ -1,5 +1,5 @@
 """The live hub's background thread: alive while anybody watches or a download runs, it
-refreshes the model list and notices stalled downloads."""
+refreshes the model list and, every second, notices stalled downloads and ended sessions."""
 import threading
 import time
 from collections.abc import Callable
@@ -8,15 +8,15 @@ TICK_SECONDS = 1.0
 
 
 class Refresher:
-    """Every tick: ``mark_stalls()``; every ``refresh_seconds`` while ``watched()``:
+    """Every tick: ``tick()``; every ``refresh_seconds`` while ``watched()``:
     ``refresh()``. The thread ends when nobody watches and nothing is ``relaying()``, and is
     started again by ``ensure_running``."""
 
-    def __init__(self, refresh: Callable[[], None], mark_stalls: Callable[[], None],
+    def __init__(self, refresh: Callable[[], None], tick: Callable[[], None],
                  watched: Callable[[], bool], relaying: Callable[[], bool],
                  refresh_seconds: float):
         self._refresh = refresh
-        self._mark_stalls = mark_stalls
+        self._tick = tick
         self._watched = watched
         self._relaying = relaying
         self.refresh_seconds = refresh_seconds
@@ -42,7 +42,7 @@ class Refresher:
                 if not watched and not self._relaying():
                     self._thread = None
                     return
-            self._mark_stalls()
+            self._tick()
             if watched and time.monotonic() >= next_refresh:
                 self._refresh()
                 next_refresh = time.monotonic() + self.refresh_seconds
