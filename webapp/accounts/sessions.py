@@ -101,7 +101,7 @@ def valid_sessions(db: sqlite3.Connection, id_hashes: Iterable[str], config) -> 
     rows = db.execute(
         "SELECT id_hash, role FROM sessions JOIN users ON users.id = sessions.user_id"
         f" WHERE id_hash IN ({', '.join('?' * len(id_hashes))})"
-        " AND seen_at >= ? AND created_at >= ?", (*id_hashes, now - idle, now - lifetime))
+        " AND seen_at >= ? AND sessions.created_at >= ?", (*id_hashes, now - idle, now - lifetime))
     return {row["id_hash"]: row["role"] for row in rows}
 
 

@@ -22,11 +22,17 @@ class SocketQuota:
                 return (f"Live updates are off on this page: your account already has "
                         f"{self.per_account} pages open with live updates. Close some and "
                         "reload this one.")
-            if sum(self._open.values()) >= self.total:
+            if sum(self._open.values()) >= self.total:  # (self.open would take the lock again)
                 return ("Live updates are off on this page: the panel serves as many live "
                         "pages as it can. Reload it later.")
             self._open[account_id] += 1
             return None
+
+    @property
+    def open(self) -> int:
+        """How many sockets are counted now."""
+        with self._lock:
+            return sum(self._open.values())
 
     def give_back(self, account_id: int) -> None:
         with self._lock:

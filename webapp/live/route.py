@@ -25,7 +25,9 @@ def current_hub() -> LiveHub:
 def live(ws):
     """Keep one page's socket open; the hub's dispatcher sends it what changes."""
     hub = current_hub()
-    refusal = hub.quota.take(g.user.id)
+    # Kept here: rendering the page's first fragments in this thread may replace ``g.user``.
+    user, session_hash = g.user, g.session_hash
+    refusal = hub.quota.take(user.id)
     if refusal:
         ws.send(hub.fragments.live_refused(refusal))
         ws.close(reason=TRY_AGAIN_LATER, message=refusal[:120])
@@ -33,14 +35,14 @@ def live(ws):
     try:
         # Fragments are small and must go out at once, not wait to be merged with the next one.
         ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
-        viewer = hub.connect(ws, page, g.session_hash)
+        page = Page.from_url(request.args.get("page"), user.role, request.host_url)
+        viewer = hub.connect(ws, page, session_hash)
         try:
             viewer.hold()
         finally:
             hub.disconnect(viewer)
     finally:
-        hub.quota.give_back(g.user.id)
+        hub.quota.give_back(user.id)
 
 
 def browser_left(error: ConnectionError):
