@@ -40,11 +40,20 @@
 
   document.addEventListener("htmx:ws:after:connection", heardFromThePanel);
   document.addEventListener("htmx:ws:after:message:incoming", heardFromThePanel);
+  // Close codes of a panel that answered but will not keep this page's socket: the session
+  // ended (1008), or too many are open (1013: the reason replaced the indicator).
+  const ENDED = {1008: "ended", 1013: "refused"};
+
   document.addEventListener("htmx:ws:close", (event) => {
     // The page hid (htmx pauses the socket in background tabs) or left: nothing is wrong.
     if (event.detail.reason === "removed" || document.hidden) {
       clearTimeout(silenceTimer);
       show("connecting");
+      return;
+    }
+    if (event.detail.code in ENDED) {
+      clearTimeout(silenceTimer);
+      show(ENDED[event.detail.code]);
       return;
     }
     lostThePanel();

@@ -13,6 +13,7 @@ import requests
 from .accounts import cli as users_cli
 from .config import ConfigError, settings_from_env
 from .pieces import discovery
+from .security.hosts import trusted_hosts
 from .simulator.behaviour import Behaviour
 from .simulator.device import parse_gpu
 
@@ -45,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
+        if args.command in ("run", "serve"):
+            trusted_hosts(settings_from_env())  # refuses 0.0.0.0 without TRUSTED_HOSTS, at once
         if args.command == "run":
             return run()
         if args.command == "serve":

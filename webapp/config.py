@@ -15,6 +15,7 @@ INSTANCE_FOLDER = PROJECT_ROOT / "instance"
 
 HOSTNAME_PATTERN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
 HEADER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+MIN_SECRET_LENGTH = 16
 
 
 class ConfigError(ValueError):
@@ -96,6 +97,25 @@ def parse_minutes(value: str) -> int:
     return minutes
 
 
+def parse_count(low: int, high: int):
+    """A parser of whole numbers from ``low`` to ``high``."""
+    def parse(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return number
+    return parse
+
+
+def parse_secret(value: str) -> str:
+    secret = value.strip()
+    if len(secret) < MIN_SECRET_LENGTH or any(not char.isprintable() or char.isspace()
+                                               for char in secret):
+        raise ValueError(f"expected at least {MIN_SECRET_LENGTH} printable characters without "
+                         "spaces, e.g. the output of `openssl rand -hex 32`")
+    return secret
+
+
 def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -170,12 +190,23 @@ SETTINGS = (
             "SQLite file of accounts and the activity log; unset = instance/panel.sqlite"),
     Setting("SESSION_IDLE_MINUTES", "480", parse_minutes,
             "a login ends after this many minutes without a request"),
+    Setting("SESSION_LIFETIME_HOURS", "72", parse_count(1, 8760),
+            "a login ends this many hours after it began, however busy"),
     Setting("SESSION_COOKIE_SECURE", "0", parse_flag,
             "set to 1 when the panel is served over HTTPS: the browser then sends the session "
-            "cookie over HTTPS only"),
+            "cookie over HTTPS only, and is told to use HTTPS only (HSTS)"),
+    Setting("MAX_REQUEST_KB", "100", parse_count(1, 102_400),
+            "a request body larger than this many kilobytes is refused (413)"),
+    Setting("REQUEST_HEADER_SECONDS", "10", parse_seconds,
+            "under gunicorn, a connection that has not sent its request headers within this "
+            "time is closed"),
+    Setting("LIVE_SOCKETS_PER_ACCOUNT", "20", parse_count(1, 10_000),
+            "live sockets (open pages) one account may hold at once"),
+    Setting("LIVE_SOCKETS_TOTAL", "384", parse_count(1, 10_000),
+            "live sockets the panel holds at once; keep it below gunicorn's 512 threads"),
     Setting("TRUSTED_HOSTS", None, parse_hostnames,
             "comma-separated host names the panel answers to, against DNS rebinding; "
-            "unset = any host"),
+            "unset = the names of HOST (loopback names on loopback)"),
     Setting("ALLOWED_ORIGINS", None, parse_origins,
             "comma-separated origins whose pages may open the live socket; "
             "unset = the panel's own origin"),
@@ -185,6 +216,9 @@ SETTINGS = (
     Setting("TRUSTED_PROXY_USER_HEADER", None, parse_header_name,
             "header in which a trusted proxy names the logged-in user, e.g. X-Forwarded-User; "
             "unset = log in with the panel's own form"),
+    Setting("TRUSTED_PROXY_SECRET", None, parse_secret,
+            "secret the proxy sends in X-Panel-Proxy-Secret; the user header is believed only "
+            "with it"),
     Setting("LIVE_REFRESH_SECONDS", "5", parse_seconds,
             "while a page is open, how often the panel polls Pieces OS for changes"),
     Setting("DOWNLOAD_STALL_SECONDS", "15", parse_seconds,

@@ -4,6 +4,7 @@ One connection per request (or per app context), opened on first use and closed 
 Flask's tutorial. The connection is in autocommit mode: a single statement is durable as soon as it
 returns, and ``transaction()`` groups statements that must happen together.
 """
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,10 @@ from flask import Flask, current_app, g
 
 DATABASE_FILE_NAME = "panel.sqlite"
 BUSY_TIMEOUT_SECONDS = 10
+#: The file holds password hashes and session ids: its owner alone may read it. SQLite gives
+#: its -wal and -shm files the mode of the database file.
+PRIVATE_FILE_MODE = 0o600
+SIDE_FILE_SUFFIXES = ("-wal", "-shm")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -20,10 +25,19 @@ CREATE TABLE IF NOT EXISTS users (
     name TEXT NOT NULL UNIQUE COLLATE NOCASE,
     role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
     password_hash TEXT NOT NULL,
-    -- Raised when the password changes: sessions opened before then end.
-    session_epoch INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
+
+-- One row per logged-in session; the cookie holds a random id whose SHA-256 is kept here.
+-- Rows go with their account (and on logout, a new password or a new role), so an account
+-- made later, even with a reused id, never finds one.
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at REAL NOT NULL,
+    seen_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
 
 CREATE TABLE IF NOT EXISTS activity (
     id INTEGER PRIMARY KEY,
@@ -49,12 +63,15 @@ def database_path(configured: str | None, instance_path: str | Path) -> str:
 def connect(path: str) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA foreign_keys = ON")
     return connection
 
 
 def create_schema(path: str) -> None:
-    """Create the file, its tables and indexes if missing; switch the file to WAL mode."""
+    """Create the file (readable by its owner only), its tables and indexes if missing; switch
+    the file to WAL mode."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    make_private(path)
     connection = connect(path)
     try:
         # WAL lets the log be read while a request writes to it; the mode is kept in the file.
@@ -62,6 +79,15 @@ def create_schema(path: str) -> None:
         connection.executescript(SCHEMA)
     finally:
         connection.close()
+
+
+def make_private(path: str) -> None:
+    """Create the database file with mode 0600, or take away the access others have to it
+    (and to its -wal and -shm files) if it was created before."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE))
+    for name in (path, *(path + suffix for suffix in SIDE_FILE_SUFFIXES)):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+            os.chmod(name, PRIVATE_FILE_MODE)
 
 
 @contextmanager

@@ -219,6 +219,12 @@ class TestAroundThePages:
         assert response.json["pieces_os"]["reachable"] is False
         assert "not reachable" in response.json["pieces_os"]["error"]
 
+    def test_healthz_tells_anonymous_callers_only_ok_or_unreachable(
+            self, panel_factory, anonymous_client, closed_port_url):
+        assert anonymous_client.get("/healthz").json == {"panel": "ok", "pieces_os": "ok"}
+        down = panel_factory(PIECES_OS_URL=closed_port_url).test_client(user=None)
+        assert down.get("/healthz").json == {"panel": "ok", "pieces_os": "unreachable"}
+
     @pytest.mark.parametrize("url", ["/", "/?state=loaded"])
     def test_pages_run_under_a_strict_csp(self, client, url):
         response = client.get(url)

@@ -1,4 +1,5 @@
-"""The live tests' panel: served on loopback over HTTP, with real WebSocket clients as pages."""
+"""Fixtures of the live tests: ``live_factory(**config)`` serves a panel (and its own simulator)
+on loopback with an operator logged in over HTTP; ``live`` is one with slow heartbeats."""
 import pytest
 import requests
 

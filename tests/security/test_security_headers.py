@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.support.models import HTMX, upstream_models
+from webapp.config import ConfigError
 
 EXPECTED = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin"}
@@ -91,9 +92,20 @@ def test_pages_hold_no_inline_code(panel, simulator, user):
 class TestTrustedHosts:
     """Anonymous clients: the test client keeps cookies for "localhost" only."""
 
-    def test_unset_any_host_is_served(self, panel_factory):
+    def test_unset_only_the_loopback_names_are_served_on_loopback(self, panel_factory):
         client = panel_factory().test_client(user=None)
-        assert client.get("/login", headers={"Host": "anything.example"}).status_code == 200
+        assert client.get("/login", headers={"Host": "rebound.example"}).status_code == 400
+        for host in ("localhost", "127.0.0.1:8000"):
+            assert client.get("/login", headers={"Host": host}).status_code == 200, host
+
+    def test_unset_an_address_answers_to_itself(self, panel_factory):
+        client = panel_factory(HOST="192.168.1.20").test_client(user=None)
+        assert client.get("/login", headers={"Host": "localhost"}).status_code == 400
+        assert client.get("/login", headers={"Host": "192.168.1.20:8000"}).status_code == 200
+
+    def test_unset_on_every_address_the_panel_will_not_start(self, panel_factory):
+        with pytest.raises(ConfigError, match="TRUSTED_HOSTS must name"):
+            panel_factory(HOST="0.0.0.0")
 
     def test_set_other_hosts_are_refused(self, panel_factory, simulator):
         client = panel_factory(TRUSTED_HOSTS=["panel.lan", ".team.example"]).test_client(

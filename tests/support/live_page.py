@@ -1,5 +1,6 @@
 """A browser page's live socket, as a test sees it: a real WebSocket client of ``/live``."""
 import re
+import struct
 
 import requests
 import websocket
@@ -45,6 +46,15 @@ class LivePage:
     def percentages(self, model: str) -> list[float]:
         return [float(value) for text in self.received if f"progress-{model}" in text
                 for value in PERCENT.findall(text)]
+
+    def close_frame(self) -> tuple[int, str]:
+        """Read until the server's close frame: its code and reason."""
+        while True:
+            opcode, data = self.connection.recv_data(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                return struct.unpack("!H", data[:2])[0], data[2:].decode()
+            if opcode == websocket.ABNF.OPCODE_TEXT:
+                self.received.append(data.decode())
 
     def close(self) -> None:
         self.connection.close()

@@ -32,20 +32,20 @@ class PanelClient(FlaskClient):
     requests carry the session's CSRF token in the X-CSRF-Token header, unless they set it
     (or ``csrf_header=False``: then they send only what they set, as a forged request would).
 
-    The session is opened as the login form opens it, minus the password check: a scrypt check
-    costs about 0.1 s, and few tests are about logging in (test_auth.py logs in for real).
+    The session is opened as the login form opens it (``session_hash`` is its row in the
+    database), minus the password check: a scrypt check costs about 0.1 s, and few tests are
+    about logging in (test_auth.py logs in for real).
     """
 
     def __init__(self, *args, user: str | None = "admin", csrf_header: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.csrf_token = None
+        self.session_hash = None
         self.csrf_header = csrf_header
         if user is None:
             return
-        with self.application.app_context():
-            account = find_user(get_db(), user)
-        with self.session_transaction() as session:
-            start_session(session, account)
+        with self.application.app_context(), self.session_transaction() as session:
+            self.session_hash = start_session(get_db(), session, find_user(get_db(), user))
             self.csrf_token = session[csrf.SESSION_KEY]
 
     def open(self, *args, **kwargs):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+#: Subprocesses run here, so that they import this checkout's ``webapp``, not an installed one.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 

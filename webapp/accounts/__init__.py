@@ -3,24 +3,31 @@
 the Users page for admins (``views``) and ``pieces-admin users`` (``cli``).
 
 A request passes ``gate.require_login``, which finds its user in the session; a view then checks
-the user's role with ``gate.requires``."""
+the user's role with ``gate.requires``. What a logged-in user is shown is never cached, and every
+403 refusal is written to the activity log (``gate.after_private_response``)."""
 from datetime import timedelta
 
 from flask import Flask, g
 
+from ..config import ConfigError
 from . import login, views
-from .gate import can, require_login
+from .gate import after_private_response, can, require_login
 from .throttle import LoginThrottle
 
 
 def init_app(app: Flask) -> None:
+    if app.config["TRUSTED_PROXY_USER_HEADER"] and not app.config["TRUSTED_PROXY_SECRET"]:
+        raise ConfigError("TRUSTED_PROXY_USER_HEADER is set but TRUSTED_PROXY_SECRET is not: "
+                          "without it any local process could name itself admin "
+                          "(see docs/deploy.md)")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SESSION_LIFETIME_HOURS"]),
     )
     app.extensions["login_throttle"] = LoginThrottle()
     app.before_request(require_login)
+    app.after_request(after_private_response)
     app.jinja_env.globals["can"] = can
     app.context_processor(lambda: {"current_user": g.get("user")})
     for module in (login, views):

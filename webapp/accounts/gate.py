@@ -6,27 +6,32 @@ logged-in user unless it is listed as public here. Roles are checked per view wi
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, g, make_response, redirect, request, url_for
+from flask import Response, abort, g, make_response, redirect, request, url_for
 from werkzeug.exceptions import Unauthorized
 
+from ..activity import log as activity_log
+from ..db import get_db
 from ..security.origin import is_websocket_handshake
 from ..web.errors import render_http_error
 from ..web.navigation import next_url, safe_local_path
 from ..web.responses import is_htmx
-from .sessions import proxy_user, session_user
+from .sessions import current_user
 from .users import forbidden_message
 
 #: Served to anybody, without even looking at the session.
-OPEN_ENDPOINTS = frozenset({"static", "health.healthz"})
+OPEN_ENDPOINTS = frozenset({"static"})
 LOGIN_ENDPOINT = "login.login"
+#: Served to anybody; a logged-in user is known there (``/healthz`` tells them more).
+PUBLIC_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "health.healthz"})
 
 
 def require_login():
     """Let the request through with ``g.user`` set, or send the browser to the login page."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    g.user = proxy_user() or session_user()
-    if g.user is not None or request.endpoint == LOGIN_ENDPOINT:
+    g.session_hash = None
+    g.user = current_user()
+    if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if request.routing_exception is not None:
         return None  # unknown URL, wrong method or host: Flask's own error answers it
@@ -40,6 +45,19 @@ def require_login():
         response.headers["HX-Redirect"] = login_url
         return response
     return redirect(login_url)
+
+
+def after_private_response(response: Response) -> Response:
+    """What a logged-in user is shown stays out of every cache (a shared computer's browser
+    history included); a 403 refusal is written to the activity log."""
+    user = g.get("user")
+    if user is not None:
+        response.headers["Cache-Control"] = "no-store"
+    if response.status_code == 403:
+        activity_log.record(get_db(), user=user.name if user else "(not logged in)",
+                            action="access", outcome="refused",
+                            detail=f"{request.method} {request.path}"[:200])
+    return response
 
 
 def page_to_return_to() -> str:

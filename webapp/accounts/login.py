@@ -16,7 +16,7 @@ from ..activity import log as activity_log
 from ..db import get_db
 from ..web.navigation import safe_local_path
 from .gate import LOGIN_ENDPOINT
-from .sessions import start_session
+from .sessions import announce_sessions_ended, end_session, start_session
 from .throttle import LoginThrottle
 from .users import authenticate, count_users
 
@@ -39,9 +39,8 @@ def login():
 
     name = request.form.get("name", "").strip()[:MAX_NAME_LENGTH]
     password = request.form.get("password", "")
-    name_key = f"name:{name.casefold()}"
-    keys = [f"address:{request.remote_addr}", name_key]
-    wait = throttle().seconds_blocked(keys)
+    address = request.remote_addr or ""
+    wait = throttle().seconds_to_wait(address, name)
     if wait:
         response = login_page(target, name, f"Too many failed logins; try again in {wait} s.",
                               429)
@@ -49,13 +48,13 @@ def login():
         return response
     user = authenticate(get_db(), name, password) if name and password else None
     if user is None:
-        throttle().failed(keys)
+        throttle().failed(address, name)
         activity_log.record(get_db(), user=name, action="login", outcome="failed",
                             detail="Wrong name or password.")
         return login_page(target, name, "Wrong name or password.", 401)
 
-    throttle().succeeded([name_key])  # the address keeps its count: it may be guessing others
-    start_session(session, user)
+    throttle().succeeded(address, name)
+    start_session(get_db(), session, user)
     activity_log.record(get_db(), user=user.name, action="login", outcome="ok")
     return redirect(target, 303)
 
@@ -70,6 +69,7 @@ def login_page(target: str, name: str = "", error: str | None = None, status: in
 def logout():
     """End the session (a POST, so another site cannot log people out)."""
     activity_log.record(get_db(), user=g.user.name, action="logout", outcome="ok")
-    session.clear()
+    end_session(get_db(), session)
+    announce_sessions_ended()
     flash("You are logged out.", "success")
     return redirect(url_for(LOGIN_ENDPOINT), 303)

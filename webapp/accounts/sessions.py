@@ -1,51 +1,142 @@
-"""A logged-in session: opened at login, still valid on each request (not idle too long, the
-account unchanged), or named by a trusted reverse proxy."""
+"""Logged-in sessions, kept in the database (table ``sessions``).
+
+The signed cookie holds only a random session id; the database keeps its SHA-256, the account it
+belongs to, when it began and when it was last used. A session is valid while its row exists, it
+has been used within SESSION_IDLE_MINUTES and began less than SESSION_LIFETIME_HOURS ago. Logging
+out deletes the row, so a copy of the cookie ends with it; a new password, a new role or removing
+the account delete all the account's rows (``users.end_sessions_of``). Whoever keeps something
+that lives as long as a session (the live sockets) registers with ``on_sessions_ended`` to hear
+when the panel ended some.
+
+A trusted reverse proxy may name the user instead (TRUSTED_PROXY_USER_HEADER), if it also proves
+that it set the header itself by sending TRUSTED_PROXY_SECRET; such a request opens a session of
+its own, logged like any login.
+"""
+import hashlib
+import hmac
+import secrets
+import sqlite3
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 
-from flask import current_app, request, session
+from flask import Flask, current_app, g, request, session
 
+from ..activity import log as activity_log
 from ..db import get_db
 from ..security import csrf
 from ..security.proxy import via_trusted_proxy
 from .users import User, find_user
 
-SESSION_USER = "user"
-SESSION_EPOCH = "epoch"
-SESSION_SEEN = "seen"
+SESSION_ID = "sid"
+PROXY_SECRET_HEADER = "X-Panel-Proxy-Secret"
+LISTENERS = "sessions_ended_listeners"
+# The last-seen time is written at most this often (a write per request would serialise them).
+SEEN_WRITE_SECONDS = 60
 
 
-def start_session(store: MutableMapping, user: User) -> None:
-    """Make ``store`` (the session) a fresh logged-in session of ``user``, with a new token."""
+def hash_id(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def start_session(db: sqlite3.Connection, store: MutableMapping, user: User) -> str:
+    """Make ``store`` (the cookie's session) a new session of ``user`` and return its hash.
+    Whatever ``store`` held is dropped first, so nothing set before the login (a planted id or
+    CSRF token) outlives it."""
     store.clear()
     store.permanent = True
-    store[SESSION_USER] = user.name
-    store[SESSION_EPOCH] = user.session_epoch
-    store[SESSION_SEEN] = int(time.time())
+    session_id = secrets.token_urlsafe(32)
+    now = time.time()
+    idle, lifetime = session_limits(current_app.config)
+    # Sessions of people who never logged out would otherwise stay forever.
+    db.execute("DELETE FROM sessions WHERE seen_at <= ? OR created_at <= ?",
+               (now - idle, now - lifetime))
+    db.execute("INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)",
+               (hash_id(session_id), user.id, now, now))
+    store[SESSION_ID] = session_id
     csrf.new_token(store)
+    return hash_id(session_id)
+
+
+def end_session(db: sqlite3.Connection, store: MutableMapping) -> None:
+    """Log out: the session's row goes, so no copy of the cookie works any more."""
+    session_id = store.get(SESSION_ID)
+    if isinstance(session_id, str):
+        db.execute("DELETE FROM sessions WHERE id_hash = ?", (hash_id(session_id),))
+    store.clear()
+
+
+def session_limits(config) -> tuple[float, float]:
+    """(idle, lifetime) in seconds."""
+    return config["SESSION_IDLE_MINUTES"] * 60.0, config["SESSION_LIFETIME_HOURS"] * 3600.0
 
 
 def session_user() -> User | None:
-    """The session's user, if the session is still valid: not idle for longer than
-    SESSION_IDLE_MINUTES, and the account neither removed nor given a new password since."""
-    name = session.get(SESSION_USER)
-    if name is None:
+    """The user of the request's session if it is still valid (sets ``g.session_hash``);
+    an ended session is dropped from the cookie."""
+    session_id = session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         return None
-    now = int(time.time())
-    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    user = find_user(get_db(), name)
-    if (user is None or user.session_epoch != session.get(SESSION_EPOCH)
-            or now - session.get(SESSION_SEEN, 0) > idle_limit):
+    db, id_hash, now = get_db(), hash_id(session_id), time.time()
+    idle, lifetime = session_limits(current_app.config)
+    row = db.execute("SELECT users.*, sessions.created_at AS began, seen_at FROM sessions"
+                     " JOIN users ON users.id = sessions.user_id WHERE id_hash = ?",
+                     (id_hash,)).fetchone()
+    if row is None or now - row["seen_at"] > idle or now - row["began"] > lifetime:
+        db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
         session.clear()
         return None
-    session[SESSION_SEEN] = now
-    return user
+    if now - row["seen_at"] >= min(SEEN_WRITE_SECONDS, idle / 10):
+        db.execute("UPDATE sessions SET seen_at = ? WHERE id_hash = ?", (now, id_hash))
+    g.session_hash = id_hash
+    return User.from_row(row)
+
+
+def valid_sessions(db: sqlite3.Connection, id_hashes: Iterable[str], config) -> dict[str, str]:
+    """Of these sessions, those still valid, each with its user's role now."""
+    id_hashes = list(id_hashes)
+    if not id_hashes:
+        return {}
+    idle, lifetime = session_limits(config)
+    now = time.time()
+    rows = db.execute(
+        "SELECT id_hash, role FROM sessions JOIN users ON users.id = sessions.user_id"
+        f" WHERE id_hash IN ({', '.join('?' * len(id_hashes))})"
+        " AND seen_at >= ? AND sessions.created_at >= ?", (*id_hashes, now - idle, now - lifetime))
+    return {row["id_hash"]: row["role"] for row in rows}
 
 
 def proxy_user() -> User | None:
-    """The user a trusted reverse proxy names in TRUSTED_PROXY_USER_HEADER, if configured."""
-    header = current_app.config["TRUSTED_PROXY_USER_HEADER"]
-    if not header or not via_trusted_proxy():
+    """The account a trusted reverse proxy names in TRUSTED_PROXY_USER_HEADER, if the request
+    came from a proxy in TRUSTED_PROXIES that also sent TRUSTED_PROXY_SECRET."""
+    header, secret = (current_app.config["TRUSTED_PROXY_USER_HEADER"],
+                      current_app.config["TRUSTED_PROXY_SECRET"])
+    if not header or not secret or not via_trusted_proxy():
+        return None
+    given = request.headers.get(PROXY_SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
         return None
     name = request.headers.get(header, "").strip()
     return find_user(get_db(), name) if name else None
+
+
+def current_user() -> User | None:
+    """Who is asking: the session's user, unless a trusted proxy names someone else; then a
+    session of that account is opened (and logged as a login)."""
+    user = session_user()
+    named = proxy_user()
+    if named is None or (user is not None and user.id == named.id):
+        return user
+    g.session_hash = start_session(get_db(), session, named)
+    activity_log.record(get_db(), user=named.name, action="login", outcome="ok",
+                        detail="Logged in by the reverse proxy.")
+    return named
+
+
+def on_sessions_ended(app: Flask, listener: Callable[[], None]) -> None:
+    """Call ``listener`` whenever the panel ended sessions (it then checks the ones it keeps)."""
+    app.extensions.setdefault(LISTENERS, []).append(listener)
+
+
+def announce_sessions_ended() -> None:
+    for listener in current_app.extensions.get(LISTENERS, ()):
+        listener()

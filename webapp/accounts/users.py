@@ -1,7 +1,8 @@
 """Accounts, their roles and passwords, and the rules that keep them sane.
 
 Used by the Users page and by ``pieces-admin users``; every change is written to the activity log
-in the same transaction. Passwords are kept only as werkzeug scrypt hashes.
+in the same transaction. Passwords are kept only as werkzeug scrypt hashes. A new password, a new
+role and removing the account end the account's sessions in that transaction too.
 """
 import re
 import secrets
@@ -57,14 +58,14 @@ class LastAdmin(UserError):
 
 @dataclass(frozen=True)
 class User:
+    id: int
     name: str
     role: str
-    session_epoch: int
     created_at: str
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "User":
-        return cls(row["name"], row["role"], row["session_epoch"], row["created_at"])
+        return cls(row["id"], row["name"], row["role"], row["created_at"])
 
     def can(self, permission: str) -> bool:
         roles, _what = PERMISSIONS[permission]
@@ -155,21 +156,21 @@ def set_role(db: sqlite3.Connection, name: str, role: str, *, actor: str) -> Non
         user = _existing(db, name)
         if user.role == "admin" and role != "admin":
             _refuse_if_last_admin(db, user)
-        db.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+        db.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
+        end_sessions_of(db, user)
         activity_log.record(db, user=actor, action="set-role", outcome="ok",
                             detail=f"Changed {user.name} from {user.role} to {role}.")
 
 
-def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str) -> int:
-    """Change the password and end the user's other sessions; return the new session epoch."""
+def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str) -> None:
+    """Change the password and end every session of the user."""
     password_hash = generate_password_hash(check_password(password), method=HASH_METHOD)
     with transaction(db):
         user = _existing(db, name)
-        db.execute("UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1"
-                   " WHERE name = ?", (password_hash, name))
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user.id))
+        end_sessions_of(db, user)
         activity_log.record(db, user=actor, action="set-password", outcome="ok",
                             detail=f"Changed the password of {user.name}.")
-    return user.session_epoch + 1
 
 
 def remove_user(db: sqlite3.Connection, name: str, *, actor: str) -> None:
@@ -177,7 +178,8 @@ def remove_user(db: sqlite3.Connection, name: str, *, actor: str) -> None:
         user = _existing(db, name)
         if user.role == "admin":
             _refuse_if_last_admin(db, user)
-        db.execute("DELETE FROM users WHERE name = ?", (name,))
+        # Its sessions go with it (ON DELETE CASCADE; db.connect turns foreign keys on).
+        db.execute("DELETE FROM users WHERE id = ?", (user.id,))
         activity_log.record(db, user=actor, action="remove-user", outcome="ok",
                             detail=f"Removed {user.name} ({user.role}).")
 
@@ -199,6 +201,10 @@ def create_first_admin(db: sqlite3.Connection) -> str | None:
         activity_log.record(db, user="(first start)", action="add-user", outcome="ok",
                             detail=f"Added {FIRST_ADMIN_NAME} as admin, with a random password.")
     return password
+
+
+def end_sessions_of(db: sqlite3.Connection, user: User) -> None:
+    db.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
 
 
 def _existing(db: sqlite3.Connection, name: str) -> User:

@@ -1,7 +1,8 @@
 """The Users page (``/users``), for admins: add accounts, change roles and passwords, remove.
 
 Plain forms (POST, then a redirect back with a message); a refused change shows the page again
-with the reason and a 4xx status.
+with the reason and a 4xx status. A change that ended sessions is announced, so that their open
+live sockets close at once.
 """
 from collections.abc import Callable
 
@@ -9,7 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 
 from ..db import get_db
 from .gate import requires
-from .sessions import start_session
+from .sessions import announce_sessions_ended, start_session
 from .users import (
     ROLES,
     UserError,
@@ -45,8 +46,12 @@ def add():
 def change_role(name: str):
     """Give an account another role."""
     role = request.form.get("role", "")
-    return change(lambda: set_role(get_db(), name, role, actor=g.user.name),
-                  f"{name} is now {role}.")
+
+    def apply() -> None:
+        set_role(get_db(), name, role, actor=g.user.name)
+        stay_logged_in_if_own(name)
+
+    return change(apply, f"{name} is now {role}.")
 
 
 @bp.post("/users/<name>/password")
@@ -55,8 +60,7 @@ def change_password(name: str):
     """Set a new password; the account's other sessions end."""
     def apply() -> None:
         set_password(get_db(), name, typed_password(), actor=g.user.name)
-        if name.casefold() == g.user.name.casefold():
-            start_session(session, find_user(get_db(), name))  # stay logged in here
+        stay_logged_in_if_own(name)
 
     return change(apply, f"Changed the password of {name}.")
 
@@ -66,6 +70,12 @@ def change_password(name: str):
 def remove(name: str):
     """Delete an account; what it did stays in the activity log."""
     return change(lambda: remove_user(get_db(), name, actor=g.user.name), f"Removed {name}.")
+
+
+def stay_logged_in_if_own(name: str) -> None:
+    """A change that ended all sessions of the admin's own account: this one goes on anew."""
+    if name.casefold() == g.user.name.casefold():
+        start_session(get_db(), session, find_user(get_db(), name))
 
 
 def typed_password() -> str:
@@ -82,6 +92,7 @@ def change(apply: Callable[[], object], done: str, typed: dict | None = None):
         apply()
     except UserError as refusal:
         return users_page(str(refusal), refusal.status, typed)
+    announce_sessions_ended()
     flash(done, "success")
     return redirect(url_for("users.index"), 303)
 

@@ -17,7 +17,9 @@ MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
 SESSION_ACTIONS = ("login", "logout")
 USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
 PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
-ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS + PANEL_ACTIONS
+#: A request refused for want of a permission (403).
+ACCESS_ACTIONS = ("access",)
+ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS + PANEL_ACTIONS + ACCESS_ACTIONS
 OUTCOMES = ("pending", "ok", "refused", "failed")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything

@@ -1,5 +1,8 @@
 """Searching the activity log: filters and page number from the query string, validated, and the
-matching page of entries, newest first."""
+matching page of entries, newest first.
+
+The name typed in a failed login is often a password typed into the wrong field: only those who
+manage users see it. For everybody else it is left out, and the user filter does not find it."""
 import math
 import re
 import sqlite3
@@ -16,6 +19,10 @@ MAX_TEXT_LENGTH = 200
 PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_FILTERS = ("user", "model", "action", "outcome")
+HIDDEN_NAME = "(hidden)"
+#: The ``user`` column as somebody who may not see failed-login names sees it.
+REDACTED_USER = (f"CASE WHEN action = 'login' AND outcome = 'failed' THEN '{HIDDEN_NAME}'"
+                 " ELSE user END")
 
 
 class BadActivityQuery(ValueError):
@@ -50,11 +57,11 @@ class ActivityQuery:
         """This query (with ``changes``) as a URL query string, defaults left out."""
         return non_default_query({**asdict(self), **changes}, asdict(ActivityQuery()))
 
-    def where(self) -> tuple[str, list]:
+    def where(self, user_column: str = "user") -> tuple[str, list]:
         """The SQL condition (with its parameters) that the filters make."""
         conditions, parameters = [], []
         if self.user:
-            conditions.append("user = ? COLLATE NOCASE")
+            conditions.append(f"({user_column}) = ? COLLATE NOCASE")
             parameters.append(self.user)
         if self.model:
             conditions.append("(model_id = ? OR model_name LIKE ? ESCAPE '\\')")
@@ -91,9 +98,13 @@ class ActivityPage:
         return self.query.page < self.page_count
 
 
-def search(db: sqlite3.Connection, query: ActivityQuery) -> ActivityPage:
-    where, parameters = query.where()
+def search(db: sqlite3.Connection, query: ActivityQuery,
+           show_failed_login_names: bool = False) -> ActivityPage:
+    user = "user" if show_failed_login_names else REDACTED_USER
+    where, parameters = query.where(user)
     total = db.execute(f"SELECT count(*) FROM activity{where}", parameters).fetchone()[0]
-    rows = db.execute(f"SELECT * FROM activity{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+    rows = db.execute(f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome,"
+                      f" detail FROM activity{where}"
+                      " ORDER BY id DESC LIMIT ? OFFSET ?",
                       [*parameters, PAGE_SIZE, (query.page - 1) * PAGE_SIZE])
     return ActivityPage(query, [Entry.from_row(row) for row in rows], total)

@@ -8,8 +8,9 @@ writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` soc
 """
 from flask import Flask, g
 
+from ..accounts.sessions import on_sessions_ended
 from .hub import LiveHub
-from .route import bp, current_hub, live_socket_path, sock
+from .route import bp, browser_left, current_hub, live_socket_path, sock
 
 __all__ = ["current_hub", "init_app"]
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         "ping_interval": ping / 2, "max_message_size": MAX_INCOMING_MESSAGE_BYTES})
     hub = LiveHub(app, app.extensions["pieces_client"])
     app.extensions["live_hub"] = hub
+    on_sessions_ended(app, hub.sessions.check)
     app.jinja_env.globals.update(
         live_progress=hub.tracker.progress_of, download_failure=hub.tracker.failure_of,
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
@@ -42,4 +44,5 @@ def init_app(app: Flask) -> None:
         live_socket_path=live_socket_path,
     )
     app.register_blueprint(bp)
+    app.register_error_handler(ConnectionError, browser_left)
     sock.init_app(app)

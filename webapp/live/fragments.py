@@ -48,6 +48,10 @@ class Fragments:
     #: live.js that the socket still works.
     heartbeat = "<!-- still connected -->"
 
+    def live_refused(self, reason: str) -> str:
+        """The live status of a page whose socket was refused, saying why."""
+        return self._render(Page("/"), "live/_live_status.html", oob=True, refused=reason)
+
     @cached_property
     def _model_parts(self):
         """The macros of ``_model_parts.html``, callable from Python."""
@@ -55,5 +59,5 @@ class Fragments:
 
     def _render(self, page: Page, template: str, **context) -> str:
         with self.app.test_request_context(page.url, base_url=page.base_url):
-            g.user = User(name="", role=page.role, session_epoch=0, created_at="")
+            g.user = User(id=0, name="", role=page.role, created_at="")
             return render_template(template, **context)

@@ -22,8 +22,10 @@ from .loads import PendingLoad, PendingLoads
 from .pages import Page
 from .progress import BadFrame, DownloadProgress, parse_frame
 from .publisher import Publisher
+from .quota import SocketQuota
 from .refresher import Refresher
 from .relay import ProgressRelay
+from .session_check import SessionCheck
 from .tracker import STALE, UNTRACKED, DownloadTracker
 from .viewers import SERVICE_RESTART, Viewer
 
@@ -54,6 +56,9 @@ class LiveHub:
         self._dispatcher = Dispatcher(app.config["LIVE_HEARTBEAT_SECONDS"],
                                       lambda: self.fragments.heartbeat)
         self.publisher = Publisher(self._dispatcher)
+        self.quota = SocketQuota(app.config["LIVE_SOCKETS_PER_ACCOUNT"],
+                                 app.config["LIVE_SOCKETS_TOTAL"])
+        self.sessions = SessionCheck(app.config, self.publisher.viewers)
         self.refresher = Refresher(self._refresh, self._tick,
                                    watched=lambda: self.publisher.watched,
                                    busy=lambda: self.tracker.relaying or bool(self.loads),
@@ -62,13 +67,14 @@ class LiveHub:
 
     # -- pages -----------------------------------------------------------------------------------
 
-    def connect(self, socket, page: Page) -> Viewer:
-        """A page opened its socket: send it, at once, the current state of all it shows."""
+    def connect(self, socket, page: Page, session_hash: str | None) -> Viewer:
+        """A page opened its socket (in that login session): send it, at once, the current
+        state of all it shows."""
         if not self.board.known:
             self._refresh()
         elif self._instance_checked_at is None:
             self._check_instance()
-        viewer = self.publisher.open_page(socket, page, self._current_state)
+        viewer = self.publisher.open_page(socket, page, self._current_state, session_hash)
         self.refresher.ensure_running()
         return viewer
 
@@ -183,7 +189,7 @@ class LiveHub:
         self._stopping.set()
         self.refresher.stop()
         for viewer in self.publisher.viewers():
-            viewer.close(SERVICE_RESTART)
+            viewer.close(SERVICE_RESTART, "server restarting")
         self._dispatcher.stop()
         self.tracker.stop_all()
 
@@ -265,6 +271,8 @@ class LiveHub:
         self._set_upstream_error(None)
 
     def _tick(self) -> None:
+        """Every second while pages are open or something is under way."""
+        self.sessions.check()
         self._mark_stalls()
         self._mark_ignored_cancels()
         self._check_pending_loads()

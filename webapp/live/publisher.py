@@ -29,15 +29,16 @@ class Publisher:
         self._revision = 0
         self._lock = threading.Lock()
 
-    def open_page(self, websocket, page: Page, state: PageState) -> Viewer:
-        """A page opened its socket: it is sent, at once, all its kind's feed holds. The first
-        page of a kind fills the feed with ``state``."""
+    def open_page(self, websocket, page: Page, state: PageState,
+                  session_hash: str | None = None) -> Viewer:
+        """A page opened its socket (in login session ``session_hash``): it is sent, at once,
+        all its kind's feed holds. The first page of a kind fills the feed with ``state``."""
         with self._lock:
             feed = self._feeds.get(page)
             first = feed is None
             if first:
                 feed = self._feeds[page] = Feed()
-            viewer = Viewer(websocket, page, feed, self._dispatcher)
+            viewer = Viewer(websocket, page, feed, self._dispatcher, session_hash)
             feed.viewers.add(viewer)
             revision = self._next_revision()
         if first:

@@ -1,6 +1,7 @@
 """The live hub's background thread: alive while anybody watches or something is under way (a
 download, a load Pieces OS has not answered), it refreshes the model list and, every tick,
-looks at what is under way (stalls, ignored cancels, pending loads)."""
+looks at what is under way (stalls, ignored cancels, pending loads) and ends sockets whose
+session ended."""
 import threading
 import time
 from collections.abc import Callable

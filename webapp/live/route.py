@@ -1,4 +1,8 @@
-"""The page's live socket (``/live``): one per open page, fed by the process's ``LiveHub``."""
+"""The page's live socket (``/live``): one per open page, fed by the process's ``LiveHub``.
+
+A socket over the quota (quota.py) is closed at once with 1013 and the reason, which the page
+shows in place of its live status; ordinary pages are served meanwhile. A browser that goes
+away during the handshake is no error of the panel's."""
 import socket
 from urllib.parse import urlencode
 
@@ -7,6 +11,7 @@ from flask_sock import Sock
 
 from .hub import LiveHub
 from .pages import Page
+from .viewers import TRY_AGAIN_LATER
 
 bp = Blueprint("live", __name__)
 sock = Sock()
@@ -20,14 +25,32 @@ def current_hub() -> LiveHub:
 def live(ws):
     """Keep one page's socket open; the hub's dispatcher sends it what changes."""
     hub = current_hub()
-    # Fragments are small and must go out at once, not wait to be merged with the next one.
-    ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
-    viewer = hub.connect(ws, page)
+    # Kept here: rendering the page's first fragments in this thread may replace ``g.user``.
+    user, session_hash = g.user, g.session_hash
+    refusal = hub.quota.take(user.id)
+    if refusal:
+        ws.send(hub.fragments.live_refused(refusal))
+        ws.close(reason=TRY_AGAIN_LATER, message=refusal[:120])
+        return
     try:
-        viewer.hold()
+        # Fragments are small and must go out at once, not wait to be merged with the next one.
+        ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        page = Page.from_url(request.args.get("page"), user.role, request.host_url)
+        viewer = hub.connect(ws, page, session_hash)
+        try:
+            viewer.hold()
+        finally:
+            hub.disconnect(viewer)
     finally:
-        hub.disconnect(viewer)
+        hub.quota.give_back(user.id)
+
+
+def browser_left(error: ConnectionError):
+    """The browser closed the connection while the handshake was answered (flask-sock answers
+    it before the route runs): nobody is left to answer, and nothing went wrong here."""
+    if request.endpoint != "live.live":
+        raise error
+    return "The browser closed the connection.", 400
 
 
 def live_socket_path() -> str:

@@ -20,6 +20,8 @@ from .pages import Page
 # Sent when the server stops, so that browsers reconnect by themselves (Service Restart).
 SERVICE_RESTART = 1012
 POLICY_VIOLATION = 1008
+# Too many live sockets already: the page may try again later.
+TRY_AGAIN_LATER = 1013
 # How long a closing page waits for its close frame to be written before its socket is shut.
 CLOSE_WRITE_SECONDS = 2.0
 
@@ -36,17 +38,20 @@ class Wakeable(Protocol):
 
 
 class Viewer:
-    """A browser page's socket (a simple-websocket ``Server``): its cursor in the ``Feed`` of
-    its kind of page, a mailbox of its own (heartbeats), and an outbox written by the
+    """A browser page's socket (a simple-websocket ``Server``) and the login session it was
+    opened in (``session_hash``, see accounts/sessions.py): its cursor in the ``Feed`` of its
+    kind of page, a mailbox of its own (heartbeats), and an outbox written by the
     ``Dispatcher``.
 
     The socket's own request thread only waits (``hold``) until the page goes away or the
     server stops, so a progress frame costs one wake-up of the dispatcher, not one per page.
     """
 
-    def __init__(self, websocket, page: Page, feed: Feed, dispatcher: Wakeable):
+    def __init__(self, websocket, page: Page, feed: Feed, dispatcher: Wakeable,
+                 session_hash: str | None = None):
         self.websocket = websocket
         self.page = page
+        self.session_hash = session_hash
         self.feed = feed
         self.cursor = 0  # the feed holds the page's whole state: it is sent first
         self._dispatcher = dispatcher  # told when simple-websocket queues a frame
@@ -60,6 +65,7 @@ class Viewer:
         self._lock = threading.Lock()
         self._written = threading.Condition(self._lock)
         self._close_code: int | None = None
+        self._close_reason: str | None = None
         self._closed = threading.Event()
         self._broken = False  # a write failed, or the dispatcher let the page go
         self._closing = False  # somebody waits for the close frame to be written
@@ -139,9 +145,10 @@ class Viewer:
             self._broken = True
             self._written.notify_all()
 
-    def close(self, code: int) -> None:
-        """Ask the socket's thread to close the socket with ``code``."""
+    def close(self, code: int, reason: str | None = None) -> None:
+        """Ask the socket's thread to close the socket with ``code`` (and ``reason``)."""
         self._close_code = code
+        self._close_reason = reason
         self._closed.set()
 
     def hold(self, check_seconds: float = 1.0) -> None:
@@ -151,8 +158,7 @@ class Viewer:
                 self._close_code = POLICY_VIOLATION  # browsers send nothing on this socket
                 break
         if self.websocket.connected:
-            reason = "server restarting" if self._close_code == SERVICE_RESTART else None
-            self.websocket.close(reason=self._close_code, message=reason)
+            self.websocket.close(reason=self._close_code, message=self._close_reason)
             self.wait_written(CLOSE_WRITE_SECONDS)
             # The reader thread ends when the browser answers the close. Once this returns the
             # server closes the socket, and a reader still waiting on it would never wake up (nor

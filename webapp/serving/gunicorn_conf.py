@@ -9,8 +9,11 @@ import sys
 import threading
 
 from webapp.config import settings_from_env
+from webapp.security.hosts import trusted_hosts
 
 _settings = settings_from_env()
+# Refuses to start on 0.0.0.0 without TRUSTED_HOSTS, before any worker is forked.
+trusted_hosts(_settings)
 
 bind = f"{_settings['HOST']}:{_settings['PORT']}"
 # One process: the live hub (one upstream progress socket per download, the open pages' feeds)
@@ -19,7 +22,8 @@ workers = 1
 # gthread: every open page holds one thread for its live socket (plus one inside
 # simple-websocket), so the pool must exceed the number of open pages. One dispatcher thread
 # writes to all of them (docs/benchmarks.md has what that costs).
-worker_class = "gthread"
+# Our subclass of it gives request headers a deadline (REQUEST_HEADER_SECONDS; see worker.py).
+worker_class = "webapp.serving.worker.HeaderDeadlineWorker"
 threads = 512
 # gunicorn 27 opens a control socket at a fixed path by default; two servers on one machine
 # (the panel and the simulator) would collide on it.

@@ -1,5 +1,8 @@
-"""``/healthz``: is the panel up, and does Pieces OS answer (for monitors and scripts)."""
-from flask import Blueprint, current_app
+"""``/healthz``: is the panel up, and does Pieces OS answer (for monitors and scripts).
+
+Anybody may ask, so an anonymous caller learns only "ok" or "unreachable"; a logged-in user (a
+script with a session) also gets the version, the error and whether Pieces OS is simulated."""
+from flask import Blueprint, current_app, g
 
 from ..pieces.client import UpstreamError, current_client
 
@@ -8,11 +11,14 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Machine-readable health: the panel is up; is Pieces OS reachable, and which version."""
+    """Machine-readable health: the panel is up; is Pieces OS reachable (and for logged-in
+    users: which version, or what failed)."""
     try:
         version, error = current_client().version(), None
     except UpstreamError as failure:
         version, error = None, str(failure)
+    if g.get("user") is None:
+        return {"panel": "ok", "pieces_os": "unreachable" if error else "ok"}
     return {
         "panel": "ok",
         "pieces_os": {

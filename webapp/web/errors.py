@@ -1,6 +1,6 @@
 """HTTP errors as pages: the whole error page, or the message alone for htmx to show."""
-from flask import render_template
-from werkzeug.exceptions import HTTPException
+from flask import current_app, render_template
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .responses import is_htmx
 
@@ -14,3 +14,10 @@ def render_http_error(error: HTTPException):
         headers = {"HX-Retarget": ERROR_AREA, "HX-Reswap": "innerHTML"}
         return render_template("_error.html", error=error), error.code, headers
     return render_template("error.html", error=error), error.code
+
+
+def refuse_large_request(_error: RequestEntityTooLarge):
+    """A body over MAX_REQUEST_KB (MAX_CONTENT_LENGTH), refused before it is read."""
+    limit = current_app.config["MAX_REQUEST_KB"]
+    return render_http_error(RequestEntityTooLarge(
+        f"The request is larger than the {limit} KB the panel accepts, so nothing was done."))

@@ -1,0 +1,103 @@
+"""Live sockets end with their session, and no account (nor everybody together) can hold more
+of them than the settings allow."""
+import socket
+import struct
+import time
+
+import pytest
+
+from tests.support.accounts import cookie_header, login_over_http
+from tests.support.live_page import LivePage
+from webapp.db import connect
+from webapp.live.session_check import SESSION_ENDED_REASON
+from webapp.live.viewers import POLICY_VIOLATION, TRY_AGAIN_LATER
+
+from .test_live import DOWNLOADED
+
+
+def end_by(live, action: str) -> None:
+    """End the operator's session the way ``action`` says."""
+    admin = live.app.test_client(user="admin")
+    if action == "logout":
+        live.browser.post(f"{live.url}/logout", timeout=5)
+    elif action == "role":
+        admin.post("/users/operator/role", data={"role": "viewer"})
+    elif action == "password":
+        admin.post("/users/operator/password", data={
+            "password": "a brand new secret", "password_repeat": "a brand new secret"})
+    elif action == "remove":
+        admin.post("/users/operator/remove")
+    else:  # idle, or changed by another process: only the database knows
+        with connect(live.app.config["DATABASE"]) as db:
+            db.execute("UPDATE sessions SET seen_at = ?", (time.time() - 10 * 24 * 3600,))
+
+
+class TestSessionsEnd:
+    @pytest.mark.parametrize("action", ["logout", "role", "password", "remove", "idle"])
+    def test_each_way_a_session_ends_closes_its_open_pages(self, live, action):
+        page = live.open_page()
+        end_by(live, action)
+        assert page.close_frame() == (POLICY_VIOLATION, SESSION_ENDED_REASON)
+        live.pages.remove(page)
+
+    def test_other_sessions_go_on(self, live):
+        operator_page = live.open_page()
+        viewer = login_over_http(live.url, "viewer")
+        viewer_page = LivePage(live.url, "/", cookie=cookie_header(viewer))
+        live.pages.append(viewer_page)
+        viewer.post(f"{live.url}/logout", timeout=5)
+        assert viewer_page.close_frame()[0] == POLICY_VIOLATION
+        live.pages.remove(viewer_page)
+        assert live.act(DOWNLOADED, "load").status_code == 200
+        operator_page.read_until_row(DOWNLOADED, "loaded")
+
+
+class TestQuota:
+    def test_an_account_over_its_quota_is_refused_saying_why(self, live_factory):
+        live = live_factory(LIVE_SOCKETS_PER_ACCOUNT=2, LIVE_HEARTBEAT_SECONDS=30)
+        live.open_page(), live.open_page()
+        refused = LivePage(live.url, "/", cookie=cookie_header(live.browser))
+        code, reason = refused.close_frame()
+        assert code == TRY_AGAIN_LATER and "already has 2 pages open" in reason
+        assert any("already has 2 pages open" in text and 'id="live-status"' in text
+                   for text in refused.received)  # the page shows it
+        assert live.browser.get(f"{live.url}/activity", timeout=5).status_code == 200
+        other = LivePage(live.url, "/", cookie=cookie_header(login_over_http(live.url, "viewer")))
+        live.pages.append(other)
+        assert 'id="live-status"' in other.read_until(lambda text: "live-status" in text,
+                                                       "the other account's page")
+
+    def test_a_page_closed_gives_its_place_back(self, live_factory):
+        live = live_factory(LIVE_SOCKETS_PER_ACCOUNT=1, LIVE_HEARTBEAT_SECONDS=30)
+        first = live.open_page()
+        first.close()
+        live.pages.remove(first)
+        live.simulator.wait_until(lambda: live.hub.quota.open == 0, what="the page to go")
+        live.open_page()
+
+    def test_everybody_together_is_limited_too(self, live_factory):
+        live = live_factory(LIVE_SOCKETS_TOTAL=1, LIVE_HEARTBEAT_SECONDS=30)
+        live.open_page()
+        viewer = login_over_http(live.url, "viewer")
+        refused = LivePage(live.url, "/", cookie=cookie_header(viewer))
+        code, reason = refused.close_frame()
+        assert code == TRY_AGAIN_LATER and "as many live pages as it can" in reason
+
+
+class TestHandshake:
+    def test_a_browser_leaving_during_the_handshake_is_no_error(self, live, caplog):
+        cookie = cookie_header(live.browser)
+        host = live.url.removeprefix("http://")
+        for _ in range(3):
+            raw = socket.create_connection(("127.0.0.1", int(host.split(":")[1])))
+            raw.sendall(
+                f"GET /live?page=/ HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                f"Sec-WebSocket-Version: 13\r\nOrigin: {live.url}\r\nCookie: {cookie}\r\n\r\n"
+                .encode())
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            raw.close()  # a reset: the panel's answer finds nobody
+        live.open_page()  # served after those three
+        live.simulator.wait_until(lambda: live.hub.quota.open == 1,
+                                  what="the three handshakes to be let go")
+        assert "Exception on /live" not in caplog.text

@@ -1,0 +1,59 @@
+"""gunicorn's gthread worker with a deadline for request headers.
+
+gthread reads a request's headers in a pool thread with no time limit once the first byte has
+arrived, so clients that send a header line now and then can hold every thread and freeze the
+panel. This worker gives each connection REQUEST_HEADER_SECONDS from the moment a thread takes
+it until its headers are complete; the worker's main loop (which wakes at least every second)
+shuts the socket of any connection past it, which ends the thread's read at once. The body and
+the response are not limited here: bodies are small (MAX_REQUEST_KB), and a front proxy bounds
+the rest (docs/deploy.md).
+"""
+import socket
+import threading
+import time
+
+from gunicorn.workers.gthread import ThreadWorker
+
+from webapp.config import settings_from_env
+
+
+class HeaderDeadlineWorker(ThreadWorker):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header_seconds = settings_from_env()["REQUEST_HEADER_SECONDS"]
+        self._reading: dict[object, float] = {}  # connection -> deadline of its headers
+        self._reading_lock = threading.Lock()
+
+    def handle(self, conn):
+        """(A pool thread.) Read and serve one request, its headers within the deadline."""
+        with self._reading_lock:
+            self._reading[conn] = time.monotonic() + self.header_seconds
+        try:
+            return super().handle(conn)
+        finally:
+            self._headers_read(conn)
+
+    def handle_request(self, req, conn):
+        """(A pool thread.) The headers are in: from here on no deadline applies."""
+        self._headers_read(conn)
+        return super().handle_request(req, conn)
+
+    def murder_pending(self):
+        """(The main loop, at least every second.) Also end header reads past their deadline."""
+        super().murder_pending()
+        now = time.monotonic()
+        with self._reading_lock:
+            late = [conn for conn, deadline in self._reading.items() if deadline <= now]
+            for conn in late:
+                del self._reading[conn]
+        for conn in late:
+            try:
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already gone
+            self.log.info("Closed a connection that sent no complete request headers in %g s",
+                          self.header_seconds)
+
+    def _headers_read(self, conn) -> None:
+        with self._reading_lock:
+            self._reading.pop(conn, None)
