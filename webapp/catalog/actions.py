@@ -88,6 +88,8 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
                                      "its row changes when it has.")
     except UpstreamError as failure:
         return fail(action, model, attempt, failure)
+    if action.name == "download":
+        hub.download_answered(model_id)
     hub.model_changed(updated)
     if action.name == "load" and not updated.loaded:
         hub.load_ended(model_id)

@@ -144,6 +144,10 @@ class LiveHub:
         self.refresher.ensure_running()
         relay.connected.wait(self.client.connect_timeout)
 
+    def download_answered(self, model_id: str) -> None:
+        """Pieces OS answered the download request (see ``tracker.STALE``)."""
+        self.tracker.answered(model_id)
+
     def forget_download(self, model_id: str) -> None:
         """The download did not start after all (its request failed)."""
         self._finish_download(model_id)

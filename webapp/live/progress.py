@@ -75,6 +75,8 @@ class DownloadProgress:
     started: float = field(default_factory=time.monotonic)
     #: A frame of this attempt arrived (not only a status left over from an earlier one).
     heard: bool = False
+    #: Pieces OS has answered the request that started it (False while it is on its way).
+    answered: bool = True
     restarts: int = 0
     cancel_requested_by: str | None = None
     cancel_requested_at: float | None = None

@@ -17,7 +17,9 @@ FAILED_MESSAGE = "The download failed in Pieces OS."
 
 # What became of a frame (``DownloadTracker.apply``).
 APPLIED = "applied"
-STALE = "stale"  # a final status left over from an earlier attempt, before this one was heard
+# A final status that came before this attempt was heard of and before Pieces OS answered its
+# request: left over from an earlier attempt, re-sent when the socket opened.
+STALE = "stale"
 UNTRACKED = "untracked"
 
 #: Opens (and starts) the progress relay of a model.
@@ -78,7 +80,7 @@ class DownloadTracker:
         with self._lock:
             self._failures.pop(model.id, None)
             self._downloads[model.id] = DownloadProgress(
-                model.id, size_bytes=model.size_bytes, started_by=started_by)
+                model.id, size_bytes=model.size_bytes, started_by=started_by, answered=False)
             self._requested.add(model.id)
             return self._ensure_relay(model.id)
 
@@ -100,14 +102,13 @@ class DownloadTracker:
         return running and not model.downloading and (overdue or not relay_alive)
 
     def apply(self, model_id: str, frame: ProgressFrame) -> str:
-        """One frame of a model's progress: ``APPLIED``, ``STALE`` (a final status before any
-        frame of this attempt: an earlier attempt's, re-sent when the socket opened), or
-        ``UNTRACKED`` (its download is not followed, or no more)."""
+        """One frame of a model's progress: ``APPLIED``, ``STALE`` (see above), or ``UNTRACKED``
+        (its download is not followed, or no more)."""
         with self._lock:
             progress = self._downloads.get(model_id)
             if progress is None:
                 return UNTRACKED
-            if frame.is_terminal and not progress.heard:
+            if frame.is_terminal and not progress.heard and not progress.answered:
                 return STALE
             progress.apply(frame)
             self._requested.discard(model_id)
@@ -115,6 +116,14 @@ class DownloadTracker:
             if frame.status == "FAILED":
                 self._failures[model_id] = FAILED_MESSAGE
             return APPLIED
+
+    def answered(self, model_id: str) -> None:
+        """Pieces OS answered the request that started the download: final statuses from now
+        on are this attempt's."""
+        with self._lock:
+            progress = self._downloads.get(model_id)
+            if progress is not None:
+                progress.answered = True
 
     def request_cancel(self, model_id: str, by: str) -> None:
         with self._lock:
