@@ -8,6 +8,7 @@ import pytest
 from tests.support.accounts import TEST_PASSWORD, WRONG_PASSWORD, log_in
 from tests.support.models import (
     BUTTON,
+    CONFIRMED,
     HTMX,
     act,
     model_in_state,
@@ -144,7 +145,7 @@ class TestSessions:
         assert client.get("/activity").status_code == 200
 
     def test_a_removed_account_is_logged_out(self, client, operator_client):
-        assert client.post("/users/operator/remove").status_code == 303
+        assert client.post("/users/operator/remove", data=CONFIRMED).status_code == 303
         assert operator_client.get("/activity").status_code == 302
 
     def test_a_new_role_applies_at_once(self, client, operator_client, simulator):
