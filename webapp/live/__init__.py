@@ -8,6 +8,8 @@ writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` soc
 """
 from flask import Flask, g
 
+from ..pieces.device import MemoryUse
+from ..pieces.device import memory_use as pieces_memory_use
 from .hub import LiveHub
 from .route import bp, current_hub, live_socket_path, sock
 
@@ -26,6 +28,15 @@ def local_runtime_problem() -> str | None:
     return g.local_runtime_problem
 
 
+def memory_use() -> MemoryUse:
+    """RAM used by the loaded models against the machine's (for templates; once per
+    rendering, as every Load button asks)."""
+    if "memory_use" not in g:
+        hub = current_hub()
+        g.memory_use = pieces_memory_use(hub.instance().device, hub.board.all())
+    return g.memory_use
+
+
 def init_app(app: Flask) -> None:
     ping = app.config["LIVE_PING_SECONDS"]
     # simple-websocket closes a socket whose pong is missing at the next ping; pinging at half
@@ -39,7 +50,7 @@ def init_app(app: Flask) -> None:
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
         cancel_ignored=hub.tracker.cancel_was_ignored, pending_load=hub.loads.get,
         pieces_os=hub.instance, local_runtime_problem=local_runtime_problem,
-        live_socket_path=live_socket_path,
+        live_socket_path=live_socket_path, memory_use=memory_use,
     )
     app.register_blueprint(bp)
     sock.init_app(app)

@@ -34,6 +34,8 @@ LOAD_CHECK_SECONDS = 3.0
 LOAD_GIVE_UP_SECONDS = 1800.0
 # How often the version and local runtime of Pieces OS are asked for while all is well.
 INSTANCE_CHECK_SECONDS = 60.0
+# How often its machine (RAM, GPUs) is asked for once known: it rarely changes.
+DEVICE_CHECK_SECONDS = 600.0
 #: The name under which the panel itself writes to the activity log.
 PANEL_USER = "(panel)"
 
@@ -50,6 +52,8 @@ class LiveHub:
         self.tracker = DownloadTracker(self._open_relay)
         self.loads = PendingLoads()
         self._instance_checked_at: float | None = None
+        self._device_checked_at: float | None = None
+        self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
         self.fragments = Fragments(app)
         self._dispatcher = Dispatcher(app.config["LIVE_HEARTBEAT_SECONDS"],
                                       lambda: self.fragments.heartbeat)
@@ -84,6 +88,7 @@ class LiveHub:
                   for model in models]
         if models and page.model_id is None:
             state.append(("summary", self.fragments.summary(page, self.board.all())))
+            state.append(("machine", self.fragments.machine(page)))
         return state
 
     def instance(self) -> Instance:
@@ -260,6 +265,7 @@ class LiveHub:
     def _check_instance(self) -> None:
         """Ask Pieces OS its version and the state of its local runtime: when unknown, while
         the runtime is not ready, and every INSTANCE_CHECK_SECONDS otherwise."""
+        self._check_device()
         instance = self.board.instance(self.client.base_url)
         fresh = (self._instance_checked_at is not None
                  and time.monotonic() - self._instance_checked_at < INSTANCE_CHECK_SECONDS)
@@ -282,11 +288,29 @@ class LiveHub:
                 for model in self.board.all():
                     self._publish_model(model.id)
 
+    def _check_device(self) -> None:
+        """Ask Pieces OS about its machine: when unknown (at most every INSTANCE_CHECK_SECONDS)
+        and every DEVICE_CHECK_SECONDS otherwise. No answer reads as unknown."""
+        known = self.board.instance(self.client.base_url).device is not None
+        interval = DEVICE_CHECK_SECONDS if known else INSTANCE_CHECK_SECONDS
+        if (self._device_checked_at is not None
+                and time.monotonic() - self._device_checked_at < interval):
+            return
+        self._device_checked_at = time.monotonic()
+        try:
+            device = self.client.device()
+        except UpstreamError as error:
+            log.info("cannot read the machine of Pieces OS: %s", error)
+            device = None
+        if self.board.set_device(device):
+            self._publish_machine()
+            self._publish_fit(force=True)
+
     def _pieces_os_moved(self, old_url: str, new_url: str) -> None:
         """The client found Pieces OS at a new address (it restarted on another port)."""
         log.warning("Pieces OS moved from %s to %s", old_url, new_url)
         self.board.moved(old_url, new_url)
-        self._instance_checked_at = None
+        self._instance_checked_at = self._device_checked_at = None
         self._log("pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}.")
         self._publish_instance()
 
@@ -370,8 +394,26 @@ class LiveHub:
         """What the pages say of Pieces OS itself: notices and footer."""
         self.publisher.publish("notices", self.fragments.notices)
         self.publisher.publish("footer", self.fragments.footer)
+        self._publish_machine()
+
+    def _publish_machine(self) -> None:
+        """The machine card of the list: the machine, its memory in use, the local runtime."""
+        self.publisher.publish("machine", self.fragments.machine, list_only=True)
+
+    def _publish_fit(self, force: bool = False) -> None:
+        """The rows whose Load button may now warn (or stop warning) that the model does not
+        fit: those of loadable models, when the memory in use changed."""
+        loaded_ram = sum(model.ram_bytes or 0 for model in self.board.all() if model.loaded)
+        if loaded_ram == self._loaded_ram and not force:
+            return
+        self._loaded_ram = loaded_ram
+        for model in self.board.all():
+            if model.can_load:
+                self._publish_model(model.id)
 
     def _publish_summary(self) -> None:
         self.publisher.publish("summary",
                                lambda page: self.fragments.summary(page, self.board.all()),
                                list_only=True)
+        self._publish_machine()
+        self._publish_fit()

@@ -14,6 +14,7 @@ import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
 
+from .device import Device
 from .discovery import Locator
 from .ids import InvalidModelId, check_model_id
 from .model import MalformedModel, Model, parse_models
@@ -136,6 +137,10 @@ class PiecesClient:
 
     def version(self) -> str:
         return self._request("GET", "/.well-known/version").text.strip()[:100]
+
+    def device(self) -> Device:
+        """``GET /os/device/information``: the machine's name, RAM and GPUs."""
+        return Device.from_raw(self._request_json("GET", "/os/device/information"))
 
     def local_runtime(self) -> LocalRuntime:
         """``GET /ollama/status``: the state of Ollama, which runs every local model."""
