@@ -12,9 +12,10 @@ from flask import Flask
 
 from .. import db
 from ..activity import log as activity_log
-from ..pieces.client import PiecesClient, UpstreamError
+from ..pieces.client import ModelGone, PiecesClient, UpstreamError
 from ..pieces.model import Model
 from ..pieces.runtime import LocalRuntime
+from ..pieces.streams import changed_models, runtime_status
 from .board import Instance, ModelBoard
 from .dispatcher import Dispatcher
 from .fragments import Fragments
@@ -24,6 +25,7 @@ from .progress import BadFrame, DownloadProgress, parse_frame
 from .publisher import Publisher
 from .refresher import Refresher
 from .relay import ProgressRelay
+from .streams import PushedStream
 from .tracker import STALE, UNTRACKED, DownloadTracker
 from .viewers import SERVICE_RESTART, Viewer
 
@@ -63,6 +65,18 @@ class LiveHub:
                                    busy=lambda: self.tracker.relaying or bool(self.loads),
                                    refresh_seconds=app.config["LIVE_REFRESH_SECONDS"])
         self._stopping = threading.Event()
+        # Pushed by Pieces OS while pages are open: which models changed (the list is then
+        # polled only as a fallback, every LIVE_FALLBACK_REFRESH_SECONDS) and Ollama's state.
+        self._refresh_seconds = app.config["LIVE_REFRESH_SECONDS"]
+        self._fallback_refresh_seconds = app.config["LIVE_FALLBACK_REFRESH_SECONDS"]
+        self.identifiers = PushedStream(
+            "identifiers", client.identifiers_url, self._on_identifiers,
+            lambda: self.publisher.watched,
+            client.connect_timeout, on_connected=self._identifiers_connected)
+        self.runtime_stream = PushedStream(
+            "ollama", client.runtime_status_url, self._on_runtime_status,
+            lambda: self.publisher.watched,
+            client.connect_timeout)
 
     # -- pages -----------------------------------------------------------------------------------
 
@@ -74,6 +88,8 @@ class LiveHub:
             self._check_instance()
         viewer = self.publisher.open_page(socket, page, self._current_state)
         self.refresher.ensure_running()
+        self.identifiers.ensure_running()
+        self.runtime_stream.ensure_running()
         return viewer
 
     def disconnect(self, viewer: Viewer) -> None:
@@ -175,6 +191,8 @@ class LiveHub:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
         self._stopping.set()
         self.refresher.stop()
+        self.identifiers.stop()
+        self.runtime_stream.stop()
         for viewer in self.publisher.viewers():
             viewer.close(SERVICE_RESTART)
         self._dispatcher.stop()
@@ -281,12 +299,45 @@ class LiveHub:
             runtime = self.client.local_runtime()
         except UpstreamError:
             runtime = LocalRuntime("unknown")
+        self._instance_heard(version, runtime)
+
+    def _instance_heard(self, version: str | None, runtime: LocalRuntime) -> None:
+        """Pieces OS told its version and local runtime: the pages show what changed."""
+        before = self.board.instance(self.client.base_url).runtime
         if self.board.set_instance(version, runtime):
             self._publish_instance()
-            was_blocking = instance.runtime is not None and instance.runtime.blocks_local_models
+            was_blocking = before is not None and before.blocks_local_models
             if runtime.blocks_local_models != was_blocking:  # local rows explain it, or stop
                 for model in self.board.all():
                     self._publish_model(model.id)
+
+    # -- pushed streams --------------------------------------------------------------------------
+
+    def _identifiers_connected(self, connected: bool) -> None:
+        """While Pieces OS pushes which models change, the list is polled only as a fallback."""
+        self.refresher.refresh_seconds = (self._fallback_refresh_seconds if connected
+                                          else self._refresh_seconds)
+
+    def _on_identifiers(self, text: str) -> None:
+        """Models changed: ask for those alone (``GET /model/{id}``); a deleted one, or one
+        gone meanwhile, makes the whole list be asked again."""
+        for model_id, deleted in changed_models(text):
+            try:
+                if not deleted:
+                    self.model_changed(self.client.get_model(model_id))
+                    continue
+            except ModelGone:
+                pass
+            except UpstreamError as error:
+                log.info("cannot read %s, which Pieces OS said changed: %s", model_id, error)
+                continue
+            self._refresh()
+
+    def _on_runtime_status(self, text: str) -> None:
+        """Ollama's state changed (an install or update moved on): every page shows it."""
+        runtime = runtime_status(text)
+        if runtime is not None:
+            self._instance_heard(self.board.instance(self.client.base_url).version, runtime)
 
     def _check_device(self) -> None:
         """Ask Pieces OS about its machine: when unknown (at most every INSTANCE_CHECK_SECONDS)

@@ -148,8 +148,18 @@ class PiecesClient:
 
     def progress_url(self, model_id: str) -> str:
         """The WebSocket address of a model's download-progress stream."""
-        ws_base = "ws" + self.base_url.removeprefix("http")
-        return ws_base + self._model_path(model_id, "/download/progress")
+        return self._ws_url(self._model_path(model_id, "/download/progress"))
+
+    def identifiers_url(self) -> str:
+        """The WebSocket that names every model that changed (``StreamedIdentifiers``)."""
+        return self._ws_url("/models/stream/identifiers")
+
+    def runtime_status_url(self) -> str:
+        """The WebSocket that pushes every ``OllamaStatus`` (install and update progress)."""
+        return self._ws_url("/ollama/status/stream")
+
+    def _ws_url(self, path: str) -> str:
+        return "ws" + self.base_url.removeprefix("http") + path
 
     # -- plumbing ------------------------------------------------------------------------------
 
