@@ -70,10 +70,11 @@ class Attempt:
         self._entry_id = entry_id
         self.outcome = "pending"
 
-    def identify(self, model_name: str) -> None:
-        """Name the model once Pieces OS has said which one the id is."""
-        self._db.execute("UPDATE activity SET model_name = ? WHERE id = ?",
-                         (model_name, self._entry_id))
+    def identify(self, model_name: str, model_id: str | None = None) -> None:
+        """Name the model once Pieces OS has said which one the id is (or, for a model just
+        created, which id it got)."""
+        self._db.execute("UPDATE activity SET model_name = ?, model_id = COALESCE(?, model_id)"
+                         " WHERE id = ?", (model_name, model_id, self._entry_id))
 
     def succeeded(self, detail: str) -> None:
         """It worked, and ``detail`` says what it did."""

@@ -116,9 +116,6 @@ def unload_all():
         done = (f"Unloaded {len(before)} model{'s' if len(before) != 1 else ''}"
                 f"{': ' + ', '.join(before) if before else ''}.")
         attempt.succeeded(done)
-    try:
-        hub.fetch_models()
-    except UpstreamError:
-        pass  # the refresher and the banner say so
+    hub.refresh_now()
     flash(done, "success")
     return redirect(back, 303)

@@ -182,6 +182,10 @@ class LiveHub:
         self.refresher.ensure_running()
         self.model_changed(model)
 
+    def refresh_now(self) -> None:
+        """Ask for the whole list now (after a change that removed or touched many models)."""
+        self._refresh()
+
     def dismiss_failure(self, model_id: str) -> None:
         self.tracker.dismiss_failure(model_id)
         if self.board.get(model_id):
