@@ -71,3 +71,18 @@ def test_stream_messages_are_read_leniently():
     assert runtime_status("not json") is None
     assert runtime_status('{"installing": {"version": "1", "percentage": 20}}').state == (
         "installing")
+
+
+def test_a_lost_stream_brings_back_the_quick_poll_at_once(live_factory):
+    live = live_factory(LIVE_HEARTBEAT_SECONDS=30, LIVE_REFRESH_SECONDS=0.2)
+    page = live.open_page()
+    wait_for_streams(live)
+    assert live.hub.refresher.refresh_seconds == 60
+    listed = live.simulator.stats()["requests"]["list"]
+    live.simulator.wait_until(lambda: live.simulator.stats()["requests"]["list"] > listed,
+                              what="a poll at the slow pace, the next one a minute away")
+    old_url = live.simulator.url
+    live.simulator.restart_on_another_port()  # the panel, told the old address, loses it
+    page.read_until(lambda text: f"Pieces OS is not reachable at <code>{old_url}</code>" in text,
+                    "the banner, without waiting for the slow fallback poll")
+    assert live.hub.refresher.refresh_seconds == 0.2

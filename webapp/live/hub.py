@@ -318,9 +318,13 @@ class LiveHub:
     # -- pushed streams --------------------------------------------------------------------------
 
     def _identifiers_connected(self, connected: bool) -> None:
-        """While Pieces OS pushes which models change, the list is polled only as a fallback."""
+        """While Pieces OS pushes which models change, the list is polled only as a fallback;
+        when the stream is lost (Pieces OS may have stopped), at once and then as often as
+        before."""
         self.refresher.refresh_seconds = (self._fallback_refresh_seconds if connected
                                           else self._refresh_seconds)
+        if not connected:
+            self.refresher.refresh_soon()
 
     def _on_identifiers(self, text: str) -> None:
         """Models changed: ask for those alone (``GET /model/{id}``); a deleted one, or one
