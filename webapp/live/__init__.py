@@ -29,12 +29,11 @@ def local_runtime_problem() -> str | None:
 
 
 def memory_use() -> MemoryUse:
-    """RAM used by the loaded models against the machine's (for templates; once per
-    rendering, as every Load button asks)."""
-    if "memory_use" not in g:
-        hub = current_hub()
-        g.memory_use = pieces_memory_use(hub.instance().device, hub.board.all())
-    return g.memory_use
+    """RAM used by the loaded models against the machine's (for templates). Not kept in ``g``:
+    fragments rendered in a long-lived context (a page's socket, an action) must each see the
+    models as they are now."""
+    hub = current_hub()
+    return pieces_memory_use(hub.instance().device, hub.board.all())
 
 
 def init_app(app: Flask) -> None:
