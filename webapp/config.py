@@ -221,6 +221,9 @@ SETTINGS = (
             "with it"),
     Setting("LIVE_REFRESH_SECONDS", "5", parse_seconds,
             "while a page is open, how often the panel polls Pieces OS for changes"),
+    Setting("LIVE_FALLBACK_REFRESH_SECONDS", "60", parse_seconds,
+            "how often the panel polls Pieces OS while Pieces OS pushes which models change "
+            "(its identifiers stream is connected)"),
     Setting("DOWNLOAD_STALL_SECONDS", "15", parse_seconds,
             "a download with no progress for this long is shown as stalled"),
     Setting("DOWNLOAD_CANCEL_SECONDS", "15", parse_seconds,

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from tests.support.accounts import log_in
+from tests.support.models import CONFIRMED
 from webapp.accounts.sessions import SESSION_ID
 from webapp.db import connect
 
@@ -85,7 +86,7 @@ class TestEndingSessions:
 
     def test_a_removed_accounts_cookie_does_not_let_a_new_account_in(self, client, panel):
         viewer = panel.test_client(user="viewer")  # the newest account: its id is the highest
-        assert client.post("/users/viewer/remove").status_code == 303
+        assert client.post("/users/viewer/remove", data=CONFIRMED).status_code == 303
         client.post("/users", data={"name": "VIEWER", "role": "admin",
                                     "password": "x" * 12, "password_repeat": "x" * 12})
         with connect(panel.config["DATABASE"]) as db:

@@ -4,6 +4,7 @@ import re
 import pytest
 
 from tests.support.accounts import log_in
+from tests.support.models import CONFIRMED
 
 NEW_PASSWORD = "a perfectly fine password"
 PASSWORDS = {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
@@ -44,9 +45,22 @@ def test_a_new_password_for_oneself_keeps_this_session(client):
     assert client.get("/users").status_code == 200
 
 
-def test_remove_an_account(client):
-    assert client.post("/users/viewer/remove").status_code == 303
+def test_remove_an_account_once_confirmed(client):
+    page = client.get("/users").text
+    assert 'href="/users/viewer/remove"' in page and 'action="/users/viewer/remove"' not in page
+    question = client.get("/users/viewer/remove").text  # the button leads here, without JS too
+    assert "Remove the account viewer?" in question and "logged out everywhere" in question
+    assert 'action="/users/viewer/remove"' in question
+    assert '<input type="hidden" name="confirmed" value="yes">' in question
+    assert client.post("/users/viewer/remove", data=CONFIRMED).status_code == 303
     assert "viewer" not in roles_shown(client.get("/users").text)
+
+
+def test_removing_an_account_unconfirmed_is_refused(client):
+    response = client.post("/users/viewer/remove")
+    assert response.status_code == 400 and "must be confirmed first" in response.text
+    assert "viewer" in roles_shown(client.get("/users").text)
+    assert client.get("/users/nobody/remove").status_code == 404
 
 
 @pytest.mark.parametrize("path, form, status, message", [
@@ -59,9 +73,9 @@ def test_remove_an_account(client):
                 "password_repeat": NEW_PASSWORD + "!"}, 422, "The two passwords differ"),
     ("/users/nobody/role", {"role": "admin"}, 404, "There is no user named"),
     ("/users/nobody/password", PASSWORDS, 404, "There is no user named"),
-    ("/users/nobody/remove", {}, 404, "There is no user named"),
+    ("/users/nobody/remove", CONFIRMED, 404, "There is no user named"),
     ("/users/viewer/role", {"role": "root"}, 422, "The role must be one of"),
-    ("/users/admin/remove", {}, 409, "admin is the last admin"),
+    ("/users/admin/remove", CONFIRMED, 409, "admin is the last admin"),
     ("/users/admin/role", {"role": "viewer"}, 409, "admin is the last admin"),
 ])
 def test_refused_changes_say_why(client, path, form, status, message):

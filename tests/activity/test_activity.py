@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.accounts import TEST_PASSWORD, WRONG_PASSWORD, log_in
-from tests.support.models import HTMX, VALID_EDIT, act, model_in_state, upstream_models
+from tests.support.models import CONFIRMED, HTMX, VALID_EDIT, act, model_in_state, upstream_models
 from webapp.activity import log as activity
 from webapp.activity.search import PAGE_SIZE
 from webapp.db import connect
@@ -33,7 +33,7 @@ class TestActionsAreRecorded:
                                                ("download", "not downloaded")])
     def test_a_successful_action(self, panel, operator_client, simulator, action, state):
         model = model_in_state(simulator, state)
-        assert act(operator_client, model.id, action).status_code == 200
+        assert act(operator_client, model.id, action, **CONFIRMED).status_code == 200
         entry = only(log_of(panel, action=action))
         assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
             "operator", model.id, model.name, "ok")
@@ -132,7 +132,7 @@ class TestSessionsAndAccountsAreRecorded:
         client.post("/users", data={"name": "carol", "role": "viewer", **password})
         client.post("/users/carol/role", data={"role": "operator"})
         client.post("/users/carol/password", data=password)
-        client.post("/users/carol/remove")
+        client.post("/users/carol/remove", data=CONFIRMED)
         changes = [(entry["user"], entry["action"], entry["detail"]) for entry in log_of(panel)
                    if entry["user"] == "admin"]
         assert changes == [
@@ -159,7 +159,7 @@ class TestDownloadStartedBy:
         act(app.test_client(user="admin"), model.id, "download")  # refused: already running
         with app.app_context():
             assert activity.download_started_by(model.id) == "operator"
-        act(app.test_client(), model.id, "cancel")
+        act(app.test_client(), model.id, "cancel", **CONFIRMED)
         act(app.test_client(), model.id, "download")
         with app.app_context():
             assert activity.download_started_by(model.id) == "admin"
@@ -238,7 +238,7 @@ def test_a_models_page_shows_its_last_ten_entries(panel, client, viewer_client, 
     for _ in range(6):
         act(client, model.id, "load")
         act(client, model.id, "unload")
-    act(client, other.id, "unload")
+    act(client, other.id, "unload", **CONFIRMED)
     html = viewer_client.get(f"/models/{model.id}").text
     assert "Recent activity" in html and rows_shown(html) == 10
     assert html.count(">unload<") == 5 and html.count(">load<") == 5

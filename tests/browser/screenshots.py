@@ -1,5 +1,6 @@
-"""Take the README's screenshots again (`make screenshots`): the model list, a model's page with a
-download in progress, and the activity log, written to docs/screenshots/.
+"""Take the README's screenshots again (`make screenshots`): the model list, the machine card with
+the Load buttons' fit warnings, a model's page with a download in progress, and the activity log,
+written to docs/screenshots/.
 
 The panel and the simulator are started exactly as for the browser tests
 (tests/support/browser_harness.py).
@@ -50,6 +51,11 @@ def take(browser, panel_url: str) -> None:
     progress_above(page, DOWNLOADING, 20)
     page.screenshot(path=OUTPUT / "list.png")
 
+    # With 11.9 of 16 GB in use, the larger downloaded models may not fit: their Load buttons say.
+    page.goto(f"{panel_url}/?state=downloaded")
+    expect(page.locator(".fit-warning").first).to_be_visible()
+    page.screenshot(path=OUTPUT / "machine.png")
+
     page.goto(f"{panel_url}/models/{DOWNLOADING}")
     progress_above(page, DOWNLOADING, 45)
     page.screenshot(path=OUTPUT / "detail.png", full_page=True)
@@ -81,7 +87,7 @@ def main() -> int:
         finally:
             panel.stop()
             simulator.stop()
-    print(f"screenshots: wrote list.png, detail.png and activity.png in {OUTPUT}")
+    print(f"screenshots: wrote list.png, machine.png, detail.png and activity.png in {OUTPUT}")
     return 0
 
 

@@ -18,12 +18,14 @@ from tests.support.panel_page import (
 )
 from webapp.simulator.catalogue import initial_models
 
-#: How many models of the simulator's catalogue start downloaded.
-DOWNLOADED_AT_START = sum(1 for model in initial_models() if model.get("downloaded"))
 
-
-def summary(loaded: int, ram: str, downloaded: int = DOWNLOADED_AT_START) -> str:
-    return f"{downloaded} downloaded · {loaded} loaded · {ram} of RAM used by loaded models"
+def summary(loaded: int, ram: str, also_downloaded: tuple[str, ...] = ()) -> str:
+    """The summary line once the models ``also_downloaded`` joined those downloaded at start."""
+    downloaded = [model for model in initial_models()
+                  if model.get("downloaded") or model["id"] in also_downloaded]
+    disk = sum(model["bytes"]["value"] for model in downloaded) / 1e9
+    return (f"{len(downloaded)} downloaded, {disk:.2f} GB on disk · {loaded} loaded · "
+            f"{ram} of RAM used by loaded models")
 
 
 def test_logging_in_shows_every_model_with_no_console_errors(open_page):
@@ -48,8 +50,8 @@ def test_a_download_advances_by_itself_and_ends_downloaded(open_page):
     expect(row.locator(".badge")).to_have_text("downloaded", timeout=DOWNLOAD_DONE_MS)
     expect(row.locator("progress")).to_have_count(0)
     expect(row.get_by_role("button", name="Load")).to_be_visible()
-    expect(page.locator("#summary")).to_have_text(
-        summary(1, "5.80 GB", downloaded=DOWNLOADED_AT_START + 1))
+    expect(page.locator("#summary-line")).to_have_text(
+        summary(1, "5.80 GB", also_downloaded=(NOT_DOWNLOADED,)))
     assert still_marked(page), "the page was reloaded"
     assert page.console.problems == []
 
@@ -57,7 +59,7 @@ def test_a_download_advances_by_itself_and_ends_downloaded(open_page):
 def test_cancel_load_and_unload_and_the_summary_follows(open_page):
     page = open_page("operator")
     mark_page(page)
-    totals = page.locator("#summary")
+    totals = page.locator("#summary-line")
     expect(totals).to_have_text(summary(1, "5.80 GB"))
 
     downloading = model_row(page, ALSO_NOT_DOWNLOADED)

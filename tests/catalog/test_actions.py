@@ -3,7 +3,15 @@ import re
 
 import pytest
 
-from tests.support.models import BUTTON, act, model_in_state, rows, upstream_model, upstream_models
+from tests.support.models import (
+    BUTTON,
+    CONFIRMED,
+    act,
+    model_in_state,
+    rows,
+    upstream_model,
+    upstream_models,
+)
 
 EXPECTED_BUTTONS = {
     "not downloaded": {"download"}, "downloading": {"cancel"}, "downloaded": {"load"},
@@ -147,7 +155,7 @@ class TestFailures:
         client = panel_factory(PIECES_OS_READ_TIMEOUT=0.3).test_client()
         model = model_in_state(simulator, "loaded")
         simulator.control("POST", "faults", {"route": "unload", "delay_seconds": 1.0})
-        response = act(client, model.id, "unload")
+        response = act(client, model.id, "unload", **CONFIRMED)
         assert response.status_code < 500
         assert "Pieces OS did not answer within 0.3 s" in response.text
 

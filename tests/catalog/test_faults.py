@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.support.leaks import Held, assert_nothing_left_behind, socket_name
-from tests.support.models import VALID_EDIT
+from tests.support.models import CONFIRMED, VALID_EDIT
 from tests.support.restartable_server import RestartableServer
 from webapp.simulator import create_simulator_app
 from webapp.simulator.catalogue import initial_models, model_id
@@ -85,7 +85,8 @@ def row_in_state(state: str) -> Callable:
 
 def action(name: str) -> Callable:
     def send(client, target_id: str):
-        return client.post(f"/models/{target_id}/{name}", data={"next": "/"}, headers=HTMX)
+        return client.post(f"/models/{target_id}/{name}", data={"next": "/", **CONFIRMED},
+                           headers=HTMX)
     return send
 
 

@@ -30,11 +30,12 @@ class TestList:
         models = upstream_models(simulator)
         loaded = [model for model in models if model.loaded]
         ram = sum(model.ram_bytes for model in loaded) / 1e9
+        disk = sum(model.size_bytes for model in models if model.downloaded) / 1e9
         html = client.get("/").text
-        summary = re.search(r'<p class="summary" id="summary">(.*?)</p>', html, re.S)
+        summary = re.search(r'<p id="summary-line">(.*?)</p>', html, re.S)
         text = " ".join(summary.group(1).split())
-        assert text == (f"{sum(m.downloaded for m in models)} downloaded · {len(loaded)} loaded · "
-                        f"{ram:.2f} GB of RAM used by loaded models")
+        assert text == (f"{sum(m.downloaded for m in models)} downloaded, {disk:.2f} GB on disk · "
+                        f"{len(loaded)} loaded · {ram:.2f} GB of RAM used by loaded models")
 
     def test_search_matches_name_and_tag(self, client, simulator):
         models = upstream_models(simulator)

@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.accounts import cookie_header, login_over_http
 from tests.support.live_page import LivePage
+from tests.support.models import CONFIRMED
 from webapp.db import connect
 from webapp.live.session_check import SESSION_ENDED_REASON
 from webapp.live.viewers import POLICY_VIOLATION, TRY_AGAIN_LATER
@@ -26,7 +27,7 @@ def end_by(live, action: str) -> None:
         admin.post("/users/operator/password", data={
             "password": "a brand new secret", "password_repeat": "a brand new secret"})
     elif action == "remove":
-        admin.post("/users/operator/remove")
+        admin.post("/users/operator/remove", data=CONFIRMED)
     else:  # idle, or changed by another process: only the database knows
         with connect(live.app.config["DATABASE"]) as db:
             db.execute("UPDATE sessions SET seen_at = ?", (time.time() - 10 * 24 * 3600,))

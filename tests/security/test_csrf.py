@@ -5,6 +5,7 @@ import pytest
 
 from tests.support.accounts import TEST_PASSWORD
 from tests.support.models import (
+    CONFIRMED,
     HTMX,
     model_in_state,
     sent_upstream,
@@ -73,7 +74,7 @@ def test_account_changes_without_the_token_change_nothing(client, forger):
     for path, form in [("/users", {"name": "mallory", "role": "admin", **password}),
                        ("/users/viewer/role", {"role": "admin"}),
                        ("/users/viewer/password", password),
-                       ("/users/viewer/remove", {})]:
+                       ("/users/viewer/remove", CONFIRMED)]:
         assert forger.post(path, data=form).status_code == 400, path
     users = client.get("/users").text
     assert "mallory" not in users

@@ -41,6 +41,10 @@ def act(client, model_id: str, action: str, htmx: bool = True, **form):
                        headers=HTMX if htmx else {})
 
 
+#: The field a confirmed destructive action carries (cancelling or unloading a model somebody
+#: else started or loaded, as every model loaded or downloading in the simulator at start is).
+CONFIRMED = {"confirmed": "yes"}
+
 #: A valid submission of a custom model's edit form.
 VALID_EDIT = {
     "name": "Team Llama (tuned)", "description": "Our fine-tune", "version": "2.1.0",

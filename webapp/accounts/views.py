@@ -6,9 +6,20 @@ live sockets close at once.
 """
 from collections.abc import Callable
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from ..db import get_db
+from ..web.confirmation import Confirmation, require_confirmation
 from .gate import requires
 from .sessions import announce_sessions_ended, start_session
 from .users import (
@@ -65,10 +76,24 @@ def change_password(name: str):
     return change(apply, f"Changed the password of {name}.")
 
 
+@bp.get("/users/<name>/remove")
+@requires("manage_users")
+def confirm_remove(name: str):
+    """Ask before deleting an account."""
+    if find_user(get_db(), name) is None:
+        abort(404, description=f"There is no user named {name!r}.")
+    return render_template("confirm.html", confirmation=Confirmation(
+        f"Remove the account {name}?",
+        f"{name} can no longer log in and is logged out everywhere; what {name} did stays in "
+        "the activity log.",
+        url_for("users.remove", name=name), f"Remove {name}", back_url=url_for("users.index")))
+
+
 @bp.post("/users/<name>/remove")
 @requires("manage_users")
 def remove(name: str):
-    """Delete an account; what it did stays in the activity log."""
+    """Delete an account (once confirmed); what it did stays in the activity log."""
+    require_confirmation("Removing an account")
     return change(lambda: remove_user(get_db(), name, actor=g.user.name), f"Removed {name}.")
 
 

@@ -14,12 +14,15 @@ from flask import g
 from ..db import get_db
 
 MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
+#: Freeing disk and memory, and the whole life of custom models.
+CLEANUP_ACTIONS = ("delete-files", "unload-all", "create-model", "delete-model")
 SESSION_ACTIONS = ("login", "logout")
 USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
 PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
 #: A request refused for want of a permission (403).
 ACCESS_ACTIONS = ("access",)
-ACTIONS = MODEL_ACTIONS + SESSION_ACTIONS + USER_ACTIONS + PANEL_ACTIONS + ACCESS_ACTIONS
+ACTIONS = (MODEL_ACTIONS + CLEANUP_ACTIONS + SESSION_ACTIONS + USER_ACTIONS + PANEL_ACTIONS
+           + ACCESS_ACTIONS)
 OUTCOMES = ("pending", "ok", "refused", "failed")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
@@ -70,10 +73,15 @@ class Attempt:
         self._entry_id = entry_id
         self.outcome = "pending"
 
-    def identify(self, model_name: str) -> None:
-        """Name the model once Pieces OS has said which one the id is."""
-        self._db.execute("UPDATE activity SET model_name = ? WHERE id = ?",
-                         (model_name, self._entry_id))
+    def identify(self, model_name: str, model_id: str | None = None) -> None:
+        """Name the model once Pieces OS has said which one the id is (or, for a model just
+        created, which id it got)."""
+        self._db.execute("UPDATE activity SET model_name = ?, model_id = COALESCE(?, model_id)"
+                         " WHERE id = ?", (model_name, model_id, self._entry_id))
+
+    def succeeded(self, detail: str) -> None:
+        """It worked, and ``detail`` says what it did."""
+        self._finish("ok", detail)
 
     def refused(self, reason: str) -> None:
         self._finish("refused", reason)
@@ -103,8 +111,9 @@ def settle(db: sqlite3.Connection, entry_id: int, outcome: str, detail: str | No
 
 
 @contextmanager
-def attempt(action: str, model_id: str, model_name: str | None = None) -> Iterator[Attempt]:
-    """Log an attempt by the current user: pending now, ``ok`` unless the block says otherwise."""
+def attempt(action: str, model_id: str | None, model_name: str | None = None) -> Iterator[Attempt]:
+    """Log an attempt by the current user: pending now, ``ok`` unless the block says otherwise
+    (``model_id`` None: an action on no one model, e.g. unloading them all)."""
     db = get_db()
     current = Attempt(db, record(db, user=g.user.name, action=action, outcome="pending",
                                  model_id=model_id, model_name=model_name))
@@ -129,6 +138,17 @@ def download_started_by(model_id: str) -> str | None:
         "SELECT user FROM activity WHERE model_id = ? AND action = 'download'"
         " AND outcome IN ('pending', 'ok') ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
     return row["user"] if row else None
+
+
+def loaded_by(model_id: str) -> str | None:
+    """Who loaded the model, if it was loaded through the panel and not unloaded since (by one
+    model's unload or by unloading them all); None when the log does not say. Needs an app
+    context."""
+    row = get_db().execute(
+        "SELECT user, action FROM activity WHERE outcome IN ('pending', 'ok') AND"
+        " (model_id = ? AND action IN ('load', 'unload') OR action = 'unload-all')"
+        " ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
+    return row["user"] if row and row["action"] == "load" else None
 
 
 def _clipped(text: str | None) -> str | None:

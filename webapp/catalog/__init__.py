@@ -5,7 +5,7 @@ from flask import Flask
 
 from ..pieces.listing import SORT_LABELS, STATES
 from ..pieces.model import CAPABILITY_NAMES
-from . import actions, editing, views
+from . import actions, cleanup, custom, editing, views
 from .links import ModelIdConverter, check_model_id_in_url, list_link_query
 
 
@@ -16,5 +16,5 @@ def init_app(app: Flask) -> None:
         list_link_query=list_link_query, action_labels=actions.ACTION_LABELS, states=STATES,
         sorts=SORT_LABELS, capability_names=CAPABILITY_NAMES,
     )
-    for module in (views, actions, editing):
+    for module in (views, actions, cleanup, custom, editing):
         app.register_blueprint(module.bp)

@@ -5,9 +5,19 @@ swapped in place. Without JavaScript the buttons are plain forms and the answer 
 with a flash message (POST/Redirect/GET).
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask import Blueprint, Response, flash, g, make_response, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
@@ -21,7 +31,8 @@ from ..pieces.client import (
     current_client,
 )
 from ..pieces.model import Model
-from ..web.navigation import next_url
+from ..web.confirmation import Confirmation, is_confirmed
+from ..web.navigation import next_url, safe_local_path
 from ..web.responses import is_htmx, vary_on_htmx
 
 bp = Blueprint("actions", __name__)
@@ -52,7 +63,12 @@ ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
 @requires("act")
 def act(model_id: str, action_name: str):
     """Run one action on one model, if it applies to the model's current state; the attempt and
-    how it ended go to the activity log."""
+    how it ended go to the activity log. Cancelling or unloading somebody else's model is asked
+    about first (nothing is logged or sent until it is confirmed)."""
+    if action_name in ("cancel", "unload") and not is_confirmed():
+        question = ask_before_taking_over(action_name, model_id)
+        if question is not None:
+            return question
     with activity_log.attempt(action_name, model_id) as attempt:
         return carry_out(ACTIONS[action_name], model_id, attempt)
 
@@ -99,6 +115,57 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
         return answer(updated, message=f"Cancel requested for {updated.name}: Pieces OS is "
                                        "still downloading; its row says when it stops.")
     return answer(updated, message=f"{action.done}: {updated.name}.")
+
+
+def owner_of(action_name: str, model_id: str) -> str | None:
+    """Who started the model's download (``cancel``) or loaded it (``unload``), as far as the
+    panel knows; None when it was done outside the panel or before its log began."""
+    if action_name == "unload":
+        return activity_log.loaded_by(model_id)
+    progress = current_hub().tracker.progress_of(model_id)
+    if progress is not None and progress.started_by:
+        return progress.started_by
+    return activity_log.download_started_by(model_id)
+
+
+def ask_before_taking_over(action_name: str, model_id: str) -> Response | None:
+    """The confirmation of a cancel or unload of a model somebody else started or loaded;
+    None when it is the user's own, or the action does not apply (its refusal says why)."""
+    owner = owner_of(action_name, model_id)
+    if owner == g.user.name:
+        return None
+    model = current_hub().board.get(model_id)
+    if model is None:
+        try:
+            model = current_client().get_model(model_id)
+        except UpstreamError as failure:
+            return answer_failure(model_id, None, failure)
+    if action_name not in model.available_actions:
+        return None
+    who = owner or "somebody outside the panel (or before its log began)"
+    if action_name == "cancel":
+        question = f"Cancel the download of {model.name}?"
+        consequence = f"It was started by {who}; what was downloaded so far is lost."
+    else:
+        question = f"Unload {model.name}?"
+        consequence = f"It was loaded by {who}, who may be using it; loading it again takes time."
+    url = url_for("actions.act", model_id=model_id, action_name=action_name)
+    return ask_to_confirm(model, model_id, Confirmation(
+        question, consequence, url, ACTIONS[action_name].label, back_url=next_url()))
+
+
+def ask_to_confirm(model: Model, model_id: str, confirmation: Confirmation) -> Response:
+    """Show a model's confirmation: in place of its row or card for htmx (which then posts the
+    answer as its buttons do), as a page of its own otherwise."""
+    view = request.values.get("view", "row")
+    fields = {"view": view, "next": safe_local_path(confirmation.back_url)}
+    if not is_htmx():
+        return vary_on_htmx(make_response(render_template(
+            "confirm.html", confirmation=replace(confirmation, fields=fields))))
+    asked = replace(confirmation, fields=fields, hx_target="closest .model-view")
+    template = VIEWS.get(view, VIEWS["row"])
+    return vary_on_htmx(make_response(render_template(
+        template, model=model, model_id=model_id, error=None, confirm=asked)))
 
 
 def fail(action: Action, model: Model, attempt: activity_log.Attempt,

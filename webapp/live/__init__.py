@@ -9,6 +9,8 @@ writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` soc
 from flask import Flask, g
 
 from ..accounts.sessions import on_sessions_ended
+from ..pieces.device import MemoryUse
+from ..pieces.device import memory_use as pieces_memory_use
 from .hub import LiveHub
 from .route import bp, browser_left, current_hub, live_socket_path, sock
 
@@ -27,6 +29,14 @@ def local_runtime_problem() -> str | None:
     return g.local_runtime_problem
 
 
+def memory_use() -> MemoryUse:
+    """RAM used by the loaded models against the machine's (for templates). Not kept in ``g``:
+    fragments rendered in a long-lived context (a page's socket, an action) must each see the
+    models as they are now."""
+    hub = current_hub()
+    return pieces_memory_use(hub.instance().device, hub.board.all())
+
+
 def init_app(app: Flask) -> None:
     ping = app.config["LIVE_PING_SECONDS"]
     # simple-websocket closes a socket whose pong is missing at the next ping; pinging at half
@@ -41,7 +51,7 @@ def init_app(app: Flask) -> None:
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
         cancel_ignored=hub.tracker.cancel_was_ignored, pending_load=hub.loads.get,
         pieces_os=hub.instance, local_runtime_problem=local_runtime_problem,
-        live_socket_path=live_socket_path,
+        live_socket_path=live_socket_path, memory_use=memory_use,
     )
     app.register_blueprint(bp)
     app.register_error_handler(ConnectionError, browser_left)

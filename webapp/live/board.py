@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from ..pieces.client import UpstreamError
+from ..pieces.device import Device
 from ..pieces.model import Model
 from ..pieces.runtime import LocalRuntime
 from ..pieces.versions import is_supported
@@ -32,6 +33,7 @@ class Instance:
     supported: bool | None
     runtime: LocalRuntime | None
     move: Move | None
+    device: Device | None = None  # None: not asked yet, or Pieces OS did not answer
 
 
 class Observation(NamedTuple):
@@ -55,6 +57,7 @@ class ModelBoard:
         self._version: str | None = None
         self._runtime: LocalRuntime | None = None
         self._move: tuple[Move, float] | None = None
+        self._device: Device | None = None
         self.listed_at: datetime | None = None
         self._lock = threading.Lock()
 
@@ -114,13 +117,20 @@ class ModelBoard:
             recent = move is not None and time.monotonic() - move[1] < MOVE_NOTICE_SECONDS
             return Instance(url, self._version, is_supported(self._version,
                                                              *self._supported_versions),
-                            self._runtime, move[0] if recent else None)
+                            self._runtime, move[0] if recent else None, self._device)
 
     def set_instance(self, version: str | None, runtime: LocalRuntime | None) -> bool:
         """Remember the version and runtime Pieces OS reported; True when that is news."""
         with self._lock:
             news = (version, runtime) != (self._version, self._runtime)
             self._version, self._runtime = version, runtime
+            return news
+
+    def set_device(self, device: Device | None) -> bool:
+        """Remember the machine Pieces OS described; True when that is news."""
+        with self._lock:
+            news = device != self._device
+            self._device = device
             return news
 
     def moved(self, old_url: str, new_url: str) -> None:

@@ -36,6 +36,10 @@ class Fragments:
         """What every page says of Pieces OS itself: version, local runtime, a move."""
         return self._render(page, "_notices.html", oob=True)
 
+    def machine(self, page: Page) -> str:
+        """The list's machine card: RAM, GPUs, memory in use, the local runtime."""
+        return self._render(page, "catalog/_machine.html", oob=True)
+
     def footer(self, page: Page) -> str:
         return self._render(page, "_footer.html", oob=True)
 

@@ -12,9 +12,10 @@ from flask import Flask
 
 from .. import db
 from ..activity import log as activity_log
-from ..pieces.client import PiecesClient, UpstreamError
+from ..pieces.client import ModelGone, PiecesClient, UpstreamError
 from ..pieces.model import Model
 from ..pieces.runtime import LocalRuntime
+from ..pieces.streams import changed_models, runtime_status
 from .board import Instance, ModelBoard
 from .dispatcher import Dispatcher
 from .fragments import Fragments
@@ -26,6 +27,7 @@ from .quota import SocketQuota
 from .refresher import Refresher
 from .relay import ProgressRelay
 from .session_check import SessionCheck
+from .streams import PushedStream
 from .tracker import STALE, UNTRACKED, DownloadTracker
 from .viewers import SERVICE_RESTART, Viewer
 
@@ -36,6 +38,8 @@ LOAD_CHECK_SECONDS = 3.0
 LOAD_GIVE_UP_SECONDS = 1800.0
 # How often the version and local runtime of Pieces OS are asked for while all is well.
 INSTANCE_CHECK_SECONDS = 30.0
+# How often its machine (RAM, GPUs) is asked for once known: it rarely changes.
+DEVICE_CHECK_SECONDS = 600.0
 #: The name under which the panel itself writes to the activity log.
 PANEL_USER = "(panel)"
 
@@ -52,6 +56,8 @@ class LiveHub:
         self.tracker = DownloadTracker(self._open_relay)
         self.loads = PendingLoads()
         self._instance_checked_at: float | None = None
+        self._device_checked_at: float | None = None
+        self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
         self.fragments = Fragments(app)
         self._dispatcher = Dispatcher(app.config["LIVE_HEARTBEAT_SECONDS"],
                                       lambda: self.fragments.heartbeat)
@@ -64,6 +70,18 @@ class LiveHub:
                                    busy=lambda: self.tracker.relaying or bool(self.loads),
                                    refresh_seconds=app.config["LIVE_REFRESH_SECONDS"])
         self._stopping = threading.Event()
+        # Pushed by Pieces OS while pages are open: which models changed (the list is then
+        # polled only as a fallback, every LIVE_FALLBACK_REFRESH_SECONDS) and Ollama's state.
+        self._refresh_seconds = app.config["LIVE_REFRESH_SECONDS"]
+        self._fallback_refresh_seconds = app.config["LIVE_FALLBACK_REFRESH_SECONDS"]
+        self.identifiers = PushedStream(
+            "identifiers", client.identifiers_url, self._on_identifiers,
+            lambda: self.publisher.watched,
+            client.connect_timeout, on_connected=self._identifiers_connected)
+        self.runtime_stream = PushedStream(
+            "ollama", client.runtime_status_url, self._on_runtime_status,
+            lambda: self.publisher.watched,
+            client.connect_timeout)
 
     # -- pages -----------------------------------------------------------------------------------
 
@@ -76,6 +94,8 @@ class LiveHub:
             self._check_instance()
         viewer = self.publisher.open_page(socket, page, self._current_state, session_hash)
         self.refresher.ensure_running()
+        self.identifiers.ensure_running()
+        self.runtime_stream.ensure_running()
         return viewer
 
     def disconnect(self, viewer: Viewer) -> None:
@@ -90,6 +110,7 @@ class LiveHub:
                   for model in models]
         if models and page.model_id is None:
             state.append(("summary", self.fragments.summary(page, self.board.all())))
+            state.append(("machine", self.fragments.machine(page)))
         return state
 
     def instance(self) -> Instance:
@@ -183,6 +204,10 @@ class LiveHub:
         self.refresher.ensure_running()
         self.model_changed(model)
 
+    def refresh_now(self) -> None:
+        """Ask for the whole list now (after a change that removed or touched many models)."""
+        self._refresh()
+
     def dismiss_failure(self, model_id: str) -> None:
         self.tracker.dismiss_failure(model_id)
         if self.board.get(model_id):
@@ -192,6 +217,8 @@ class LiveHub:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
         self._stopping.set()
         self.refresher.stop()
+        self.identifiers.stop()
+        self.runtime_stream.stop()
         for viewer in self.publisher.viewers():
             viewer.close(SERVICE_RESTART, "server restarting")
         self._dispatcher.stop()
@@ -284,6 +311,7 @@ class LiveHub:
     def _check_instance(self) -> None:
         """Ask Pieces OS its version and the state of its local runtime: when unknown, while
         the runtime is not ready, and every INSTANCE_CHECK_SECONDS otherwise."""
+        self._check_device()
         instance = self.board.instance(self.client.base_url)
         fresh = (self._instance_checked_at is not None
                  and time.monotonic() - self._instance_checked_at < INSTANCE_CHECK_SECONDS)
@@ -299,18 +327,73 @@ class LiveHub:
             runtime = self.client.local_runtime()
         except UpstreamError:
             runtime = LocalRuntime("unknown")
+        self._instance_heard(version, runtime)
+
+    def _instance_heard(self, version: str | None, runtime: LocalRuntime) -> None:
+        """Pieces OS told its version and local runtime: the pages show what changed."""
+        before = self.board.instance(self.client.base_url).runtime
         if self.board.set_instance(version, runtime):
             self._publish_instance()
-            was_blocking = instance.runtime is not None and instance.runtime.blocks_local_models
+            was_blocking = before is not None and before.blocks_local_models
             if runtime.blocks_local_models != was_blocking:  # local rows explain it, or stop
                 for model in self.board.all():
                     self._publish_model(model.id)
+
+    # -- pushed streams --------------------------------------------------------------------------
+
+    def _identifiers_connected(self, connected: bool) -> None:
+        """While Pieces OS pushes which models change, the list is polled only as a fallback;
+        when the stream is lost (Pieces OS may have stopped), at once and then as often as
+        before."""
+        self.refresher.refresh_seconds = (self._fallback_refresh_seconds if connected
+                                          else self._refresh_seconds)
+        if not connected:
+            self.refresher.refresh_soon()
+
+    def _on_identifiers(self, text: str) -> None:
+        """Models changed: ask for those alone (``GET /model/{id}``); a deleted one, or one
+        gone meanwhile, makes the whole list be asked again."""
+        for model_id, deleted in changed_models(text):
+            try:
+                if not deleted:
+                    self.model_changed(self.client.get_model(model_id))
+                    continue
+            except ModelGone:
+                pass
+            except UpstreamError as error:
+                log.info("cannot read %s, which Pieces OS said changed: %s", model_id, error)
+                continue
+            self._refresh()
+
+    def _on_runtime_status(self, text: str) -> None:
+        """Ollama's state changed (an install or update moved on): every page shows it."""
+        runtime = runtime_status(text)
+        if runtime is not None:
+            self._instance_heard(self.board.instance(self.client.base_url).version, runtime)
+
+    def _check_device(self) -> None:
+        """Ask Pieces OS about its machine: when unknown (at most every INSTANCE_CHECK_SECONDS)
+        and every DEVICE_CHECK_SECONDS otherwise. No answer reads as unknown."""
+        known = self.board.instance(self.client.base_url).device is not None
+        interval = DEVICE_CHECK_SECONDS if known else INSTANCE_CHECK_SECONDS
+        if (self._device_checked_at is not None
+                and time.monotonic() - self._device_checked_at < interval):
+            return
+        self._device_checked_at = time.monotonic()
+        try:
+            device = self.client.device()
+        except UpstreamError as error:
+            log.info("cannot read the machine of Pieces OS: %s", error)
+            device = None
+        if self.board.set_device(device):
+            self._publish_machine()
+            self._publish_fit(force=True)
 
     def _pieces_os_moved(self, old_url: str, new_url: str) -> None:
         """The client found Pieces OS at a new address (it restarted on another port)."""
         log.warning("Pieces OS moved from %s to %s", old_url, new_url)
         self.board.moved(old_url, new_url)
-        self._instance_checked_at = None
+        self._instance_checked_at = self._device_checked_at = None
         self._log("pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}.")
         self._publish_instance()
 
@@ -394,8 +477,26 @@ class LiveHub:
         """What the pages say of Pieces OS itself: notices and footer."""
         self.publisher.publish("notices", self.fragments.notices)
         self.publisher.publish("footer", self.fragments.footer)
+        self._publish_machine()
+
+    def _publish_machine(self) -> None:
+        """The machine card of the list: the machine, its memory in use, the local runtime."""
+        self.publisher.publish("machine", self.fragments.machine, list_only=True)
+
+    def _publish_fit(self, force: bool = False) -> None:
+        """The rows whose Load button may now warn (or stop warning) that the model does not
+        fit: those of loadable models, when the memory in use changed."""
+        loaded_ram = sum(model.ram_bytes or 0 for model in self.board.all() if model.loaded)
+        if loaded_ram == self._loaded_ram and not force:
+            return
+        self._loaded_ram = loaded_ram
+        for model in self.board.all():
+            if model.can_load:
+                self._publish_model(model.id)
 
     def _publish_summary(self) -> None:
         self.publisher.publish("summary",
                                lambda page: self.fragments.summary(page, self.board.all()),
                                list_only=True)
+        self._publish_machine()
+        self._publish_fit()

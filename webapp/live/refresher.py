@@ -23,6 +23,7 @@ class Refresher:
         self._busy = busy
         self.refresh_seconds = refresh_seconds
         self._thread: threading.Thread | None = None
+        self._next_refresh = 0.0
         self._stopping = threading.Event()
         self._lock = threading.Lock()
 
@@ -33,11 +34,15 @@ class Refresher:
             self._thread = threading.Thread(target=self._run, name="live-hub", daemon=True)
             self._thread.start()
 
+    def refresh_soon(self) -> None:
+        """Refresh at the next tick, whatever the interval (e.g. a pushed stream was lost)."""
+        self._next_refresh = 0.0
+
     def stop(self) -> None:
         self._stopping.set()
 
     def _run(self) -> None:
-        next_refresh = time.monotonic()
+        self._next_refresh = time.monotonic()
         while not self._stopping.wait(TICK_SECONDS):
             with self._lock:  # so that ensure_running either sees this thread end or keeps it
                 watched = self._watched()
@@ -45,6 +50,6 @@ class Refresher:
                     self._thread = None
                     return
             self._tick()
-            if watched and time.monotonic() >= next_refresh:
+            if watched and time.monotonic() >= self._next_refresh:
+                self._next_refresh = time.monotonic() + self.refresh_seconds
                 self._refresh()
-                next_refresh = time.monotonic() + self.refresh_seconds

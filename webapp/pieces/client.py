@@ -14,6 +14,7 @@ import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
 
+from .device import Device
 from .discovery import Locator
 from .ids import InvalidModelId, check_model_id
 from .model import MalformedModel, Model, parse_models
@@ -118,8 +119,28 @@ class PiecesClient:
         model_id = check_model_id(raw_model.get("id"))
         return self._model_request("POST", "/model/update", model_id, json=raw_model)
 
+    def delete_files(self, model_id: str) -> None:
+        """``POST /models/{id}/delete/cache``: delete a local model's downloaded files."""
+        self._request("POST", self._models_path(model_id, "/delete/cache"), model_id, json={})
+
+    def unload_all(self) -> None:
+        """``POST /models/unload``: free the memory of every loaded model."""
+        self._request("POST", "/models/unload")
+
+    def create_model(self, seed: dict) -> Model:
+        """``POST /models/create`` with a ``SeededModel``: Pieces OS answers the new Model."""
+        return self._model_request("POST", "/models/create", None, json=seed)
+
+    def delete_model(self, model_id: str) -> None:
+        """``POST /models/{id}/delete``: remove a custom model."""
+        self._request("POST", self._models_path(model_id, "/delete"), model_id)
+
     def version(self) -> str:
         return self._request("GET", "/.well-known/version").text.strip()[:100]
+
+    def device(self) -> Device:
+        """``GET /os/device/information``: the machine's name, RAM and GPUs."""
+        return Device.from_raw(self._request_json("GET", "/os/device/information"))
 
     def local_runtime(self) -> LocalRuntime:
         """``GET /ollama/status``: the state of Ollama, which runs every local model."""
@@ -127,17 +148,32 @@ class PiecesClient:
 
     def progress_url(self, model_id: str) -> str:
         """The WebSocket address of a model's download-progress stream."""
-        ws_base = "ws" + self.base_url.removeprefix("http")
-        return ws_base + self._model_path(model_id, "/download/progress")
+        return self._ws_url(self._model_path(model_id, "/download/progress"))
+
+    def identifiers_url(self) -> str:
+        """The WebSocket that names every model that changed (``StreamedIdentifiers``)."""
+        return self._ws_url("/models/stream/identifiers")
+
+    def runtime_status_url(self) -> str:
+        """The WebSocket that pushes every ``OllamaStatus`` (install and update progress)."""
+        return self._ws_url("/ollama/status/stream")
+
+    def _ws_url(self, path: str) -> str:
+        return "ws" + self.base_url.removeprefix("http") + path
 
     # -- plumbing ------------------------------------------------------------------------------
 
     @staticmethod
-    def _model_path(model_id: str, suffix: str = "") -> str:
+    def _model_path(model_id: str, suffix: str = "", collection: str = "/model") -> str:
         """The route of one model: any id becomes exactly one percent-encoded path segment."""
-        return f"/model/{quote(check_model_id(model_id), safe='')}{suffix}"
+        return f"{collection}/{quote(check_model_id(model_id), safe='')}{suffix}"
 
-    def _model_request(self, method: str, path: str, model_id: str, **kwargs) -> Model:
+    @classmethod
+    def _models_path(cls, model_id: str, suffix: str) -> str:
+        """The newer routes of one model live under ``/models/{id}``."""
+        return cls._model_path(model_id, suffix, collection="/models")
+
+    def _model_request(self, method: str, path: str, model_id: str | None, **kwargs) -> Model:
         model = self._parse(Model.from_raw, self._request_json(method, path, model_id, **kwargs))
         if model.problem:  # one model asked for must be usable; a list keeps such a one aside
             raise MalformedResponse(model.problem.removeprefix(MalformedResponse.PREFIX))
@@ -163,7 +199,7 @@ class PiecesClient:
 
     def _request(self, method: str, path: str, gone_id: str | None = None,
                  read_timeout: float | None = None, **kwargs) -> requests.Response:
-        """Send a request; any answer but 200 raises the matching UpstreamError."""
+        """Send a request; any answer but 200 or 204 raises the matching UpstreamError."""
         read_timeout = read_timeout or self.read_timeout
         for attempt in (1, 2):  # the second at the address where Pieces OS was found again
             try:
@@ -176,7 +212,7 @@ class PiecesClient:
                     raise Unreachable(self.base_url) from None
         if response.status_code == 410 and gone_id is not None:
             raise ModelGone(gone_id)
-        if response.status_code != 200:
+        if response.status_code not in (200, 204):  # 204: the routes that answer nothing
             raise UpstreamFailed(response.status_code, response.text)
         return response
 

@@ -98,14 +98,17 @@ def searchable_text(model: Model) -> str:
 @dataclass(frozen=True)
 class Summary:
     downloaded: int
+    downloaded_bytes: int  # disk used by the downloaded models' files
     loaded: int
     loaded_ram_bytes: int
 
 
 def summarize(models: list[Model]) -> Summary:
     loaded = [model for model in models if model.loaded]
+    downloaded = [model for model in models if model.downloaded]
     return Summary(
-        downloaded=sum(1 for model in models if model.downloaded),
+        downloaded=len(downloaded),
+        downloaded_bytes=sum(model.size_bytes or 0 for model in downloaded),
         loaded=len(loaded),
         loaded_ram_bytes=sum(model.ram_bytes or 0 for model in loaded),
     )

@@ -199,6 +199,11 @@ class Model:
         return self.actionable and self.loaded
 
     @property
+    def can_delete_files(self) -> bool:
+        """Its downloaded files can go: it is neither loaded nor downloading."""
+        return self.actionable and self.downloaded and not self.downloading and not self.loaded
+
+    @property
     def can_edit(self) -> bool:
         return self.custom and not self.problem
 

@@ -1,0 +1,121 @@
+"""Freeing disk and memory: deleting a downloaded model's files, unloading every model.
+
+Both are asked about first (``web.confirmation``: a GET shows the confirmation, the POST that
+carries it does the deed) and logged; every open page sees the models change.
+"""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+
+from ..accounts.gate import requires
+from ..activity import log as activity_log
+from ..live import current_hub
+from ..pieces.client import UpstreamError, current_client
+from ..pieces.model import Model
+from ..web.confirmation import Confirmation, require_confirmation
+from ..web.navigation import safe_local_path
+from ..web.responses import page_or_fragment
+from .actions import answer, answer_failure, ask_to_confirm
+
+bp = Blueprint("cleanup", __name__)
+
+
+def files_kept_because(model: Model) -> str | None:
+    """Why the model's files cannot be deleted now, for a person; None if they can."""
+    if model.can_delete_files:
+        return None
+    if model.cloud:
+        return "it runs in the cloud and has no files here"
+    if model.loaded:
+        return "it is loaded; unload it first"
+    if model.downloading:
+        return "it is downloading; cancel the download first"
+    if not model.downloaded:
+        return "it has no downloaded files"
+    return f"it is {model.state}"
+
+
+@bp.get("/models/<model_id:model_id>/delete-files")
+@requires("act")
+def confirm_delete_files(model_id: str):
+    """Ask before deleting a model's files (in place of its row or card with htmx)."""
+    try:
+        model = current_client().get_model(model_id)
+    except UpstreamError as failure:
+        return answer_failure(model_id, None, failure)
+    kept = files_kept_because(model)
+    if kept:
+        abort(409, description=f"Cannot delete the files of {model.name}: {kept}.")
+    size = f" ({model.size_bytes / 1e9:.2f} GB)" if model.size_bytes else ""
+    return ask_to_confirm(model, model_id, Confirmation(
+        f"Delete the downloaded files of {model.name}?",
+        f"This frees their disk space{size}; using the model again means downloading it "
+        "again.",
+        url_for("cleanup.delete_files", model_id=model_id), "Delete files",
+        back_url=safe_local_path(request.args.get("next"))))
+
+
+@bp.post("/models/<model_id:model_id>/delete-files")
+@requires("act")
+def delete_files(model_id: str):
+    """Delete a model's downloaded files (``POST /models/{id}/delete/cache``); refused while it
+    is loaded or downloading."""
+    require_confirmation("Deleting a model's files")
+    client, hub = current_client(), current_hub()
+    with activity_log.attempt("delete-files", model_id) as attempt:
+        try:
+            model = client.get_model(model_id)
+        except UpstreamError as failure:
+            attempt.failed(str(failure))
+            return answer_failure(model_id, None, failure)
+        attempt.identify(model.name)
+        kept = files_kept_because(model)
+        if kept:
+            refusal = f"Cannot delete the files of {model.name}: {kept}."
+            attempt.refused(refusal)
+            hub.model_changed(model)
+            return answer(model, error=refusal, status=409)
+        try:
+            client.delete_files(model_id)
+            updated = client.get_model(model_id)
+        except UpstreamError as failure:
+            attempt.failed(str(failure))
+            return answer_failure(model_id, model, failure)
+    hub.model_changed(updated)
+    return answer(updated, message=f"Deleted the downloaded files of {updated.name}.")
+
+
+@bp.get("/unload-all")
+@requires("act")
+def confirm_unload_all():
+    """Ask before unloading every model, naming them."""
+    loaded = [model.name for model in current_hub().board.all() if model.loaded]
+    named = f" ({', '.join(loaded)})" if loaded else ""
+    return page_or_fragment("confirm.html", "_confirm.html", confirmation=Confirmation(
+        "Unload every loaded model?",
+        f"Every loaded model{named} leaves memory, whoever loaded it; loading one again "
+        "takes time.",
+        url_for("cleanup.unload_all"), "Unload everything",
+        back_url=safe_local_path(request.args.get("next")),
+        fields={"next": safe_local_path(request.args.get("next"))}))
+
+
+@bp.post("/unload-all")
+@requires("act")
+def unload_all():
+    """Unload every model (``POST /models/unload``); every page sees them unloaded."""
+    require_confirmation("Unloading every model")
+    client, hub = current_client(), current_hub()
+    back = safe_local_path(request.form.get("next"))
+    with activity_log.attempt("unload-all", None) as attempt:
+        try:
+            before = [model.name for model in client.list_models() if model.loaded]
+            client.unload_all()
+        except UpstreamError as failure:
+            attempt.failed(str(failure))
+            flash(str(failure), "error")
+            return redirect(back, 303)
+        done = (f"Unloaded {len(before)} model{'s' if len(before) != 1 else ''}"
+                f"{': ' + ', '.join(before) if before else ''}.")
+        attempt.succeeded(done)
+    hub.refresh_now()
+    flash(done, "success")
+    return redirect(back, 303)

@@ -1,0 +1,38 @@
+"""Confirming a destructive action: one pattern for every such button.
+
+The button is a link to a confirmation (a page without JavaScript; with htmx, the same box in
+place) that says what will be lost and holds the real POST form, which carries
+``confirmed=yes``. The POST handlers refuse a request without it (``require_confirmation``), so
+a forged or stale form cannot skip the question.
+"""
+from dataclasses import dataclass, field
+
+from flask import abort, request
+
+FIELD = "confirmed"
+VALUE = "yes"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the box asks (``question``), what will happen (``consequence``), and the form that
+    does it: ``action_url`` with ``fields`` (hidden), swapped by htmx into ``hx_target`` when
+    given (a plain POST otherwise); ``back_url`` is where "Keep it" leads."""
+
+    question: str
+    consequence: str
+    action_url: str
+    button: str
+    back_url: str
+    fields: dict = field(default_factory=dict)
+    hx_target: str | None = None
+
+
+def is_confirmed() -> bool:
+    return request.form.get(FIELD) == VALUE
+
+
+def require_confirmation(what: str) -> None:
+    """400 unless the request carries the confirmation field."""
+    if not is_confirmed():
+        abort(400, description=f"{what} must be confirmed first: use its button, which asks.")
