@@ -29,8 +29,7 @@ def only(entries: list[dict]) -> dict:
 
 
 class TestActionsAreRecorded:
-    @pytest.mark.parametrize("action, state", [("load", "downloaded"), ("unload", "loaded"),
-                                               ("download", "not downloaded")])
+    @pytest.mark.parametrize("action, state", [("load", "downloaded"), ("unload", "loaded")])
     def test_a_successful_action(self, panel, operator_client, simulator, action, state):
         model = model_in_state(simulator, state)
         assert act(operator_client, model.id, action).status_code == 200
@@ -38,6 +37,18 @@ class TestActionsAreRecorded:
         assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
             "operator", model.id, model.name, "ok")
         assert entry["detail"] is None and entry["finished_at"] >= entry["at"]
+
+    def test_a_download_stays_pending_until_it_ends(self, panel, operator_client, simulator):
+        model = model_in_state(simulator, "not downloaded")
+        assert act(operator_client, model.id, "download").status_code == 200
+        entry = only(log_of(panel, action="download"))
+        assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
+            "operator", model.id, model.name, "pending")
+        assert entry["detail"] == "Downloading…" and entry["finished_at"] is None
+        simulator.wait_until(lambda: only(log_of(panel, action="download"))["outcome"] == "ok",
+                             what="the download to be settled")
+        entry = only(log_of(panel, action="download"))
+        assert entry["detail"] == "Download completed." and entry["finished_at"] >= entry["at"]
 
     def test_a_refusal_keeps_its_reason(self, panel, client, simulator):
         model = model_in_state(simulator, "not downloaded")
@@ -148,21 +159,28 @@ def session_token(client) -> str:
         return session["csrf_token"]
 
 
-class TestDownloadStartedBy:
-    def test_names_who_started_the_latest_download(self, panel, panel_factory, simulator_factory):
+class TestPendingDownload:
+    def test_is_the_running_download_of_the_model(self, panel_factory, simulator_factory):
         slow = simulator_factory(download_seconds=60, tick_seconds=0.5)
         app = panel_factory(PIECES_OS_URL=slow.url)
         model = model_in_state(slow, "not downloaded")
-        with app.app_context():
-            assert activity.download_started_by(model.id) is None
+
+        def pending() -> str | None:
+            db = connect(app.config["DATABASE"])
+            try:
+                entry = activity.pending_download(db, model.id)
+            finally:
+                db.close()
+            return entry and entry.user
+
+        assert pending() is None
         act(app.test_client(user="operator"), model.id, "download")
         act(app.test_client(user="admin"), model.id, "download")  # refused: already running
-        with app.app_context():
-            assert activity.download_started_by(model.id) == "operator"
+        assert pending() == "operator"
         act(app.test_client(), model.id, "cancel")
+        slow.wait_until(lambda: pending() is None, what="the download's entry to be settled")
         act(app.test_client(), model.id, "download")
-        with app.app_context():
-            assert activity.download_started_by(model.id) == "admin"
+        assert pending() == "admin"
 
 
 def add_entries(panel, count: int, **fields) -> None:

@@ -68,6 +68,10 @@ class Attempt:
         self._entry_id = entry_id
         self.outcome = "pending"
 
+    @property
+    def entry_id(self) -> int:
+        return self._entry_id
+
     def identify(self, model_name: str) -> None:
         """Name the model once Pieces OS has said which one the id is."""
         self._db.execute("UPDATE activity SET model_name = ? WHERE id = ?",
@@ -81,8 +85,9 @@ class Attempt:
 
     def keep_pending(self, detail: str) -> int:
         """Pieces OS has not settled the action yet (a slow load, a cancel not yet seen to
-        work): the entry stays pending with ``detail``; ``settle`` ends it later. Its id."""
-        self._db.execute("UPDATE activity SET detail = ? WHERE id = ?",
+        work): the entry stays pending with ``detail``; ``settle`` ends it later (and may
+        have already: then ``detail`` is not written). Its id."""
+        self._db.execute("UPDATE activity SET detail = ? WHERE id = ? AND outcome = 'pending'",
                          (_clipped(detail), self._entry_id))
         self.outcome = "kept pending"
         return self._entry_id
@@ -120,13 +125,12 @@ def recent_for_model(model_id: str, limit: int = RECENT_LIMIT) -> list[Entry]:
     return [Entry.from_row(row) for row in rows]
 
 
-def download_started_by(model_id: str) -> str | None:
-    """Who started the most recent download of the model (still running or accepted by Pieces
-    OS); None if the log has no such download. Needs an app context."""
-    row = get_db().execute(
-        "SELECT user FROM activity WHERE model_id = ? AND action = 'download'"
-        " AND outcome IN ('pending', 'ok') ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
-    return row["user"] if row else None
+def pending_download(db: sqlite3.Connection, model_id: str) -> Entry | None:
+    """The model's most recent download entry still pending: the download is running, or the
+    panel stopped before it ended."""
+    row = db.execute("SELECT * FROM activity WHERE model_id = ? AND action = 'download'"
+                     " AND outcome = 'pending' ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
+    return Entry.from_row(row) if row else None
 
 
 def _clipped(text: str | None) -> str | None:

@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     hub = LiveHub(app, app.extensions["pieces_client"])
     app.extensions["live_hub"] = hub
     app.jinja_env.globals.update(
-        live_progress=hub.tracker.progress_of, download_failure=hub.tracker.failure_of,
+        live_progress=hub.tracker.progress_of, download_ending=hub.tracker.ending_of,
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
         cancel_ignored=hub.tracker.cancel_was_ignored, pending_load=hub.loads.get,
         pieces_os=hub.instance, local_runtime_problem=local_runtime_problem,

@@ -5,18 +5,22 @@ upstream relays (``DownloadTracker``), the background refresh (``Refresher``), a
 rendered fragments (``Fragments`` -> ``Publisher`` -> feeds -> ``Dispatcher`` -> pages).
 """
 import logging
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask
 
 from .. import db
 from ..activity import log as activity_log
-from ..pieces.client import PiecesClient, UpstreamError
+from ..pieces.client import ModelGone, PiecesClient, UpstreamError
 from ..pieces.model import Model
 from ..pieces.runtime import LocalRuntime
 from .board import Instance, ModelBoard
 from .dispatcher import Dispatcher
+from .endings import COMPLETED, STOPPED_WITHOUT_A_WORD, ending_of
 from .fragments import Fragments
 from .loads import PendingLoad, PendingLoads
 from .pages import Page
@@ -28,6 +32,7 @@ from .tracker import STALE, UNTRACKED, DownloadTracker
 from .viewers import SERVICE_RESTART, Viewer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A load past its timeout is checked this often, and given up on after the second figure.
 LOAD_CHECK_SECONDS = 3.0
@@ -36,6 +41,8 @@ LOAD_GIVE_UP_SECONDS = 1800.0
 INSTANCE_CHECK_SECONDS = 60.0
 #: The name under which the panel itself writes to the activity log.
 PANEL_USER = "(panel)"
+#: Who started a download the panel saw running but did not start.
+OTHER_TOOL_USER = "(another tool)"
 
 
 class LiveHub:
@@ -124,7 +131,7 @@ class LiveHub:
         unless the panel started it moments ago (Pieces OS may still be starting it)."""
         self.board.put(model)
         if not model.downloading and not self.tracker.awaiting_start(model.id):
-            self._settle_cancel(self.tracker.stop_tracking(model.id), model)
+            self._download_ended(self.tracker.stop_tracking(model.id), model)
         if model.loaded:
             self._settle_load(model.id, "ok", "Pieces OS loaded the model.")
         self._publish_model(model.id)
@@ -132,15 +139,19 @@ class LiveHub:
         if model.downloading:
             self._follow_download_state(model)
 
-    def watch_download(self, model: Model, started_by: str | None) -> None:
-        """Open the progress socket before the download starts, so no frame is missed."""
-        relay = self.tracker.watch(model, started_by)
+    def watch_download(self, model: Model, started_by: str, entry: int) -> None:
+        """Open the progress socket before the download starts, so no frame is missed; its
+        pending activity ``entry`` is settled with how it ends."""
+        relay = self.tracker.watch(model, started_by, entry)
         self.refresher.ensure_running()
         relay.connected.wait(self.client.connect_timeout)
 
     def forget_download(self, model_id: str) -> None:
-        """The download did not start after all (its request failed)."""
-        self._finish_download(model_id)
+        """The download did not start after all (its request failed, and its log entry says
+        so): nothing ended."""
+        self.tracker.stop_tracking(model_id)
+        if self.board.get(model_id):
+            self._publish_model(model_id)
 
     def cancel_requested(self, model_id: str, by: str) -> None:
         """Somebody asked Pieces OS to cancel the download: the row says so until it stops."""
@@ -161,8 +172,9 @@ class LiveHub:
         self.refresher.ensure_running()
         self.model_changed(model)
 
-    def dismiss_failure(self, model_id: str) -> None:
-        self.tracker.dismiss_failure(model_id)
+    def dismiss_ending(self, model_id: str) -> None:
+        """The row stops saying how the last download ended, for everybody."""
+        self.tracker.dismiss_ending(model_id)
         if self.board.get(model_id):
             self._publish_model(model_id)
 
@@ -178,7 +190,10 @@ class LiveHub:
     # -- downloads -------------------------------------------------------------------------------
 
     def _follow_download_state(self, model: Model) -> None:
-        if self.tracker.follow(model):
+        ended, seen = self.tracker.follow(model)
+        if seen is not None:
+            seen.entry, seen.started_by = self._log_download_seen(model)
+        if ended:
             self._finish_download(model.id)
         elif model.downloading:
             self.refresher.ensure_running()
@@ -213,6 +228,7 @@ class LiveHub:
             model = self.client.get_model(model_id)
         except UpstreamError as error:
             log.info("cannot check %s after its progress socket dropped: %s", model_id, error)
+            self.tracker.interrupted(model_id, "Pieces OS became unreachable")
             return not self._stopping.is_set()
         if model.downloading:
             return not self._stopping.is_set()
@@ -220,27 +236,40 @@ class LiveHub:
         return False
 
     def _finish_download(self, model_id: str) -> None:
-        """The download ended (or vanished): stop its relay and show the model as it is now."""
+        """The download ended (or vanished): stop its relay, log how it ended and show the
+        model as it is now."""
         progress = self.tracker.stop_tracking(model_id)
         try:
             model = self.client.get_model(model_id)
-        except UpstreamError:
+        except UpstreamError as error:
+            self._download_ended(progress, None, "the model vanished from Pieces OS"
+                                 if isinstance(error, ModelGone) else
+                                 "Pieces OS became unreachable")
             if self.board.get(model_id):
                 self._publish_model(model_id)
             return
-        self._settle_cancel(progress, model)
+        self._download_ended(progress, model)
         self.model_changed(model)
 
-    def _settle_cancel(self, progress: DownloadProgress | None, model: Model) -> None:
-        """A cancel left pending ends with the download: did Pieces OS stop it?"""
-        if progress is None or progress.cancel_entry is None:
+    def _download_ended(self, progress: DownloadProgress | None, model: Model | None,
+                        lost_because: str | None = None) -> None:
+        """Settle the download's log entries (its own, and a cancel's left pending) with how it
+        ended, which its row says from now on. ``model``: Pieces OS's answer since (None: none
+        came, for ``lost_because``)."""
+        if progress is None:
             return
-        if model.downloaded:
-            self._settle(progress.cancel_entry, "failed",
-                         "Pieces OS did not stop the download: it completed.")
-        else:
-            self._settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
-        progress.cancel_entry = None
+        ending = ending_of(progress, model, lost_because or progress.interruption
+                           or STOPPED_WITHOUT_A_WORD)
+        self.tracker.ended(progress.model_id, ending)
+        if progress.entry is not None:
+            self._settle(progress.entry, ending.outcome, ending.detail)
+        if progress.cancel_entry is not None:
+            if ending.kind == COMPLETED:
+                self._settle(progress.cancel_entry, "failed",
+                             "Pieces OS did not stop the download: it completed.")
+            else:
+                self._settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
+            progress.cancel_entry = None
 
     # -- background refresh ----------------------------------------------------------------------
 
@@ -287,6 +316,7 @@ class LiveHub:
         log.warning("Pieces OS moved from %s to %s", old_url, new_url)
         self.board.moved(old_url, new_url)
         self._instance_checked_at = None
+        self.tracker.interrupt_all("Pieces OS restarted")
         self._log("pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}.")
         self._publish_instance()
 
@@ -322,17 +352,31 @@ class LiveHub:
     # -- the activity log, written from outside any request --------------------------------------
 
     def _log(self, action: str, outcome: str, detail: str) -> None:
-        connection = db.connect(self.database)
-        try:
-            activity_log.record(connection, user=PANEL_USER, action=action, outcome=outcome,
-                                detail=detail)
-        finally:
-            connection.close()
+        self._write_log(lambda connection: activity_log.record(
+            connection, user=PANEL_USER, action=action, outcome=outcome, detail=detail))
 
     def _settle(self, entry_id: int, outcome: str, detail: str) -> None:
+        self._write_log(lambda connection: activity_log.settle(connection, entry_id, outcome,
+                                                               detail))
+
+    def _log_download_seen(self, model: Model) -> tuple[int, str]:
+        """A download the panel did not start here is running: its pending entry (left by a
+        panel that stopped meanwhile) or a new one; returns the entry and who started it."""
+        def write(connection: sqlite3.Connection) -> tuple[int, str]:
+            pending = activity_log.pending_download(connection, model.id)
+            if pending is not None:
+                return pending.id, pending.user
+            return activity_log.record(
+                connection, user=OTHER_TOOL_USER, action="download", outcome="pending",
+                model_id=model.id, model_name=model.name,
+                detail="Seen downloading: started outside the panel."), OTHER_TOOL_USER
+
+        return self._write_log(write)
+
+    def _write_log(self, write: Callable[[sqlite3.Connection], T]) -> T:
         connection = db.connect(self.database)
         try:
-            activity_log.settle(connection, entry_id, outcome, detail)
+            return write(connection)
         finally:
             connection.close()
 
