@@ -222,3 +222,14 @@ def test_a_page_that_sends_messages_is_closed_and_the_others_go_on(live):
     other = live.open_page()
     assert live.act(DOWNLOADED, "load").status_code == 200
     other.read_until_row(DOWNLOADED, "loaded")
+
+
+def test_an_answer_is_rendered_for_its_own_user_while_a_viewers_page_is_open(live):
+    """Publishing the change renders fragments for the viewer's page in the operator's request
+    thread: the operator's answer must still be the operator's."""
+    viewer = login_over_http(live.url, "viewer")
+    page = LivePage(live.url, cookie=cookie_header(viewer))
+    live.pages.append(page)
+    live.simulator.wait_until(lambda: live.hub.viewer_count >= 1, what="the page to register")
+    answer = live.act(DOWNLOADED, "load")
+    assert "action-unload" in answer.text

@@ -54,6 +54,9 @@ class Fragments:
         return self.app.jinja_env.get_template("catalog/_model_parts.html").module
 
     def _render(self, page: Page, template: str, **context) -> str:
-        with self.app.test_request_context(page.url, base_url=page.base_url):
+        # An app context of its own: a request thread publishing a change must not find its
+        # own ``g`` (its user, its database connection) changed for the page's.
+        with self.app.app_context(), self.app.test_request_context(page.url,
+                                                                   base_url=page.base_url):
             g.user = User(name="", role=page.role, session_epoch=0, created_at="")
             return render_template(template, **context)
