@@ -122,7 +122,7 @@ class LiveHub:
         for model_id in gone:
             self._finish_download(model_id)
         for model in current:
-            self._follow_download_state(model)
+            self._follow_download_state(model, asked_at)
         return models
 
     def model_changed(self, model: Model) -> None:
@@ -189,8 +189,8 @@ class LiveHub:
 
     # -- downloads -------------------------------------------------------------------------------
 
-    def _follow_download_state(self, model: Model) -> None:
-        ended, seen = self.tracker.follow(model)
+    def _follow_download_state(self, model: Model, asked_at: float | None = None) -> None:
+        ended, seen = self.tracker.follow(model, asked_at)
         if seen is not None:
             seen.entry, seen.started_by = self._log_download_seen(model)
         if ended:

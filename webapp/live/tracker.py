@@ -1,6 +1,7 @@
 """The downloads the live hub follows: their progress, stalls and how each last ended, and the
 one upstream progress relay of each."""
 import threading
+import time
 from collections.abc import Callable
 
 from ..pieces.model import Model
@@ -36,6 +37,7 @@ class DownloadTracker:
         self._cancel_ignored: set[str] = set()
         self._endings: dict[str, DownloadEnd] = {}  # the last download's, until dismissed
         self._relays: dict[str, ProgressRelay] = {}
+        self._ended_at: dict[str, float] = {}  # when each model's last download stopped here
         self._lock = threading.Lock()
 
     # -- what templates read -------------------------------------------------------------------
@@ -83,18 +85,22 @@ class DownloadTracker:
             self._requested.add(model.id)
             return self._ensure_relay(model.id)
 
-    def follow(self, model: Model) -> tuple[bool, DownloadProgress | None]:
-        """Take in what Pieces OS says of ``model``: a download seen running is tracked and
-        relayed. Returns whether a tracked download has ended without its relay noticing, and
-        the progress of a download this call started tracking (one seen running elsewhere)."""
+    def follow(self, model: Model, asked_at: float | None = None
+               ) -> tuple[bool, DownloadProgress | None]:
+        """Take in what Pieces OS says of ``model`` (in a list asked for at ``asked_at``): a
+        download seen running is tracked and relayed, unless the list was asked for before the
+        model's last download ended here (it showed that one). Returns whether a tracked
+        download has ended without its relay noticing, and the progress of a download this call
+        started tracking (one seen running elsewhere)."""
         with self._lock:
             running = model.id in self._downloads
             seen = None
-            if model.downloading and not running:
+            stale = asked_at is not None and asked_at < self._ended_at.get(model.id, asked_at)
+            if model.downloading and not running and not stale:
                 self._endings.pop(model.id, None)
                 seen = self._downloads[model.id] = DownloadProgress(
                     model.id, size_bytes=model.size_bytes)
-            if model.downloading:
+            if model.downloading and not stale:
                 self._requested.discard(model.id)
                 self._ensure_relay(model.id)
             progress = self._downloads.get(model.id)
@@ -130,6 +136,8 @@ class DownloadTracker:
         what was known of it."""
         with self._lock:
             progress = self._downloads.pop(model_id, None)
+            if progress is not None:
+                self._ended_at[model_id] = time.monotonic()
             self._requested.discard(model_id)
             self._stalled.discard(model_id)
             self._cancel_ignored.discard(model_id)
