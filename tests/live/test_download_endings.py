@@ -145,3 +145,13 @@ def test_a_new_download_clears_how_the_last_one_ended(live_factory):
     answer = live.act(LOCAL, "download")
     assert "download-ending" not in answer.text
     assert "download-ending" not in page.read_until_row(LOCAL, "downloading")
+
+
+def test_a_models_page_and_the_activity_page_hear_how_it_ended(live):
+    detail = live.open_page(f"/models/{LOCAL}")
+    activity = live.open_page("/activity?user=oper")
+    live.act(LOCAL, "download")
+    recent = detail.read_until(lambda text: "Download completed." in text, "the log's news")
+    assert re.search(r'<section id="history"[^>]*hx-swap-oob="true"', recent)
+    told = activity.read_until(lambda text: 'id="activity-changed"' in text, "the log's news")
+    assert 'hx-get="/activity"' in told and 'hx-trigger="load"' in told

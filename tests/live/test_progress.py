@@ -80,7 +80,8 @@ class TestPage:
         ("/?state=bogus", Page("/")), ("//evil.example/", Page("/")),
         ("https://evil.example/models/abc", Page("/")),
         ("/models/abc-1", Page("/models/abc-1", "abc-1")),
-        ("/models/../x", Page("/")), ("/activity", Page("/")),
+        ("/models/../x", Page("/")), ("/activity", Page("/activity")),
+        ("/activity?user=olga&page=2", Page("/activity")), ("/activity/x", Page("/")),
     ])
     def test_from_url(self, url, expected):
         assert Page.from_url(url) == expected

@@ -1,15 +1,16 @@
 """The lasting activity log: who did what to which model, when, and how it ended.
 
 An action's entry is written as ``pending`` before Pieces OS is called and completed afterwards,
-so neither an upstream failure nor a crash of the panel loses the record of the attempt.
+so neither an upstream failure nor a crash of the panel loses the record of the attempt. After a
+request that wrote to it, the app's listeners (the live hub) are told, so open pages follow.
 """
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import g
+from flask import Flask, current_app, g, has_app_context
 
 from ..db import get_db
 
@@ -22,6 +23,7 @@ OUTCOMES = ("pending", "ok", "refused", "failed")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
 RECENT_LIMIT = 10
+LISTENERS = "activity_listeners"  # app.extensions key: what to call after the log changed
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def record(db: sqlite3.Connection, *, user: str, action: str, outcome: str,
         " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (moment, user[:MAX_USER_LENGTH], action, model_id, model_name, outcome,
          _clipped(detail), None if outcome == "pending" else moment))
+    _written()
     return cursor.lastrowid
 
 
@@ -76,6 +79,7 @@ class Attempt:
         """Name the model once Pieces OS has said which one the id is."""
         self._db.execute("UPDATE activity SET model_name = ? WHERE id = ?",
                          (model_name, self._entry_id))
+        _written()
 
     def refused(self, reason: str) -> None:
         self._finish("refused", reason)
@@ -89,6 +93,7 @@ class Attempt:
         have already: then ``detail`` is not written). Its id."""
         self._db.execute("UPDATE activity SET detail = ? WHERE id = ? AND outcome = 'pending'",
                          (_clipped(detail), self._entry_id))
+        _written()
         self.outcome = "kept pending"
         return self._entry_id
 
@@ -103,6 +108,7 @@ def settle(db: sqlite3.Connection, entry_id: int, outcome: str, detail: str | No
     """End a pending entry with its outcome (also from outside a request)."""
     db.execute("UPDATE activity SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
                (outcome, _clipped(detail), now(), entry_id))
+    _written()
 
 
 @contextmanager
@@ -131,6 +137,27 @@ def pending_download(db: sqlite3.Connection, model_id: str) -> Entry | None:
     row = db.execute("SELECT * FROM activity WHERE model_id = ? AND action = 'download'"
                      " AND outcome = 'pending' ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
     return Entry.from_row(row) if row else None
+
+
+def listen(app: Flask, listener: Callable[[], None]) -> None:
+    """Call ``listener`` after every request that wrote to the log (once, when it has ended,
+    so that whatever it committed is visible). Writes outside requests tell no one: their
+    writer (the live hub) knows."""
+    if LISTENERS not in app.extensions:
+        app.extensions[LISTENERS] = []
+        app.teardown_request(_tell_listeners)
+    app.extensions[LISTENERS].append(listener)
+
+
+def _written() -> None:
+    if has_app_context():
+        g.activity_written = True
+
+
+def _tell_listeners(_error: BaseException | None) -> None:
+    if g.pop("activity_written", False):
+        for listener in current_app.extensions[LISTENERS]:
+            listener()
 
 
 def _clipped(text: str | None) -> str | None:

@@ -3,6 +3,7 @@ matching page of entries, newest first."""
 import math
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -24,7 +25,7 @@ class BadActivityQuery(ValueError):
 
 @dataclass(frozen=True)
 class ActivityQuery:
-    user: str = ""     # exactly this user (any case)
+    user: str = ""     # a user whose name contains this text (any case)
     model: str = ""    # this model id, or a model whose name contains this text
     action: str = ""
     outcome: str = ""
@@ -54,17 +55,21 @@ class ActivityQuery:
         """The SQL condition (with its parameters) that the filters make."""
         conditions, parameters = [], []
         if self.user:
-            conditions.append("user = ? COLLATE NOCASE")
-            parameters.append(self.user)
+            conditions.append("user LIKE ? ESCAPE '\\'")  # LIKE ignores the case of ASCII
+            parameters.append(_containing(self.user))
         if self.model:
             conditions.append("(model_id = ? OR model_name LIKE ? ESCAPE '\\')")
-            escaped = re.sub(r"([\\%_])", r"\\\1", self.model)
-            parameters += [self.model, f"%{escaped}%"]
+            parameters += [self.model, _containing(self.model)]
         for column in ("action", "outcome"):
             if getattr(self, column):
                 conditions.append(f"{column} = ?")
                 parameters.append(getattr(self, column))
         return (" WHERE " + " AND ".join(conditions) if conditions else ""), parameters
+
+
+def _containing(text: str) -> str:
+    """A LIKE pattern matching any text that contains ``text`` (its wildcards escaped)."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,13 @@ class ActivityPage:
     @property
     def has_next(self) -> bool:
         return self.query.page < self.page_count
+
+
+def matching(db: sqlite3.Connection, query: ActivityQuery) -> Iterator[Entry]:
+    """Every entry the filters match (all pages), newest first."""
+    where, parameters = query.where()
+    for row in db.execute(f"SELECT * FROM activity{where} ORDER BY id DESC", parameters):
+        yield Entry.from_row(row)
 
 
 def search(db: sqlite3.Connection, query: ActivityQuery) -> ActivityPage:

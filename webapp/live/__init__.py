@@ -8,6 +8,7 @@ writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` soc
 """
 from flask import Flask, g
 
+from ..activity import log as activity_log
 from .hub import LiveHub
 from .route import bp, current_hub, live_socket_path, sock
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         "ping_interval": ping / 2, "max_message_size": MAX_INCOMING_MESSAGE_BYTES})
     hub = LiveHub(app, app.extensions["pieces_client"])
     app.extensions["live_hub"] = hub
+    activity_log.listen(app, hub.activity_changed)
     app.jinja_env.globals.update(
         live_progress=hub.tracker.progress_of, download_ending=hub.tracker.ending_of,
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,

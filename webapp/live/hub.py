@@ -89,8 +89,10 @@ class LiveHub:
         models = [model for model in self.board.all() if page.shows(model.id)]
         state += [(f"model-{model.id}", self.fragments.model(page, model.id, model))
                   for model in models]
-        if models and page.model_id is None:
+        if models and page.kind == "list":
             state.append(("summary", self.fragments.summary(page, self.board.all())))
+        if page.kind == "detail":
+            state.append(("history", self.fragments.history(page)))
         return state
 
     def instance(self) -> Instance:
@@ -177,6 +179,13 @@ class LiveHub:
         self.tracker.dismiss_ending(model_id)
         if self.board.get(model_id):
             self._publish_model(model_id)
+
+    def activity_changed(self) -> None:
+        """The activity log changed: Activity pages fetch their list again, model pages get
+        their model's recent entries."""
+        self.publisher.publish("activity-changed", self.fragments.activity_changed,
+                               kind="activity")
+        self.publisher.publish("history", self.fragments.history, kind="detail")
 
     def shutdown(self) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
@@ -374,11 +383,14 @@ class LiveHub:
         return self._write_log(write)
 
     def _write_log(self, write: Callable[[sqlite3.Connection], T]) -> T:
+        """Write to the log outside any request (no listener hears of it), and tell the pages."""
         connection = db.connect(self.database)
         try:
-            return write(connection)
+            written = write(connection)
         finally:
             connection.close()
+        self.activity_changed()
+        return written
 
     def _set_upstream_error(self, error: UpstreamError | None) -> None:
         if self.board.set_error(error):
@@ -418,4 +430,4 @@ class LiveHub:
     def _publish_summary(self) -> None:
         self.publisher.publish("summary",
                                lambda page: self.fragments.summary(page, self.board.all()),
-                               list_only=True)
+                               kind="list")
