@@ -155,3 +155,38 @@ def test_a_models_page_and_the_activity_page_hear_how_it_ended(live):
     assert re.search(r'<section id="history"[^>]*hx-swap-oob="true"', recent)
     told = activity.read_until(lambda text: 'id="activity-changed"' in text, "the log's news")
     assert 'hx-get="/activity"' in told and 'hx-trigger="load"' in told
+
+
+def silent_download_elsewhere(live_factory):
+    """Another tool's download that sends nothing: the panel follows it, its socket silent."""
+    live = live_factory(SLOW, LIVE_HEARTBEAT_SECONDS=30, LIVE_REFRESH_SECONDS=0.3)
+    page = live.open_page()
+    live.simulator.control("PATCH", f"model/{LOCAL}", {"downloading": True})
+    page.read_until_row(LOCAL, "downloading")
+    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) == 1,
+                              what="the panel's relay")
+    return live, page
+
+
+def push(live, frame: dict) -> None:
+    delivered = live.simulator.control("POST", f"progress/{LOCAL}", {"frame": frame}).json()
+    assert delivered["delivered"] == 1
+
+
+def test_a_final_status_first_is_ignored_while_pieces_os_says_downloading(live_factory):
+    live, page = silent_download_elsewhere(live_factory)
+    push(live, {"status": "CANCELED"})  # an earlier attempt's, re-sent
+    push(live, {"status": "IN-PROGRESS", "percentage": 3})
+    assert "download-ending" not in page.read_until(
+        lambda text: '<progress max="100" value="3.0"' in text, "the 3 % after it")
+    assert live.hub.tracker.progress_of(LOCAL) is not None
+
+
+def test_a_final_status_first_ends_the_download_when_pieces_os_agrees(live_factory):
+    live, page = silent_download_elsewhere(live_factory)
+    live.simulator.control("PATCH", f"model/{LOCAL}", {"downloading": False})
+    push(live, {"status": "CANCELED"})  # this attempt's: it ended before sending anything
+    kind, text = ending_on(page.read_until(shows_ending(""), "how it ended"))
+    assert text == "cancelled outside the panel at 0 %"
+    assert download_log(live) == [("(another tool)", "failed", f"Download {text}.")]
+

@@ -223,13 +223,23 @@ class LiveHub:
         if outcome == UNTRACKED:
             return True  # a late frame of a download that has already ended here
         if outcome == STALE:
-            log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
-            return False
+            if self.tracker.awaiting_start(model_id) or self._downloading_now(model_id):
+                log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
+                return False
+            # Pieces OS says it is over: this attempt ended before a frame of it was heard.
+            self.tracker.apply(model_id, frame, ends_this_attempt=True)
         if frame.is_terminal:
             self._finish_download(model_id)
             return True
         self._publish_progress(model_id)
         return False
+
+    def _downloading_now(self, model_id: str) -> bool:
+        """Does ``GET /model/{id}`` say the model is downloading (or not answer)?"""
+        try:
+            return self.client.get_model(model_id).downloading
+        except UpstreamError:
+            return True  # unknown: the next look at the model list settles it
 
     def _still_downloading(self, model_id: str) -> bool:
         """Asked by a relay whose socket dropped: reconcile with ``GET /model/{id}``."""

@@ -110,15 +110,16 @@ class DownloadTracker:
             relay_alive = relay is not None and relay.alive
         return running and not model.downloading and (overdue or not relay_alive), seen
 
-    def apply(self, model_id: str, frame: ProgressFrame) -> str:
+    def apply(self, model_id: str, frame: ProgressFrame, ends_this_attempt: bool = False) -> str:
         """One frame of a model's progress: ``APPLIED``, ``STALE`` (a final status before any
-        frame of this attempt: an earlier attempt's, re-sent when the socket opened), or
-        ``UNTRACKED`` (its download is not followed, or no more)."""
+        frame of this attempt: maybe an earlier attempt's, re-sent when the socket opened;
+        ``ends_this_attempt`` once found to be this one's), or ``UNTRACKED`` (its download is
+        not followed, or no more)."""
         with self._lock:
             progress = self._downloads.get(model_id)
             if progress is None:
                 return UNTRACKED
-            if frame.is_terminal and not progress.heard:
+            if frame.is_terminal and not progress.heard and not ends_this_attempt:
                 return STALE
             progress.apply(frame)
             self._requested.discard(model_id)
