@@ -61,6 +61,46 @@
     const status = event.detail.ctx.response.status;
     if (status >= 502 && status <= 504) setUnreachable(true);
   });
+  // A search form's empty fields and defaults (data-default) say nothing: they are left out of
+  // its GET, and so out of the address bar htmx updates (no "&state=&provider=").
+  document.addEventListener("htmx:config:request", (event) => {
+    const request = event.detail.ctx.request;
+    if (request.method !== "GET" || !(request.body instanceof FormData)) return;
+    const form = request.form;
+    for (const [name, value] of [...request.body.entries()]) {
+      const field = form && form.elements.namedItem(name);
+      const fallback = field && field.dataset ? field.dataset.default : undefined;
+      if (value === "" || value === fallback) request.body.delete(name);
+    }
+  });
+
+  // Times are written in UTC (<time datetime>); shown in the browser's zone, UTC on hover.
+  const twoDigits = (number) => String(number).padStart(2, "0");
+  const zoneName = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" })
+    .formatToParts(new Date()).find((part) => part.type === "timeZoneName");
+
+  function localise(element) {
+    const moment = new Date(element.getAttribute("datetime"));
+    if (Number.isNaN(moment.getTime())) return;
+    const utc = element.textContent.trim();
+    const day = `${moment.getFullYear()}-${twoDigits(moment.getMonth() + 1)}-${twoDigits(moment.getDate())}`;
+    const time = `${twoDigits(moment.getHours())}:${twoDigits(moment.getMinutes())}:${twoDigits(moment.getSeconds())}`;
+    const withDay = /^\d{4}-\d{2}-\d{2}/.test(utc);  // as written: a date and time, or a time
+    element.textContent = `${withDay ? day + " " : ""}${time}${zoneName ? " " + zoneName.value : ""}`;
+    element.title = utc;
+    element.dataset.local = "";
+  }
+
+  function localiseTimes() {
+    document.querySelectorAll("time[datetime]:not([data-local])").forEach(localise);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    localiseTimes();
+    // Whatever htmx or the live socket puts in the page later.
+    new MutationObserver(localiseTimes).observe(document.body, { childList: true, subtree: true });
+  });
+
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail.ctx;
     if (!ctx || !ctx.response) return;

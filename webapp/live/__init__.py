@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     activity_log.listen(app, hub.activity_changed)
     app.jinja_env.globals.update(
         live_progress=hub.tracker.progress_of, download_ending=hub.tracker.ending_of,
+        downloads_in_progress=hub.downloads_in_progress,
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
         cancel_ignored=hub.tracker.cancel_was_ignored, pending_load=hub.loads.get,
         pieces_os=hub.instance, local_runtime_problem=local_runtime_problem,

@@ -42,6 +42,10 @@ class Fragments:
     def footer(self, page: Page) -> str:
         return self._render(page, "_footer.html", oob=True)
 
+    def downloads(self, page: Page) -> str:
+        """The header's strip of the downloads running now."""
+        return self._render(page, "live/_downloads.html", oob=True)
+
     def history(self, page: Page) -> str:
         """A model page's recent activity."""
         with self._as_requested_by(page):

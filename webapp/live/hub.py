@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from flask import Flask
 
@@ -43,6 +43,12 @@ INSTANCE_CHECK_SECONDS = 60.0
 PANEL_USER = "(panel)"
 #: Who started a download the panel saw running but did not start.
 OTHER_TOOL_USER = "(another tool)"
+
+
+class RunningDownload(NamedTuple):
+    model_id: str
+    name: str
+    started_by: str | None
 
 
 class LiveHub:
@@ -85,7 +91,8 @@ class LiveHub:
     def _current_state(self, page: Page) -> list[tuple[str, str]]:
         """Every fragment a page needs to be up to date."""
         state = [("banner", self.fragments.banner(page, self.board.error, self.board.listed_at)),
-                 ("notices", self.fragments.notices(page)), ("footer", self.fragments.footer(page))]
+                 ("notices", self.fragments.notices(page)), ("footer", self.fragments.footer(page)),
+                 ("downloads", self.fragments.downloads(page))]
         models = [model for model in self.board.all() if page.shows(model.id)]
         state += [(f"model-{model.id}", self.fragments.model(page, model.id, model))
                   for model in models]
@@ -94,6 +101,13 @@ class LiveHub:
         if page.kind == "detail":
             state.append(("history", self.fragments.history(page)))
         return state
+
+    def downloads_in_progress(self) -> list[RunningDownload]:
+        """The downloads running now, named as the model list names them (for templates)."""
+        return [RunningDownload(progress.model_id, model.name if model else progress.model_id,
+                                progress.started_by)
+                for progress in self.tracker.running()
+                for model in (self.board.get(progress.model_id),)]
 
     def instance(self) -> Instance:
         """Pieces OS as the pages describe it (for templates). Rendering a page never asks
@@ -145,6 +159,7 @@ class LiveHub:
         """Open the progress socket before the download starts, so no frame is missed; its
         pending activity ``entry`` is settled with how it ends."""
         relay = self.tracker.watch(model, started_by, entry)
+        self._publish_downloads()
         self.refresher.ensure_running()
         relay.connected.wait(self.client.connect_timeout)
 
@@ -152,6 +167,7 @@ class LiveHub:
         """The download did not start after all (its request failed, and its log entry says
         so): nothing ended."""
         self.tracker.stop_tracking(model_id)
+        self._publish_downloads()
         if self.board.get(model_id):
             self._publish_model(model_id)
 
@@ -202,6 +218,7 @@ class LiveHub:
         ended, seen = self.tracker.follow(model, asked_at)
         if seen is not None:
             seen.entry, seen.started_by = self._log_download_seen(model)
+            self._publish_downloads()
         if ended:
             self._finish_download(model.id)
         elif model.downloading:
@@ -277,6 +294,7 @@ class LiveHub:
         came, for ``lost_because``)."""
         if progress is None:
             return
+        self._publish_downloads()
         ending = ending_of(progress, model, lost_because or progress.interruption
                            or STOPPED_WITHOUT_A_WORD)
         self.tracker.ended(progress.model_id, ending)
@@ -436,6 +454,9 @@ class LiveHub:
         """What the pages say of Pieces OS itself: notices and footer."""
         self.publisher.publish("notices", self.fragments.notices)
         self.publisher.publish("footer", self.fragments.footer)
+
+    def _publish_downloads(self) -> None:
+        self.publisher.publish("downloads", self.fragments.downloads)
 
     def _publish_summary(self) -> None:
         self.publisher.publish("summary",

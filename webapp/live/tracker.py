@@ -59,6 +59,11 @@ class DownloadTracker:
         with self._lock:
             return model_id in self._cancel_ignored
 
+    def running(self) -> list[DownloadProgress]:
+        """Every download followed now, oldest first."""
+        with self._lock:
+            return sorted(self._downloads.values(), key=lambda progress: progress.started)
+
     def awaiting_start(self, model_id: str) -> bool:
         """Started through the panel moments ago, and not yet seen running: an answer saying
         "not downloading" does not end it."""
