@@ -1,5 +1,5 @@
-"""In Chromium: the header's strip of downloads, the addresses htmx pushes, times in the
-browser's zone, and a phone's compact rows."""
+"""In Chromium: what the pages do by themselves without JavaScript while a download runs, the
+header's strip of downloads, the addresses htmx pushes, and times in the browser's zone."""
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +11,16 @@ from tests.support.panel_page import (
     live_indicator,
     model_row,
 )
+
+
+def test_without_javascript_a_running_download_moves_on_by_reloading(open_page):
+    page = open_page("operator", javascript=False)
+    row = model_row(page, NOT_DOWNLOADED)
+    row.get_by_role("button", name="Download").click()
+    expect(row.locator(".badge")).to_have_text("downloading")
+    expect(row.locator(".progress-numbers")).not_to_contain_text(
+        re.compile(r"^\s*0\.0 %"), timeout=DOWNLOAD_DONE_MS)  # a reload showed it further on
+    expect(row.locator(".badge")).to_have_text("downloaded", timeout=DOWNLOAD_DONE_MS)
 
 
 def test_the_header_names_the_downloads_running_in_every_page(open_page):

@@ -190,3 +190,18 @@ def test_a_final_status_first_ends_the_download_when_pieces_os_agrees(live_facto
     assert text == "cancelled outside the panel at 0 %"
     assert download_log(live) == [("(another tool)", "failed", f"Download {text}.")]
 
+
+def test_pages_reload_themselves_without_javascript_only_while_it_runs(live_factory):
+    live = live_factory(SLOW, LIVE_HEARTBEAT_SECONDS=30)
+    refresh = '<noscript><meta http-equiv="refresh" content="5"></noscript>'
+
+    def has_refresh(path: str) -> bool:
+        return refresh in live.browser.get(live.url + path, timeout=5).text
+
+    assert not has_refresh("/")
+    live.act(LOCAL, "download")
+    assert has_refresh("/") and has_refresh(f"/models/{LOCAL}")
+    other = model_id("Phi-3-mini-4k-instruct")
+    assert not has_refresh(f"/models/{other}") and not has_refresh("/activity")
+    live.act(LOCAL, "cancel")
+    live.simulator.wait_until(lambda: not has_refresh("/"), what="the download to end")
