@@ -95,10 +95,45 @@
     document.querySelectorAll("time[datetime]:not([data-local])").forEach(localise);
   }
 
+  // A row's control that had keyboard focus, named so that it can be found again in the row's
+  // next version: an action (or a live update) replaces the whole row, and focus would fall
+  // to the page's body.
+  let lastFocus = null;
+
+  function controlOf(element) {
+    const view = element.closest && element.closest(".model-view[id]");
+    if (!view) return null;
+    const action = [...element.classList].find((name) => name.startsWith("action-"));
+    return { viewId: view.id, selector: action ? `.${action}` : null };
+  }
+
+  document.addEventListener("focusin", (event) => { lastFocus = controlOf(event.target); });
+  document.addEventListener("focusout", (event) => {
+    const left = event.target;
+    // Moved on by the person (not removed, nor disabled while its request runs): forget it.
+    setTimeout(() => { if (left.isConnected && !left.disabled) lastFocus = null; });
+  });
+
+  function restoreFocus() {
+    const focused = document.activeElement;
+    if (!lastFocus || (focused && focused !== document.body)) return;
+    const view = document.getElementById(lastFocus.viewId);
+    if (!view) return;
+    const target = (lastFocus.selector && view.querySelector(`${lastFocus.selector}:not([disabled])`))
+      || view.querySelector(".actions button:not([disabled]), .progress button")
+      || view.querySelector("a[href]");
+    if (target) target.focus({ preventScroll: true });
+  }
+
+  function pageChanged() {
+    localiseTimes();
+    restoreFocus();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     localiseTimes();
     // Whatever htmx or the live socket puts in the page later.
-    new MutationObserver(localiseTimes).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });
   });
 
   document.addEventListener("htmx:after:request", (event) => {
