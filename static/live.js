@@ -125,13 +125,42 @@
     if (target) target.focus({ preventScroll: true });
   }
 
+  // What screen readers are told: a model's new state or how its download ended (not every
+  // frame of progress), and on a model's own page its progress in steps of 10 %.
+  const heard = new Map();  // element id -> what was last said of it (or seen, at first)
+
+  function announce(view) {
+    const name = view.dataset.name;
+    const ending = view.querySelector(".download-ending");
+    const bar = view.classList.contains("card") && view.querySelector("progress");
+    const step = bar ? Math.floor(bar.value / 10) * 10 : null;
+    const said = [view.dataset.state, ending ? ending.textContent.trim() : "", step].join("|");
+    const before = heard.get(view.id);
+    heard.set(view.id, said);
+    if (before === undefined || before === said) return null;
+    const [oldState, oldEnding] = before.split("|");
+    if (ending && ending.textContent.trim() !== oldEnding) return `${name}: ${ending.textContent.trim()}`;
+    if (view.dataset.state !== oldState) return `${name}: ${view.dataset.state}`;
+    return step === null ? null : `${name}: ${step} % downloaded`;
+  }
+
+  function announceChanges() {
+    const announcer = document.getElementById("announcer");
+    if (!announcer) return;
+    const news = [...document.querySelectorAll(".model-view[id][data-state]")]
+      .map(announce).filter(Boolean);
+    if (news.length) announcer.textContent = news.join(". ");
+  }
+
   function pageChanged() {
     localiseTimes();
     restoreFocus();
+    announceChanges();
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     localiseTimes();
+    announceChanges();  // what the page shows at first is not news
     // Whatever htmx or the live socket puts in the page later.
     new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });
   });
