@@ -70,6 +70,110 @@
     const status = event.detail.ctx.response.status;
     if (status >= 502 && status <= 504) setUnreachable(true);
   });
+  // A search form's empty fields and defaults (data-default) say nothing: they are left out of
+  // its GET, and so out of the address bar htmx updates (no "&state=&provider=").
+  document.addEventListener("htmx:config:request", (event) => {
+    const request = event.detail.ctx.request;
+    if (request.method !== "GET" || !(request.body instanceof FormData)) return;
+    const form = request.form;
+    for (const [name, value] of [...request.body.entries()]) {
+      const field = form && form.elements.namedItem(name);
+      const fallback = field && field.dataset ? field.dataset.default : undefined;
+      if (value === "" || value === fallback) request.body.delete(name);
+    }
+  });
+
+  // Times are written in UTC (<time datetime>); shown in the browser's zone, UTC on hover.
+  const twoDigits = (number) => String(number).padStart(2, "0");
+  const zoneName = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" })
+    .formatToParts(new Date()).find((part) => part.type === "timeZoneName");
+
+  function localise(element) {
+    const moment = new Date(element.getAttribute("datetime"));
+    if (Number.isNaN(moment.getTime())) return;
+    const utc = element.textContent.trim();
+    const day = `${moment.getFullYear()}-${twoDigits(moment.getMonth() + 1)}-${twoDigits(moment.getDate())}`;
+    const time = `${twoDigits(moment.getHours())}:${twoDigits(moment.getMinutes())}:${twoDigits(moment.getSeconds())}`;
+    const withDay = /^\d{4}-\d{2}-\d{2}/.test(utc);  // as written: a date and time, or a time
+    element.textContent = `${withDay ? day + " " : ""}${time}${zoneName ? " " + zoneName.value : ""}`;
+    element.title = utc;
+    element.dataset.local = "";
+  }
+
+  function localiseTimes() {
+    document.querySelectorAll("time[datetime]:not([data-local])").forEach(localise);
+  }
+
+  // A row's control that had keyboard focus, named so that it can be found again in the row's
+  // next version: an action (or a live update) replaces the whole row, and focus would fall
+  // to the page's body.
+  let lastFocus = null;
+
+  function controlOf(element) {
+    const view = element.closest && element.closest(".model-view[id]");
+    if (!view) return null;
+    const action = [...element.classList].find((name) => name.startsWith("action-"));
+    return { viewId: view.id, selector: action ? `.${action}` : null };
+  }
+
+  document.addEventListener("focusin", (event) => { lastFocus = controlOf(event.target); });
+  document.addEventListener("focusout", (event) => {
+    const left = event.target;
+    // Moved on by the person (not removed, nor disabled while its request runs): forget it.
+    setTimeout(() => { if (left.isConnected && !left.disabled) lastFocus = null; });
+  });
+
+  function restoreFocus() {
+    const focused = document.activeElement;
+    if (!lastFocus || (focused && focused !== document.body)) return;
+    const view = document.getElementById(lastFocus.viewId);
+    if (!view) return;
+    const target = (lastFocus.selector && view.querySelector(`${lastFocus.selector}:not([disabled])`))
+      || view.querySelector(".actions button:not([disabled]), .progress button")
+      || view.querySelector("a[href]");
+    if (target) target.focus({ preventScroll: true });
+  }
+
+  // What screen readers are told: a model's new state or how its download ended (not every
+  // frame of progress), and on a model's own page its progress in steps of 10 %.
+  const heard = new Map();  // element id -> what was last said of it (or seen, at first)
+
+  function announce(view) {
+    const name = view.dataset.name;
+    const ending = view.querySelector(".download-ending");
+    const bar = view.classList.contains("card") && view.querySelector("progress");
+    const step = bar ? Math.floor(bar.value / 10) * 10 : null;
+    const said = [view.dataset.state, ending ? ending.textContent.trim() : "", step].join("|");
+    const before = heard.get(view.id);
+    heard.set(view.id, said);
+    if (before === undefined || before === said) return null;
+    const [oldState, oldEnding] = before.split("|");
+    if (ending && ending.textContent.trim() !== oldEnding) return `${name}: ${ending.textContent.trim()}`;
+    if (view.dataset.state !== oldState) return `${name}: ${view.dataset.state}`;
+    return step === null ? null : `${name}: ${step} % downloaded`;
+  }
+
+  function announceChanges() {
+    const announcer = document.getElementById("announcer");
+    if (!announcer) return;
+    const news = [...document.querySelectorAll(".model-view[id][data-state]")]
+      .map(announce).filter(Boolean);
+    if (news.length) announcer.textContent = news.join(". ");
+  }
+
+  function pageChanged() {
+    localiseTimes();
+    restoreFocus();
+    announceChanges();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    localiseTimes();
+    announceChanges();  // what the page shows at first is not news
+    // Whatever htmx or the live socket puts in the page later.
+    new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });
+  });
+
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail.ctx;
     if (!ctx || !ctx.response) return;

@@ -1,6 +1,7 @@
 """The `pieces-admin` command as a person runs it: real processes on loopback ports."""
 import os
 import re
+import socket
 
 import pytest
 import requests
@@ -10,6 +11,9 @@ from pieces_os_client.configuration import Configuration
 
 from tests.support.accounts import login_over_http
 from tests.support.commands import Command, free_port
+from tests.support.servers import wait_until
+from webapp.cli import ready_message
+from webapp.serving.addresses import urls_to_open
 
 
 @pytest.fixture
@@ -44,6 +48,9 @@ def test_simulator_command_serves_a_catalogue_the_official_sdk_reads(command):
     assert simulator.interrupt() == 0
 
 
+FRAMED = re.compile(r"\n(=+)\nThe panel is ready.*?\n\n(No accounts existed.*?)\n\1\n", re.S)
+
+
 def first_admin_password(output: str) -> str:
     """The password `serve` prints when it creates the first account."""
     return re.search(r"password: (\S+)", output).group(1)
@@ -53,9 +60,12 @@ def test_run_without_pieces_os_starts_the_simulator_and_the_panel(command, tmp_p
     port = free_port()
     run = command("run", PORT=str(port), PIECES_OS_URL="",
                   DATABASE=str(tmp_path / "panel.sqlite"))
-    output = run.wait_for("The panel is ready")
+    # Last, after the servers' lines, and framed: the address and the first admin's password.
+    framed = wait_until(lambda: FRAMED.search("".join(run.lines)), "the framed message", 30)
+    output = framed.string
     assert "Started the built-in simulator at http://127.0.0.1:" in output
-    assert f"open http://127.0.0.1:{port}" in output
+    assert f"The panel is ready: open http://127.0.0.1:{port}\nCtrl-C stops it." in output
+    assert "password: " in framed[2] and output.rindex("Booting worker") < framed.start()
 
     browser = login_over_http(f"http://127.0.0.1:{port}", "admin", first_admin_password(output))
     page = browser.get(f"http://127.0.0.1:{port}/", timeout=5)
@@ -79,6 +89,25 @@ def test_run_uses_pieces_os_url_when_set(command, simulator, tmp_path):
     assert "built-in Pieces OS simulator" not in page
     assert simulator.stats()["requests"]["list"] >= 1
     run.interrupt()
+
+
+@pytest.mark.parametrize("host, trusted, expected", [
+    ("127.0.0.1", None, ["http://127.0.0.1:8000"]),
+    ("0.0.0.0", ["panel.lan", ".example.org", "192.168.1.20"],
+     ["http://panel.lan:8000", "http://192.168.1.20:8000"]),
+    ("::1", None, ["http://[::1]:8000"]),
+])
+def test_the_ready_message_names_addresses_people_can_open(host, trusted, expected):
+    assert urls_to_open(host, 8000, trusted) == expected
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_on_every_interface_the_machines_own_names_are_given(host):
+    urls = urls_to_open(host, 8000, None)
+    assert urls[0] == f"http://{socket.gethostname()}:8000"
+    assert not any(re.search(r"//(0\.0\.0\.0|\[::\]|127\.)", url) for url in urls), urls
+    message = ready_message(host, 8000, None, None)
+    assert "(on this machine also http://127.0.0.1:8000)" in message and "0.0.0.0" not in message
 
 
 def test_bad_setting_stops_with_a_clear_message(command):

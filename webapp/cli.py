@@ -14,6 +14,7 @@ from .accounts import cli as users_cli
 from .config import ConfigError, settings_from_env
 from .pieces import discovery
 from .security.hosts import trusted_hosts
+from .serving.addresses import local_url, urls_to_open
 from .simulator.behaviour import Behaviour
 from .simulator.device import parse_gpu
 
@@ -129,16 +130,32 @@ def run() -> int:
                   f"1000, 5323).\nStarted the built-in simulator at {upstream}; set "
                   "PIECES_OS_URL to use a real Pieces OS.", flush=True)
 
+        # Created here rather than by the server, so that its password is said last.
+        first_admin = users_cli.first_admin_notice()
         panel = subprocess.Popen([sys.executable, "-m", "webapp", "serve"], env=env)
         children.append(panel)
-        panel_url = f"http://{settings['HOST']}:{settings['PORT']}"
-        if wait_until_up(f"{panel_url}/static/app.css", panel):
-            print(f"\nThe panel is ready: open {panel_url}  (Ctrl-C stops it)\n", flush=True)
+        host, port = settings["HOST"], settings["PORT"]
+        if wait_until_up(f"{local_url(host, port)}/static/app.css", panel):
+            print(ready_message(host, port, settings["TRUSTED_HOSTS"], first_admin), flush=True)
         return panel.wait()
     except KeyboardInterrupt:
         return 0
     finally:
         stop(children)
+
+
+def ready_message(host: str, port: int, trusted_hosts, first_admin: str | None) -> str:
+    """Where to open the panel, and the first admin's password if there is one: framed, after
+    the servers' own lines, so that nobody misses them."""
+    urls = urls_to_open(host, port, trusted_hosts)
+    lines = [f"The panel is ready: open {' or '.join(urls)}"]
+    if local_url(host, port) not in urls:
+        lines.append(f"(on this machine also {local_url(host, port)})")
+    lines.append("Ctrl-C stops it.")
+    if first_admin:
+        lines += ["", *first_admin.splitlines()]
+    frame = "=" * max(len(line) for line in lines)
+    return "\n".join(["", frame, *lines, frame, ""])
 
 
 def start_simulator() -> tuple[str, subprocess.Popen]:

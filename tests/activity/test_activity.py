@@ -1,4 +1,6 @@
 """The activity log: what is recorded, when, and the pages that show it."""
+import csv
+import io
 import re
 import threading
 from pathlib import Path
@@ -29,8 +31,7 @@ def only(entries: list[dict]) -> dict:
 
 
 class TestActionsAreRecorded:
-    @pytest.mark.parametrize("action, state", [("load", "downloaded"), ("unload", "loaded"),
-                                               ("download", "not downloaded")])
+    @pytest.mark.parametrize("action, state", [("load", "downloaded"), ("unload", "loaded")])
     def test_a_successful_action(self, panel, operator_client, simulator, action, state):
         model = model_in_state(simulator, state)
         assert act(operator_client, model.id, action, **CONFIRMED).status_code == 200
@@ -38,6 +39,18 @@ class TestActionsAreRecorded:
         assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
             "operator", model.id, model.name, "ok")
         assert entry["detail"] is None and entry["finished_at"] >= entry["at"]
+
+    def test_a_download_stays_pending_until_it_ends(self, panel, operator_client, simulator):
+        model = model_in_state(simulator, "not downloaded")
+        assert act(operator_client, model.id, "download").status_code == 200
+        entry = only(log_of(panel, action="download"))
+        assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
+            "operator", model.id, model.name, "pending")
+        assert entry["detail"] == "Downloading…" and entry["finished_at"] is None
+        simulator.wait_until(lambda: only(log_of(panel, action="download"))["outcome"] == "ok",
+                             what="the download to be settled")
+        entry = only(log_of(panel, action="download"))
+        assert entry["detail"] == "Download completed." and entry["finished_at"] >= entry["at"]
 
     def test_a_refusal_keeps_its_reason(self, panel, client, simulator):
         model = model_in_state(simulator, "not downloaded")
@@ -148,21 +161,28 @@ def session_token(client) -> str:
         return session["csrf_token"]
 
 
-class TestDownloadStartedBy:
-    def test_names_who_started_the_latest_download(self, panel, panel_factory, simulator_factory):
+class TestPendingDownload:
+    def test_is_the_running_download_of_the_model(self, panel_factory, simulator_factory):
         slow = simulator_factory(download_seconds=60, tick_seconds=0.5)
         app = panel_factory(PIECES_OS_URL=slow.url)
         model = model_in_state(slow, "not downloaded")
-        with app.app_context():
-            assert activity.download_started_by(model.id) is None
+
+        def pending() -> str | None:
+            db = connect(app.config["DATABASE"])
+            try:
+                entry = activity.pending_download(db, model.id)
+            finally:
+                db.close()
+            return entry and entry.user
+
+        assert pending() is None
         act(app.test_client(user="operator"), model.id, "download")
         act(app.test_client(user="admin"), model.id, "download")  # refused: already running
-        with app.app_context():
-            assert activity.download_started_by(model.id) == "operator"
+        assert pending() == "operator"
         act(app.test_client(), model.id, "cancel", **CONFIRMED)
+        slow.wait_until(lambda: pending() is None, what="the download's entry to be settled")
         act(app.test_client(), model.id, "download")
-        with app.app_context():
-            assert activity.download_started_by(model.id) == "admin"
+        assert pending() == "admin"
 
 
 def add_entries(panel, count: int, **fields) -> None:
@@ -191,7 +211,8 @@ class TestActivityPage:
         assert "No activity matches." in viewer_client.get("/activity?page=99").text
 
     @pytest.mark.parametrize("query, expected", [
-        ("user=ROBOT", 9), ("model=model-1", 3), ("model=odel 2", 3), ("action=unload", 0),
+        ("user=ROBOT", 9), ("user=obo", 9), ("user=robots", 0), ("user=%25", 0),
+        ("model=model-1", 3), ("model=odel 2", 3), ("action=unload", 0),
         ("outcome=failed&user=robot", 0), ("action=load&model=model-0", 3),
     ])
     def test_filters(self, panel, viewer_client, query, expected):
@@ -226,6 +247,48 @@ class TestActivityPage:
         html = viewer_client.get("/activity").text
         assert "<script>alert" not in html and "<img src=x>" not in html
         assert "&lt;script&gt;" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+class TestExport:
+    def test_the_filtered_log_as_csv_newest_first_without_pages(self, panel, viewer_client):
+        add_entries(panel, PAGE_SIZE + 3)
+        add_entries(panel, 2, user="olga", action="unload", detail='said "no", twice\nthen ok')
+        page = viewer_client.get("/activity?action=load&page=2").text
+        assert 'href="/activity/export.csv?action=load" download>Export as CSV</a>' in page
+        response = viewer_client.get("/activity/export.csv?action=load&page=2")
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv" and response.mimetype_params["charset"] == "utf-8"
+        assert re.fullmatch(r'attachment; filename="activity-\d{8}-\d{6}\.csv"',
+                            response.headers["Content-Disposition"])
+        table = list(csv.reader(io.StringIO(response.text)))
+        assert table[0] == ["when (UTC)", "user", "action", "model id", "model name", "outcome",
+                            "detail"]
+        assert len(table) == 1 + PAGE_SIZE + 3 and {row[2] for row in table[1:]} == {"load"}
+        ids = [entry["id"] for entry in log_of(panel, action="load")]
+        assert [row[3] for row in table[1:4]] == [f"model-{n % 3}" for n in (PAGE_SIZE + 2,
+                                                                              PAGE_SIZE + 1,
+                                                                              PAGE_SIZE)]
+        assert len(ids) == PAGE_SIZE + 3
+        olga = list(csv.reader(io.StringIO(viewer_client.get(
+            "/activity/export.csv?user=olg").text)))
+        assert [row[6] for row in olga[1:]] == ['said "no", twice\nthen ok'] * 2
+
+    @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)",
+                                      "\tcmd", "\rcmd"])
+    def test_formulas_are_plain_text(self, panel, viewer_client, text):
+        add_entries(panel, 1, user=text, detail=text, model_name=text)
+        (header, row) = csv.reader(io.StringIO(viewer_client.get(
+            "/activity/export.csv?action=load").text))
+        assert row[1] == row[4] == row[6] == "'" + text
+
+    def test_bad_filters_are_400(self, viewer_client):
+        response = viewer_client.get("/activity/export.csv?outcome=great")
+        assert response.status_code == 400 and "outcome must be one of" in response.text
+
+    def test_anonymous_people_get_nothing(self, panel, anonymous_client):
+        add_entries(panel, 1)
+        response = anonymous_client.get("/activity/export.csv")
+        assert response.status_code in (302, 303, 401) and "robot" not in response.text
 
 
 def rows_shown(html: str) -> int:

@@ -43,7 +43,7 @@ def live_factory(simulator_factory, panel_factory):
     def start(simulator_options=None, **config) -> LivePanel:
         simulator = simulator_factory(**(simulator_options or {"download_seconds": 1.5,
                                                                "tick_seconds": 0.05}))
-        panel = LivePanel(simulator, panel_factory(PIECES_OS_URL=simulator.url, **config))
+        panel = LivePanel(simulator, panel_factory(**{"PIECES_OS_URL": simulator.url, **config}))
         started.append(panel)
         return panel
 

@@ -114,17 +114,15 @@ def test_failed_download_stays_visible_until_dismissed(live):
     page = live.open_page()
     live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
     live.act(LOCAL, "download")
-    failed = page.read_until(lambda text: "The download failed in Pieces OS." in text,
+    failed = page.read_until(lambda text: "Download failed at" in text,
                              "the failure on the row")
     assert f'<tr id="model-{LOCAL}" class="model-view" data-state="not downloaded"' in failed
     assert "Dismiss" in failed
-    assert "The download failed" in live.browser.get(live.url + "/", timeout=5).text
+    assert "Download failed at" in live.browser.get(live.url + "/", timeout=5).text
     response = live.act(LOCAL, "dismiss")
-    assert "The download failed" not in response.text
-    # Rows pushed before the dismiss (Pieces OS also pushes that the model changed) still show
-    # the failure; one without it follows.
-    page.read_until(lambda text: f'<tr id="model-{LOCAL}"' in text
-                    and "The download failed" not in text, "the row without the failure")
+    assert "Download failed at" not in response.text
+    cleared = page.read_until_row(LOCAL, "not downloaded")
+    assert "Download failed at" not in cleared
 
 
 def test_a_viewer_sees_the_failure_but_no_dismiss_button(live):
@@ -134,7 +132,7 @@ def test_a_viewer_sees_the_failure_but_no_dismiss_button(live):
     live.simulator.wait_until(lambda: live.hub.viewer_count >= 1, what="the page to register")
     live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
     live.act(LOCAL, "download")
-    failed = page.read_until(lambda text: "The download failed" in text, "the failure")
+    failed = page.read_until(lambda text: "Download failed at" in text, "the failure")
     assert f'<tr id="model-{LOCAL}"' in failed and "Dismiss" not in failed
     assert "Dismiss" not in viewer.get(live.url + "/", timeout=5).text
 
@@ -144,7 +142,7 @@ def test_a_failure_can_be_dismissed_without_javascript(live):
     live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
     live.act(LOCAL, "download")
     live.simulator.wait_until(
-        lambda: "The download failed" in live.browser.get(live.url + "/", timeout=5).text,
+        lambda: "Download failed at" in live.browser.get(live.url + "/", timeout=5).text,
         what="the failure on the list page")
     html = live.browser.get(live.url + "/", timeout=5).text
     form = re.search(rf'<form method="post" action="/models/{LOCAL}/dismiss".*?</form>', html,
@@ -155,7 +153,7 @@ def test_a_failure_can_be_dismissed_without_javascript(live):
     response = plain.post(f"{live.url}/models/{LOCAL}/dismiss", data=fields, timeout=5,
                           allow_redirects=False)
     assert response.status_code == 303 and response.headers["Location"] == "/"
-    assert "The download failed" not in plain.get(live.url + "/", timeout=5).text
+    assert "Download failed at" not in plain.get(live.url + "/", timeout=5).text
 
 
 def test_cancel_resets_the_row_for_everyone(live_factory):
@@ -224,3 +222,14 @@ def test_a_page_that_sends_messages_is_closed_and_the_others_go_on(live):
     other = live.open_page()
     assert live.act(DOWNLOADED, "load").status_code == 200
     other.read_until_row(DOWNLOADED, "loaded")
+
+
+def test_an_answer_is_rendered_for_its_own_user_while_a_viewers_page_is_open(live):
+    """Publishing the change renders fragments for the viewer's page in the operator's request
+    thread: the operator's answer must still be the operator's."""
+    viewer = login_over_http(live.url, "viewer")
+    page = LivePage(live.url, cookie=cookie_header(viewer))
+    live.pages.append(page)
+    live.simulator.wait_until(lambda: live.hub.viewer_count >= 1, what="the page to register")
+    answer = live.act(DOWNLOADED, "load")
+    assert "action-unload" in answer.text

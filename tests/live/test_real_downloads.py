@@ -50,11 +50,11 @@ def test_an_earlier_attempts_failure_is_not_taken_for_this_ones_outcome(live_fac
     live.act(LOCAL, "download")
     page.read_until_row(LOCAL, "downloading")
     live.simulator.control("POST", f"download/{LOCAL}/fail", {"at_percentage": 0})
-    page.read_until(shows("The download failed in Pieces OS."), "the first attempt failing")
+    page.read_until(shows("Download failed at"), "the first attempt failing")
     # The second attempt's socket first gets the first attempt's FAILED again.
     live.act(LOCAL, "download")
     done = page.read_until_row(LOCAL, "downloaded")
-    assert "The download failed" not in done
+    assert "Download failed at" not in done
     assert live.simulator.stats()["requests"]["progress"] == 2
 
 

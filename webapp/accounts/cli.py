@@ -83,17 +83,26 @@ def run(args: argparse.Namespace) -> int:
 
 def announce_first_admin() -> None:
     """With no account at all, create ``admin`` and print its password, once."""
+    notice = first_admin_notice()
+    if notice:
+        print(notice, flush=True)
+
+
+def first_admin_notice() -> str | None:
+    """With no account at all, create ``admin``: what to tell of it (its password, shown only
+    this once); None when accounts exist."""
     db = open_database()
     try:
         password = create_first_admin(db)
     finally:
         db.close()
-    if password:
-        print("No accounts existed, so an administrator account was created:\n"
-              f"    name:     {FIRST_ADMIN_NAME}\n"
-              f"    password: {password}\n"
-              "This password is shown only now. Log in, then set a new one on the Users page "
-              f"or with `pieces-admin users passwd {FIRST_ADMIN_NAME}`.", flush=True)
+    if not password:
+        return None
+    return ("No accounts existed, so an administrator account was created:\n"
+            f"    name:     {FIRST_ADMIN_NAME}\n"
+            f"    password: {password}\n"
+            "This password is shown only now. Log in, then set a new one on the Users page\n"
+            f"or with `pieces-admin users passwd {FIRST_ADMIN_NAME}`.")
 
 
 def open_database() -> sqlite3.Connection:

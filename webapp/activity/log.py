@@ -1,15 +1,16 @@
 """The lasting activity log: who did what to which model, when, and how it ended.
 
 An action's entry is written as ``pending`` before Pieces OS is called and completed afterwards,
-so neither an upstream failure nor a crash of the panel loses the record of the attempt.
+so neither an upstream failure nor a crash of the panel loses the record of the attempt. After a
+request that wrote to it, the app's listeners (the live hub) are told, so open pages follow.
 """
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import g
+from flask import Flask, current_app, g, has_app_context
 
 from ..db import get_db
 
@@ -27,6 +28,7 @@ OUTCOMES = ("pending", "ok", "refused", "failed")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
 RECENT_LIMIT = 10
+LISTENERS = "activity_listeners"  # app.extensions key: what to call after the log changed
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ def record(db: sqlite3.Connection, *, user: str, action: str, outcome: str,
         " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (moment, user[:MAX_USER_LENGTH], action, model_id, model_name, outcome,
          _clipped(detail), None if outcome == "pending" else moment))
+    _written()
     return cursor.lastrowid
 
 
@@ -73,11 +76,16 @@ class Attempt:
         self._entry_id = entry_id
         self.outcome = "pending"
 
+    @property
+    def entry_id(self) -> int:
+        return self._entry_id
+
     def identify(self, model_name: str, model_id: str | None = None) -> None:
         """Name the model once Pieces OS has said which one the id is (or, for a model just
         created, which id it got)."""
         self._db.execute("UPDATE activity SET model_name = ?, model_id = COALESCE(?, model_id)"
                          " WHERE id = ?", (model_name, model_id, self._entry_id))
+        _written()
 
     def succeeded(self, detail: str) -> None:
         """It worked, and ``detail`` says what it did."""
@@ -91,9 +99,11 @@ class Attempt:
 
     def keep_pending(self, detail: str) -> int:
         """Pieces OS has not settled the action yet (a slow load, a cancel not yet seen to
-        work): the entry stays pending with ``detail``; ``settle`` ends it later. Its id."""
-        self._db.execute("UPDATE activity SET detail = ? WHERE id = ?",
+        work): the entry stays pending with ``detail``; ``settle`` ends it later (and may
+        have already: then ``detail`` is not written). Its id."""
+        self._db.execute("UPDATE activity SET detail = ? WHERE id = ? AND outcome = 'pending'",
                          (_clipped(detail), self._entry_id))
+        _written()
         self.outcome = "kept pending"
         return self._entry_id
 
@@ -108,6 +118,7 @@ def settle(db: sqlite3.Connection, entry_id: int, outcome: str, detail: str | No
     """End a pending entry with its outcome (also from outside a request)."""
     db.execute("UPDATE activity SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
                (outcome, _clipped(detail), now(), entry_id))
+    _written()
 
 
 @contextmanager
@@ -131,13 +142,33 @@ def recent_for_model(model_id: str, limit: int = RECENT_LIMIT) -> list[Entry]:
     return [Entry.from_row(row) for row in rows]
 
 
-def download_started_by(model_id: str) -> str | None:
-    """Who started the most recent download of the model (still running or accepted by Pieces
-    OS); None if the log has no such download. Needs an app context."""
-    row = get_db().execute(
-        "SELECT user FROM activity WHERE model_id = ? AND action = 'download'"
-        " AND outcome IN ('pending', 'ok') ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
-    return row["user"] if row else None
+def pending_download(db: sqlite3.Connection, model_id: str) -> Entry | None:
+    """The model's most recent download entry still pending: the download is running, or the
+    panel stopped before it ended."""
+    row = db.execute("SELECT * FROM activity WHERE model_id = ? AND action = 'download'"
+                     " AND outcome = 'pending' ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
+    return Entry.from_row(row) if row else None
+
+
+def listen(app: Flask, listener: Callable[[], None]) -> None:
+    """Call ``listener`` after every request that wrote to the log (once, when it has ended,
+    so that whatever it committed is visible). Writes outside requests tell no one: their
+    writer (the live hub) knows."""
+    if LISTENERS not in app.extensions:
+        app.extensions[LISTENERS] = []
+        app.teardown_request(_tell_listeners)
+    app.extensions[LISTENERS].append(listener)
+
+
+def _written() -> None:
+    if has_app_context():
+        g.activity_written = True
+
+
+def _tell_listeners(_error: BaseException | None) -> None:
+    if g.pop("activity_written", False):
+        for listener in current_app.extensions[LISTENERS]:
+            listener()
 
 
 def loaded_by(model_id: str) -> str | None:

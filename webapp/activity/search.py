@@ -6,6 +6,7 @@ manage users see it. For everybody else it is left out, and the user filter does
 import math
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -31,7 +32,7 @@ class BadActivityQuery(ValueError):
 
 @dataclass(frozen=True)
 class ActivityQuery:
-    user: str = ""     # exactly this user (any case)
+    user: str = ""     # a user whose name contains this text (any case)
     model: str = ""    # this model id, or a model whose name contains this text
     action: str = ""
     outcome: str = ""
@@ -61,17 +62,23 @@ class ActivityQuery:
         """The SQL condition (with its parameters) that the filters make."""
         conditions, parameters = [], []
         if self.user:
-            conditions.append(f"({user_column}) = ? COLLATE NOCASE")
-            parameters.append(self.user)
+            # LIKE ignores the case of ASCII; on the column as shown, so a hidden name is not
+            # found either.
+            conditions.append(f"({user_column}) LIKE ? ESCAPE '\\'")
+            parameters.append(_containing(self.user))
         if self.model:
             conditions.append("(model_id = ? OR model_name LIKE ? ESCAPE '\\')")
-            escaped = re.sub(r"([\\%_])", r"\\\1", self.model)
-            parameters += [self.model, f"%{escaped}%"]
+            parameters += [self.model, _containing(self.model)]
         for column in ("action", "outcome"):
             if getattr(self, column):
                 conditions.append(f"{column} = ?")
                 parameters.append(getattr(self, column))
         return (" WHERE " + " AND ".join(conditions) if conditions else ""), parameters
+
+
+def _containing(text: str) -> str:
+    """A LIKE pattern matching any text that contains ``text`` (its wildcards escaped)."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
 
 @dataclass(frozen=True)
@@ -98,13 +105,28 @@ class ActivityPage:
         return self.query.page < self.page_count
 
 
-def search(db: sqlite3.Connection, query: ActivityQuery,
-           show_failed_login_names: bool = False) -> ActivityPage:
+def _select(query: ActivityQuery, show_failed_login_names: bool) -> tuple[str, str, list]:
+    """The SELECT of the matching entries, newest first (names typed in failed logins hidden
+    unless ``show_failed_login_names``), its WHERE clause and parameters."""
     user = "user" if show_failed_login_names else REDACTED_USER
     where, parameters = query.where(user)
+    select = (f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail"
+              f" FROM activity{where} ORDER BY id DESC")
+    return select, where, parameters
+
+
+def matching(db: sqlite3.Connection, query: ActivityQuery,
+             show_failed_login_names: bool = False) -> Iterator[Entry]:
+    """Every entry the filters match (all pages), newest first."""
+    select, _where, parameters = _select(query, show_failed_login_names)
+    for row in db.execute(select, parameters):
+        yield Entry.from_row(row)
+
+
+def search(db: sqlite3.Connection, query: ActivityQuery,
+           show_failed_login_names: bool = False) -> ActivityPage:
+    select, where, parameters = _select(query, show_failed_login_names)
     total = db.execute(f"SELECT count(*) FROM activity{where}", parameters).fetchone()[0]
-    rows = db.execute(f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome,"
-                      f" detail FROM activity{where}"
-                      " ORDER BY id DESC LIMIT ? OFFSET ?",
+    rows = db.execute(f"{select} LIMIT ? OFFSET ?",
                       [*parameters, PAGE_SIZE, (query.page - 1) * PAGE_SIZE])
     return ActivityPage(query, [Entry.from_row(row) for row in rows], total)

@@ -1,22 +1,47 @@
-"""The Activity page (``/activity``): the log, filtered and paged by its query string."""
-from flask import Blueprint, abort, g, request
+"""The Activity page (``/activity``): the log, filtered and paged by its query string, and the
+same filtered log as a CSV download (``/activity/export.csv``). Names typed in failed logins are
+shown only to those who manage users (often a password was typed into the name field)."""
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, g, request, stream_with_context
 
 from ..db import get_db
 from ..web.responses import page_or_fragment
+from .export import csv_lines
 from .log import ACTIONS, OUTCOMES
-from .search import ActivityQuery, BadActivityQuery, search
+from .search import ActivityQuery, BadActivityQuery, matching, search
 
 bp = Blueprint("activity", __name__)
 
 
-@bp.get("/activity")
-def index():
-    """Who did what and how it ended, newest first; 400 when a filter is invalid. Names typed
-    in failed logins only for those who manage users."""
+def activity_query() -> ActivityQuery:
+    """The filters (and page) from the query string; 400 when one is invalid."""
     try:
-        query = ActivityQuery.from_args(request.args)
+        return ActivityQuery.from_args(request.args)
     except BadActivityQuery as error:
         abort(400, description=str(error))
-    log = search(get_db(), query, show_failed_login_names=g.user.can("manage_users"))
+
+
+def shows_failed_login_names() -> bool:
+    return g.user.can("manage_users")
+
+
+@bp.get("/activity")
+def index():
+    """Who did what and how it ended, newest first."""
+    log = search(get_db(), activity_query(), shows_failed_login_names())
     return page_or_fragment("activity/activity.html", "activity/_activity.html",
                             log=log, actions=ACTIONS, outcomes=OUTCOMES)
+
+
+@bp.get("/activity/export.csv")
+def export():
+    """Every entry the filters match (the page number is ignored), newest first."""
+    query, show_names = activity_query(), shows_failed_login_names()
+
+    def lines():  # read as it is sent, with the request's database connection
+        yield from csv_lines(matching(get_db(), query, show_names))
+
+    name = f"activity-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(lines()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -88,7 +88,7 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
         return answer(model, error=refusal, status=409)
     hub = current_hub()
     if action.name == "download":
-        hub.watch_download(model, started_by=g.user.name)
+        hub.watch_download(model, started_by=g.user.name, entry=attempt.entry_id)
     elif action.name == "cancel":
         hub.cancel_requested(model_id, by=g.user.name)
     elif action.name == "load":
@@ -104,8 +104,9 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
                                      "its row changes when it has.")
     except UpstreamError as failure:
         return fail(action, model, attempt, failure)
-    if action.name == "download":
+    if action.name == "download":  # the hub settles it with how the download ends
         hub.download_answered(model_id)
+        attempt.keep_pending("Downloading…")
     hub.model_changed(updated)
     if action.name == "load" and not updated.loaded:
         hub.load_ended(model_id)
@@ -188,15 +189,15 @@ def fail(action: Action, model: Model, attempt: activity_log.Attempt,
 @bp.post("/models/<model_id:model_id>/dismiss")
 @requires("act")
 def dismiss(model_id: str):
-    """Clear a failed download's message from the model's row, for everybody."""
+    """Clear how the last download ended from the model's row, for everybody."""
     hub = current_hub()
-    hub.dismiss_failure(model_id)
+    hub.dismiss_ending(model_id)
     try:
         model = current_client().get_model(model_id)
     except UpstreamError as failure:
         return answer_failure(model_id, None, failure)
     hub.model_changed(model)
-    return answer(model, message=f"Dismissed the failed download of {model.name}.")
+    return answer(model, message=f"Dismissed how the last download of {model.name} ended.")
 
 
 def answer(model: Model | None, *, model_id: str | None = None, message: str | None = None,

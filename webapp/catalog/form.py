@@ -9,6 +9,11 @@ from ..pieces.model import CAPABILITY_NAMES, Model
 
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 QUANTIZATION_PATTERN = re.compile(r"[A-Za-z0-9._-]*")
+#: What each field's pattern allows, said to whoever typed something else.
+PATTERN_RULES = {
+    VERSION_PATTERN: "Only letters, digits and . _ + - (starting with a letter or digit).",
+    QUANTIZATION_PATTERN: "Only letters, digits and . _ -",
+}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_PARAMETERS_BILLIONS = 100_000
 MAX_TOKENS = 100_000_000
@@ -75,7 +80,7 @@ class ModelForm:
         elif CONTROL_CHARACTERS.search(value):
             self.errors[name] = "Control characters are not allowed."
         elif pattern and value and not pattern.fullmatch(value):
-            self.errors[name] = "Only letters, digits and . _ - (and + for versions)."
+            self.errors[name] = PATTERN_RULES[pattern]
         return value
 
     def _number(self, name: str, *, maximum: float, integer: bool = False) -> float | None:

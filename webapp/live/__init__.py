@@ -9,6 +9,7 @@ writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` soc
 from flask import Flask, g
 
 from ..accounts.sessions import on_sessions_ended
+from ..activity import log as activity_log
 from ..pieces.device import MemoryUse
 from ..pieces.device import memory_use as pieces_memory_use
 from .hub import LiveHub
@@ -46,8 +47,10 @@ def init_app(app: Flask) -> None:
     hub = LiveHub(app, app.extensions["pieces_client"])
     app.extensions["live_hub"] = hub
     on_sessions_ended(app, hub.sessions.check)
+    activity_log.listen(app, hub.activity_changed)
     app.jinja_env.globals.update(
-        live_progress=hub.tracker.progress_of, download_failure=hub.tracker.failure_of,
+        live_progress=hub.tracker.progress_of, download_ending=hub.tracker.ending_of,
+        downloads_in_progress=hub.downloads_in_progress,
         download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
         cancel_ignored=hub.tracker.cancel_was_ignored, pending_load=hub.loads.get,
         pieces_os=hub.instance, local_runtime_problem=local_runtime_problem,

@@ -1,11 +1,14 @@
 """The page elements the live socket replaces, rendered as the page's own request would render
 them, for a user of the page's role."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 
 from flask import Flask, g, render_template
 
 from ..accounts.users import User
+from ..activity.log import recent_for_model
 from ..pieces.client import UpstreamError
 from ..pieces.listing import summarize
 from ..pieces.model import Model
@@ -43,6 +46,20 @@ class Fragments:
     def footer(self, page: Page) -> str:
         return self._render(page, "_footer.html", oob=True)
 
+    def downloads(self, page: Page) -> str:
+        """The header's strip of the downloads running now."""
+        return self._render(page, "live/_downloads.html", oob=True)
+
+    def history(self, page: Page) -> str:
+        """A model page's recent activity."""
+        with self._as_requested_by(page):
+            return render_template("activity/_history.html", oob=True, model_id=page.model_id,
+                                   history=recent_for_model(page.model_id))
+
+    def activity_changed(self, page: Page) -> str:
+        """Tells an Activity page to fetch its filtered list again."""
+        return self._render(page, "activity/_changed.html")
+
     def progress(self, model_id: str, progress: DownloadProgress | None, stalled: bool) -> str:
         """The same for every page, rendered without a request: it is the one part rendered
         for every frame, and a request context would cost more than the fragment."""
@@ -62,6 +79,15 @@ class Fragments:
         return self.app.jinja_env.get_template("catalog/_model_parts.html").module
 
     def _render(self, page: Page, template: str, **context) -> str:
-        with self.app.test_request_context(page.url, base_url=page.base_url):
-            g.user = User(id=0, name="", role=page.role, created_at="")
+        with self._as_requested_by(page):
             return render_template(template, **context)
+
+    @contextmanager
+    def _as_requested_by(self, page: Page) -> Iterator[None]:
+        """The contexts of a request of the page, by a user of its role. An app context of its
+        own: a request thread publishing a change must not find its own ``g`` (its user, its
+        database connection) changed for the page's."""
+        with self.app.app_context(), self.app.test_request_context(page.url,
+                                                                   base_url=page.base_url):
+            g.user = User(id=0, name="", role=page.role, created_at="")
+            yield

@@ -5,8 +5,11 @@ upstream relays (``DownloadTracker``), the background refresh (``Refresher``), a
 rendered fragments (``Fragments`` -> ``Publisher`` -> feeds -> ``Dispatcher`` -> pages).
 """
 import logging
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
 
 from flask import Flask
 
@@ -18,6 +21,7 @@ from ..pieces.runtime import LocalRuntime
 from ..pieces.streams import changed_models, runtime_status
 from .board import Instance, ModelBoard
 from .dispatcher import Dispatcher
+from .endings import COMPLETED, STOPPED_WITHOUT_A_WORD, ending_of
 from .fragments import Fragments
 from .loads import PendingLoad, PendingLoads
 from .pages import Page
@@ -32,6 +36,7 @@ from .tracker import STALE, UNTRACKED, DownloadTracker
 from .viewers import SERVICE_RESTART, Viewer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A load past its timeout is checked this often, and given up on after the second figure.
 LOAD_CHECK_SECONDS = 3.0
@@ -42,6 +47,14 @@ INSTANCE_CHECK_SECONDS = 30.0
 DEVICE_CHECK_SECONDS = 600.0
 #: The name under which the panel itself writes to the activity log.
 PANEL_USER = "(panel)"
+#: Who started a download the panel saw running but did not start.
+OTHER_TOOL_USER = "(another tool)"
+
+
+class RunningDownload(NamedTuple):
+    model_id: str
+    name: str
+    started_by: str | None
 
 
 class LiveHub:
@@ -104,14 +117,24 @@ class LiveHub:
     def _current_state(self, page: Page) -> list[tuple[str, str]]:
         """Every fragment a page needs to be up to date."""
         state = [("banner", self.fragments.banner(page, self.board.error, self.board.listed_at)),
-                 ("notices", self.fragments.notices(page)), ("footer", self.fragments.footer(page))]
+                 ("notices", self.fragments.notices(page)), ("footer", self.fragments.footer(page)),
+                 ("downloads", self.fragments.downloads(page))]
         models = [model for model in self.board.all() if page.shows(model.id)]
         state += [(f"model-{model.id}", self.fragments.model(page, model.id, model))
                   for model in models]
-        if models and page.model_id is None:
+        if models and page.kind == "list":
             state.append(("summary", self.fragments.summary(page, self.board.all())))
             state.append(("machine", self.fragments.machine(page)))
+        if page.kind == "detail":
+            state.append(("history", self.fragments.history(page)))
         return state
+
+    def downloads_in_progress(self) -> list[RunningDownload]:
+        """The downloads running now, named as the model list names them (for templates)."""
+        return [RunningDownload(progress.model_id, model.name if model else progress.model_id,
+                                progress.started_by)
+                for progress in self.tracker.running()
+                for model in (self.board.get(progress.model_id),)]
 
     def instance(self) -> Instance:
         """Pieces OS as the pages describe it (for templates). Rendering a page never asks
@@ -142,7 +165,7 @@ class LiveHub:
         for model_id in gone:
             self._finish_download(model_id)
         for model in current:
-            self._follow_download_state(model)
+            self._follow_download_state(model, asked_at)
         return models
 
     def model_changed(self, model: Model) -> None:
@@ -151,7 +174,7 @@ class LiveHub:
         unless the panel started it moments ago (Pieces OS may still be starting it)."""
         self.board.put(model)
         if not model.downloading and not self.tracker.awaiting_start(model.id):
-            self._settle_cancel(self.tracker.stop_tracking(model.id), model)
+            self._download_ended(self.tracker.stop_tracking(model.id), model)
         if model.loaded:
             self._settle_load(model.id, "ok", "Pieces OS loaded the model.")
         self._publish_model(model.id)
@@ -159,9 +182,11 @@ class LiveHub:
         if model.downloading:
             self._follow_download_state(model)
 
-    def watch_download(self, model: Model, started_by: str | None) -> None:
-        """Open the progress socket before the download starts, so no frame is missed."""
-        relay = self.tracker.watch(model, started_by)
+    def watch_download(self, model: Model, started_by: str, entry: int) -> None:
+        """Open the progress socket before the download starts, so no frame is missed; its
+        pending activity ``entry`` is settled with how it ends."""
+        relay = self.tracker.watch(model, started_by, entry)
+        self._publish_downloads()
         self.refresher.ensure_running()
         relay.connected.wait(self.client.connect_timeout)
 
@@ -170,8 +195,12 @@ class LiveHub:
         self.tracker.answered(model_id)
 
     def forget_download(self, model_id: str) -> None:
-        """The download did not start after all (its request failed)."""
-        self._finish_download(model_id)
+        """The download did not start after all (its request failed, and its log entry says
+        so): nothing ended."""
+        self.tracker.stop_tracking(model_id)
+        self._publish_downloads()
+        if self.board.get(model_id):
+            self._publish_model(model_id)
 
     def cancel_requested(self, model_id: str, by: str) -> None:
         """Somebody asked Pieces OS to cancel the download: the row says so until it stops."""
@@ -208,10 +237,18 @@ class LiveHub:
         """Ask for the whole list now (after a change that removed or touched many models)."""
         self._refresh()
 
-    def dismiss_failure(self, model_id: str) -> None:
-        self.tracker.dismiss_failure(model_id)
+    def dismiss_ending(self, model_id: str) -> None:
+        """The row stops saying how the last download ended, for everybody."""
+        self.tracker.dismiss_ending(model_id)
         if self.board.get(model_id):
             self._publish_model(model_id)
+
+    def activity_changed(self) -> None:
+        """The activity log changed: Activity pages fetch their list again, model pages get
+        their model's recent entries."""
+        self.publisher.publish("activity-changed", self.fragments.activity_changed,
+                               kind="activity")
+        self.publisher.publish("history", self.fragments.history, kind="detail")
 
     def shutdown(self) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
@@ -226,8 +263,12 @@ class LiveHub:
 
     # -- downloads -------------------------------------------------------------------------------
 
-    def _follow_download_state(self, model: Model) -> None:
-        if self.tracker.follow(model):
+    def _follow_download_state(self, model: Model, asked_at: float | None = None) -> None:
+        ended, seen = self.tracker.follow(model, asked_at)
+        if seen is not None:
+            seen.entry, seen.started_by = self._log_download_seen(model)
+            self._publish_downloads()
+        if ended:
             self._finish_download(model.id)
         elif model.downloading:
             self.refresher.ensure_running()
@@ -248,13 +289,23 @@ class LiveHub:
         if outcome == UNTRACKED:
             return True  # a late frame of a download that has already ended here
         if outcome == STALE:
-            log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
-            return False
+            if self.tracker.awaiting_start(model_id) or self._downloading_now(model_id):
+                log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
+                return False
+            # Pieces OS says it is over: this attempt ended before a frame of it was heard.
+            self.tracker.apply(model_id, frame, ends_this_attempt=True)
         if frame.is_terminal:
             self._finish_download(model_id)
             return True
         self._publish_progress(model_id)
         return False
+
+    def _downloading_now(self, model_id: str) -> bool:
+        """Does ``GET /model/{id}`` say the model is downloading (or not answer)?"""
+        try:
+            return self.client.get_model(model_id).downloading
+        except UpstreamError:
+            return True  # unknown: the next look at the model list settles it
 
     def _still_downloading(self, model_id: str) -> bool:
         """Asked by a relay whose socket dropped: reconcile with ``GET /model/{id}``."""
@@ -262,6 +313,7 @@ class LiveHub:
             model = self.client.get_model(model_id)
         except UpstreamError as error:
             log.info("cannot check %s after its progress socket dropped: %s", model_id, error)
+            self.tracker.interrupted(model_id, "Pieces OS became unreachable")
             return not self._stopping.is_set()
         if model.downloading:
             return not self._stopping.is_set()
@@ -269,27 +321,41 @@ class LiveHub:
         return False
 
     def _finish_download(self, model_id: str) -> None:
-        """The download ended (or vanished): stop its relay and show the model as it is now."""
+        """The download ended (or vanished): stop its relay, log how it ended and show the
+        model as it is now."""
         progress = self.tracker.stop_tracking(model_id)
         try:
             model = self.client.get_model(model_id)
-        except UpstreamError:
+        except UpstreamError as error:
+            self._download_ended(progress, None, "the model vanished from Pieces OS"
+                                 if isinstance(error, ModelGone) else
+                                 "Pieces OS became unreachable")
             if self.board.get(model_id):
                 self._publish_model(model_id)
             return
-        self._settle_cancel(progress, model)
+        self._download_ended(progress, model)
         self.model_changed(model)
 
-    def _settle_cancel(self, progress: DownloadProgress | None, model: Model) -> None:
-        """A cancel left pending ends with the download: did Pieces OS stop it?"""
-        if progress is None or progress.cancel_entry is None:
+    def _download_ended(self, progress: DownloadProgress | None, model: Model | None,
+                        lost_because: str | None = None) -> None:
+        """Settle the download's log entries (its own, and a cancel's left pending) with how it
+        ended, which its row says from now on. ``model``: Pieces OS's answer since (None: none
+        came, for ``lost_because``)."""
+        if progress is None:
             return
-        if model.downloaded:
-            self._settle(progress.cancel_entry, "failed",
-                         "Pieces OS did not stop the download: it completed.")
-        else:
-            self._settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
-        progress.cancel_entry = None
+        self._publish_downloads()
+        ending = ending_of(progress, model, lost_because or progress.interruption
+                           or STOPPED_WITHOUT_A_WORD)
+        self.tracker.ended(progress.model_id, ending)
+        if progress.entry is not None:
+            self._settle(progress.entry, ending.outcome, ending.detail)
+        if progress.cancel_entry is not None:
+            if ending.kind == COMPLETED:
+                self._settle(progress.cancel_entry, "failed",
+                             "Pieces OS did not stop the download: it completed.")
+            else:
+                self._settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
+            progress.cancel_entry = None
 
     # -- background refresh ----------------------------------------------------------------------
 
@@ -394,6 +460,7 @@ class LiveHub:
         log.warning("Pieces OS moved from %s to %s", old_url, new_url)
         self.board.moved(old_url, new_url)
         self._instance_checked_at = self._device_checked_at = None
+        self.tracker.interrupt_all("Pieces OS restarted")
         self._log("pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}.")
         self._publish_instance()
 
@@ -429,19 +496,36 @@ class LiveHub:
     # -- the activity log, written from outside any request --------------------------------------
 
     def _log(self, action: str, outcome: str, detail: str) -> None:
-        connection = db.connect(self.database)
-        try:
-            activity_log.record(connection, user=PANEL_USER, action=action, outcome=outcome,
-                                detail=detail)
-        finally:
-            connection.close()
+        self._write_log(lambda connection: activity_log.record(
+            connection, user=PANEL_USER, action=action, outcome=outcome, detail=detail))
 
     def _settle(self, entry_id: int, outcome: str, detail: str) -> None:
+        self._write_log(lambda connection: activity_log.settle(connection, entry_id, outcome,
+                                                               detail))
+
+    def _log_download_seen(self, model: Model) -> tuple[int, str]:
+        """A download the panel did not start here is running: its pending entry (left by a
+        panel that stopped meanwhile) or a new one; returns the entry and who started it."""
+        def write(connection: sqlite3.Connection) -> tuple[int, str]:
+            pending = activity_log.pending_download(connection, model.id)
+            if pending is not None:
+                return pending.id, pending.user
+            return activity_log.record(
+                connection, user=OTHER_TOOL_USER, action="download", outcome="pending",
+                model_id=model.id, model_name=model.name,
+                detail="Seen downloading: started outside the panel."), OTHER_TOOL_USER
+
+        return self._write_log(write)
+
+    def _write_log(self, write: Callable[[sqlite3.Connection], T]) -> T:
+        """Write to the log outside any request (no listener hears of it), and tell the pages."""
         connection = db.connect(self.database)
         try:
-            activity_log.settle(connection, entry_id, outcome, detail)
+            written = write(connection)
         finally:
             connection.close()
+        self.activity_changed()
+        return written
 
     def _set_upstream_error(self, error: UpstreamError | None) -> None:
         if self.board.set_error(error):
@@ -481,7 +565,7 @@ class LiveHub:
 
     def _publish_machine(self) -> None:
         """The machine card of the list: the machine, its memory in use, the local runtime."""
-        self.publisher.publish("machine", self.fragments.machine, list_only=True)
+        self.publisher.publish("machine", self.fragments.machine, kind="list")
 
     def _publish_fit(self, force: bool = False) -> None:
         """The rows whose Load button may now warn (or stop warning) that the model does not
@@ -494,9 +578,12 @@ class LiveHub:
             if model.can_load:
                 self._publish_model(model.id)
 
+    def _publish_downloads(self) -> None:
+        self.publisher.publish("downloads", self.fragments.downloads)
+
     def _publish_summary(self) -> None:
         self.publisher.publish("summary",
                                lambda page: self.fragments.summary(page, self.board.all()),
-                               list_only=True)
+                               kind="list")
         self._publish_machine()
         self._publish_fit()

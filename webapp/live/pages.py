@@ -9,6 +9,9 @@ from ..pieces.listing import list_query_of
 from ..web.navigation import safe_local_path
 
 DETAIL_PATH = re.compile(r"/models/(?P<model_id>[^/]+)")
+#: Every Activity page is one kind, whatever its filters: it is told that the log changed and
+#: fetches its own filtered view again.
+ACTIVITY_URL = "/activity"
 
 
 @dataclass(frozen=True)
@@ -23,11 +26,19 @@ class Page:
     base_url: str | None = None
 
     @property
+    def kind(self) -> str:
+        """"list", "detail" (one model's page) or "activity"."""
+        if self.model_id:
+            return "detail"
+        return "activity" if self.url == ACTIVITY_URL else "list"
+
+    @property
     def view(self) -> str:
         return "card" if self.model_id else "row"
 
     def shows(self, model_id: str) -> bool:
-        return self.model_id is None or self.model_id == model_id
+        """Does the page show this model's row or card?"""
+        return self.kind == "list" or self.model_id == model_id
 
     @classmethod
     def from_url(cls, url: str | None, role: str | None = None,
@@ -38,6 +49,8 @@ class Page:
         model_id = from_segment(unquote(detail["model_id"])) if detail else None
         if model_id and is_model_id(model_id):
             return cls(parts.path, model_id, role, base_url)
+        if parts.path == ACTIVITY_URL:
+            return cls(ACTIVITY_URL, None, role, base_url)
         suffix = list_query_of(parts.geturl()).query_string()
         return cls("/?" + suffix if suffix else "/", None, role, base_url)
 

@@ -81,6 +81,9 @@ class DownloadProgress:
     cancel_requested_by: str | None = None
     cancel_requested_at: float | None = None
     cancel_entry: int | None = None  # the cancel's pending activity entry
+    entry: int | None = None  # the download's own pending activity entry, settled when it ends
+    #: Why contact was lost meanwhile (Pieces OS unreachable or restarted), if it was.
+    interruption: str | None = None
 
     def apply(self, frame: ProgressFrame, now: float | None = None) -> None:
         """Take a frame in; only a new status or a higher percentage counts as progress, and a

@@ -65,15 +65,16 @@ class Publisher:
             return bool(self._feeds)
 
     def publish(self, key: str, render: Render, *, model_id: str | None = None,
-                replaces: Iterable[str] = (), list_only: bool = False,
+                replaces: Iterable[str] = (), kind: str | None = None,
                 same_for_all: bool = False) -> None:
         """Render element ``key`` for every kind of open page that shows it (``model_id``: pages
-        showing that model; ``list_only``: list pages) and post it in their feeds."""
+        showing that model; ``kind``: pages of that kind, see ``Page.kind``) and post it in
+        their feeds."""
         with self._lock:
             revision = self._next_revision()
             targets = [(page, feed) for page, feed in self._feeds.items()
                        if (model_id is None or page.shows(model_id))
-                       and not (list_only and page.model_id)]
+                       and kind in (None, page.kind)]
         shared = render(targets[0][0]) if same_for_all and targets else None
         posted = []
         for page, feed in targets:

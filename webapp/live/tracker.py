@@ -1,9 +1,11 @@
-"""The downloads the live hub follows: their progress, stalls and failures, and the one upstream
-progress relay of each."""
+"""The downloads the live hub follows: their progress, stalls and how each last ended, and the
+one upstream progress relay of each."""
 import threading
+import time
 from collections.abc import Callable
 
 from ..pieces.model import Model
+from .endings import DownloadEnd
 from .progress import DownloadProgress, ProgressFrame
 from .relay import ProgressRelay
 
@@ -13,7 +15,6 @@ RECONCILE_GRACE_SECONDS = 5.0
 # A download started through the panel that neither its socket nor Pieces OS's answers show yet
 # (the server may still be starting it) is followed this long before it counts as not started.
 START_GRACE_SECONDS = 30.0
-FAILED_MESSAGE = "The download failed in Pieces OS."
 
 # What became of a frame (``DownloadTracker.apply``).
 APPLIED = "applied"
@@ -36,8 +37,9 @@ class DownloadTracker:
         self._requested: set[str] = set()  # started through the panel, not heard of yet
         self._stalled: set[str] = set()
         self._cancel_ignored: set[str] = set()
-        self._failures: dict[str, str] = {}
+        self._endings: dict[str, DownloadEnd] = {}  # the last download's, until dismissed
         self._relays: dict[str, ProgressRelay] = {}
+        self._ended_at: dict[str, float] = {}  # when each model's last download stopped here
         self._lock = threading.Lock()
 
     # -- what templates read -------------------------------------------------------------------
@@ -46,9 +48,10 @@ class DownloadTracker:
         with self._lock:
             return self._downloads.get(model_id)
 
-    def failure_of(self, model_id: str) -> str | None:
+    def ending_of(self, model_id: str) -> DownloadEnd | None:
+        """How the model's last download ended, while its row should say it."""
         with self._lock:
-            return self._failures.get(model_id)
+            return self._endings.get(model_id)
 
     def is_stalled(self, model_id: str) -> bool:
         with self._lock:
@@ -57,6 +60,11 @@ class DownloadTracker:
     def cancel_was_ignored(self, model_id: str) -> bool:
         with self._lock:
             return model_id in self._cancel_ignored
+
+    def running(self) -> list[DownloadProgress]:
+        """Every download followed now, oldest first."""
+        with self._lock:
+            return sorted(self._downloads.values(), key=lambda progress: progress.started)
 
     def awaiting_start(self, model_id: str) -> bool:
         """Started through the panel moments ago, and not yet seen running nor cancelled: an
@@ -75,23 +83,33 @@ class DownloadTracker:
 
     # -- changes -------------------------------------------------------------------------------
 
-    def watch(self, model: Model, started_by: str | None) -> ProgressRelay:
-        """A download is about to start through the panel: track it, its relay open first."""
+    def watch(self, model: Model, started_by: str | None, entry: int | None) -> ProgressRelay:
+        """A download is about to start through the panel: track it, its relay open first.
+        ``entry`` is its pending activity entry."""
         with self._lock:
-            self._failures.pop(model.id, None)
+            self._endings.pop(model.id, None)
             self._downloads[model.id] = DownloadProgress(
-                model.id, size_bytes=model.size_bytes, started_by=started_by, answered=False)
+                model.id, size_bytes=model.size_bytes, started_by=started_by, answered=False,
+                entry=entry)
             self._requested.add(model.id)
             return self._ensure_relay(model.id)
 
-    def follow(self, model: Model) -> bool:
-        """Take in what Pieces OS says of ``model``: a download seen running is tracked and
-        relayed. True when a tracked download has ended without its relay noticing."""
+    def follow(self, model: Model, asked_at: float | None = None
+               ) -> tuple[bool, DownloadProgress | None]:
+        """Take in what Pieces OS says of ``model`` (in a list asked for at ``asked_at``): a
+        download seen running is tracked and relayed, unless the list was asked for before the
+        model's last download ended here (it showed that one). Returns whether a tracked
+        download has ended without its relay noticing, and the progress of a download this call
+        started tracking (one seen running elsewhere)."""
         with self._lock:
             running = model.id in self._downloads
-            if model.downloading and not running:
-                self._downloads[model.id] = DownloadProgress(model.id, size_bytes=model.size_bytes)
-            if model.downloading:
+            seen = None
+            stale = asked_at is not None and asked_at < self._ended_at.get(model.id, asked_at)
+            if model.downloading and not running and not stale:
+                self._endings.pop(model.id, None)
+                seen = self._downloads[model.id] = DownloadProgress(
+                    model.id, size_bytes=model.size_bytes)
+            if model.downloading and not stale:
                 self._requested.discard(model.id)
                 self._ensure_relay(model.id)
             progress = self._downloads.get(model.id)
@@ -99,22 +117,23 @@ class DownloadTracker:
             overdue = progress is not None and progress.age() > grace
             relay = self._relays.get(model.id)
             relay_alive = relay is not None and relay.alive
-        return running and not model.downloading and (overdue or not relay_alive)
+        return running and not model.downloading and (overdue or not relay_alive), seen
 
-    def apply(self, model_id: str, frame: ProgressFrame) -> str:
-        """One frame of a model's progress: ``APPLIED``, ``STALE`` (see above), or ``UNTRACKED``
-        (its download is not followed, or no more)."""
+    def apply(self, model_id: str, frame: ProgressFrame, ends_this_attempt: bool = False) -> str:
+        """One frame of a model's progress: ``APPLIED``, ``STALE`` (a final status before any
+        frame of this attempt: maybe an earlier attempt's, re-sent when the socket opened;
+        ``ends_this_attempt`` once found to be this one's), or ``UNTRACKED`` (its download is
+        not followed, or no more)."""
         with self._lock:
             progress = self._downloads.get(model_id)
             if progress is None:
                 return UNTRACKED
-            if frame.is_terminal and not progress.heard and not progress.answered:
+            if (frame.is_terminal and not progress.heard and not progress.answered
+                    and not ends_this_attempt):
                 return STALE
             progress.apply(frame)
             self._requested.discard(model_id)
             self._stalled.discard(model_id)
-            if frame.status == "FAILED":
-                self._failures[model_id] = FAILED_MESSAGE
             return APPLIED
 
     def answered(self, model_id: str) -> None:
@@ -136,6 +155,8 @@ class DownloadTracker:
         what was known of it."""
         with self._lock:
             progress = self._downloads.pop(model_id, None)
+            if progress is not None:
+                self._ended_at[model_id] = time.monotonic()
             self._requested.discard(model_id)
             self._stalled.discard(model_id)
             self._cancel_ignored.discard(model_id)
@@ -144,9 +165,27 @@ class DownloadTracker:
             relay.stop()
         return progress
 
-    def dismiss_failure(self, model_id: str) -> None:
+    def interrupted(self, model_id: str, why: str) -> None:
+        """Contact with the download was lost (``why``): said if it never comes back."""
         with self._lock:
-            self._failures.pop(model_id, None)
+            progress = self._downloads.get(model_id)
+            if progress is not None and progress.interruption is None:
+                progress.interruption = why
+
+    def interrupt_all(self, why: str) -> None:
+        with self._lock:
+            for progress in self._downloads.values():
+                progress.interruption = why
+
+    def ended(self, model_id: str, ending: DownloadEnd) -> None:
+        """The row says how the download ended, unless another one has started meanwhile."""
+        with self._lock:
+            if model_id not in self._downloads and ending.worth_showing:
+                self._endings[model_id] = ending
+
+    def dismiss_ending(self, model_id: str) -> None:
+        with self._lock:
+            self._endings.pop(model_id, None)
 
     def mark_stalls(self, stall_seconds: float) -> list[str]:
         """The downloads that have just gone ``stall_seconds`` without progress."""
