@@ -6,8 +6,8 @@ import requests
 
 from webapp.pieces.model import Model, parse_models
 
-ROW = re.compile(r'<tr id="model-(?P<id>[^"]+)" class="model-view" data-state="(?P<state>[^"]+)">'
-                 r"(?P<body>.*?)</tr>", re.S)
+ROW = re.compile(r'<tr id="model-(?P<id>[^"]+)" class="model-view" data-state="(?P<state>[^"]+)"'
+                 r'[^>]*>(?P<body>.*?)</tr>', re.S)
 BUTTON = re.compile(r'class="button action-(\w+)"')
 
 
