@@ -78,7 +78,7 @@ class TestHappyPaths:
     def test_detail_page_gets_its_card_back(self, client, simulator):
         model = model_in_state(simulator, "downloaded")
         response = act(client, model.id, "load", view="card")
-        assert response.text.startswith(f'<article id="model-{model.id}" class="model-view card">')
+        assert response.text.startswith(f'<article id="model-{model.id}" class="model-view card" ')
         assert 'class="button action-unload"' in response.text
 
     def test_row_link_keeps_the_filters_of_the_page_it_came_from(self, client, simulator):

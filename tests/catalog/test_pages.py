@@ -146,7 +146,7 @@ class TestDetail:
         assert f"total {model.max_tokens.total:,.0f}" in html
         for capability in model.capabilities:
             assert f"<li>{capability}</li>" in html
-        assert f'<article id="model-{model.id}" class="model-view card">' in html
+        assert f'<article id="model-{model.id}" class="model-view card" data-state=' in html
 
     def test_unknown_enum_values_are_shown_raw(self, client, simulator):
         model = upstream_models(simulator)[0]
