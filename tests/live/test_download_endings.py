@@ -75,7 +75,8 @@ def test_a_cancel_by_another_user_says_who_in_every_page_and_in_the_log(live_fac
     live.act(LOCAL, "download")
     operator.read_until_row(LOCAL, "downloading")
     olga = login_over_http(live.url, "admin")
-    olga.post(f"{live.url}/models/{LOCAL}/cancel", data={"next": "/"}, timeout=10)
+    olga.post(f"{live.url}/models/{LOCAL}/cancel", data={"next": "/", "confirmed": "yes"},
+              timeout=10)
     for page in (operator, viewer):
         kind, text = ending_on(page.read_until(shows_ending("cancelled"), "the cancel"))
         assert text.startswith("cancelled by admin at "), text

@@ -21,6 +21,7 @@ from flask import (
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
+from ..db import get_db
 from ..live import current_hub
 from ..pieces.client import (
     ModelGone,
@@ -126,7 +127,8 @@ def owner_of(action_name: str, model_id: str) -> str | None:
     progress = current_hub().tracker.progress_of(model_id)
     if progress is not None and progress.started_by:
         return progress.started_by
-    return activity_log.download_started_by(model_id)
+    running = activity_log.pending_download(get_db(), model_id)
+    return running.user if running else None
 
 
 def ask_before_taking_over(action_name: str, model_id: str) -> Response | None:

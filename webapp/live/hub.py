@@ -171,9 +171,11 @@ class LiveHub:
     def model_changed(self, model: Model) -> None:
         """Pieces OS just answered with ``model`` (after an action, or asked directly): every
         page sees it now. A model no longer downloading ends the download's tracking at once,
-        unless the panel started it moments ago (Pieces OS may still be starting it)."""
+        unless the panel started it moments ago (Pieces OS may still be starting it) or its
+        progress socket is still there to say how it ended (the refresh settles it otherwise)."""
         self.board.put(model)
-        if not model.downloading and not self.tracker.awaiting_start(model.id):
+        if (not model.downloading and not self.tracker.awaiting_start(model.id)
+                and not self.tracker.final_status_expected(model.id)):
             self._download_ended(self.tracker.stop_tracking(model.id), model)
         if model.loaded:
             self._settle_load(model.id, "ok", "Pieces OS loaded the model.")
@@ -289,7 +291,7 @@ class LiveHub:
         if outcome == UNTRACKED:
             return True  # a late frame of a download that has already ended here
         if outcome == STALE:
-            if self.tracker.awaiting_start(model_id) or self._downloading_now(model_id):
+            if self.tracker.awaiting_answer(model_id) or self._downloading_now(model_id):
                 log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
                 return False
             # Pieces OS says it is over: this attempt ended before a frame of it was heard.

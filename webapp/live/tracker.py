@@ -18,8 +18,8 @@ START_GRACE_SECONDS = 30.0
 
 # What became of a frame (``DownloadTracker.apply``).
 APPLIED = "applied"
-# A final status that came before this attempt was heard of and before Pieces OS answered its
-# request: left over from an earlier attempt, re-sent when the socket opened.
+# A final status that came before any frame of this attempt: maybe left over from an earlier
+# attempt, re-sent when the socket opened (the hub asks Pieces OS which).
 STALE = "stale"
 UNTRACKED = "untracked"
 
@@ -128,13 +128,25 @@ class DownloadTracker:
             progress = self._downloads.get(model_id)
             if progress is None:
                 return UNTRACKED
-            if (frame.is_terminal and not progress.heard and not progress.answered
-                    and not ends_this_attempt):
+            if frame.is_terminal and not progress.heard and not ends_this_attempt:
                 return STALE
             progress.apply(frame)
             self._requested.discard(model_id)
             self._stalled.discard(model_id)
             return APPLIED
+
+    def final_status_expected(self, model_id: str) -> bool:
+        """Is the download's progress socket connected? Then it will say how the download
+        ended, better than a model's state seen first through another channel can."""
+        with self._lock:
+            relay = self._relays.get(model_id)
+            return relay is not None and relay.alive and relay.connected.is_set()
+
+    def awaiting_answer(self, model_id: str) -> bool:
+        """Is the request that starts the download still on its way to Pieces OS?"""
+        with self._lock:
+            progress = self._downloads.get(model_id)
+            return progress is not None and not progress.answered
 
     def answered(self, model_id: str) -> None:
         """Pieces OS answered the request that started the download: final statuses from now
