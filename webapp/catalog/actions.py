@@ -74,14 +74,26 @@ def act(model_id: str, action_name: str):
         return carry_out(ACTIONS[action_name], model_id, attempt)
 
 
+def model_for(model_id: str, attempt: activity_log.Attempt | None = None
+              ) -> tuple[Model | None, Response | None]:
+    """The model as Pieces OS has it now (named in ``attempt``'s log entry), or else the answer
+    that says why it could not be read (the attempt failed with it)."""
+    try:
+        model = current_client().get_model(model_id)
+    except UpstreamError as failure:
+        if attempt is not None:
+            attempt.failed(str(failure))
+        return None, answer_failure(model_id, None, failure)
+    if attempt is not None:
+        attempt.identify(model.name)
+    return model, None
+
+
 def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> Response:
     client = current_client()
-    try:
-        model = client.get_model(model_id)
-    except UpstreamError as failure:
-        attempt.failed(str(failure))
-        return answer_failure(model_id, None, failure)
-    attempt.identify(model.name)
+    model, unreadable = model_for(model_id, attempt)
+    if unreadable:
+        return unreadable
     if action.name not in model.available_actions:
         refusal = f"Cannot {action.name} {model.name}: it is {model.state}."
         attempt.refused(refusal)
@@ -139,10 +151,9 @@ def ask_before_taking_over(action_name: str, model_id: str) -> Response | None:
         return None
     model = current_hub().board.get(model_id)
     if model is None:
-        try:
-            model = current_client().get_model(model_id)
-        except UpstreamError as failure:
-            return answer_failure(model_id, None, failure)
+        model, unreadable = model_for(model_id)
+        if unreadable:
+            return unreadable
     if action_name not in model.available_actions:
         return None
     who = owner or "somebody outside the panel (or before its log began)"
@@ -194,10 +205,9 @@ def dismiss(model_id: str):
     """Clear how the last download ended from the model's row, for everybody."""
     hub = current_hub()
     hub.dismiss_ending(model_id)
-    try:
-        model = current_client().get_model(model_id)
-    except UpstreamError as failure:
-        return answer_failure(model_id, None, failure)
+    model, unreadable = model_for(model_id)
+    if unreadable:
+        return unreadable
     hub.model_changed(model)
     return answer(model, message=f"Dismissed how the last download of {model.name} ended.")
 

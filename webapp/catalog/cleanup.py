@@ -13,7 +13,7 @@ from ..pieces.model import Model
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
 from ..web.responses import page_or_fragment
-from .actions import answer, answer_failure, ask_to_confirm
+from .actions import answer, answer_failure, ask_to_confirm, model_for
 
 bp = Blueprint("cleanup", __name__)
 
@@ -37,10 +37,9 @@ def files_kept_because(model: Model) -> str | None:
 @requires("act")
 def confirm_delete_files(model_id: str):
     """Ask before deleting a model's files (in place of its row or card with htmx)."""
-    try:
-        model = current_client().get_model(model_id)
-    except UpstreamError as failure:
-        return answer_failure(model_id, None, failure)
+    model, unreadable = model_for(model_id)
+    if unreadable:
+        return unreadable
     kept = files_kept_because(model)
     if kept:
         abort(409, description=f"Cannot delete the files of {model.name}: {kept}.")
@@ -61,12 +60,9 @@ def delete_files(model_id: str):
     require_confirmation("Deleting a model's files")
     client, hub = current_client(), current_hub()
     with activity_log.attempt("delete-files", model_id) as attempt:
-        try:
-            model = client.get_model(model_id)
-        except UpstreamError as failure:
-            attempt.failed(str(failure))
-            return answer_failure(model_id, None, failure)
-        attempt.identify(model.name)
+        model, unreadable = model_for(model_id, attempt)
+        if unreadable:
+            return unreadable
         kept = files_kept_because(model)
         if kept:
             refusal = f"Cannot delete the files of {model.name}: {kept}."
