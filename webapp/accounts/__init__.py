@@ -1,6 +1,7 @@
 """Who may do what: accounts and roles (``users``), the login pages and their throttle
 (``login``, ``throttle``), sessions (``sessions``), the gate in front of every route (``gate``),
-the Users page for admins (``views``) and ``pieces-admin users`` (``cli``).
+the Users page for admins (``views``), each person's own account page
+(``account``) and ``pieces-admin users`` (``cli``).
 
 A request passes ``gate.require_login``, which finds its user in the session; a view then checks
 the user's role with ``gate.requires``. What a logged-in user is shown is never cached, and every
@@ -10,7 +11,7 @@ from datetime import timedelta
 from flask import Flask, g
 
 from ..config import ConfigError
-from . import login, views
+from . import account, login, views
 from .gate import after_private_response, can, require_login
 from .throttle import LoginThrottle
 
@@ -30,5 +31,5 @@ def init_app(app: Flask) -> None:
     app.after_request(after_private_response)
     app.jinja_env.globals["can"] = can
     app.context_processor(lambda: {"current_user": g.get("user")})
-    for module in (login, views):
+    for module in (login, views, account):
         app.register_blueprint(module.bp)

@@ -1,0 +1,50 @@
+"""Every account changes its own password on /account: the current one first, the new one
+twice; the account's other sessions end, this one goes on."""
+import pytest
+
+from tests.support.accounts import TEST_PASSWORD, WRONG_PASSWORD, log_in
+
+NEW_PASSWORD = "a brand new secret"
+
+
+def change(client, current=TEST_PASSWORD, new=NEW_PASSWORD, repeat=NEW_PASSWORD):
+    return client.post("/account/password", data={
+        "current_password": current, "password": new, "password_repeat": repeat})
+
+
+@pytest.mark.parametrize("role", ["viewer", "operator", "admin"])
+def test_every_role_changes_its_own_password_and_its_other_sessions_end(panel, role):
+    here, elsewhere = panel.test_client(user=role), panel.test_client(user=role)
+    assert here.get("/account").status_code == 200
+    assert elsewhere.get("/activity").status_code == 200
+    response = change(here)
+    assert response.status_code == 303 and response.headers["Location"] == "/account"
+    assert "Your password is changed" in here.get("/account").text  # this session goes on
+    assert elsewhere.get("/activity").status_code == 302  # the other one ended
+    anonymous = panel.test_client(user=None)
+    assert log_in(anonymous, role, TEST_PASSWORD).status_code == 401
+    assert log_in(anonymous, role, NEW_PASSWORD).status_code == 303
+    assert "Changed the password of" in here.get("/activity?action=set-password").text
+
+
+@pytest.mark.parametrize("form, status, message", [
+    ({"current": WRONG_PASSWORD}, 403, "The current password is wrong"),
+    ({"repeat": "something else entirely"}, 422, "The two passwords differ"),
+    ({"new": "short", "repeat": "short"}, 422, "at least 10 characters"),
+])
+def test_a_refused_change_says_why_and_changes_nothing(panel, form, status, message):
+    client = panel.test_client(user="viewer")
+    response = change(client, **form)
+    assert response.status_code == status and message in response.text
+    assert log_in(panel.test_client(user=None), "viewer", TEST_PASSWORD).status_code == 303
+
+
+def test_the_page_needs_a_login_and_the_change_its_token(panel):
+    assert panel.test_client(user=None).get("/account").status_code == 302
+    forged = panel.test_client(user="viewer", csrf_header=False)
+    assert change(forged).status_code == 400
+    assert log_in(panel.test_client(user=None), "viewer", TEST_PASSWORD).status_code == 303
+
+
+def test_the_navigation_leads_there(client):
+    assert 'href="/account"' in client.get("/").text

@@ -1,0 +1,40 @@
+"""Your account (``/account``): any logged-in person changes their own password there. The
+current password is asked first, so a session left open on a shared screen cannot take the
+account over; the new password ends the account's other sessions, this one goes on."""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from ..db import get_db
+from .sessions import announce_sessions_ended
+from .users import UserError, authenticate, set_password
+from .views import stay_logged_in_if_own, typed_password
+
+bp = Blueprint("account", __name__)
+
+
+class WrongPassword(UserError):
+    status = 403
+
+
+@bp.get("/account")
+def index():
+    """The form that changes the password."""
+    return account_page()
+
+
+@bp.post("/account/password")
+def change_password():
+    """Check the current password, then set the new one typed twice."""
+    try:
+        if authenticate(get_db(), g.user.name, request.form.get("current_password", "")) is None:
+            raise WrongPassword("The current password is wrong; nothing was changed.")
+        set_password(get_db(), g.user.name, typed_password(), actor=g.user.name)
+    except UserError as refusal:
+        return account_page(str(refusal), refusal.status)
+    stay_logged_in_if_own(g.user.name)
+    announce_sessions_ended()
+    flash("Your password is changed; your other sessions have ended.", "success")
+    return redirect(url_for("account.index"), 303)
+
+
+def account_page(error: str | None = None, status: int = 200):
+    return render_template("accounts/account.html", error=error), status
