@@ -168,13 +168,12 @@ class LiveHub:
             self._follow_download_state(model, asked_at)
         return models
 
-    def model_changed(self, model: Model, asked_at: float | None = None) -> None:
+    def model_changed(self, model: Model) -> None:
         """Pieces OS just answered with ``model`` (after an action, or asked directly): every
         page sees it now. A model no longer downloading ends the download's tracking at once,
         unless the panel started it moments ago (Pieces OS may still be starting it) or its
         progress socket is still there to say how it ended (the refresh settles it otherwise)."""
-        if not self.board.put(model, asked_at):
-            return  # an answer Pieces OS gave later is already shown
+        self.board.put(model)
         if (not model.downloading and not self.tracker.awaiting_start(model.id)
                 and not self.tracker.final_status_expected(model.id)):
             self._download_ended(self.tracker.stop_tracking(model.id), model)
@@ -425,8 +424,7 @@ class LiveHub:
         for model_id, deleted in changed_models(text):
             try:
                 if not deleted:
-                    asked_at = time.monotonic()
-                    self.model_changed(self.client.get_model(model_id), asked_at)
+                    self.model_changed(self.client.get_model(model_id))
                     continue
             except ModelGone:
                 pass
