@@ -202,8 +202,9 @@ SETTINGS = (
             "time is closed"),
     Setting("LIVE_SOCKETS_PER_ACCOUNT", "20", parse_count(1, 10_000),
             "live sockets (open pages) one account may hold at once"),
-    Setting("LIVE_SOCKETS_TOTAL", "384", parse_count(1, 10_000),
-            "live sockets the panel holds at once; keep it below gunicorn's 512 threads"),
+    Setting("LIVE_SOCKETS_TOTAL", "4000", parse_count(1, 100_000),
+            "live sockets (open pages) the panel holds at once; lowered by itself to what "
+            "the process's open-file limit allows"),
     Setting("TRUSTED_HOSTS", None, parse_hostnames,
             "comma-separated host names the panel answers to, against DNS rebinding; "
             "unset = the names of HOST (loopback names on loopback)"),

@@ -9,11 +9,11 @@ from tests.support.live_page import LivePage
 from tests.support.servers import serve_with_gunicorn
 
 
-def serve_panel(simulator, database: str, **options):
+def serve_panel(simulator, database: str, extra_env: dict | None = None, **options):
     server = serve_with_gunicorn("webapp:create_app()",
                                  config_module="webapp.serving.gunicorn_conf",
                                  env={"PIECES_OS_URL": simulator.url, "SECRET_KEY": "test",
-                                      "DATABASE": database}, **options)
+                                      "DATABASE": database, **(extra_env or {})}, **options)
     server.browser = login_over_http(server.url, "viewer")
     return server
 
@@ -57,6 +57,24 @@ def test_every_stop_of_the_process_group_closes_every_page_with_1012(simulator, 
             assert server.process.wait(timeout=10) == 0
         finally:
             server.stop()
+
+
+def test_open_pages_hold_no_server_thread(simulator, panel_database):
+    """With two server threads, twelve open pages each get their state, and ordinary requests
+    are still served: a page that held a thread would leave none after the second."""
+    server = serve_panel(simulator, panel_database,
+                         extra_env={"GUNICORN_CMD_ARGS": "--threads 2",
+                                    "LIVE_SOCKETS_PER_ACCOUNT": "12"})
+    pages = []
+    try:
+        for _ in range(12):
+            pages.append(LivePage(server.url, cookie=cookie_header(server.browser)))
+            assert 'id="banner"' in pages[-1].next_message()
+        assert server.browser.get(server.url + "/activity", timeout=5).status_code == 200
+    finally:
+        for page in pages:
+            page.close()
+        server.stop()
 
 
 def test_pages_get_the_live_markup(gunicorn_panel):

@@ -10,20 +10,21 @@ from flask_sock import Sock
 from tests.support.accounts import cookie_header, login_over_http
 from tests.support.servers import serve_in_thread
 
-ECHO_PATH = "/echo-for-tests"
+GREETING_PATH = "/greeting-for-tests"
 
 
 @pytest.fixture
 def serve_panel(panel_factory):
-    """Serve a panel (with a throwaway echo socket besides the real ones) on loopback."""
+    """Serve a panel (with a throwaway socket besides the real ones, which greets whoever it
+    lets in) on loopback."""
     servers = []
 
     def serve(**config):
         app = panel_factory(**config)
 
-        @Sock(app).route(ECHO_PATH)
-        def echo(ws):
-            ws.send(ws.receive(timeout=5))
+        @Sock(app).route(GREETING_PATH)
+        def greet(ws):
+            ws.send(f"welcome {ws.environ['HTTP_ORIGIN']}")
 
         servers.append(serve_in_thread(app))
         return servers[-1].url
@@ -38,7 +39,7 @@ def open_socket(url: str, path: str, **options) -> websocket.WebSocket:
                                        **options)
 
 
-def refusal_status(url: str, path: str = ECHO_PATH, **options) -> int:
+def refusal_status(url: str, path: str = GREETING_PATH, **options) -> int:
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
         open_socket(url, path, **options)
     return refused.value.status_code
@@ -46,10 +47,9 @@ def refusal_status(url: str, path: str = ECHO_PATH, **options) -> int:
 
 def test_a_logged_in_page_of_the_panel_may_connect(serve_panel):
     url = serve_panel()
-    connection = open_socket(url, ECHO_PATH, origin=url,
+    connection = open_socket(url, GREETING_PATH, origin=url,
                              cookie=cookie_header(login_over_http(url, "viewer")))
-    connection.send("hello")
-    assert connection.recv() == "hello"
+    assert connection.recv() == f"welcome {url}"
     connection.close()
 
 
@@ -75,9 +75,8 @@ def test_allowed_origins_replace_the_default(serve_panel):
     url = serve_panel(ALLOWED_ORIGINS=["https://panel.example"])
     cookie = cookie_header(login_over_http(url))
     assert refusal_status(url, origin=url, cookie=cookie) == 403
-    connection = open_socket(url, ECHO_PATH, origin="https://panel.example", cookie=cookie)
-    connection.send("allowed")
-    assert connection.recv() == "allowed"
+    connection = open_socket(url, GREETING_PATH, origin="https://panel.example", cookie=cookie)
+    assert connection.recv() == "welcome https://panel.example"
     connection.close()
 
 

@@ -13,12 +13,10 @@ from ..activity import log as activity_log
 from ..pieces.device import MemoryUse
 from ..pieces.device import memory_use as pieces_memory_use
 from .hub import LiveHub
+from .page_socket import NoReaderThread
 from .route import bp, browser_left, current_hub, live_socket_path, sock
 
 __all__ = ["current_hub", "init_app"]
-
-# Browsers send nothing on this socket; anything bigger than this closes it.
-MAX_INCOMING_MESSAGE_BYTES = 1024
 
 
 def local_runtime_problem() -> str | None:
@@ -39,11 +37,8 @@ def memory_use() -> MemoryUse:
 
 
 def init_app(app: Flask) -> None:
-    ping = app.config["LIVE_PING_SECONDS"]
-    # simple-websocket closes a socket whose pong is missing at the next ping; pinging at half
-    # the interval frees a vanished browser's resources within LIVE_PING_SECONDS.
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {
-        "ping_interval": ping / 2, "max_message_size": MAX_INCOMING_MESSAGE_BYTES})
+    # simple-websocket answers the handshake; the dispatcher does the rest (page_socket.py).
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {"thread_class": NoReaderThread})
     hub = LiveHub(app, app.extensions["pieces_client"])
     app.extensions["live_hub"] = hub
     on_sessions_ended(app, hub.sessions.check)

@@ -5,6 +5,7 @@ upstream relays (``DownloadTracker``), the background refresh (``Refresher``), a
 rendered fragments (``Fragments`` -> ``Publisher`` -> feeds -> ``Dispatcher`` -> pages).
 """
 import logging
+import socket
 import sqlite3
 import threading
 import time
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 from flask import Flask
+from wsproto.connection import Connection
 
 from .. import db
 from ..activity import log as activity_log
@@ -24,16 +26,17 @@ from .dispatcher import Dispatcher
 from .endings import COMPLETED, STOPPED_WITHOUT_A_WORD, ending_of
 from .fragments import Fragments
 from .loads import PendingLoad, PendingLoads
+from .page_socket import MAX_INCOMING_MESSAGE_BYTES, SERVICE_RESTART, PageSocket
 from .pages import Page
 from .progress import BadFrame, DownloadProgress, parse_frame
 from .publisher import Publisher
-from .quota import SocketQuota
+from .quota import SocketQuota, sockets_allowed
 from .refresher import Refresher
 from .relay import ProgressRelay
 from .session_check import SessionCheck
 from .streams import PushedStream
 from .tracker import STALE, UNTRACKED, DownloadTracker
-from .viewers import SERVICE_RESTART, Viewer
+from .viewers import Viewer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,10 +76,13 @@ class LiveHub:
         self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
         self.fragments = Fragments(app)
         self._dispatcher = Dispatcher(app.config["LIVE_HEARTBEAT_SECONDS"],
-                                      lambda: self.fragments.heartbeat)
+                                      lambda: self.fragments.heartbeat, self._page_gone)
+        # A ping every half interval, and a close at the next one if it got no pong: a vanished
+        # browser's page is let go within LIVE_PING_SECONDS.
+        self._ping_seconds = app.config["LIVE_PING_SECONDS"] / 2
         self.publisher = Publisher(self._dispatcher)
         self.quota = SocketQuota(app.config["LIVE_SOCKETS_PER_ACCOUNT"],
-                                 app.config["LIVE_SOCKETS_TOTAL"])
+                                 sockets_allowed(app.config["LIVE_SOCKETS_TOTAL"]))
         self.sessions = SessionCheck(app.config, self.publisher.viewers)
         self.refresher = Refresher(self._refresh, self._tick,
                                    watched=lambda: self.publisher.watched,
@@ -98,21 +104,27 @@ class LiveHub:
 
     # -- pages -----------------------------------------------------------------------------------
 
-    def connect(self, socket, page: Page, session_hash: str | None) -> Viewer:
-        """A page opened its socket (in that login session): send it, at once, the current
-        state of all it shows."""
+    def connect(self, sock: socket.socket, connection: Connection, page: Page,
+                session_hash: str | None, account_id: int) -> Viewer:
+        """A page opened its socket (see page_socket.take_over), as ``account_id`` in login
+        session ``session_hash``, which counts in the quota until the page is gone: send it, at
+        once, the current state of all it shows."""
         if not self.board.known:
             self._refresh()
         elif self._instance_checked_at is None:
             self._check_instance()
-        viewer = self.publisher.open_page(socket, page, self._current_state, session_hash)
+        page_socket = PageSocket(sock, connection, self._ping_seconds, MAX_INCOMING_MESSAGE_BYTES)
+        viewer = self.publisher.open_page(page_socket, page, self._current_state, session_hash,
+                                          account_id)
         self.refresher.ensure_running()
         self.identifiers.ensure_running()
         self.runtime_stream.ensure_running()
         return viewer
 
-    def disconnect(self, viewer: Viewer) -> None:
+    def _page_gone(self, viewer: Viewer) -> None:
+        """(The dispatcher, once it shut the page's socket.)"""
         self.publisher.close_page(viewer)
+        self.quota.give_back(viewer.account_id)
 
     def _current_state(self, page: Page) -> list[tuple[str, str]]:
         """Every fragment a page needs to be up to date."""
@@ -260,7 +272,7 @@ class LiveHub:
         self.runtime_stream.stop()
         for viewer in self.publisher.viewers():
             viewer.close(SERVICE_RESTART, "server restarting")
-        self._dispatcher.stop()
+        self._dispatcher.stop()  # returns once every page is closed (or after a short grace)
         self.tracker.stop_all()
 
     # -- downloads -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 
 from .dispatcher import Dispatcher
 from .feeds import Feed
+from .page_socket import PageSocket
 from .pages import Page
 from .viewers import Viewer
 
@@ -29,31 +30,31 @@ class Publisher:
         self._revision = 0
         self._lock = threading.Lock()
 
-    def open_page(self, websocket, page: Page, state: PageState,
-                  session_hash: str | None = None) -> Viewer:
-        """A page opened its socket (in login session ``session_hash``): it is sent, at once,
-        all its kind's feed holds. The first page of a kind fills the feed with ``state``."""
+    def open_page(self, page_socket: PageSocket, page: Page, state: PageState,
+                  session_hash: str | None = None, account_id: int | None = None) -> Viewer:
+        """A page opened its socket (as ``account_id``, in login session ``session_hash``): it
+        is sent, at once, all its kind's feed holds. The first page of a kind fills the feed
+        with ``state``."""
         with self._lock:
             feed = self._feeds.get(page)
             first = feed is None
             if first:
                 feed = self._feeds[page] = Feed()
-            viewer = Viewer(websocket, page, feed, self._dispatcher, session_hash)
+            viewer = Viewer(page_socket, page, feed, self._dispatcher, session_hash, account_id)
             feed.viewers.add(viewer)
             revision = self._next_revision()
         if first:
             for key, html in state(page):
                 feed.post(key, html, revision)
         self._dispatcher.add(viewer)
-        self._dispatcher.pending((viewer,))
         return viewer
 
     def close_page(self, viewer: Viewer) -> None:
+        """The page is gone (its socket is shut by the dispatcher)."""
         with self._lock:
             viewer.feed.viewers.discard(viewer)
             if not viewer.feed.viewers:
                 self._feeds.pop(viewer.page, None)
-        self._dispatcher.remove(viewer)
 
     def viewers(self) -> list[Viewer]:
         with self._lock:

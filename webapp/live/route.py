@@ -1,8 +1,10 @@
 """The page's live socket (``/live``): one per open page, fed by the process's ``LiveHub``.
 
-A socket over the quota (quota.py) is closed at once with 1013 and the reason, which the page
-shows in place of its live status; ordinary pages are served meanwhile. A browser that goes
-away during the handshake is no error of the panel's."""
+The route answers the handshake, sends the page its state and hands the socket over to the
+hub's dispatcher (page_socket.take_over); then the request ends, so an open page holds no
+server thread. A socket over the quota (quota.py) is closed at once with 1013 and the reason,
+which the page shows in place of its live status (it then polls); ordinary pages are served
+meanwhile. A browser that goes away during the handshake is no error of the panel's."""
 import socket
 from urllib.parse import urlencode
 
@@ -10,8 +12,8 @@ from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
 
 from .hub import LiveHub
+from .page_socket import TRY_AGAIN_LATER, take_over
 from .pages import Page
-from .viewers import TRY_AGAIN_LATER
 
 bp = Blueprint("live", __name__)
 sock = Sock()
@@ -23,7 +25,7 @@ def current_hub() -> LiveHub:
 
 @sock.route("/live", bp=bp)
 def live(ws):
-    """Keep one page's socket open; the hub's dispatcher sends it what changes."""
+    """Hand one page's socket over to the hub, which sends it what changes."""
     hub = current_hub()
     # Kept here: rendering the page's first fragments in this thread may replace ``g.user``.
     user, session_hash = g.user, g.session_hash
@@ -36,13 +38,10 @@ def live(ws):
         # Fragments are small and must go out at once, not wait to be merged with the next one.
         ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         page = Page.from_url(request.args.get("page"), user.role, request.host_url)
-        viewer = hub.connect(ws, page, session_hash)
-        try:
-            viewer.hold()
-        finally:
-            hub.disconnect(viewer)
-    finally:
+        hub.connect(*take_over(ws), page, session_hash, user.id)
+    except BaseException:
         hub.quota.give_back(user.id)
+        raise
 
 
 def browser_left(error: ConnectionError):

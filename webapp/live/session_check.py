@@ -9,7 +9,8 @@ from contextlib import closing
 
 from ..accounts.sessions import valid_sessions
 from ..db import connect
-from .viewers import POLICY_VIOLATION, Viewer
+from .page_socket import POLICY_VIOLATION
+from .viewers import Viewer
 
 log = logging.getLogger(__name__)
 

@@ -9,22 +9,28 @@ import sys
 import threading
 
 from webapp.config import settings_from_env
+from webapp.live.quota import RESERVED_DESCRIPTORS
 from webapp.security.hosts import trusted_hosts
+from webapp.serving.limits import raise_open_file_limit
 
 _settings = settings_from_env()
 # Refuses to start on 0.0.0.0 without TRUSTED_HOSTS, before any worker is forked.
 trusted_hosts(_settings)
+# Every open page holds a socket: the worker inherits a limit raised for LIVE_SOCKETS_TOTAL.
+raise_open_file_limit(_settings["LIVE_SOCKETS_TOTAL"] + RESERVED_DESCRIPTORS)
 
 bind = f"{_settings['HOST']}:{_settings['PORT']}"
 # One process: the live hub (one upstream progress socket per download, the open pages' feeds)
 # lives in memory and must be shared by every browser of the team.
 workers = 1
-# gthread: every open page holds one thread for its live socket (plus one inside
-# simple-websocket), so the pool must exceed the number of open pages. One dispatcher thread
-# writes to all of them (docs/benchmarks.md has what that costs).
-# Our subclass of it gives request headers a deadline (REQUEST_HEADER_SECONDS; see worker.py).
+# gthread: a thread serves one request at a time. An open page's live socket holds none: once
+# its handshake is answered, the live dispatcher's one thread reads and writes every page's
+# socket (docs/benchmarks.md has what that costs). Rendering holds the GIL, so threads do not
+# serve pages faster; many are there for slow clients and requests waiting on Pieces OS, and
+# they end once idle. Our subclass gives request headers a deadline (REQUEST_HEADER_SECONDS),
+# lets the live sockets go and lets idle threads end (see worker.py).
 worker_class = "webapp.serving.worker.HeaderDeadlineWorker"
-threads = 512
+threads = 256
 # gunicorn 27 opens a control socket at a fixed path by default; two servers on one machine
 # (the panel and the simulator) would collide on it.
 control_socket_disable = True
@@ -36,6 +42,9 @@ accesslog = "-"
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
 # After Ctrl-C the worker exits at once: how long it first lets the live sockets close.
 INTERRUPT_CLOSE_SECONDS = 1.0
+# After SIGTERM, how long the worker waits at its exit for the live sockets to close (the
+# dispatcher gives browsers 3 s to answer the close).
+LIVE_CLOSE_WAIT_SECONDS = 5.0
 
 
 def _close_live_sockets(worker) -> None:
@@ -85,6 +94,14 @@ def post_worker_init(worker):
             previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_terminate)
+
+
+def worker_exit(server, worker):
+    """The worker's loop ended (SIGTERM): the pages' sockets are the live dispatcher's, not
+    gunicorn's, so wait here until their close frames are out."""
+    closer = getattr(worker, "live_socket_closer", None)
+    if closer is not None:
+        closer.done.wait(LIVE_CLOSE_WAIT_SECONDS)
 
 
 def worker_int(worker):
