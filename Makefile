@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test screenshots setup vendor clean
+.PHONY: run test screenshots setup bench-setup vendor clean
 
 run: setup
 	$(BIN)/pieces-admin run
@@ -17,6 +17,12 @@ screenshots: setup $(VENV)/.test-installed
 	$(BIN)/python tests/browser/screenshots.py
 
 setup: $(VENV)/.installed vendor
+
+# The benchmarks' extra: nginx, the reference relay of bench/relay.py. Debian's package, installed
+# the way .ci/run installs Chromium (as root, on a fresh machine); `make test` does not need it.
+bench-setup: setup
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; }
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

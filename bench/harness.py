@@ -6,6 +6,7 @@ port, the panel with the repo's own config (webapp/serving/gunicorn_conf.py), as
 import os
 import platform
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -34,6 +35,27 @@ def machine_description() -> str:
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
 
 
+def load_average() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
+
+
+def raise_open_file_limit() -> int:
+    """Raise this process's soft limit of open files to its hard limit, and return it.
+
+    Thousands of sockets are held at once (each page, each proxied viewer, each upstream socket);
+    the servers and the listeners are started from here, so they inherit the raised limit.
+    """
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def live_limits(pages: int) -> dict[str, str]:
+    """Panel settings that let the benchmark's single account keep ``pages`` pages open."""
+    allowed = str(pages + 100)
+    return {"LIVE_SOCKETS_PER_ACCOUNT": allowed, "LIVE_SOCKETS_TOTAL": allowed}
+
+
 def percentile(values: list[float], percent: float) -> float:
     if not values:
         return float("nan")
@@ -47,10 +69,19 @@ def p50_p99_ms(seconds: list[float]) -> str:
     return f"{percentile(seconds, 50) * 1000:.0f} / {percentile(seconds, 99) * 1000:.0f}"
 
 
+def ratio(value: float, reference: float, floor: float = 0.0) -> str:
+    """value / reference as "1.23x", or "-" when the reference is at most ``floor`` (too small
+    for the ratio to mean anything)."""
+    if not reference > floor:
+        return "-"
+    return f"{value / reference:.2f}x"
+
+
 def print_table(rows: list[dict]) -> None:
-    """A Markdown table, ready to paste into docs/benchmarks.md."""
-    columns = list(rows[0])
-    cells = [[format_cell(row[column]) for column in columns] for row in rows]
+    """A Markdown table, ready to paste into docs/benchmarks.md; a row that lacks a column (a
+    round that failed early) shows "-" there."""
+    columns = list(dict.fromkeys(column for row in rows for column in row))
+    cells = [[format_cell(row.get(column, "-")) for column in columns] for row in rows]
     print("| " + " | ".join(columns) + " |")
     print("|" + "|".join("---" for _ in columns) + "|")
     for line in cells:
@@ -61,6 +92,12 @@ def format_cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes ``pid`` started (a gunicorn or nginx master's workers)."""
+    return [int(child) for child in
+            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def worker_stats(pid: int) -> dict:
@@ -92,10 +129,13 @@ class Servers:
     """A simulator and a panel under gunicorn, and a logged-in operator of the panel."""
 
     def __init__(self, download_seconds: float = 15.0, tick_seconds: float = 0.1,
-                 panel_settings: dict[str, str] | None = None):
+                 panel_settings: dict[str, str] | None = None, simulator_sockets: int = 0):
         self.download_seconds = download_seconds
         self.tick_seconds = tick_seconds
         self.panel_settings = panel_settings or {}
+        # The simulator holds a thread of its pool per open socket (flask-sock under gthread),
+        # so its pool has 64 threads for requests beside the sockets a benchmark opens.
+        self.simulator_threads = simulator_sockets + 64
         self.processes: list[subprocess.Popen] = []
         self.cookie = ""
         self.csrf_token = ""
@@ -110,8 +150,10 @@ class Servers:
                           f"download_seconds={self.download_seconds}, "
                           f"tick_seconds={self.tick_seconds})")
         simulator, port = start_gunicorn(
-            simulator_spec, ["-k", "gthread", "--threads", "64", "-w", "1",
-                             "--no-control-socket"], {})
+            simulator_spec, ["-k", "gthread", "--threads", str(self.simulator_threads),
+                             "--worker-connections", str(2 * self.simulator_threads),
+                             "-w", "1", "--no-control-socket"], {})
+        self.simulator_port = port
         self.processes.append(simulator)
         self.simulator_url = f"http://127.0.0.1:{port}"
         panel_env = {"PIECES_OS_URL": self.simulator_url, "SECRET_KEY": "bench-only",
@@ -160,18 +202,16 @@ class Servers:
         session.headers.update({"Cookie": self.cookie, "X-CSRF-Token": self.csrf_token})
         return session
 
-    def panel_post(self, path: str) -> None:
+    def panel_post(self, path: str, timeout: float = 30) -> None:
         response = self.session().post(self.panel_url + path, data={"next": "/"},
-                                       headers={"HX-Request": "true"}, timeout=30)
+                                       headers={"HX-Request": "true"}, timeout=timeout)
         response.raise_for_status()
 
     def panel_ws(self, path: str) -> str:
         return self.panel_url.replace("http://", "ws://") + path
 
     def panel_worker_pid(self) -> int:
-        master = self.processes[1].pid
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        return int(children[0])
+        return child_pids(self.processes[1].pid)[0]
 
     # -- the simulator -----------------------------------------------------------------------------
 

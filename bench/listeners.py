@@ -15,6 +15,7 @@ import select
 import socket
 import struct
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 TEXT = 0x1
@@ -25,6 +26,17 @@ def open_socket(url: str, headers: dict[str, str], timeout: float = 30.0) -> soc
     """Connect and complete the WebSocket handshake; no extension (such as compression) offered."""
     parts = urlsplit(url)
     connection = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+    try:
+        _handshake(connection, url, headers)
+    except BaseException:
+        connection.close()
+        raise
+    connection.setblocking(False)
+    return connection
+
+
+def _handshake(connection: socket.socket, url: str, headers: dict[str, str]) -> None:
+    parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", "Upgrade: websocket",
              "Connection: Upgrade", "Sec-WebSocket-Version: 13",
@@ -39,8 +51,30 @@ def open_socket(url: str, headers: dict[str, str], timeout: float = 30.0) -> soc
     head = connection.recv(head.index(b"\r\n\r\n") + 4)
     if not head.startswith(b"HTTP/1.1 101"):
         raise ConnectionError(f"{url}: {head.splitlines()[0].decode()}")
-    connection.setblocking(False)
-    return connection
+
+
+def open_sockets(url: str, headers: dict[str, str], count: int, in_flight: int,
+                 seconds: float) -> list[socket.socket | None]:
+    """``count`` sockets to ``url``, with at most ``in_flight`` handshakes at a time, all within
+    ``seconds``; None for each that failed or was not tried in time.
+
+    A server accepts handshakes only so fast (the panel starts threads for each), and one that
+    stopped accepting (out of threads) must not hold up the benchmark: each handshake has what
+    is left of ``seconds``, and the ones left when it runs out are not tried.
+    """
+    deadline = time.monotonic() + seconds
+
+    def open_one(_index: int) -> socket.socket | None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        try:
+            return open_socket(url, headers, timeout=left)
+        except OSError:  # refused, reset, timed out, or an answer other than 101
+            return None
+
+    with ThreadPoolExecutor(max_workers=in_flight) as pool:
+        return list(pool.map(open_one, range(count)))
 
 
 def text_messages(chunks: list[tuple[float, bytes]]) -> list[tuple[float, bytes]]:

@@ -1,10 +1,11 @@
 """Load and soak: a whole team's open pages, page loads and actions at once, for a minute.
 
-300 pages keep their live socket open while the benchmark loads the list page 20 times a second
-and does 2 actions a second (load and unload of the smallest model, in turn) for 60 s. It counts
-errors and reports page and action latencies, and the panel worker's RSS, threads and open
-sockets before, during and after; after the pages close, threads and sockets should return to
-where they were before.
+300 pages (``--pages``) keep their live socket open while the benchmark loads the list page 20
+times a second and does 2 actions a second (load and unload of the smallest model, in turn) for
+60 s. It counts errors and reports page and action latencies, and the panel worker's RSS, threads
+and open sockets at the baseline (before any page opens), during, and after the pages closed,
+each as a ratio to the baseline: after the pages close, memory and threads should be back within
+10 % of the baseline (issue 16).
 
 Run: .venv/bin/python bench/load.py   (about 2 minutes; loopback only; stops by itself)
 """
@@ -12,6 +13,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import shlex
 import sys
 import threading
 import time
@@ -23,13 +25,21 @@ from simple_websocket import AioClient, ConnectionClosed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402
     Servers,
+    live_limits,
+    load_average,
     machine_description,
     p50_p99_ms,
     print_table,
+    raise_open_file_limit,
+    ratio,
     worker_stats,
 )
 
 ORIGIN = "http://127.0.0.1"  # simple-websocket's client sends Host without the port
+HANDSHAKES_IN_FLIGHT = 16  # the panel accepts handshakes only so fast
+OPEN_SECONDS = 120  # at most, to open every page: a panel out of threads answers none
+AFTER_CLOSE_SECONDS = 5  # the panel notices the pages are gone
+RECOVERY_TARGET = 1.10  # after / baseline, for RSS and threads (issue 16)
 
 
 def open_sockets(pid: int) -> int:
@@ -48,27 +58,38 @@ def snapshot(servers: Servers) -> dict:
 
 
 def hold_pages(url: str, cookie: str, pages: int, seconds: float, ready, results) -> None:
-    """In a child process: keep ``pages`` live sockets open and read them for ``seconds``."""
-    async def one_page() -> int:
-        socket = await AioClient.connect(url, headers=[("Cookie", cookie), ("Origin", ORIGIN)])
-        received = 0
+    """In a child process: open ``pages`` live sockets, a few handshakes at a time and all within
+    OPEN_SECONDS, then keep them open and read them for ``seconds``. Puts on ``results`` how
+    many pages failed to open or were closed by the panel."""
+    handshakes = asyncio.Semaphore(HANDSHAKES_IN_FLIGHT)
+    deadline = time.monotonic() + OPEN_SECONDS
+
+    async def open_page() -> AioClient:
+        async with handshakes:
+            return await asyncio.wait_for(
+                AioClient.connect(url, headers=[("Cookie", cookie), ("Origin", ORIGIN)]),
+                max(0.0, deadline - time.monotonic()))
+
+    async def read_page(socket: AioClient) -> bool:
+        """Whether the page stayed open all along."""
+        until = time.monotonic() + seconds
         try:
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                if await socket.receive(timeout=1) is not None:
-                    received += 1
+            while time.monotonic() < until:
+                await socket.receive(timeout=1)
         except ConnectionClosed:
-            return -1
+            return False
         finally:
             await socket.close()
-        return received
+        return True
 
     async def main() -> None:
-        tasks = [asyncio.create_task(one_page()) for _ in range(pages)]
-        await asyncio.sleep(3)
+        sockets = await asyncio.gather(*(open_page() for _ in range(pages)),
+                                       return_exceptions=True)
+        opened = [socket for socket in sockets if not isinstance(socket, BaseException)]
         ready.set()
-        counts = await asyncio.gather(*tasks, return_exceptions=True)
-        results.put(sum(1 for count in counts if not isinstance(count, int) or count < 0))
+        stayed = await asyncio.gather(*(read_page(socket) for socket in opened),
+                                      return_exceptions=True)
+        results.put(pages - sum(1 for open_all_along in stayed if open_all_along is True))
 
     asyncio.run(main())
 
@@ -99,9 +120,11 @@ def main() -> None:
     parser.add_argument("--page-loads-per-second", type=float, default=20)
     parser.add_argument("--actions-per-second", type=float, default=2)
     args = parser.parse_args()
-    print(f"command: {' '.join(sys.argv)}")
+    raise_open_file_limit()
+    print("command: " + shlex.join([Path(sys.executable).name, *sys.argv]))
     print(machine_description())
-    with Servers() as servers:
+    print(f"load average before: {load_average()}")
+    with Servers(panel_settings=live_limits(args.pages)) as servers:
         models = requests.get(servers.simulator_url + "/models", timeout=10).json()["iterable"]
         # The smallest downloaded model, loaded and unloaded in turn: it always fits in memory.
         target = min((model for model in models if model.get("downloaded")
@@ -110,14 +133,14 @@ def main() -> None:
         session = servers.session()
         session.get(servers.panel_url + "/", timeout=30)
         time.sleep(1)
-        before = snapshot(servers)
+        baseline = snapshot(servers)
 
         ready, results = multiprocessing.Event(), multiprocessing.Queue()
-        holder = multiprocessing.Process(target=hold_pages, args=(
+        holder = multiprocessing.Process(target=hold_pages, daemon=True, args=(
             servers.panel_ws("/live?page=/"), servers.cookie, args.pages, args.seconds + 5,
             ready, results))
         holder.start()
-        ready.wait(120)
+        ready.wait(OPEN_SECONDS + 30)
 
         page_times, action_times, errors = [], [], []
 
@@ -136,9 +159,10 @@ def main() -> None:
             worker.join()
         socket_errors = results.get(timeout=60)
         holder.join()
-        time.sleep(3)  # the panel notices the pages are gone
+        time.sleep(AFTER_CLOSE_SECONDS)
         after = snapshot(servers)
 
+    print(f"load average after: {load_average()}")
     print(f"\n{args.pages} open pages, {args.page_loads_per_second:g} page loads/s, "
           f"{args.actions_per_second:g} actions/s, {args.seconds:g} s{servers.gunicorn_overrides}")
     print_table([{
@@ -146,12 +170,41 @@ def main() -> None:
         "actions": len(action_times), "action p50/p99 ms": p50_p99_ms(action_times),
         "errors": len(errors) + socket_errors,
     }])
+    print(f"\npanel worker: baseline before any page opened, during (halfway), and "
+          f"{AFTER_CLOSE_SECONDS} s after the pages closed\n")
+    print_table(worker_rows(args.pages, baseline, during, after))
     print()
-    print_table([{"when": when, "RSS MB": stats["rss_mb"], "threads": stats["threads"],
-                  "sockets": stats["sockets"]}
-                 for when, stats in (("before", before), ("during", during), ("after", after))])
+    print(recovery_verdict(baseline, after))
     for error in errors[:5]:
         print("error:", error)
+
+
+def worker_rows(pages: int, baseline: dict, during: dict, after: dict) -> list[dict]:
+    """The worker's figures at each moment, each as a ratio to the baseline; while the pages are
+    open also per page."""
+    rows = []
+    for when, stats in (("baseline", baseline), ("during", during), ("after", after)):
+        rows.append({
+            "when": when, "RSS MB": stats["rss_mb"], "threads": stats["threads"],
+            "sockets": stats["sockets"],
+            "RSS / baseline": ratio(stats["rss_mb"], baseline["rss_mb"]),
+            "threads / baseline": ratio(stats["threads"], baseline["threads"]),
+            "KB/page": (stats["rss_mb"] - baseline["rss_mb"]) * 1024 / pages
+            if when == "during" else "-",
+            "threads/page": (stats["threads"] - baseline["threads"]) / pages
+            if when == "during" else "-"})
+    return rows
+
+
+def recovery_verdict(baseline: dict, after: dict) -> str:
+    """Whether memory and threads came back within 10 % of the baseline once the pages closed."""
+    parts = []
+    for name, key in (("RSS", "rss_mb"), ("threads", "threads")):
+        met = after[key] <= baseline[key] * RECOVERY_TARGET
+        parts.append(f"{name} {ratio(after[key], baseline[key])} "
+                     f"({'met' if met else 'MISSED'})")
+    return (f"after the pages closed, against the baseline (target <= {RECOVERY_TARGET:.2f}x): "
+            + ", ".join(parts))
 
 
 if __name__ == "__main__":

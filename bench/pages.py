@@ -11,7 +11,6 @@ Run: .venv/bin/python bench/pages.py   (about a minute; loopback only; stops by 
 """
 import argparse
 import copy
-import os
 import shlex
 import sys
 import time
@@ -22,7 +21,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import Servers, machine_description, percentile, print_table  # noqa: E402
+from harness import (  # noqa: E402
+    Servers,
+    load_average,
+    machine_description,
+    percentile,
+    print_table,
+)
 
 from webapp.simulator.catalogue import initial_models  # noqa: E402
 
@@ -42,10 +47,6 @@ def realistic_models(count: int) -> list[dict]:
         model["name"] = f"{model['name']} #{index // len(catalogue) + 1}"
         models.append(model)
     return models
-
-
-def load_average() -> str:
-    return " / ".join(f"{value:.1f}" for value in os.getloadavg()) + " (1 / 5 / 15 min)"
 
 
 def timed_get(session: requests.Session, url: str) -> float:
