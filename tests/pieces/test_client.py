@@ -143,6 +143,18 @@ class TestErrors:
         odd, good = client.list_models()
         assert odd.state == "unreadable" and "its id" in odd.problem and good.id == MODEL_ID
 
+    def test_an_unchanged_list_keeps_its_models_a_changed_one_is_read_again(self, stub_client):
+        upstream, client = stub_client
+        listed = json.dumps({"iterable": [json.loads(VALID_MODEL)]})
+        upstream.answer(200, listed)
+        first, again = client.list_models(), client.list_models()
+        assert again == first and again[0] is first[0]  # not parsed again
+        upstream.answer(200, listed.replace('"cloud": false', '"cloud": true'))
+        assert client.list_models()[0].cloud
+        upstream.answer(200, listed, "text/plain")  # the same bytes must still be JSON
+        with pytest.raises(MalformedResponse, match="expected JSON"):
+            client.list_models()
+
     def test_one_model_asked_for_must_be_readable(self, stub_client):
         upstream, client = stub_client
         upstream.answer(200, json.dumps({"id": MODEL_ID, "cloud": False}))

@@ -86,6 +86,8 @@ class PiecesClient:
         self.locator = locator
         self.on_moved = on_moved
         self._moving = threading.Lock()
+        # The last GET /models: (its content type and body, its models).
+        self._last_list: tuple[tuple[str | None, bytes], list[Model]] | None = None
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=MAX_POOL_SIZE)
         self.session.mount("http://", adapter)
@@ -94,7 +96,15 @@ class PiecesClient:
     # -- the Model API -------------------------------------------------------------------------
 
     def list_models(self) -> list[Model]:
-        return self._parse(parse_models, self._request_json("GET", "/models"))
+        """The models Pieces OS lists. An answer byte for byte the same as the last one is not
+        decoded and parsed again: its ``Model`` objects (immutable) are kept, so looking at an
+        unchanged list costs little however often the pages and the refresher ask."""
+        response = self._request("GET", "/models")
+        answer = (response.headers.get("Content-Type"), response.content)
+        last = self._last_list  # one read: other threads may replace it meanwhile
+        if last is None or last[0] != answer:
+            last = self._last_list = (answer, self._parse(parse_models, self._decode(response)))
+        return list(last[1])
 
     def get_model(self, model_id: str) -> Model:
         return self._model_request("GET", self._model_path(model_id), model_id)
@@ -188,7 +198,11 @@ class PiecesClient:
 
     def _request_json(self, method: str, path: str, gone_id: str | None = None, **kwargs):
         """Send a request and return its decoded JSON body."""
-        response = self._request(method, path, gone_id, **kwargs)
+        return self._decode(self._request(method, path, gone_id, **kwargs))
+
+    @staticmethod
+    def _decode(response: requests.Response):
+        """The JSON body of an answer that must be JSON."""
         content_type = response.headers.get("Content-Type", "")
         if not content_type.startswith("application/json"):
             raise MalformedResponse(f"expected JSON, got {content_type or 'no content type'!r}")
