@@ -184,10 +184,13 @@ class LiveHub:
         """Pieces OS just answered with ``model`` (after an action, or asked directly): every
         page sees it now. A model no longer downloading ends the download's tracking at once,
         unless the panel started it moments ago (Pieces OS may still be starting it) or its
-        progress socket is still there to say how it ended (the refresh settles it otherwise)."""
+        progress socket is still there to say how it ended (the refresh settles it otherwise).
+        After a cancel asked here, that answer is the ending: the row must not show a progress
+        bar beside "not downloaded" until the socket's last frame comes."""
         self.board.put(model)
         if (not model.downloading and not self.tracker.awaiting_start(model.id)
-                and not self.tracker.final_status_expected(model.id)):
+                and (self.tracker.cancel_requested(model.id)
+                     or not self.tracker.final_status_expected(model.id))):
             self._download_ended(self.tracker.stop_tracking(model.id), model)
         if model.loaded:
             self._settle_load(model.id, "ok", "Pieces OS loaded the model.")

@@ -135,6 +135,12 @@ class DownloadTracker:
             self._stalled.discard(model_id)
             return APPLIED
 
+    def cancel_requested(self, model_id: str) -> bool:
+        """Did somebody ask, through the panel, to cancel the download running now?"""
+        with self._lock:
+            progress = self._downloads.get(model_id)
+            return progress is not None and progress.cancel_requested_by is not None
+
     def final_status_expected(self, model_id: str) -> bool:
         """Is the download's progress socket connected? Then it will say how the download
         ended, better than a model's state seen first through another channel can."""
