@@ -44,6 +44,21 @@
   // ended (1008), or too many are open (1013: the reason replaced the indicator).
   const ENDED = {1008: "ended", 1013: "refused"};
 
+  // A page refused its live socket (1013) polls instead: it reloads itself every data-poll-ms
+  // while it is shown and nobody is typing in it, and so gets a socket again once one is free.
+  let polling = null;
+
+  function pollInsteadOfLive() {
+    if (polling) return;
+    const live = liveElement();
+    const everyMs = Number(live && live.dataset.pollMs) || 10000;
+    polling = setInterval(() => {
+      const active = document.activeElement;
+      const typing = active && active.matches("input, select, textarea, dialog *");
+      if (!document.hidden && !typing) window.location.reload();
+    }, everyMs);
+  }
+
   document.addEventListener("htmx:ws:close", (event) => {
     // The page hid (htmx pauses the socket in background tabs) or left: nothing is wrong.
     if (event.detail.reason === "removed" || document.hidden) {
@@ -54,6 +69,7 @@
     if (event.detail.code in ENDED) {
       clearTimeout(silenceTimer);
       show(ENDED[event.detail.code]);
+      if (event.detail.code === 1013) pollInsteadOfLive();
       return;
     }
     lostThePanel();

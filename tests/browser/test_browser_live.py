@@ -2,6 +2,9 @@
 away and comes back."""
 import re
 
+import pytest
+import requests
+
 from tests.support.panel_page import (
     DOWNLOAD_DONE_MS,
     DOWNLOADED,
@@ -106,3 +109,23 @@ def test_a_click_that_gets_no_answer_says_the_panel_cannot_be_reached(open_page)
     row.get_by_role("button", name="Load").click()
     expect(row.locator(".badge")).to_have_text("loaded")
     expect(unreachable).to_be_hidden()
+
+
+@pytest.mark.parametrize("panel_settings", [{"LIVE_SOCKETS_PER_ACCOUNT": "1"}])
+def test_a_page_over_the_quota_says_why_polls_and_goes_live_once_a_place_is_free(
+        open_page, pieces_os):
+    first = open_page("operator")
+    expect(live_indicator(first)).to_be_visible()
+    second = first.context.new_page()
+    second.console = first.console
+    second.goto(first.url)
+    status = second.locator("#live-status")
+    expect(status).to_contain_text("already has 1 pages open with live updates")
+
+    # Changed behind the panel's back: the refused page shows it by reloading itself.
+    requests.patch(f"{pieces_os.url}/__sim/model/{DOWNLOADED}", json={"loaded": True},
+                   timeout=5).raise_for_status()
+    expect(model_row(second, DOWNLOADED).locator(".badge")).to_have_text("loaded")
+
+    first.close()
+    expect(live_indicator(second)).to_be_visible()

@@ -220,3 +220,17 @@ def test_a_browser_that_answers_pings_stays_and_one_that_does_not_is_closed(sock
     assert sum(isinstance(event, Ping) for event in answered) >= 3
     assert not any(isinstance(event, CloseConnection) for event in answered)
     assert running.gone == [silent] or running.gone == []  # the silent one's close may wait
+
+
+def test_a_browser_that_reads_nothing_is_shut_after_a_wait_once_closed(sockets, running,
+                                                                       monkeypatch):
+    """Its socket is full, so not even the close frame can go out: the page is let go anyway,
+    and its place with it."""
+    monkeypatch.setattr(page_socket_module, "CLOSE_WAIT_SECONDS", 0.2)
+    page_socket, _browser_end = sockets()
+    page_socket.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    viewer = running.open_page(page_socket)
+    viewer.post("model-a", "x" * 10_000_000)
+    running.dispatcher.pending([viewer])
+    viewer.close(POLICY_VIOLATION, "session ended")
+    assert running.all_gone.wait(5) and running.gone == [viewer]

@@ -34,14 +34,19 @@ def test_it_grows_to_its_size_and_no_further(pool):
     assert pool.thread_count <= 4
 
 
-def test_idle_threads_end_and_the_pool_serves_on_afterwards(pool):
+def test_idle_threads_end_and_the_pool_serves_on_afterwards():
+    ended = []
+    pool = ShrinkingThreadPool(max_workers=4, idle_seconds=IDLE_SECONDS,
+                               on_idle_thread_end=lambda: ended.append("a thread"))
     release = threading.Event()
     futures = [pool.submit(release.wait) for _ in range(4)]
     wait_for(lambda: pool.thread_count == 4, "four threads")
     release.set()
     [future.result(timeout=5) for future in futures]
     wait_for(lambda: pool.thread_count == 0, "the idle threads to end")
+    assert len(ended) == 4  # each told, so that the worker gives their memory back
     assert pool.submit(lambda: "served").result(timeout=5) == "served"
+    pool.shutdown()
 
 
 def test_work_given_to_a_thread_just_as_it_gives_up_is_served(pool, monkeypatch):

@@ -36,6 +36,11 @@ CLOSE_WAIT_SECONDS = 2.0
 RECEIVE_BYTES = 4096
 
 
+def close_waited_too_long(since: float | None) -> bool:
+    """Was a close asked for (or sent) at ``since``, at least CLOSE_WAIT_SECONDS ago?"""
+    return since is not None and time.monotonic() - since >= CLOSE_WAIT_SECONDS
+
+
 def take_over(websocket) -> tuple[socket.socket, Connection]:
     """The socket of a simple-websocket ``Server`` that answered the handshake, and its protocol
     state. The server's socket object is left detached: the web server closes it when the
@@ -81,13 +86,15 @@ class PageSocket:
         return self._connection.state is ConnectionState.OPEN and not self.broken
 
     @property
-    def ended(self) -> bool:
-        """Nothing more can happen on it: the close handshake is over, or the browser is gone,
-        or it did not answer our close in time. (What was queued may still need writing.)"""
-        if self.broken or self._connection.state is ConnectionState.CLOSED:
-            return True
-        return (self._close_sent_at is not None
-                and time.monotonic() - self._close_sent_at >= CLOSE_WAIT_SECONDS)
+    def closed(self) -> bool:
+        """The close handshake is over (both sides sent their close frame)."""
+        return self._connection.state is ConnectionState.CLOSED
+
+    @property
+    def close_overdue(self) -> bool:
+        """A close frame went (or waits to go) out long enough ago: whatever the browser does,
+        its socket is shut now."""
+        return close_waited_too_long(self._close_sent_at)
 
     def read(self) -> bytes:
         """Take what the browser sent; returns what must be written in answer."""
@@ -123,6 +130,7 @@ class PageSocket:
     def _answer(self, event: Event) -> bytes:
         if isinstance(event, CloseConnection):
             if self._connection.state is ConnectionState.REMOTE_CLOSING:
+                self._close_sent_at = time.monotonic()
                 return self._connection.send(event.response())
             if self.open:  # wsproto could not parse the frames: it says why, with the code
                 return self.close_frame(event.code, event.reason)

@@ -40,11 +40,11 @@ class SocketQuota:
         with self._lock:
             if self._open[account_id] >= self.per_account:
                 return (f"Live updates are off on this page: your account already has "
-                        f"{self.per_account} pages open with live updates. Close some and "
-                        "reload this one.")
+                        f"{self.per_account} pages open with live updates. It reloads itself "
+                        "meanwhile; close some to get them back.")
             if sum(self._open.values()) >= self.total:  # (self.open would take the lock again)
                 return ("Live updates are off on this page: the panel serves as many live "
-                        "pages as it can. Reload it later.")
+                        "pages as it can. It reloads itself meanwhile.")
             self._open[account_id] += 1
             return None
 

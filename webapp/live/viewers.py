@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from .feeds import Feed
-from .page_socket import PageSocket
+from .page_socket import PageSocket, close_waited_too_long
 from .pages import Page
 
 #: ``Feed.since``, or a shared cache of it: (feed, cursor) -> (new cursor, fragments).
@@ -50,6 +50,7 @@ class Viewer:
         self._outbox = b""  # the rest of what is being written (dispatcher only)
         self._lock = threading.Lock()
         self._close: tuple[int, str | None] | None = None  # asked for by any thread
+        self._close_asked_at: float | None = None
         self.last_sent = 0.0
 
     def post(self, key: str, html: str) -> None:
@@ -62,7 +63,8 @@ class Viewer:
     def close(self, code: int, reason: str | None = None) -> None:
         """Close the page's socket with ``code`` (and ``reason``); from any thread."""
         with self._lock:
-            self._close = self._close or (code, reason)
+            if self._close is None:
+                self._close, self._close_asked_at = (code, reason), time.monotonic()
         self._dispatcher.pending((self,))
 
     @property
@@ -76,9 +78,13 @@ class Viewer:
 
     @property
     def finished(self) -> bool:
-        """(Dispatcher.) Its socket can be shut: the connection ended and all was written."""
-        return self.page_socket.broken or (
-            self.page_socket.ended and not self._outbox and not self._control)
+        """(Dispatcher.) Its socket can be shut: the connection ended and all was written, or a
+        close has waited long enough (a browser that reads nothing never takes it)."""
+        page_socket = self.page_socket
+        if (page_socket.broken or page_socket.close_overdue
+                or close_waited_too_long(self._close_asked_at)):
+            return True
+        return page_socket.closed and not self._outbox and not self._control
 
     def read(self) -> None:
         """(Dispatcher; the socket is readable.) What the browser sent may need an answer."""

@@ -7,14 +7,17 @@ keep its peak of threads and their memory forever. Here a thread that finds no w
 """
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 
 
 class ShrinkingThreadPool:
     """What gthread uses of an executor: ``submit`` and ``shutdown``."""
 
-    def __init__(self, max_workers: int, idle_seconds: float, name: str = "request"):
+    def __init__(self, max_workers: int, idle_seconds: float, name: str = "request",
+                 on_idle_thread_end: Callable[[], None] = lambda: None):
         self._max_workers = max_workers
+        self._on_idle_thread_end = on_idle_thread_end
         self._idle_seconds = idle_seconds
         self._name = name
         self._work: queue.SimpleQueue = queue.SimpleQueue()
@@ -76,6 +79,7 @@ class ShrinkingThreadPool:
         if not self._idle.acquire(blocking=False):
             return False  # work was given to an idle thread: wait for it
         self._leave()
+        self._on_idle_thread_end()
         return True
 
     def _leave(self) -> None:

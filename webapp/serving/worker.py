@@ -22,6 +22,7 @@ import time
 from gunicorn.workers.gthread import ThreadWorker
 
 from webapp.config import settings_from_env
+from webapp.serving.memory import give_back_free_memory
 from webapp.serving.pool import ShrinkingThreadPool
 
 # A request thread that finds no work for this long ends; the pool starts one again on demand.
@@ -36,7 +37,8 @@ class HeaderDeadlineWorker(ThreadWorker):
         self._reading_lock = threading.Lock()
 
     def get_thread_pool(self):
-        return ShrinkingThreadPool(self.cfg.threads, THREAD_IDLE_SECONDS)
+        return ShrinkingThreadPool(self.cfg.threads, THREAD_IDLE_SECONDS,
+                                   on_idle_thread_end=give_back_free_memory)
 
     def handle(self, conn):
         """(A pool thread.) Read and serve one request, its headers within the deadline."""
