@@ -2,6 +2,7 @@
 them, on real socket pairs whose handshake simple-websocket answered."""
 import socket
 import threading
+import time
 
 import pytest
 from wsproto.events import CloseConnection, Ping, TextMessage
@@ -234,3 +235,26 @@ def test_a_browser_that_reads_nothing_is_shut_after_a_wait_once_closed(sockets, 
     running.dispatcher.pending([viewer])
     viewer.close(POLICY_VIOLATION, "session ended")
     assert running.all_gone.wait(5) and running.gone == [viewer]
+
+
+def test_a_page_whose_bytes_cannot_be_read_is_let_go_and_the_others_go_on(sockets, running):
+    """Whatever goes wrong reading one browser's bytes, the dispatcher thread lives on."""
+    broken_socket, broken_end = sockets()
+    other_socket, other_end = sockets()
+
+    def unreadable() -> bytes:
+        raise ValueError("bytes no parser expected")
+
+    broken_socket.read = unreadable
+    broken = running.open_page(broken_socket)
+    other = running.open_page(other_socket)
+    other_browser = Browser(other_end)
+    assert first_message(other_browser) == "<div id=banner>"
+    Browser(broken_end).send(Ping(b"hello"))
+    deadline = time.monotonic() + 5
+    while broken not in running.gone and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert running.gone == [broken]
+    other.post("live-status", "still live")
+    running.dispatcher.pending([other])
+    assert first_message(other_browser) == "still live"

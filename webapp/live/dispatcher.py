@@ -134,9 +134,17 @@ class Dispatcher:
                 wake.recv(64)
                 continue
             if events & READ:
-                viewer.read()
+                self._read(viewer)
             due.add(viewer)  # an answer to write, the rest of an outbox, or an end to see
         return due
+
+    @staticmethod
+    def _read(viewer: Viewer) -> None:
+        try:
+            viewer.read()
+        except Exception:  # one browser's bytes must never stop every other page's updates
+            log.exception("could not read from a live page; letting it go")
+            viewer.page_socket.broken = True
 
     def _write(self, due: set[Viewer]) -> None:
         published: dict[tuple[Feed, int], tuple[int, tuple[str, ...]]] = {}
