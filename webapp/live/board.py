@@ -78,11 +78,15 @@ class ModelBoard:
         with self._lock:
             return list(self._models.values())
 
-    def put(self, model: Model) -> None:
-        """Pieces OS just answered with ``model`` (after an action, or asked directly)."""
+    def put(self, model: Model, asked_at: float | None = None) -> bool:
+        """Pieces OS just answered with ``model`` (after an action, or asked directly at
+        ``asked_at``); False, and nothing kept, when an answer asked later is already known."""
         with self._lock:
+            if asked_at is not None and self._changed_at.get(model.id, 0.0) > asked_at:
+                return False
             self._models[model.id] = model
-            self._changed_at[model.id] = time.monotonic()
+            self._changed_at[model.id] = time.monotonic() if asked_at is None else asked_at
+            return True
 
     def observe(self, models: list[Model], asked_at: float) -> Observation:
         """Take a fresh ``GET /models`` in.

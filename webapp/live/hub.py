@@ -180,14 +180,15 @@ class LiveHub:
             self._follow_download_state(model, asked_at)
         return models
 
-    def model_changed(self, model: Model) -> None:
+    def model_changed(self, model: Model, asked_at: float | None = None) -> None:
         """Pieces OS just answered with ``model`` (after an action, or asked directly): every
         page sees it now. A model no longer downloading ends the download's tracking at once,
         unless the panel started it moments ago (Pieces OS may still be starting it) or its
         progress socket is still there to say how it ended (the refresh settles it otherwise).
         After a cancel asked here, that answer is the ending: the row must not show a progress
         bar beside "not downloaded" until the socket's last frame comes."""
-        self.board.put(model)
+        if not self.board.put(model, asked_at):
+            return  # an answer Pieces OS gave later is already shown
         if (not model.downloading and not self.tracker.awaiting_start(model.id)
                 and (self.tracker.cancel_requested(model.id)
                      or not self.tracker.final_status_expected(model.id))):
@@ -439,7 +440,8 @@ class LiveHub:
         for model_id, deleted in changed_models(text):
             try:
                 if not deleted:
-                    self.model_changed(self.client.get_model(model_id))
+                    asked_at = time.monotonic()
+                    self.model_changed(self.client.get_model(model_id), asked_at)
                     continue
             except ModelGone:
                 pass

@@ -12,6 +12,7 @@ from webapp.config import settings_from_env
 from webapp.live.quota import RESERVED_DESCRIPTORS
 from webapp.security.hosts import trusted_hosts
 from webapp.serving.limits import raise_open_file_limit
+from webapp.serving.memory import limit_malloc_arenas
 
 _settings = settings_from_env()
 # Refuses to start on 0.0.0.0 without TRUSTED_HOSTS, before any worker is forked.
@@ -40,6 +41,9 @@ accesslog = "-"
 # keeps it for up to CPython's switch interval (5 ms by default) each time: a shorter interval
 # lets live updates through while pages render (measured in docs/benchmarks.md).
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
+# Request threads share this many malloc arenas instead of up to 8 per core (docs/benchmarks.md:
+# the worker's memory after a busy minute).
+MALLOC_ARENAS = 2
 # After Ctrl-C the worker exits at once: how long it first lets the live sockets close.
 INTERRUPT_CLOSE_SECONDS = 1.0
 # After SIGTERM, how long the worker waits at its exit for the live sockets to close (the
@@ -81,6 +85,7 @@ def post_worker_init(worker):
     """Tune the worker for live updates; on SIGTERM, close every page's live socket with 1012
     before gunicorn waits for them."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
+    limit_malloc_arenas(MALLOC_ARENAS)
     # The modules and the app loaded by now live as long as the worker. Frozen, they are left out
     # of every full garbage collection, whose pauses otherwise show in page loads while many
     # pages are open (docs/benchmarks.md).

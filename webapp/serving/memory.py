@@ -11,16 +11,27 @@ import ctypes
 import ctypes.util
 import gc
 
+# glibc's mallopt parameter for the most arenas malloc makes (default: 8 per core).
+M_ARENA_MAX = -8
 
-def _glibc_malloc_trim():
+
+def _glibc(function: str):
     name = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return getattr(ctypes.CDLL(name), function) if name else None
     except (OSError, AttributeError):  # not glibc
         return None
 
 
-_malloc_trim = _glibc_malloc_trim()
+_malloc_trim = _glibc("malloc_trim")
+_mallopt = _glibc("mallopt")
+
+
+def limit_malloc_arenas(most: int) -> None:
+    """At most ``most`` malloc arenas for all the request threads (before they start): fewer
+    arenas keep less freed space apart."""
+    if _mallopt is not None:
+        _mallopt(M_ARENA_MAX, most)
 
 
 def give_back_free_memory() -> None:
