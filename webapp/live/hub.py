@@ -364,7 +364,7 @@ class LiveHub:
         self._publish_downloads()
         ending = ending_of(progress, model, lost_because or progress.interruption
                            or STOPPED_WITHOUT_A_WORD)
-        self.tracker.ended(progress.model_id, ending)
+        # The log first: whoever sees the ending on a row finds it in the activity log too.
         if progress.entry is not None:
             self._settle(progress.entry, ending.outcome, ending.detail)
         if progress.cancel_entry is not None:
@@ -374,6 +374,7 @@ class LiveHub:
             else:
                 self._settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
             progress.cancel_entry = None
+        self.tracker.ended(progress.model_id, ending)
 
     # -- background refresh ----------------------------------------------------------------------
 
