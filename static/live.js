@@ -139,6 +139,13 @@
     setTimeout(() => { if (left.isConnected && !left.disabled) lastFocus = null; });
   });
 
+  // A button of a form htmx has not taken over yet would, on Enter, submit it as a plain page
+  // load: htmx takes over a swapped-in row a moment after it is in the page, so focus waits.
+  function handledByHtmx(control) {
+    const owner = control.form || control;
+    return control.tagName !== "BUTTON" || owner.hasAttribute("data-htmx-powered");
+  }
+
   function restoreFocus() {
     const focused = document.activeElement;
     if (!lastFocus || (focused && focused !== document.body)) return;
@@ -147,7 +154,7 @@
     const target = (lastFocus.selector && view.querySelector(`${lastFocus.selector}:not([disabled])`))
       || view.querySelector(".actions button:not([disabled]), .progress button")
       || view.querySelector("a[href]");
-    if (target) target.focus({ preventScroll: true });
+    if (target && handledByHtmx(target)) target.focus({ preventScroll: true });
   }
 
   // What screen readers are told: a model's new state or how its download ended (not every
@@ -189,6 +196,8 @@
     // Whatever htmx or the live socket puts in the page later.
     new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });
   });
+  // ...and once htmx has taken the new controls over (see handledByHtmx).
+  document.addEventListener("htmx:after:process", restoreFocus);
 
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail.ctx;

@@ -10,10 +10,19 @@ from tests.support.panel_page import (
     model_row,
 )
 
+_RECORD_FOCUSED_FORMS = """() => {
+  window.focusedForms = [];
+  document.addEventListener("focusin", (event) => {
+    const form = event.target.form;
+    if (form) window.focusedForms.push(form.hasAttribute("data-htmx-powered"));
+  });
+}"""
+
 
 def test_after_an_action_focus_is_on_the_rows_next_control(open_page):
     page = open_page("operator")
     expect(live_indicator(page)).to_be_visible()
+    page.evaluate(_RECORD_FOCUSED_FORMS)
     row = model_row(page, DOWNLOADED)
     row.get_by_role("button", name="Load").focus()
     page.keyboard.press("Enter")
@@ -22,6 +31,10 @@ def test_after_an_action_focus_is_on_the_rows_next_control(open_page):
     page.keyboard.press("Enter")
     expect(row.locator(".badge")).to_have_text("downloaded")
     expect(row.get_by_role("button", name="Load")).to_be_focused()
+    # Focus came back only once htmx handled the button's form: Enter pressed at once would
+    # otherwise have submitted it as a plain page load.
+    handled = page.evaluate("window.focusedForms")
+    assert len(handled) >= 3 and all(handled), handled
 
 
 def test_focus_survives_the_live_socket_replacing_the_row(open_page):

@@ -9,13 +9,33 @@ from tests.support.panel_page import (
     DOWNLOAD_DONE_MS,
     DOWNLOADED,
     NOT_DOWNLOADED,
+    count_live_messages,
     expect,
     live_indicator,
     mark_page,
     model_row,
     progress_above,
     still_marked,
+    wait_for_live_messages,
 )
+
+_MARK_THE_ROWS = """document.addEventListener("DOMContentLoaded", () => {
+  for (const row of document.querySelectorAll(".model-view")) row.cameWithThePage = true;
+});"""
+
+
+@pytest.mark.parametrize("panel_settings", [{"LIVE_HEARTBEAT_SECONDS": "1"}])
+def test_a_page_keeps_the_rows_it_came_with_when_its_socket_opens(open_page):
+    """Nothing changed since it was rendered: rows replaced now would only drop a click or a key
+    pressed on them."""
+    page = open_page("operator")
+    page.add_init_script(_MARK_THE_ROWS)
+    count_live_messages(page)
+    page.reload()
+    wait_for_live_messages(page, 2)  # what it lacked (nothing), then heartbeats
+    replaced = page.evaluate("""() => [...document.querySelectorAll(".model-view")]
+                                   .filter((row) => !row.cameWithThePage).map((row) => row.id)""")
+    assert page.locator(".model-view").count() > 5 and replaced == []
 
 
 def test_a_second_person_watches_the_first_ones_download_even_after_a_reload(open_page):

@@ -19,6 +19,8 @@ class LivePanel:
         self.pages: list[LivePage] = []
 
     def open_page(self, page: str = "/", **options) -> LivePage:
+        """The live socket of ``page``; ``since=`` the mark of the page as rendered (without
+        it, the page is sent the whole state)."""
         live = LivePage(self.url, page, cookie=cookie_header(self.browser), **options)
         self.pages.append(live)
         self.simulator.wait_until(lambda: self.hub.viewer_count >= len(self.pages),

@@ -2,10 +2,12 @@
 import re
 import socket
 
+import pytest
 import requests
+import websocket
 
 from tests.support.accounts import cookie_header, login_over_http
-from tests.support.live_page import PERCENT, LivePage
+from tests.support.live_page import PERCENT, LivePage, since_of
 from webapp.simulator.catalogue import model_id
 
 LOCAL = model_id("gemma-1.1-2b-it")  # local, not downloaded
@@ -33,10 +35,43 @@ def test_a_viewer_joining_mid_way_gets_the_current_state_at_once(live_factory):
     live.act(LOCAL, "download")
     first.read_until(lambda text: any(p >= 50 for p in percent_shown(text, LOCAL)), "50 %")
     late = live.open_page()
-    burst = late.read_until(lambda text: f"model-{LOCAL}" in text, "the running download")
-    joined_at = max(percent_shown(burst, LOCAL))
+    row = late.read_until(lambda text: f"model-{LOCAL}" in text, "the running download")
+    # Written with it: its progress bar, when newer than the row (a row has a message of its own).
+    after_it = late.next_message()
+    joined_at = max(percent_shown(row, LOCAL) + percent_shown(after_it, LOCAL))
     assert joined_at >= 50
     late.read_until_row(LOCAL, "downloaded")
+
+
+def test_a_page_is_sent_at_once_only_what_changed_since_it_was_rendered(live_factory):
+    live = live_factory(LIVE_HEARTBEAT_SECONDS=1)
+    live.open_page()  # the panel has read the models and Pieces OS itself: that is not news
+    rendered = live.browser.get(f"{live.url}/", timeout=5).text
+    assert live.act(DOWNLOADED, "load").status_code == 200
+    page = live.open_page("/", since=since_of(rendered))
+    rows = page.read_until(lambda text: "<tr" in text, "the row that changed")
+    assert f'<tr id="model-{DOWNLOADED}" class="model-view" data-state="loaded"' in rows
+    assert f"model-{LOCAL}" not in rows  # unchanged: the page shows it as it is
+    page.read_until(lambda text: 'id="summary"' in text and "2 loaded" in text, "the summary")
+
+    for path in (f"/models/{LOCAL}", "/"):  # the first page of its kind, one of a kind open
+        current = live.open_page(path, since=since_of(live.browser.get(live.url + path).text))
+        assert current.next_message() == live.hub.fragments.heartbeat  # nothing it lacks
+
+
+def test_a_page_of_an_earlier_run_of_the_panel_is_sent_the_whole_state(live):
+    rendered = live.browser.get(f"{live.url}/", timeout=5).text
+    run, revision = since_of(rendered).split("-")
+    other_run = f"{int(run, 16) ^ 1:08x}-{revision}"
+    rows = live.open_page("/", since=other_run).read_until(lambda text: "<tr" in text, "rows")
+    assert f"model-{DOWNLOADED}" in rows and f"model-{LOCAL}" in rows
+
+
+def test_a_mark_no_page_sends_is_refused_before_the_handshake(live):
+    for since in ("yesterday", "1234", "abcdefgh-1", "0" * 8 + "-" + "9" * 40):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            live.open_page("/", since=since)
+        assert refused.value.status_code == 400
 
 
 def percent_shown(text: str, model: str) -> list[float]:
@@ -76,8 +111,8 @@ def test_an_action_through_one_page_reaches_the_others(live):
     watcher = live.open_page("/?state=downloaded")
     assert live.act(DOWNLOADED, "load").status_code == 200
     watcher.read_until_row(DOWNLOADED, "loaded")
-    summary = watcher.received[-1]
-    assert 'id="summary" hx-swap-oob="true"' in summary and "2 loaded" in summary
+    watcher.read_until(lambda text: 'id="summary" hx-swap-oob="true"' in text
+                       and "2 loaded" in text, "the summary counting it")
 
 
 def test_a_detail_page_gets_its_card_and_nothing_else(live):

@@ -1,5 +1,6 @@
 """The live socket under gunicorn with the repo's own config: close codes and lost browsers."""
 import os
+import re
 import signal
 
 import pytest
@@ -79,7 +80,7 @@ def test_open_pages_hold_no_server_thread(simulator, panel_database):
 
 def test_pages_get_the_live_markup(gunicorn_panel):
     html = gunicorn_panel.browser.get(gunicorn_panel.url + "/", timeout=5).text
-    assert 'hx-ws:connect="/live?page=%2F"' in html
+    assert re.search(r'hx-ws:connect="/live\?page=%2F&amp;since=[0-9a-f]{8}-[0-9]+"', html)
     assert "/static/vendor/ext/hx-ws.min.js" in html
 
 

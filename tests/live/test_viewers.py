@@ -91,10 +91,26 @@ def test_an_answer_to_the_browser_waits_for_the_message_being_written(sockets):
     browser.send(Ping(b"are you there"))
     viewer.read()
     received = read_available(browser_end)
-    while viewer.write(Feed.since, encode) or viewer.write(Feed.since, encode):
+    while viewer.write(Feed.since, encode):
         received += read_available(browser_end)  # the rest of the message, then the pong
     received += read_available(browser_end)
     assert received == message.encode() + b"\x8a\x0dare you there"
+
+
+def test_what_was_published_while_the_socket_was_full_follows_the_rest_at_once(sockets):
+    """The page was told of it while it could take nothing more; nothing tells it again."""
+    page_socket, browser_end = sockets()
+    page_socket.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    feed = Feed()
+    viewer = Viewer(page_socket, Page("/"), feed, Recorder())
+    feed.post("model-a", "x" * 1_000_000, revision=1)
+    assert viewer.write(Feed.since, encode) is True
+    feed.post("model-b", "row b", revision=2)
+    received = b""
+    while viewer.write(Feed.since, encode):
+        received += read_available(browser_end)
+    received += read_available(browser_end)
+    assert received == b"x" * 1_000_000 + b"row b" and viewer.pending_count == 0
 
 
 def test_a_page_whose_browser_vanished_is_finished(sockets):
@@ -258,3 +274,21 @@ def test_a_page_whose_bytes_cannot_be_read_is_let_go_and_the_others_go_on(socket
     other.post("live-status", "still live")
     running.dispatcher.pending([other])
     assert first_message(other_browser) == "still live"
+
+
+def test_table_rows_go_in_messages_of_their_own(sockets):
+    """The browser drops a table row that follows another element in the same message."""
+    dispatcher = Dispatcher(heartbeat_seconds=60, heartbeat_html=lambda: "")
+    page_socket, browser_end = sockets()
+    feed = Feed()
+    viewer = Viewer(page_socket, Page("/"), feed, dispatcher)
+    for revision, (key, html) in enumerate([
+            ("summary", '<div id="summary">'), ("machine", "<section id=machine></section>"),
+            ("model-a", '\n<tr id="model-a"><td>a</td></tr>'), ("model-b", "<tr id=model-b>"),
+            ("downloads", "<div id=downloads></div>"), ("model-c", "<tr>")], start=1):
+        feed.post(key, html, revision)
+    dispatcher._write({viewer})
+    assert [event.data for event in Browser(browser_end).events()] == [
+        '<div id="summary"><section id=machine></section>',
+        '\n<tr id="model-a"><td>a</td></tr><tr id=model-b>',
+        "<div id=downloads></div>", "<tr>"]

@@ -6,16 +6,24 @@ import requests
 import websocket
 
 PERCENT = re.compile(r'<progress max="100" value="([0-9.]+)"')
+SINCE = re.compile(r'hx-ws:connect="/live\?[^"]*since=([0-9a-f]+-[0-9]+)"')
 CONNECT_TIMEOUT_SECONDS = 10
+
+
+def since_of(html: str) -> str:
+    """The mark of the live state a page was rendered at, from its socket's address."""
+    return SINCE.search(html)[1]
 
 
 class LivePage:
     """Reads the fragments the panel pushes. A read waits for the next message however long it
     takes (a test waits for an event, never for a time; a hang is pytest-timeout's to report)."""
 
-    def __init__(self, panel_url: str, page: str = "/", cookie: str | None = None, **options):
-        url = panel_url.replace("http://", "ws://") + "/live?" + requests.compat.urlencode(
-            {"page": page})
+    def __init__(self, panel_url: str, page: str = "/", cookie: str | None = None,
+                 since: str | None = None, **options):
+        """``since``: the mark of the live state the page was rendered at (see ``since_of``)."""
+        query = {"page": page} if since is None else {"page": page, "since": since}
+        url = panel_url.replace("http://", "ws://") + "/live?" + requests.compat.urlencode(query)
         self.connection = websocket.create_connection(url, timeout=CONNECT_TIMEOUT_SECONDS,
                                                       cookie=cookie, origin=panel_url, **options)
         self.connection.settimeout(None)

@@ -69,6 +69,25 @@ def card_titles(page, at_least: int) -> list[str]:
         page.wait_for_timeout(50)
 
 
+_COUNT_LIVE_MESSAGES = """window.liveMessages = 0;
+document.addEventListener("htmx:ws:after:message:incoming", () => { window.liveMessages += 1; });"""
+
+
+def count_live_messages(page) -> None:
+    """From the next page load on, count the messages its live socket brought (and htmx swapped
+    in): see ``wait_for_live_messages``."""
+    page.add_init_script(_COUNT_LIVE_MESSAGES)
+
+
+def wait_for_live_messages(page, count: int) -> None:
+    """Wait until the page's live socket brought ``count`` messages (a page that is current
+    gets heartbeats: one at once, then one every LIVE_HEARTBEAT_SECONDS)."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while page.evaluate("window.liveMessages") < count:
+        assert time.monotonic() < deadline, f"the live socket brought fewer than {count} messages"
+        page.wait_for_timeout(50)
+
+
 def mark_page(page) -> None:
     """Leave a mark in the page's window; a reload or navigation wipes it."""
     page.evaluate("window.notReloaded = true")

@@ -5,8 +5,9 @@ browser sent something; writable: a page that could not take all it was sent can
 it costs nothing while nothing changes, and an open page costs a file descriptor, not a thread.
 Each round it writes to every page that has something new, with ``MSG_DONTWAIT``: a full socket
 is left for a later round and never holds up the others. Pages at the same place in the same
-feed share the work: the fragments are taken from the feed once and encoded into one WebSocket
-message, whose bytes go to each of them.
+feed share the work: the fragments are taken from the feed once and encoded into WebSocket
+messages (as few as the browser can parse, see ``fragments.as_messages``), whose bytes go to each
+of them.
 """
 import logging
 import selectors
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable
 from wsproto.frame_protocol import FrameProtocol
 
 from .feeds import Feed
+from .fragments import as_messages
 from .viewers import Viewer
 
 log = logging.getLogger(__name__)
@@ -157,9 +159,10 @@ class Dispatcher:
             return published[feed, cursor]
 
         def encode(fragments: tuple[str, ...]) -> bytes:
-            """...and pages shown the same fragments share one encoded message."""
+            """...and pages shown the same fragments share their encoded messages."""
             if fragments not in encoded:
-                encoded[fragments] = bytes(self._encoder.send_data("".join(fragments)))
+                encoded[fragments] = b"".join(bytes(self._encoder.send_data(message))
+                                              for message in as_messages(fragments))
             return encoded[fragments]
 
         for viewer in due:

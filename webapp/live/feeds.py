@@ -46,6 +46,13 @@ class Feed:
         self._last += 1
         self._entries[key] = (self._last, html)
 
+    def changed_after(self, revision: int) -> tuple[int, tuple[str, ...]]:
+        """What a page rendered when the state was at ``revision`` lacks: the fragments of a
+        newer state, oldest first, and the cursor after them."""
+        with self._lock:
+            return self._last, tuple(html for key, (_, html) in self._entries.items()
+                                     if self._revisions[key] > revision)
+
     def since(self, cursor: int) -> tuple[int, tuple[str, ...]]:
         """The fragments published after ``cursor``, oldest first, and the new cursor."""
         with self._lock:

@@ -1,5 +1,6 @@
 """The page elements the live socket replaces, rendered as the page's own request would render
 them, for a user of the page's role."""
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,6 +15,26 @@ from ..pieces.listing import summarize
 from ..pieces.model import Model
 from .pages import Page
 from .progress import DownloadProgress
+
+#: A fragment that is a table row (a model's row on the list).
+_TABLE_ROW = re.compile(r"\s*<tr[\s>]")
+
+
+def as_messages(fragments: tuple[str, ...]) -> list[str]:
+    """The fragments, in their order, as the texts of the WebSocket messages that carry them.
+
+    The browser parses each message's HTML as one piece, outside any table: there a table row
+    parses only before any other element (after one it is silently dropped, and its row on the
+    page never changes). So each run of rows is a message of its own.
+    """
+    messages: list[list[str]] = []
+    for fragment in fragments:
+        row = bool(_TABLE_ROW.match(fragment))
+        if messages and row == bool(_TABLE_ROW.match(messages[-1][0])):
+            messages[-1].append(fragment)
+        else:
+            messages.append([fragment])
+    return ["".join(message) for message in messages]
 
 
 class Fragments:

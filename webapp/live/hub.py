@@ -105,17 +105,19 @@ class LiveHub:
     # -- pages -----------------------------------------------------------------------------------
 
     def connect(self, sock: socket.socket, connection: Connection, page: Page,
-                session_hash: str | None, account_id: int) -> Viewer:
+                session_hash: str | None, account_id: int,
+                rendered_at: int | None = None) -> Viewer:
         """A page opened its socket (see page_socket.take_over), as ``account_id`` in login
         session ``session_hash``, which counts in the quota until the page is gone: send it, at
-        once, the current state of all it shows."""
+        once, what changed of all it shows since it was rendered (``rendered_at``, a revision
+        of the publisher; None: the current state of all of it)."""
         if not self.board.known:
             self._refresh()
         elif self._instance_checked_at is None:
             self._check_instance()
         page_socket = PageSocket(sock, connection, self._ping_seconds, MAX_INCOMING_MESSAGE_BYTES)
         viewer = self.publisher.open_page(page_socket, page, self._current_state, session_hash,
-                                          account_id)
+                                          account_id, rendered_at)
         self.refresher.ensure_running()
         self.identifiers.ensure_running()
         self.runtime_stream.ensure_running()

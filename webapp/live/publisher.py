@@ -1,5 +1,7 @@
 """Fan-out: each change rendered once per kind of open page and posted in that kind's feed,
 for the dispatcher to write to every page of the kind."""
+import re
+import secrets
 import threading
 from collections.abc import Callable, Iterable
 
@@ -15,6 +17,10 @@ Render = Callable[[Page], str]
 PageState = Callable[[Page], list[tuple[str, str]]]
 
 
+#: ``Publisher.mark()``: this run of the panel, and a revision.
+MARK = re.compile(r"(?P<run>[0-9a-f]{8})-(?P<revision>[0-9]{1,15})")
+
+
 class Publisher:
     """The open pages, grouped by kind, each kind with its feed.
 
@@ -22,30 +28,52 @@ class Publisher:
     it starts, after the state it shows has changed, and renders from the state as it is then;
     a feed drops a fragment older than the one it holds, so renders that finish out of order
     never leave a page showing the older state.
+
+    The revision also tells what a page lacks when its socket opens: a page marked (``mark``)
+    before it was rendered is sent only what was published after that.
     """
 
     def __init__(self, dispatcher: Dispatcher):
         self._dispatcher = dispatcher
         self._feeds: dict[Page, Feed] = {}
         self._revision = 0
+        self._published: dict[str, int] = {}  # element -> revision of its newest publication
+        self._run = secrets.token_hex(4)  # revisions of another run of the panel mean nothing
         self._lock = threading.Lock()
 
+    def mark(self) -> str:
+        """Where the state is now, to be taken before a page reads the state it shows."""
+        return f"{self._run}-{self._revision}"
+
+    def revision_of(self, mark: str | None) -> int | None:
+        """The revision of a ``mark`` from this run of the panel; None for none, or one from an
+        earlier run (the page may lack anything). ValueError for anything else."""
+        if mark is None:
+            return None
+        matched = MARK.fullmatch(mark)
+        if matched is None:
+            raise ValueError(f"not a mark of the live state: {mark[:40]!r}")
+        return int(matched["revision"]) if matched["run"] == self._run else None
+
     def open_page(self, page_socket: PageSocket, page: Page, state: PageState,
-                  session_hash: str | None = None, account_id: int | None = None) -> Viewer:
+                  session_hash: str | None = None, account_id: int | None = None,
+                  rendered_at: int | None = None) -> Viewer:
         """A page opened its socket (as ``account_id``, in login session ``session_hash``): it
-        is sent, at once, all its kind's feed holds. The first page of a kind fills the feed
-        with ``state``."""
+        is sent, at once, what its kind's feed holds that was published after the page was
+        rendered (``rendered_at``, a revision; None: all of it). The first page of a kind fills
+        the feed with ``state``, each element as of its newest publication."""
         with self._lock:
             feed = self._feeds.get(page)
             first = feed is None
             if first:
                 feed = self._feeds[page] = Feed()
-            viewer = Viewer(page_socket, page, feed, self._dispatcher, session_hash, account_id)
+            viewer = Viewer(page_socket, page, feed, self._dispatcher, session_hash, account_id,
+                            rendered_at)
             feed.viewers.add(viewer)
-            revision = self._next_revision()
+            published = dict(self._published) if first else {}
         if first:
             for key, html in state(page):
-                feed.post(key, html, revision)
+                feed.post(key, html, published.get(key, 0))
         self._dispatcher.add(viewer)
         return viewer
 
@@ -73,6 +101,7 @@ class Publisher:
         their feeds."""
         with self._lock:
             revision = self._next_revision()
+            self._published[key] = revision
             targets = [(page, feed) for page, feed in self._feeds.items()
                        if (model_id is None or page.shows(model_id))
                        and kind in (None, page.kind)]

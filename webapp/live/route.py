@@ -1,14 +1,15 @@
 """The page's live socket (``/live``): one per open page, fed by the process's ``LiveHub``.
 
-The route answers the handshake, sends the page its state and hands the socket over to the
-hub's dispatcher (page_socket.take_over); then the request ends, so an open page holds no
-server thread. A socket over the quota (quota.py) is closed at once with 1013 and the reason,
-which the page shows in place of its live status (it then polls); ordinary pages are served
-meanwhile. A browser that goes away during the handshake is no error of the panel's."""
+The route answers the handshake and hands the socket over to the hub's dispatcher
+(page_socket.take_over), which first sends the page what changed since it was rendered; then
+the request ends, so an open page holds no server thread. A socket over the quota (quota.py) is
+closed at once with 1013 and the reason, which the page shows in place of its live status (it
+then polls); ordinary pages are served meanwhile. A browser that goes away during the handshake
+is no error of the panel's."""
 import socket
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, abort, current_app, g, request
 from flask_sock import Sock
 
 from .hub import LiveHub
@@ -38,7 +39,7 @@ def live(ws):
         # Fragments are small and must go out at once, not wait to be merged with the next one.
         ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         page = Page.from_url(request.args.get("page"), user.role, request.host_url)
-        hub.connect(*take_over(ws), page, session_hash, user.id)
+        hub.connect(*take_over(ws), page, session_hash, user.id, g.rendered_at)
     except BaseException:
         hub.quota.give_back(user.id)
         raise
@@ -52,8 +53,28 @@ def browser_left(error: ConnectionError):
     return "The browser closed the connection.", 400
 
 
+@bp.before_app_request
+def mark_live_state() -> None:
+    """Where the live state is before the request reads any of it: the page it renders is
+    then sent, once its socket opens, only what changed since (``since``)."""
+    g.live_mark = current_hub().publisher.mark()
+
+
+@bp.before_request
+def read_since() -> None:
+    """When the page opening its socket was rendered (``g.rendered_at``); a ``since`` that no
+    page of the panel sends is refused before the handshake."""
+    try:
+        g.rendered_at = current_hub().publisher.revision_of(request.args.get("since"))
+    except ValueError as error:
+        abort(400, description=str(error))
+
+
 def live_socket_path() -> str:
     """Where the current page opens its socket: a relative URL, so that the browser keeps the
-    scheme and host it used (a proxy may serve the panel under another name)."""
-    page = request.full_path.rstrip("?")
-    return f"{request.script_root}/live?{urlencode({'page': page})}"
+    scheme and host it used (a proxy may serve the panel under another name). Without a mark
+    (a page rendered before the request got that far) the socket is sent the whole state."""
+    query = {"page": request.full_path.rstrip("?")}
+    if "live_mark" in g:
+        query["since"] = g.live_mark
+    return f"{request.script_root}/live?{urlencode(query)}"

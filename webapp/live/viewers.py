@@ -19,7 +19,7 @@ from .pages import Page
 
 #: ``Feed.since``, or a shared cache of it: (feed, cursor) -> (new cursor, fragments).
 TakeFromFeed = Callable[[Feed, int], tuple[int, tuple[str, ...]]]
-#: Turns fragments into the bytes of one WebSocket message.
+#: Turns fragments into the bytes of the WebSocket messages that carry them.
 EncodeMessage = Callable[[tuple[str, ...]], bytes]
 
 
@@ -37,13 +37,16 @@ class Viewer:
     """
 
     def __init__(self, page_socket: PageSocket, page: Page, feed: Feed, dispatcher: Wakeable,
-                 session_hash: str | None = None, account_id: int | None = None):
+                 session_hash: str | None = None, account_id: int | None = None,
+                 rendered_at: int | None = None):
         self.page_socket = page_socket
         self.page = page
         self.session_hash = session_hash
         self.account_id = account_id
         self.feed = feed
-        self.cursor = 0  # the feed holds the page's whole state: it is sent first
+        self.cursor = 0  # the feed holds the page's whole state...
+        # ...of which a page rendered at this revision is first sent what is newer (None: all).
+        self._rendered_at = rendered_at
         self._dispatcher = dispatcher
         self._pending: dict[str, str] = {}
         self._control = b""  # frames of the protocol (pongs, pings, close): dispatcher only
@@ -71,7 +74,7 @@ class Viewer:
     def pending_count(self) -> int:
         """How many fragments wait for this page."""
         with self._lock:
-            return len(self._pending) + len(self.feed.since(self.cursor)[1])
+            return len(self._pending) + len(self._published_news(Feed.since)[1])
 
     def fileno(self) -> int:
         return self.page_socket.fileno()
@@ -99,19 +102,30 @@ class Viewer:
     def write(self, take: TakeFromFeed, encode: EncodeMessage) -> bool:
         """Write what is waiting, as far as the socket takes it without blocking (called by the
         dispatcher only): ``take(feed, cursor)`` is ``Feed.since``, ``encode(fragments)`` gives
-        the message for a tuple of fragments (both shared by the pages of one round).
-        True when the socket is full and the rest must wait until it is writable."""
-        outbox = self._outbox or self._take_outbox(take, encode)
-        try:
-            while outbox:
-                outbox = outbox[self.page_socket.socket.send(outbox, socket.MSG_DONTWAIT):]
-        except BlockingIOError:
-            self._outbox = memoryview(outbox)
-            return True
-        except OSError:  # a vanished browser: the dispatcher lets the page go
-            self.page_socket.broken = True
-        self._outbox = b""
+        the messages for a tuple of fragments (both shared by the pages of one round).
+        True when the socket is full and the rest must wait until it is writable.
+
+        Once the rest of an earlier message is out, what was published meanwhile follows at
+        once: the page was told of it while its socket was full, and nothing tells it again."""
+        while outbox := self._outbox or self._take_outbox(take, encode):
+            try:
+                while outbox:
+                    outbox = outbox[self.page_socket.socket.send(outbox, socket.MSG_DONTWAIT):]
+            except BlockingIOError:
+                self._outbox = memoryview(outbox)
+                return True
+            except OSError:  # a vanished browser: the dispatcher lets the page go
+                self.page_socket.broken = True
+                self._outbox = b""
+                return False
+            self._outbox = b""
         return False
+
+    def _published_news(self, take: TakeFromFeed) -> tuple[int, tuple[str, ...]]:
+        """What the feed has that the page has not shown yet, and the cursor after it."""
+        if self._rendered_at is not None:
+            return self.feed.changed_after(self._rendered_at)
+        return take(self.feed, self.cursor)
 
     def _take_outbox(self, take: TakeFromFeed, encode: EncodeMessage) -> bytes:
         """The protocol's frames and the waiting fragments, as the bytes to write next. Once a
@@ -122,7 +136,8 @@ class Viewer:
             with self._lock:
                 pending, self._pending = self._pending, {}
                 close = self._close
-        self.cursor, published = take(self.feed, self.cursor)
+        self.cursor, published = self._published_news(take)
+        self._rendered_at = None
         fragments = (*pending.values(), *published) if pending else published
         control, self._control = self._control, b""
         if close:
