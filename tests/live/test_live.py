@@ -59,6 +59,21 @@ def test_a_page_is_sent_at_once_only_what_changed_since_it_was_rendered(live_fac
         assert current.next_message() == live.hub.fragments.heartbeat  # nothing it lacks
 
 
+def test_the_first_page_of_its_kind_gets_a_bar_that_moved_after_it_was_rendered(live_factory):
+    """Its row (from the download's start) is older than the page, but not the bar inside it."""
+    live = live_factory({"download_seconds": 60, "tick_seconds": 2}, LIVE_HEARTBEAT_SECONDS=30)
+    assert live.act(LOCAL, "download").status_code == 200
+    progress = live.simulator.wait_until(lambda: live.hub.tracker.progress_of(LOCAL),
+                                         what="the download to be followed")
+    shown = live.simulator.wait_until(lambda: progress.percentage, what="a first frame")
+    rendered = live.browser.get(f"{live.url}/", timeout=5).text  # no list page was open
+    now = live.simulator.wait_until(lambda: progress.percentage > shown and progress.percentage,
+                                    what="the next frame")
+    page = live.open_page("/", since=since_of(rendered))  # the frame after is 2 s away
+    bar = page.read_until(lambda text: f'id="progress-{LOCAL}"' in text, "the bar")
+    assert percent_shown(bar, LOCAL) == [pytest.approx(now, abs=0.1)]
+
+
 def test_a_page_of_an_earlier_run_of_the_panel_is_sent_the_whole_state(live):
     rendered = live.browser.get(f"{live.url}/", timeout=5).text
     run, revision = since_of(rendered).split("-")

@@ -136,6 +136,10 @@ class LiveHub:
         models = [model for model in self.board.all() if page.shows(model.id)]
         state += [(f"model-{model.id}", self.fragments.model(page, model.id, model))
                   for model in models]
+        # A bar that moved after its row was published is newer than the row: a page rendered
+        # in between lacks the bar alone.
+        state += [(f"progress-{model.id}", self._progress_html(model.id)) for model in models
+                  if self.tracker.progress_of(model.id) is not None]
         if models and page.kind == "list":
             state.append(("summary", self.fragments.summary(page, self.board.all())))
             state.append(("machine", self.fragments.machine(page)))
@@ -571,13 +575,14 @@ class LiveHub:
                                    replaces=(f"progress-{model_id}",))
 
     def _publish_progress(self, model_id: str) -> None:
-        def render(_page: Page) -> str:
-            return self.fragments.progress(model_id, self.tracker.progress_of(model_id),
-                                           self.tracker.is_stalled(model_id))
-
         if self.tracker.progress_of(model_id) is not None:
-            self.publisher.publish(f"progress-{model_id}", render, model_id=model_id,
-                                   same_for_all=True)
+            self.publisher.publish(f"progress-{model_id}",
+                                   lambda _page: self._progress_html(model_id),
+                                   model_id=model_id, same_for_all=True)
+
+    def _progress_html(self, model_id: str) -> str:
+        return self.fragments.progress(model_id, self.tracker.progress_of(model_id),
+                                       self.tracker.is_stalled(model_id))
 
     def _publish_instance(self) -> None:
         """What the pages say of Pieces OS itself: notices and footer."""
