@@ -139,13 +139,6 @@
     setTimeout(() => { if (left.isConnected && !left.disabled) lastFocus = null; });
   });
 
-  // A button of a form htmx has not taken over yet would, on Enter, submit it as a plain page
-  // load: htmx takes over a swapped-in row a moment after it is in the page, so focus waits.
-  function handledByHtmx(control) {
-    const owner = control.form || control;
-    return control.tagName !== "BUTTON" || owner.hasAttribute("data-htmx-powered");
-  }
-
   function restoreFocus() {
     const focused = document.activeElement;
     if (!lastFocus || (focused && focused !== document.body)) return;
@@ -154,7 +147,7 @@
     const target = (lastFocus.selector && view.querySelector(`${lastFocus.selector}:not([disabled])`))
       || view.querySelector(".actions button:not([disabled]), .progress button")
       || view.querySelector("a[href]");
-    if (target && handledByHtmx(target)) target.focus({ preventScroll: true });
+    if (target) target.focus({ preventScroll: true });
   }
 
   // What screen readers are told: a model's new state or how its download ended (not every
@@ -196,8 +189,20 @@
     // Whatever htmx or the live socket puts in the page later.
     new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });
   });
-  // ...and once htmx has taken the new controls over (see handledByHtmx).
-  document.addEventListener("htmx:after:process", restoreFocus);
+
+  // htmx takes a swapped-in row's forms over a moment after the row is in the page (after its
+  // settle delay). A click or an Enter in between would submit a form as a plain page load: it
+  // is handed to htmx instead, so it acts in place like any other. (Submitted again once this
+  // submission is over: a form does not start another one meanwhile.)
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("data-htmx-powered")
+        || !form.matches("[hx-post]")) return;
+    event.preventDefault();
+    htmx.process(form);
+    const submitter = event.submitter;
+    setTimeout(() => { if (form.isConnected) form.requestSubmit(submitter); });
+  });
 
   document.addEventListener("htmx:after:request", (event) => {
     const ctx = event.detail.ctx;
