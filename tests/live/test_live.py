@@ -75,6 +75,7 @@ def test_the_first_page_of_its_kind_gets_a_bar_that_moved_after_it_was_rendered(
 
 
 def test_a_page_of_an_earlier_run_of_the_panel_is_sent_the_whole_state(live):
+    live.open_page()  # the panel has read the models: from here on nothing changes
     rendered = live.browser.get(f"{live.url}/", timeout=5).text
     run, revision = since_of(rendered).split("-")
     other_run = f"{int(run, 16) ^ 1:08x}-{revision}"
