@@ -59,6 +59,17 @@ def test_a_page_is_sent_at_once_only_what_changed_since_it_was_rendered(live_fac
         assert current.next_message() == live.hub.fragments.heartbeat  # nothing it lacks
 
 
+def test_a_page_is_not_sent_again_what_its_own_request_published(live_factory):
+    """The panel's first list publishes every row (for the pages already open, if any): the page
+    whose request asked for it shows them already, and replacing them as it opens would only
+    wipe what a person started on them (a confirmation, a click)."""
+    live = live_factory(LIVE_HEARTBEAT_SECONDS=30)
+    rendered = live.browser.get(f"{live.url}/", timeout=5).text  # the panel's first list
+    assert live.hub.board.known
+    page = live.open_page("/", since=since_of(rendered))
+    assert page.next_message() == live.hub.fragments.heartbeat
+
+
 def test_the_first_page_of_its_kind_gets_a_bar_that_moved_after_it_was_rendered(live_factory):
     """Its row (from the download's start) is older than the page, but not the bar inside it."""
     live = live_factory({"download_seconds": 60, "tick_seconds": 2}, LIVE_HEARTBEAT_SECONDS=30)

@@ -3,6 +3,7 @@ for the dispatcher to write to every page of the kind."""
 import re
 import secrets
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from .dispatcher import Dispatcher
@@ -19,6 +20,8 @@ PageState = Callable[[Page], list[tuple[str, str]]]
 
 #: ``Publisher.mark()``: this run of the panel, and a revision.
 MARK = re.compile(r"(?P<run>[0-9a-f]{8})-(?P<revision>[0-9]{1,15})")
+#: How many of the latest publications are remembered with the thread that made them.
+RECENT_PUBLICATIONS = 1024
 
 
 class Publisher:
@@ -39,11 +42,29 @@ class Publisher:
         self._revision = 0
         self._published: dict[str, int] = {}  # element -> revision of its newest publication
         self._run = secrets.token_hex(4)  # revisions of another run of the panel mean nothing
+        # (revision, thread) of the latest publications, oldest first (see ``past_own``).
+        self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_PUBLICATIONS)
         self._lock = threading.Lock()
 
     def mark(self) -> str:
         """Where the state is now, to be taken before a page reads the state it shows."""
         return f"{self._run}-{self._revision}"
+
+    def past_own(self, mark: str) -> str:
+        """``mark`` moved past what this thread published since, up to the first publication of
+        another thread: the page this thread renders shows what it published itself (the
+        first list after a start, changes its own ``GET /models`` found), so its socket need
+        not replace those elements again as the page opens."""
+        revision, me = self.revision_of(mark), threading.get_ident()
+        with self._lock:
+            if revision is None or not self._recent or self._recent[0][0] > revision + 1:
+                return mark  # from another run, or older than what is remembered
+            for published, thread in self._recent:
+                if published > revision:
+                    if thread != me:
+                        break
+                    revision = published
+        return f"{self._run}-{revision}"
 
     def revision_of(self, mark: str | None) -> int | None:
         """The revision of a ``mark`` from this run of the panel; None for none, or one from an
@@ -102,6 +123,7 @@ class Publisher:
         with self._lock:
             revision = self._next_revision()
             self._published[key] = revision
+            self._recent.append((revision, threading.get_ident()))
             targets = [(page, feed) for page, feed in self._feeds.items()
                        if (model_id is None or page.shows(model_id))
                        and kind in (None, page.kind)]

@@ -76,5 +76,5 @@ def live_socket_path() -> str:
     (a page rendered before the request got that far) the socket is sent the whole state."""
     query = {"page": request.full_path.rstrip("?")}
     if "live_mark" in g:
-        query["since"] = g.live_mark
+        query["since"] = current_hub().publisher.past_own(g.live_mark)
     return f"{request.script_root}/live?{urlencode(query)}"
