@@ -19,18 +19,19 @@ def publish_elsewhere(publisher: Publisher, key: str) -> None:
 def test_a_mark_moves_past_this_threads_publications_up_to_another_threads():
     publisher = Publisher(Recorder())
     publish_elsewhere(publisher, "summary")
-    mark = publisher.mark()  # revision 1
+    rendered_at = publisher.revision
+    assert rendered_at == 1
     publish(publisher, "model-a")  # 2: the page's own request found it changed
     publish(publisher, "machine")  # 3
-    assert publisher.past_own(mark) == mark.replace("-1", "-3")
+    assert publisher.past_own(rendered_at) == 3
     publish_elsewhere(publisher, "model-b")  # 4: a change the page may not show
     publish(publisher, "model-c")  # 5
-    assert publisher.past_own(mark) == mark.replace("-1", "-3")
+    assert publisher.past_own(rendered_at) == 3
 
 
 def test_a_mark_older_than_what_is_remembered_stays_where_it_was():
     publisher = Publisher(Recorder())
-    mark = publisher.mark()
+    rendered_at = publisher.revision
     for number in range(RECENT_PUBLICATIONS + 1):
         publish(publisher, f"model-{number}")
-    assert publisher.past_own(mark) == mark
+    assert publisher.past_own(rendered_at) == rendered_at

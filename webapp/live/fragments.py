@@ -28,12 +28,13 @@ def as_messages(fragments: tuple[str, ...]) -> list[str]:
     page never changes). So each run of rows is a message of its own.
     """
     messages: list[list[str]] = []
+    rows = None  # whether the message being filled holds rows
     for fragment in fragments:
         row = bool(_TABLE_ROW.match(fragment))
-        if messages and row == bool(_TABLE_ROW.match(messages[-1][0])):
-            messages[-1].append(fragment)
-        else:
-            messages.append([fragment])
+        if row != rows:
+            messages.append([])
+            rows = row
+        messages[-1].append(fragment)
     return ["".join(message) for message in messages]
 
 

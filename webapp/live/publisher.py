@@ -18,7 +18,7 @@ Render = Callable[[Page], str]
 PageState = Callable[[Page], list[tuple[str, str]]]
 
 
-#: ``Publisher.mark()``: this run of the panel, and a revision.
+#: ``Publisher.mark(revision)``: this run of the panel, and a revision.
 MARK = re.compile(r"(?P<run>[0-9a-f]{8})-(?P<revision>[0-9]{1,15})")
 #: How many of the latest publications are remembered with the thread that made them.
 RECENT_PUBLICATIONS = 1024
@@ -32,8 +32,8 @@ class Publisher:
     a feed drops a fragment older than the one it holds, so renders that finish out of order
     never leave a page showing the older state.
 
-    The revision also tells what a page lacks when its socket opens: a page marked (``mark``)
-    before it was rendered is sent only what was published after that.
+    The revision also tells what a page lacks when its socket opens: a page that took the
+    ``revision`` before it was rendered is sent only what was published after that.
     """
 
     def __init__(self, dispatcher: Dispatcher):
@@ -46,25 +46,30 @@ class Publisher:
         self._recent: deque[tuple[int, int]] = deque(maxlen=RECENT_PUBLICATIONS)
         self._lock = threading.Lock()
 
-    def mark(self) -> str:
-        """Where the state is now, to be taken before a page reads the state it shows."""
-        return f"{self._run}-{self._revision}"
+    @property
+    def revision(self) -> int:
+        """Where the state is now: to be taken before a page reads the state it shows."""
+        return self._revision
 
-    def past_own(self, mark: str) -> str:
-        """``mark`` moved past what this thread published since, up to the first publication of
-        another thread: the page this thread renders shows what it published itself (the
+    def mark(self, revision: int) -> str:
+        """``revision`` as the page's socket address carries it, with this run of the panel."""
+        return f"{self._run}-{revision}"
+
+    def past_own(self, revision: int) -> int:
+        """``revision`` moved past what this thread published since, up to the first publication
+        of another thread: the page this thread renders shows what it published itself (the
         first list after a start, changes its own ``GET /models`` found), so its socket need
         not replace those elements again as the page opens."""
-        revision, me = self.revision_of(mark), threading.get_ident()
+        me = threading.get_ident()
         with self._lock:
-            if revision is None or not self._recent or self._recent[0][0] > revision + 1:
-                return mark  # from another run, or older than what is remembered
+            if not self._recent or self._recent[0][0] > revision + 1:
+                return revision  # older than what is remembered
             for published, thread in self._recent:
                 if published > revision:
                     if thread != me:
                         break
                     revision = published
-        return f"{self._run}-{revision}"
+        return revision
 
     def revision_of(self, mark: str | None) -> int | None:
         """The revision of a ``mark`` from this run of the panel; None for none, or one from an

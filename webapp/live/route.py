@@ -54,10 +54,10 @@ def browser_left(error: ConnectionError):
 
 
 @bp.before_app_request
-def mark_live_state() -> None:
+def note_live_revision() -> None:
     """Where the live state is before the request reads any of it: the page it renders is
     then sent, once its socket opens, only what changed since (``since``)."""
-    g.live_mark = current_hub().publisher.mark()
+    g.live_revision = current_hub().publisher.revision
 
 
 @bp.before_request
@@ -75,6 +75,7 @@ def live_socket_path() -> str:
     scheme and host it used (a proxy may serve the panel under another name). Without a mark
     (a page rendered before the request got that far) the socket is sent the whole state."""
     query = {"page": request.full_path.rstrip("?")}
-    if "live_mark" in g:
-        query["since"] = current_hub().publisher.past_own(g.live_mark)
+    if "live_revision" in g:
+        publisher = current_hub().publisher
+        query["since"] = publisher.mark(publisher.past_own(g.live_revision))
     return f"{request.script_root}/live?{urlencode(query)}"
