@@ -58,8 +58,8 @@ def open_sockets(url: str, headers: dict[str, str], count: int, in_flight: int,
     """``count`` sockets to ``url``, with at most ``in_flight`` handshakes at a time, all within
     ``seconds``; None for each that failed or was not tried in time.
 
-    A server accepts handshakes only so fast (the panel starts threads for each), and one that
-    stopped accepting (out of threads) must not hold up the benchmark: each handshake has what
+    A server accepts handshakes only so fast, and one that stopped accepting (out of
+    connections) must not hold up the benchmark: each handshake has what
     is left of ``seconds``, and the ones left when it runs out are not tried.
     """
     deadline = time.monotonic() + seconds

@@ -52,8 +52,8 @@ TICK_SECONDS = 0.1  # 10 frames a second, as in the design's prototype measureme
 NO_PINGS = {"LIVE_PING_SECONDS": "600"}
 DEFAULT_PAGES = [1, 10, 100, 300, 1000, 2000]
 HANDSHAKES_IN_FLIGHT = 16
-# Opening a round's sockets may take this long, whatever happens: a panel out of threads stops
-# answering handshakes, and the row then says how many pages connected.
+# Opening a round's sockets may take this long, whatever happens: a panel out of connections
+# stops answering handshakes, and the row then says how many pages connected.
 OPEN_SECONDS_FIXED = 20.0
 OPEN_SECONDS_PER_SOCKET = 0.02
 # After the download ends, how long the listeners wait for the last sockets to see it end.
@@ -183,7 +183,7 @@ class PageLoads:
 
 
 def start_download(servers: Servers, model_id: str) -> str:
-    """Through the panel, as an operator would; a panel that does not answer (out of threads)
+    """Through the panel, as an operator would; a panel that does not answer (out of connections)
     must not stop the round, so the simulator is then asked directly. Returns who started it."""
     try:
         servers.panel_post(f"/models/{model_id}/download", timeout=10)

@@ -125,7 +125,7 @@ def test_serve_runs_gunicorn_with_the_repo_config_where_host_and_port_say(comman
     output = serve.wait_for("Booting worker")
     assert f"Listening at: http://127.0.0.1:{port}" in output
     # the repo's gunicorn_conf, as `make run` uses it
-    assert "Using worker: webapp.serving.worker.HeaderDeadlineWorker" in output
+    assert "Using worker: gevent" in output
     assert first_admin_password(output)
     health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
     assert health == {"panel": "ok", "pieces_os": "ok"}  # no more for anonymous callers

@@ -197,9 +197,6 @@ SETTINGS = (
             "cookie over HTTPS only, and is told to use HTTPS only (HSTS)"),
     Setting("MAX_REQUEST_KB", "100", parse_count(1, 102_400),
             "a request body larger than this many kilobytes is refused (413)"),
-    Setting("REQUEST_HEADER_SECONDS", "10", parse_seconds,
-            "under gunicorn, a connection that has not sent its request headers within this "
-            "time is closed"),
     Setting("LIVE_SOCKETS_PER_ACCOUNT", "20", parse_count(1, 10_000),
             "live sockets (open pages) one account may hold at once"),
     Setting("LIVE_SOCKETS_TOTAL", "4000", parse_count(1, 100_000),

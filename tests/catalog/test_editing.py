@@ -1,5 +1,4 @@
 """Editing custom models: the form, its validation, and what reaches the simulator."""
-import time
 
 import pytest
 
@@ -34,16 +33,16 @@ def test_valid_change_reaches_the_simulator(client, simulator, custom_model):
     assert "Saved Team Llama (tuned)." in client.get(response.headers["Location"]).text
 
 
-def test_a_saved_model_replaces_the_live_hubs_older_copy(client, panel, custom_model):
+def test_a_saved_model_replaces_the_live_states_older_copy(client, panel, custom_model):
     """A list read before the save (the refresher's) must not bring the old model back."""
-    hub = panel.extensions["live_hub"]
-    client.get("/")  # the hub's board now holds the model as it was
-    before_save = time.monotonic()
+    host = panel.extensions["live"]
+    client.get("/")  # the live state now holds the model as it was
+    before_save = host.loop.seq
     assert client.post(f"/models/{custom_model.id}/edit", data=VALID_EDIT).status_code == 303
-    assert hub.board.get(custom_model.id).name == "Team Llama (tuned)"
-    stale_list = [custom_model]
-    hub.board.observe(stale_list, asked_at=before_save)
-    assert hub.board.get(custom_model.id).name == "Team Llama (tuned)"
+
+    assert host.snapshot.model(custom_model.id).name == "Team Llama (tuned)"
+    host.loop.ask(host.models.list_heard, [custom_model], before_save)
+    assert host.snapshot.model(custom_model.id).name == "Team Llama (tuned)"
 
 
 def test_blank_optional_fields_are_removed(client, simulator, custom_model):

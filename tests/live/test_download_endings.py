@@ -180,7 +180,7 @@ def test_a_final_status_first_is_ignored_while_pieces_os_says_downloading(live_f
     push(live, {"status": "IN-PROGRESS", "percentage": 3})
     assert "download-ending" not in page.read_until(
         lambda text: '<progress max="100" value="3.0"' in text, "the 3 % after it")
-    assert live.hub.tracker.progress_of(LOCAL) is not None
+    assert live.hub.snapshot.row(None, LOCAL).progress is not None
 
 
 def test_a_final_status_first_ends_the_download_when_pieces_os_agrees(live_factory):

@@ -2,7 +2,6 @@
 of them than the settings allow."""
 import socket
 import struct
-import threading
 import time
 
 import pytest
@@ -11,8 +10,8 @@ from tests.support.accounts import cookie_header, login_over_http
 from tests.support.live_page import LivePage
 from tests.support.models import CONFIRMED
 from webapp.db import connect
-from webapp.live.page_socket import POLICY_VIOLATION, TRY_AGAIN_LATER
-from webapp.live.session_check import SESSION_ENDED_REASON
+from webapp.live.host import POLICY_VIOLATION, SESSION_ENDED_REASON
+from webapp.live.route import TRY_AGAIN_LATER
 
 from .test_live import DOWNLOADED
 
@@ -73,7 +72,7 @@ class TestQuota:
         first = live.open_page()
         first.close()
         live.pages.remove(first)
-        live.simulator.wait_until(lambda: live.hub.quota.open == 0, what="the page to go")
+        live.simulator.wait_until(lambda: live.hub.viewer_count == 0, what="the page to go")
         live.open_page()
 
     def test_everybody_together_is_limited_too(self, live_factory):
@@ -83,38 +82,6 @@ class TestQuota:
         refused = LivePage(live.url, "/", cookie=cookie_header(viewer))
         code, reason = refused.close_frame()
         assert code == TRY_AGAIN_LATER and "as many live pages as it can" in reason
-
-
-class RequestsInProgress:
-    """Wraps the panel's WSGI app to count the requests it is serving at the moment."""
-
-    def __init__(self, app):
-        self._serve = app.wsgi_app
-        self._lock = threading.Lock()
-        self.count = 0
-        app.wsgi_app = self
-
-    def __call__(self, environ, start_response):
-        with self._lock:
-            self.count += 1
-        try:
-            return self._serve(environ, start_response)
-        finally:
-            with self._lock:
-                self.count -= 1
-
-
-def test_an_open_page_holds_no_request(live):
-    """Its request (and so the server's thread) ends once the handshake is answered; the
-    dispatcher's one thread serves every open page."""
-    in_progress = RequestsInProgress(live.app)
-    for _ in range(10):
-        live.open_page()
-    live.simulator.wait_until(lambda: in_progress.count == 0, what="the pages' requests to end")
-    assert live.hub.viewer_count == 10
-    assert live.act(DOWNLOADED, "load").status_code == 200
-    for page in live.pages:
-        page.read_until_row(DOWNLOADED, "loaded")
 
 
 class TestHandshake:
@@ -131,6 +98,6 @@ class TestHandshake:
             raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             raw.close()  # a reset: the panel's answer finds nobody
         live.open_page()  # served after those three
-        live.simulator.wait_until(lambda: live.hub.quota.open == 1,
+        live.simulator.wait_until(lambda: live.hub.viewer_count == 1,
                                   what="the three handshakes to be let go")
         assert "Exception on /live" not in caplog.text

@@ -1,14 +1,10 @@
 """Progress frames, rate, ETA and stalls; what page a live socket belongs to; the tracker's
 bookkeeping."""
-import time
 
 import pytest
 
 from webapp.live.pages import Page
 from webapp.live.progress import BadFrame, DownloadProgress, ProgressFrame, parse_frame
-from webapp.live.relay import ProgressRelay
-from webapp.live.tracker import DownloadTracker
-from webapp.pieces.model import Model
 
 
 class TestFrames:
@@ -90,30 +86,3 @@ class TestPage:
         assert Page("/models/a", "a").shows("a") and not Page("/models/a", "a").shows("b")
         assert Page("/").shows("anything") and Page("/").view == "row"
         assert Page("/models/a", "a").view == "card"
-
-
-class TestTracker:
-    @staticmethod
-    def downloading_model() -> Model:
-        return Model.from_raw({"id": "m-1", "name": "M", "cloud": False, "downloading": True})
-
-    @staticmethod
-    def tracker() -> DownloadTracker:
-        """Relays that are never started: these tests look at the bookkeeping alone."""
-        return DownloadTracker(lambda model_id: ProgressRelay(
-            lambda: "ws://127.0.0.1:9/", model_id, lambda *_: True, lambda _: False, 1.0))
-
-    def test_a_list_asked_for_before_a_download_ended_does_not_bring_it_back(self):
-        tracker, model = self.tracker(), self.downloading_model()
-        tracker.watch(model, "olga", entry=1)
-        asked_at = time.monotonic()  # the list is read while the download still runs...
-        tracker.stop_tracking(model.id)  # ...and it ends before the list is taken in
-        assert tracker.follow(model, asked_at) == (False, None)
-        assert tracker.progress_of(model.id) is None
-
-    def test_a_list_asked_for_after_it_ended_shows_a_new_download(self):
-        tracker, model = self.tracker(), self.downloading_model()
-        tracker.watch(model, "olga", entry=1)
-        tracker.stop_tracking(model.id)
-        ended, seen = tracker.follow(model, time.monotonic())
-        assert not ended and seen is tracker.progress_of(model.id) and seen.started_by is None

@@ -17,7 +17,7 @@ def stream_sockets(live, name: str) -> int:
 def wait_for_streams(live) -> None:
     live.simulator.wait_until(lambda: stream_sockets(live, "identifiers") == 1
                               and stream_sockets(live, "ollama") == 1, what="both streams")
-    live.simulator.wait_until(lambda: live.hub.identifiers.connected.is_set(),
+    live.simulator.wait_until(lambda: live.hub.stream_connected("identifiers"),
                               what="the hub to hear the identifiers stream")
 
 
@@ -37,7 +37,7 @@ def test_a_change_elsewhere_is_fetched_alone(live_factory):
     live = live_factory(LIVE_HEARTBEAT_SECONDS=30, LIVE_REFRESH_SECONDS=0.2)
     page = live.open_page()
     wait_for_streams(live)
-    assert live.hub.refresher.refresh_seconds == 60  # the fallback while pushes arrive
+    assert live.hub.refresh_seconds == 60  # the fallback while pushes arrive
     before = live.simulator.stats()["requests"]
     # Another tool loads the model, behind the panel's back.
     requests.post(f"{live.simulator.url}/model/{DOWNLOADED}/load", timeout=5)
@@ -77,7 +77,7 @@ def test_a_lost_stream_brings_back_the_quick_poll_at_once(live_factory):
     live = live_factory(LIVE_HEARTBEAT_SECONDS=30, LIVE_REFRESH_SECONDS=0.2)
     page = live.open_page()
     wait_for_streams(live)
-    assert live.hub.refresher.refresh_seconds == 60
+    assert live.hub.refresh_seconds == 60
     listed = live.simulator.stats()["requests"]["list"]
     live.simulator.wait_until(lambda: live.simulator.stats()["requests"]["list"] > listed,
                               what="a poll at the slow pace, the next one a minute away")
@@ -85,4 +85,4 @@ def test_a_lost_stream_brings_back_the_quick_poll_at_once(live_factory):
     live.simulator.restart_on_another_port()  # the panel, told the old address, loses it
     page.read_until(lambda text: f"Pieces OS is not reachable at <code>{old_url}</code>" in text,
                     "the banner, without waiting for the slow fallback poll")
-    assert live.hub.refresher.refresh_seconds == 0.2
+    assert live.hub.refresh_seconds == 0.2

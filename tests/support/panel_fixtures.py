@@ -104,7 +104,7 @@ def panel_factory(simulator, panel_database, tmp_path):
 
     yield build
     for app in built:
-        app.extensions["live_hub"].shutdown()
+        app.extensions["live"].shutdown()
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 import socket
 
 from simple_websocket import Server
+from webapp.live.page_socket import NoReaderThread, take_over
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Event
-
-from webapp.live.page_socket import NoReaderThread, take_over
 
 HANDSHAKE = {"HTTP_HOST": "panel.test", "HTTP_UPGRADE": "websocket",
              "HTTP_CONNECTION": "Upgrade", "HTTP_SEC_WEBSOCKET_VERSION": "13",

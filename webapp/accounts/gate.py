@@ -81,6 +81,7 @@ def requires(permission: str):
 
 
 def can(permission: str) -> bool:
-    """For templates: may the current user do this? False when nobody is logged in."""
-    user = g.get("user")
-    return user is not None and user.can(permission)
+    """For templates: may the current user do this (or, in a live fragment, whoever has the
+    role of the page it is rendered for: ``g.audience``)? False when nobody is logged in."""
+    viewer = g.get("user") or g.get("audience")
+    return viewer is not None and viewer.can(permission)

@@ -2,7 +2,7 @@
 
 An action's entry is written as ``pending`` before Pieces OS is called and completed afterwards,
 so neither an upstream failure nor a crash of the panel loses the record of the attempt. After a
-request that wrote to it, the app's listeners (the live hub) are told, so open pages follow.
+request that wrote to it, the app's listeners (the live state) are told, so open pages follow.
 """
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -150,10 +150,16 @@ def pending_download(db: sqlite3.Connection, model_id: str) -> Entry | None:
     return Entry.from_row(row) if row else None
 
 
+def pending_entries(db: sqlite3.Connection) -> list[Entry]:
+    """Every entry still pending, oldest first."""
+    rows = db.execute("SELECT * FROM activity WHERE outcome = 'pending' ORDER BY id")
+    return [Entry.from_row(row) for row in rows]
+
+
 def listen(app: Flask, listener: Callable[[], None]) -> None:
     """Call ``listener`` after every request that wrote to the log (once, when it has ended,
     so that whatever it committed is visible). Writes outside requests tell no one: their
-    writer (the live hub) knows."""
+    writer (the live loop) knows."""
     if LISTENERS not in app.extensions:
         app.extensions[LISTENERS] = []
         app.teardown_request(_tell_listeners)

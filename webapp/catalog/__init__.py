@@ -7,7 +7,7 @@ from ..pieces.listing import SORT_LABELS, STATES
 from ..pieces.model import CAPABILITY_NAMES
 from . import actions, cleanup, custom, editing, views
 from .links import ModelIdConverter, check_model_id_in_url, model_url
-from .rows import KeptModelParts, row_values, shows_live_state
+from .rows import KeptModelParts, row_values
 
 
 def init_app(app: Flask) -> None:
@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(check_model_id_in_url)
     app.jinja_env.globals.update(
         model_url=model_url, row_values=row_values, model_parts=KeptModelParts(app),
-        shows_live_state=shows_live_state, action_labels=actions.ACTION_LABELS,
+        action_labels=actions.ACTION_LABELS,
         states=STATES, sorts=SORT_LABELS, capability_names=CAPABILITY_NAMES,
     )
     for module in (views, actions, cleanup, custom, editing):

@@ -22,7 +22,9 @@ from flask import (
 from ..accounts.gate import requires
 from ..activity import log as activity_log
 from ..db import get_db
-from ..live import current_hub
+from ..live import current_live
+from ..live.state import Outcome
+from ..live.views import ModelRow
 from ..pieces.client import (
     ModelGone,
     PiecesClient,
@@ -90,45 +92,44 @@ def model_for(model_id: str, attempt: activity_log.Attempt | None = None
 
 
 def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> Response:
-    client = current_client()
+    """Ask Pieces OS for the action. Its outcome, good or bad, is first taken in by the live
+    state (every page shows it), then answered from the row the live state gives back, so that
+    the answer and any live update of the row show the same outcome, whichever comes first."""
+    client, host = current_client(), current_live()
     model, unreadable = model_for(model_id, attempt)
     if unreadable:
         return unreadable
     if action.name not in model.available_actions:
         refusal = f"Cannot {action.name} {model.name}: it is {model.state}."
         attempt.refused(refusal)
-        current_hub().model_changed(model)  # whoever still sees it otherwise learns why
-        return answer(model, error=refusal, status=409)
-    hub = current_hub()
-    if action.name == "download":
-        hub.watch_download(model, started_by=g.user.name, entry=attempt.entry_id)
-    elif action.name == "cancel":
-        hub.cancel_requested(model_id, by=g.user.name)
-    elif action.name == "load":
-        hub.load_started(model, by=g.user.name)
+        row = host.action_went_wrong(model, Outcome(action.name, g.user.name, "refused",
+                                                    refusal))
+        return answer(model, row=row, error=refusal, status=409)
+    host.action_started(model, action.name, g.user.name, attempt.entry_id)
     try:
         updated = action.call(client, model_id)
     except TimedOut as failure:
         if action.name != "load":
             return fail(action, model, attempt, failure)
-        hub.load_pending(model, attempt.keep_pending(
+        row = host.load_pending(model, attempt.keep_pending(
             f"{failure}; the panel checks until it is loaded."))
-        return answer(model, message=f"Loading {model.name}: Pieces OS has not finished yet; "
-                                     "its row changes when it has.")
+        return answer(model, row=row, message=f"Loading {model.name}: Pieces OS has not "
+                                              "finished yet; its row changes when it has.")
     except UpstreamError as failure:
         return fail(action, model, attempt, failure)
-    if action.name == "download":  # the hub settles it with how the download ends
-        hub.download_answered(model_id)
+    if action.name == "download":  # the live state settles it with how the download ends
+        host.download_answered(model_id)
         attempt.keep_pending("Downloading…")
-    hub.model_changed(updated)
     if action.name == "load" and not updated.loaded:
-        hub.load_ended(model_id)
+        host.load_ended(model_id)
     if action.name == "cancel" and updated.downloading:
-        hub.cancel_pending(model_id, attempt.keep_pending(
+        host.cancel_pending(model_id, attempt.keep_pending(
             "Pieces OS answered the cancel still downloading."))
-        return answer(updated, message=f"Cancel requested for {updated.name}: Pieces OS is "
-                                       "still downloading; its row says when it stops.")
-    return answer(updated, message=f"{action.done}: {updated.name}.")
+        return answer(updated, row=host.model_heard(updated),
+                      message=f"Cancel requested for {updated.name}: Pieces OS is still "
+                              "downloading; its row says when it stops.")
+    return answer(updated, row=host.model_heard(updated),
+                  message=f"{action.done}: {updated.name}.")
 
 
 def owner_of(action_name: str, model_id: str) -> str | None:
@@ -136,7 +137,7 @@ def owner_of(action_name: str, model_id: str) -> str | None:
     panel knows; None when it was done outside the panel or before its log began."""
     if action_name == "unload":
         return activity_log.loaded_by(model_id)
-    progress = current_hub().tracker.progress_of(model_id)
+    progress = current_live().snapshot.row(None, model_id).progress
     if progress is not None and progress.started_by:
         return progress.started_by
     running = activity_log.pending_download(get_db(), model_id)
@@ -149,7 +150,7 @@ def ask_before_taking_over(action_name: str, model_id: str) -> Response | None:
     owner = owner_of(action_name, model_id)
     if owner == g.user.name:
         return None
-    model = current_hub().board.get(model_id)
+    model = current_live().snapshot.model(model_id)
     if model is None:
         model, unreadable = model_for(model_id)
         if unreadable:
@@ -179,52 +180,56 @@ def ask_to_confirm(model: Model, model_id: str, confirmation: Confirmation) -> R
     asked = replace(confirmation, fields=fields, hx_target="closest .model-view")
     template = VIEWS.get(view, VIEWS["row"])
     return vary_on_htmx(make_response(render_template(
-        template, model=model, model_id=model_id, error=None, confirm=asked)))
+        template, r=current_live().row_of(model, model_id), error=None, confirm=asked)))
 
 
 def fail(action: Action, model: Model, attempt: activity_log.Attempt,
          failure: UpstreamError) -> Response:
-    """The action failed in Pieces OS: say so, with why local models may not work now."""
-    hub = current_hub()
-    if action.name == "download":
-        hub.forget_download(model.id)
-    elif action.name == "load":
-        hub.load_ended(model.id)
-    runtime = hub.instance().runtime
+    """The action failed in Pieces OS: say so, with why local models may not work now, on
+    every page."""
+    host = current_live()
+    runtime = host.snapshot.instance.runtime
     if action.name in ("download", "load") and runtime and runtime.blocks_local_models:
         message = f"{failure} {runtime.explanation}"
     else:
         message = str(failure)
     attempt.failed(message)
-    return answer_failure(model.id, model, failure, message)
+    row = host.action_went_wrong(model, Outcome(action.name, g.user.name, "failed", message))
+    return answer_failure(model.id, model, failure, message, row=row)
 
 
 @bp.post("/models/<model_id:model_id>/dismiss")
 @requires("act")
 def dismiss(model_id: str):
-    """Clear how the last download ended from the model's row, for everybody."""
-    hub = current_hub()
-    hub.dismiss_ending(model_id)
+    """Clear how the last download or action ended from the model's row, for everybody."""
+    host = current_live()
+    host.dismiss(model_id)
     model, unreadable = model_for(model_id)
     if unreadable:
         return unreadable
-    hub.model_changed(model)
-    return answer(model, message=f"Dismissed how the last download of {model.name} ended.")
+    return answer(model, row=host.model_heard(model),
+                  message=f"Dismissed how the last action on {model.name} ended.")
 
 
-def answer(model: Model | None, *, model_id: str | None = None, message: str | None = None,
-           error: str | None = None, status: int = 200) -> Response:
-    """The re-rendered row or card for htmx; a redirect with a flash message otherwise."""
+def answer(model: Model | None, *, model_id: str | None = None, row: ModelRow | None = None,
+           message: str | None = None, error: str | None = None, status: int = 200) -> Response:
+    """The re-rendered row or card for htmx (``row``: as the live state gave it back; it says
+    how the action went when it went wrong); a redirect with a flash message otherwise."""
     if not is_htmx():
         flash(error or message, "error" if error else "success")
         return redirect(next_url(), 303)
     template = VIEWS.get(request.form.get("view", "row"), VIEWS["row"])
-    html = render_template(template, model=model, model_id=model_id or model.id, error=error)
+    row = row or current_live().row_of(model, model_id or model.id)
+    if row.model is None and model is not None:  # (not listed yet: the model as just read)
+        row = replace(row, model=model)
+    said = row.model is not None and row.outcome is not None and row.outcome.text == error
+    shown = None if said else error
+    html = render_template(template, r=row, error=shown)
     return vary_on_htmx(make_response(html, status))
 
 
 def answer_failure(model_id: str, model: Model | None, failure: UpstreamError,
-                   message: str | None = None) -> Response:
+                   message: str | None = None, row: ModelRow | None = None) -> Response:
     """Say what went wrong on the model's row (``message``, or the failure's own words); an
     unreachable Pieces OS is the page's banner."""
     if isinstance(failure, Unreachable) and is_htmx():
@@ -232,4 +237,5 @@ def answer_failure(model_id: str, model: Model | None, failure: UpstreamError,
         response.headers["HX-Reswap"] = "none"
         return vary_on_htmx(response)
     status = 410 if isinstance(failure, ModelGone) else 200
-    return answer(model, model_id=model_id, error=message or str(failure), status=status)
+    return answer(model, model_id=model_id, row=row, error=message or str(failure),
+                  status=status)

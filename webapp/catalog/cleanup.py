@@ -3,11 +3,12 @@
 Both are asked about first (``web.confirmation``: a GET shows the confirmation, the POST that
 carries it does the deed) and logged; every open page sees the models change.
 """
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
-from ..live import current_hub
+from ..live import current_live
+from ..live.state import Outcome
 from ..pieces.client import UpstreamError, current_client
 from ..pieces.model import Model
 from ..web.confirmation import Confirmation, require_confirmation
@@ -58,7 +59,7 @@ def delete_files(model_id: str):
     """Delete a model's downloaded files (``POST /models/{id}/delete/cache``); refused while it
     is loaded or downloading."""
     require_confirmation("Deleting a model's files")
-    client, hub = current_client(), current_hub()
+    client, host = current_client(), current_live()
     with activity_log.attempt("delete-files", model_id) as attempt:
         model, unreadable = model_for(model_id, attempt)
         if unreadable:
@@ -67,23 +68,24 @@ def delete_files(model_id: str):
         if kept:
             refusal = f"Cannot delete the files of {model.name}: {kept}."
             attempt.refused(refusal)
-            hub.model_changed(model)
-            return answer(model, error=refusal, status=409)
+            row = host.action_went_wrong(model, Outcome("delete-files", g.user.name, "refused",
+                                                        refusal))
+            return answer(model, row=row, error=refusal, status=409)
         try:
             client.delete_files(model_id)
             updated = client.get_model(model_id)
         except UpstreamError as failure:
             attempt.failed(str(failure))
             return answer_failure(model_id, model, failure)
-    hub.model_changed(updated)
-    return answer(updated, message=f"Deleted the downloaded files of {updated.name}.")
+    return answer(updated, row=host.model_heard(updated),
+                  message=f"Deleted the downloaded files of {updated.name}.")
 
 
 @bp.get("/unload-all")
 @requires("act")
 def confirm_unload_all():
     """Ask before unloading every model, naming them."""
-    loaded = [model.name for model in current_hub().board.all() if model.loaded]
+    loaded = [model.name for model in current_live().snapshot.models if model.loaded]
     named = f" ({', '.join(loaded)})" if loaded else ""
     return page_or_fragment("confirm.html", "_confirm.html", confirmation=Confirmation(
         "Unload every loaded model?",
@@ -99,7 +101,7 @@ def confirm_unload_all():
 def unload_all():
     """Unload every model (``POST /models/unload``); every page sees them unloaded."""
     require_confirmation("Unloading every model")
-    client, hub = current_client(), current_hub()
+    client, host = current_client(), current_live()
     back = safe_local_path(request.form.get("next"))
     with activity_log.attempt("unload-all", None) as attempt:
         try:
@@ -112,6 +114,6 @@ def unload_all():
         done = (f"Unloaded {len(before)} model{'s' if len(before) != 1 else ''}"
                 f"{': ' + ', '.join(before) if before else ''}.")
         attempt.succeeded(done)
-    hub.refresh_now()
+    host.refresh_now()
     flash(done, "success")
     return redirect(back, 303)

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
-from ..live import current_hub
+from ..live import current_live
 from ..pieces.client import UpstreamError, current_client
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
@@ -44,7 +44,7 @@ def create():
             attempt.failed(str(failure))
             return render_template("catalog/new.html", form=form, error=failure)
         attempt.identify(model.name, model.id)
-    current_hub().model_changed(model)
+    current_live().model_heard(model)
     flash(f"Added {model.name}.", "success")
     return redirect(url_for("catalog.detail", model_id=model.id), 303)
 
@@ -83,7 +83,7 @@ def delete(model_id: str):
         except UpstreamError as failure:
             attempt.failed(str(failure))
             return answer_failure(model_id, model, failure)
-    current_hub().refresh_now()
+    current_live().model_gone(model_id)
     flash(f"Deleted {model.name}.", "success")
     if is_htmx():  # the card is gone: the whole list, as without JavaScript
         return "", 204, {"HX-Redirect": url_for("catalog.index")}

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
-from ..live import current_hub
+from ..live import current_live
 from ..pieces.client import ModelGone, UpstreamError, current_client
 from .form import ModelForm, apply_changes
 
@@ -38,7 +38,7 @@ def edit(model_id: str):
         except UpstreamError as failure:
             attempt.failed(str(failure))
             return render_template("catalog/edit.html", model=model, form=form, error=failure)
-    # Every open page shows the saved model now, and the live hub never again its older copy.
-    current_hub().model_changed(updated)
+    # Every open page shows the saved model now, and the live state never again its older copy.
+    current_live().model_heard(updated)
     flash(f"Saved {updated.name}.", "success")
     return redirect(url_for("catalog.detail", model_id=updated.id), 303)

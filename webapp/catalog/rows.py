@@ -9,7 +9,6 @@ from flask import Flask, g
 from markupsafe import Markup
 
 from ..accounts.gate import can
-from ..live import current_hub
 from ..pieces.model import Model
 from ..security.csrf import csrf_token
 from ..web.navigation import next_url
@@ -40,14 +39,6 @@ def row_values() -> RowValues:
         g.row_values = RowValues(can("act"), csrf_token(), next_url(), list_link_query(),
                                  ModelRoute.of("catalog.detail"))
     return g.row_values
-
-
-def shows_live_state(model_id: str) -> bool:
-    """Does the model's row show more than the model: a load not answered yet, a download
-    running, or how the last one ended? (for templates: most rows show none of them)"""
-    hub = current_hub()
-    return (hub.loads.get(model_id) is not None or hub.tracker.progress_of(model_id) is not None
-            or hub.tracker.ending_of(model_id) is not None)
 
 
 class ModelParts(NamedTuple):

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, render_template, request
 
 from ..activity.log import recent_for_model
-from ..live import current_hub
+from ..live import current_live
 from ..pieces.client import ModelGone, UpstreamError, current_client
 from ..pieces.listing import BadListQuery, ListQuery, providers, summarize
 from ..web.responses import page_or_fragment
@@ -22,12 +22,13 @@ def list_query() -> ListQuery:
 def index():
     """Every model, searched, filtered and sorted as the query string says."""
     query = list_query()
-    hub = current_hub()
+    host = current_live()
     try:
-        models, error, listed_at = hub.fetch_models(), None, None
+        models, error, listed_at = host.fetch_models(), None, None
     except UpstreamError as failure:
         # Pieces OS does not answer: the models as it last listed them, saying when.
-        models, error, listed_at = hub.board.all(), failure, hub.board.listed_at
+        live = host.snapshot
+        models, error, listed_at = list(live.models), failure, live.listed_at
     return page_or_fragment(
         "catalog/index.html", "catalog/_list.html",
         query=query, models=query.apply(models), total=len(models), error=error,
@@ -45,6 +46,7 @@ def detail(model_id: str):
         return render_template("catalog/gone.html", model_id=model_id, back=back, error=gone), 404
     except UpstreamError as failure:
         model, error = None, failure
-    return page_or_fragment("catalog/detail.html", "catalog/_card.html", model=model,
-                            model_id=model_id, back=back, error=error,
+    row = current_live().model_heard(model) if model else current_live().row_of(None, model_id)
+    return page_or_fragment("catalog/detail.html", "catalog/_card.html", r=row,
+                            model=model, model_id=model_id, back=back, error=error,
                             history=recent_for_model(model_id))

@@ -1,56 +1,41 @@
 """Live updates: every open page sees a change as soon as the panel learns of it.
 
-What flows through it: Pieces OS's progress socket -> ``relay`` (one per downloading model) ->
-``progress`` (frames parsed) -> ``tracker`` (the downloads) -> the ``hub``, which also hears of
-actions and of the ``refresher``'s ``GET /models`` (``board``) -> ``fragments`` (rendered for a
-kind of page) -> ``publisher`` -> ``feeds`` (one per kind of page) -> ``dispatcher`` (one
-writer thread) -> ``viewers`` (one per open page) -> the browser's ``/live`` socket (``route``).
+What flows through it: Pieces OS (answers, lists, its progress sockets and pushed streams) ->
+the host's one loop (``loop``, ``host``: it alone changes the live state, ``state``) -> the
+elements each change touches (``publish``), rendered once per kind of page (``fragments``) ->
+each open page's mailbox (``fanout``) -> its ``/live`` socket (``route``). Templates read the
+state as immutable values (``views``): ``live`` (the request's ``LiveSnapshot``) and a
+``ModelRow`` per model.
 """
-from flask import Flask, g
+
+from flask import Flask
 
 from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
-from ..pieces.device import MemoryUse
-from ..pieces.device import memory_use as pieces_memory_use
-from .hub import LiveHub
-from .page_socket import NoReaderThread
-from .route import bp, browser_left, current_hub, live_socket_path, sock
+from .host import LiveHost
+from .quota import sockets_allowed
+from .route import bp, browser_left, current_live, current_snapshot, live_socket_path, sock
 
-__all__ = ["current_hub", "init_app"]
+__all__ = ["current_live", "current_snapshot", "init_app"]
 
 
-def local_runtime_problem() -> str | None:
-    """Why local models cannot be downloaded or loaded now, if they cannot (for templates;
-    worked out once per rendering, as every row asks)."""
-    if "local_runtime_problem" not in g:
-        runtime = current_hub().instance().runtime
-        g.local_runtime_problem = runtime.explanation if runtime else None
-    return g.local_runtime_problem
-
-
-def memory_use() -> MemoryUse:
-    """RAM used by the loaded models against the machine's (for templates). Not kept in ``g``:
-    fragments rendered in a long-lived context (a page's socket, an action) must each see the
-    models as they are now."""
-    hub = current_hub()
-    return pieces_memory_use(hub.instance().device, hub.board.all())
+# Browsers send nothing on this socket; a message bigger than this is refused as too big (1009).
+MAX_INCOMING_MESSAGE_BYTES = 1024
 
 
 def init_app(app: Flask) -> None:
-    # simple-websocket answers the handshake; the dispatcher does the rest (page_socket.py).
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {"thread_class": NoReaderThread})
-    hub = LiveHub(app, app.extensions["pieces_client"])
-    app.extensions["live_hub"] = hub
-    on_sessions_ended(app, hub.sessions.check)
-    activity_log.listen(app, hub.activity_changed)
-    app.jinja_env.globals.update(
-        live_progress=hub.tracker.progress_of, download_ending=hub.tracker.ending_of,
-        downloads_in_progress=hub.downloads_in_progress,
-        download_stalled=hub.tracker.is_stalled, stall_seconds=hub.stall_seconds,
-        cancel_ignored=hub.tracker.cancel_was_ignored, pending_load=hub.loads.get,
-        pieces_os=hub.instance, local_runtime_problem=local_runtime_problem,
-        live_socket_path=live_socket_path, memory_use=memory_use,
-    )
+    # simple-websocket's documented options: pings that find a vanished browser (one that
+    # answers none is closed within LIVE_PING_SECONDS), and the size limit.
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {
+        "ping_interval": app.config["LIVE_PING_SECONDS"] / 2,
+        "max_message_size": MAX_INCOMING_MESSAGE_BYTES})
+    host = LiveHost(app, app.extensions["pieces_client"],
+                    total_sockets=sockets_allowed(app.config["LIVE_SOCKETS_TOTAL"]))
+    app.extensions["live"] = host
+    on_sessions_ended(app, host.check_sessions)
+    activity_log.listen(app, host.activity_changed)
+    app.jinja_env.globals.update(live_socket_path=live_socket_path)
+    app.context_processor(lambda: {"live": current_snapshot()})
     app.register_blueprint(bp)
     app.register_error_handler(ConnectionError, browser_left)
     sock.init_app(app)

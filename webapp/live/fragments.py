@@ -1,41 +1,19 @@
-"""The page elements the live socket replaces, rendered as the page's own request would render
-them, for a user of the page's role."""
-import re
+"""The page elements the live socket replaces, rendered for one kind of page (``Page``): with
+the values of the live state they show (``LiveSnapshot``, ``ModelRow``), in a request context of
+the page's URL and address (for its links), for whoever has the page's role (``g.audience``)."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from functools import cached_property
 
 from flask import Flask, g, render_template
 
-from ..accounts.users import User
 from ..activity.log import recent_for_model
-from ..pieces.client import UpstreamError
-from ..pieces.listing import summarize
-from ..pieces.model import Model
+from ..pieces.listing import list_query_of, providers, summarize
 from .pages import Page
-from .progress import DownloadProgress
+from .views import LiveSnapshot, ModelRow
 
-#: A fragment that is a table row (a model's row on the list).
-_TABLE_ROW = re.compile(r"\s*<tr[\s>]")
-
-
-def as_messages(fragments: tuple[str, ...]) -> list[str]:
-    """The fragments, in their order, as the texts of the WebSocket messages that carry them.
-
-    The browser parses each message's HTML as one piece, outside any table: there a table row
-    parses only before any other element (after one it is silently dropped, and its row on the
-    page never changes). So each run of rows is a message of its own.
-    """
-    messages: list[list[str]] = []
-    rows = None  # whether the message being filled holds rows
-    for fragment in fragments:
-        row = bool(_TABLE_ROW.match(fragment))
-        if row != rows:
-            messages.append([])
-            rows = row
-        messages[-1].append(fragment)
-    return ["".join(message) for message in messages]
+GONE = "This model is no longer in Pieces OS."
 
 
 class Fragments:
@@ -44,48 +22,60 @@ class Fragments:
     def __init__(self, app: Flask):
         self.app = app
 
-    def model(self, page: Page, model_id: str, model: Model | None) -> str:
-        """The model's row or card (``None``: it vanished meanwhile, an empty one)."""
+    def model(self, page: Page, row: ModelRow, live: LiveSnapshot) -> str:
+        """The model's row or card; a model gone from Pieces OS leaves a card saying so (its row
+        goes with the list, see ``model_list``)."""
         template = "catalog/_card.html" if page.view == "card" else "catalog/_row.html"
-        return self._render(page, template, model=model, model_id=model_id, error=None,
+        return self._render(page, live, template, r=row, error=None if row.model else GONE,
                             oob=True)
 
-    def summary(self, page: Page, models: list[Model]) -> str:
-        return self._render(page, "catalog/_summary.html", summary=summarize(models), oob=True)
+    def model_list(self, page: Page, live: LiveSnapshot) -> str:
+        """The list page's whole table (models came or went), with its search and filters."""
+        query = list_query_of(page.url)
+        models = list(live.models)
+        return self._render(page, live, "catalog/_list.html", query=query,
+                            models=query.apply(models), total=len(models), error=live.error,
+                            listed_at=live.listed_at if live.error else None,
+                            summary=summarize(models), providers=providers(models), oob=True)
 
-    def banner(self, page: Page, error: UpstreamError | None,
-               listed_at: datetime | None = None) -> str:
-        return self._render(page, "_banner.html", oob=True, error=error, listed_at=listed_at)
+    def summary(self, page: Page, live: LiveSnapshot) -> str:
+        return self._render(page, live, "catalog/_summary.html",
+                            summary=summarize(list(live.models)), oob=True)
 
-    def notices(self, page: Page) -> str:
+    def banner(self, page: Page, live: LiveSnapshot) -> str:
+        return self._render(page, live, "_banner.html", oob=True, error=live.error,
+                            listed_at=live.listed_at)
+
+    def notices(self, page: Page, live: LiveSnapshot) -> str:
         """What every page says of Pieces OS itself: version, local runtime, a move."""
-        return self._render(page, "_notices.html", oob=True)
+        return self._render(page, live, "_notices.html", oob=True)
 
-    def machine(self, page: Page) -> str:
+    def machine(self, page: Page, live: LiveSnapshot) -> str:
         """The list's machine card: RAM, GPUs, memory in use, the local runtime."""
-        return self._render(page, "catalog/_machine.html", oob=True)
+        return self._render(page, live, "catalog/_machine.html", oob=True)
 
-    def footer(self, page: Page) -> str:
-        return self._render(page, "_footer.html", oob=True)
+    def footer(self, page: Page, live: LiveSnapshot) -> str:
+        return self._render(page, live, "_footer.html", oob=True)
 
-    def downloads(self, page: Page) -> str:
+    def downloads(self, page: Page, live: LiveSnapshot) -> str:
         """The header's strip of the downloads running now."""
-        return self._render(page, "live/_downloads.html", oob=True)
+        return self._render(page, live, "live/_downloads.html", oob=True)
 
-    def history(self, page: Page) -> str:
+    def history(self, page: Page, live: LiveSnapshot) -> str:
         """A model page's recent activity."""
-        with self._as_requested_by(page):
+        with self._as_seen_on(page, live):
             return render_template("activity/_history.html", oob=True, model_id=page.model_id,
                                    history=recent_for_model(page.model_id))
 
-    def activity_changed(self, page: Page) -> str:
+    def activity_changed(self, page: Page, live: LiveSnapshot) -> str:
         """Tells an Activity page to fetch its filtered list again."""
-        return self._render(page, "activity/_changed.html")
+        return self._render(page, live, "activity/_changed.html")
 
-    def progress(self, model_id: str, progress: DownloadProgress | None, stalled: bool) -> str:
+    def progress(self, row: ModelRow) -> str:
         """The same for every page, rendered without a request: it is the one part rendered
         for every frame, and a request context would cost more than the fragment."""
-        return str(self._model_parts.progress_box(model_id, progress, stalled, None, True))
+        return str(self._model_parts.progress_box(row.model_id, row.progress, row.stalled, None,
+                                                  row.cancel_ignored, True))
 
     #: Sent to a page that got nothing for a while: it changes nothing on the page, but tells
     #: live.js that the socket still works.
@@ -93,23 +83,25 @@ class Fragments:
 
     def live_refused(self, reason: str) -> str:
         """The live status of a page whose socket was refused, saying why."""
-        return self._render(Page("/"), "live/_live_status.html", oob=True, refused=reason)
+        with self.app.app_context():
+            return render_template("live/_live_status.html", oob=True, refused=reason)
 
     @cached_property
     def _model_parts(self):
         """The macros of ``_model_parts.html``, callable from Python."""
         return self.app.jinja_env.get_template("catalog/_model_parts.html").module
 
-    def _render(self, page: Page, template: str, **context) -> str:
-        with self._as_requested_by(page):
+    def _render(self, page: Page, live: LiveSnapshot, template: str, **context) -> str:
+        with self._as_seen_on(page, live):
             return render_template(template, **context)
 
     @contextmanager
-    def _as_requested_by(self, page: Page) -> Iterator[None]:
-        """The contexts of a request of the page, by a user of its role. An app context of its
-        own: a request thread publishing a change must not find its own ``g`` (its user, its
-        database connection) changed for the page's."""
+    def _as_seen_on(self, page: Page, live: LiveSnapshot) -> Iterator[None]:
+        """A request of the page (its URL and address build its links) seen by whoever has its
+        role. An app context of its own: a request thread waiting for the loop must not find
+        its own ``g`` changed."""
         with self.app.app_context(), self.app.test_request_context(page.url,
                                                                    base_url=page.base_url):
-            g.user = User(id=0, name="", role=page.role, created_at="")
+            g.audience = page
+            g.live_snapshot = live
             yield

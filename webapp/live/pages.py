@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from ..accounts.users import PERMISSIONS
 from ..pieces.ids import InvalidModelId, check_model_id, from_segment
 from ..pieces.listing import list_query_of
 from ..web.navigation import safe_local_path
@@ -35,6 +36,11 @@ class Page:
     @property
     def view(self) -> str:
         return "card" if self.model_id else "row"
+
+    def can(self, permission: str) -> bool:
+        """May whoever has this page's role do this? (Fragments are rendered for a role.)"""
+        roles, _what = PERMISSIONS[permission]
+        return self.role in roles
 
     def shows(self, model_id: str) -> bool:
         """Does the page show this model's row or card?"""

@@ -84,6 +84,9 @@ class DownloadProgress:
     entry: int | None = None  # the download's own pending activity entry, settled when it ends
     #: Why contact was lost meanwhile (Pieces OS unreachable or restarted), if it was.
     interruption: str | None = None
+    #: The next frame only sets where the download is: the time since the last one spans a gap
+    #: (a socket that reconnected, a panel that restarted), and no rate is measured across it.
+    rebased: bool = False
 
     def apply(self, frame: ProgressFrame, now: float | None = None) -> None:
         """Take a frame in; only a new status or a higher percentage counts as progress, and a
@@ -91,6 +94,12 @@ class DownloadProgress:
         now = time.monotonic() if now is None else now
         if not frame.is_terminal:
             self.heard = True
+        if self.rebased and frame.percentage is not None:
+            self.rebased = False
+            self.bytes_per_second = None
+            self.last_change = now
+            if frame.percentage >= self.percentage - RESTART_DROP_PERCENT:
+                self.percentage = max(self.percentage, frame.percentage)
         if self._restarts_with(frame):
             self.restarts += 1
             self.percentage = 0.0
@@ -113,9 +122,13 @@ class DownloadProgress:
             frame.percentage is not None
             and frame.percentage < self.percentage - RESTART_DROP_PERCENT)
 
-    def request_cancel(self, by: str) -> None:
+    def rebase(self) -> None:
+        """Contact was lost and is back: see ``rebased``."""
+        self.rebased = True
+
+    def request_cancel(self, by: str, now: float) -> None:
         self.cancel_requested_by = by
-        self.cancel_requested_at = time.monotonic()
+        self.cancel_requested_at = now
 
     def cancel_ignored(self, grace_seconds: float, now: float | None = None) -> bool:
         """A cancel was asked for ``grace_seconds`` ago and the download still runs."""
@@ -144,8 +157,8 @@ class DownloadProgress:
         remaining = (100 - self.percentage) / 100 * self.size_bytes
         return remaining / self.bytes_per_second
 
-    def age(self) -> float:
-        return time.monotonic() - self.started
+    def age(self, now: float) -> float:
+        return now - self.started
 
     def is_stalled(self, stall_seconds: float, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now

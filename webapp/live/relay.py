@@ -1,9 +1,8 @@
-"""One upstream progress socket per downloading model, relayed into the hub.
-
-The thread connects to Pieces OS's ``/model/{id}/download/progress`` socket and hands every text
-frame to ``on_frame``. When the socket drops during a download it asks ``still_downloading``
-(which checks ``GET /model/{id}``) and reconnects with a growing back-off, or ends.
+"""One upstream WebSocket read in a background thread: a model's download-progress socket, or one
+of Pieces OS's pushed streams. Every message, the connection and its loss are handed to
+callbacks (which post them to the host's loop); the loop decides whether to connect again.
 """
+
 import logging
 import threading
 from collections.abc import Callable
@@ -14,75 +13,67 @@ log = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 0.5
 LAST_RETRY_SECONDS = 10.0
-# How often a blocked read wakes up to see whether the relay was asked to stop.
+# How often a blocked read wakes up to see whether the reader was asked to stop.
 READ_WAKEUP_SECONDS = 0.5
 
-#: Takes one frame of a model's progress socket; True when the download has ended.
-FrameHandler = Callable[[str, str | bytes], bool]
-#: Asked when the socket dropped: is the model still downloading (so reconnect)?
-DownloadCheck = Callable[[str], bool]
 
+class SocketReader:
+    """Reads one connection to ``address()`` until it drops or ``stop()`` is called:
+    ``on_connected(self)``, then ``on_message(self, text)`` per message, then ``on_lost(self)``
+    if it ended by itself (never after ``stop()``)."""
 
-class ProgressRelay:
-    """Reads one model's progress socket in a background thread until the download ends."""
-
-    def __init__(self, address: Callable[[], str], model_id: str, on_frame: FrameHandler,
-                 still_downloading: DownloadCheck, connect_timeout: float):
+    def __init__(self, name: str, address: Callable[[], str], connect_timeout: float,
+                 on_message: Callable[["SocketReader", str | bytes], None],
+                 on_lost: Callable[["SocketReader"], None],
+                 on_connected: Callable[["SocketReader"], None] = lambda reader: None):
+        self.name = name
         self.address = address  # asked at each connection: Pieces OS may have moved meanwhile
-        self.model_id = model_id
-        self.on_frame = on_frame
-        self.still_downloading = still_downloading
         self.connect_timeout = connect_timeout
+        self.on_message = on_message
+        self.on_lost = on_lost
+        self.on_connected = on_connected
         self.connected = threading.Event()
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"relay-{model_id}", daemon=True)
 
-    def start(self) -> "ProgressRelay":
-        self._thread.start()
+    def start(self) -> "SocketReader":
+        threading.Thread(target=self._run, name=f"reader-{self.name}", daemon=True).start()
         return self
 
     def stop(self) -> None:
         self._stopped.set()
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive() and not self._stopped.is_set()
-
     def _run(self) -> None:
-        retry_in = FIRST_RETRY_SECONDS
-        while not self._stopped.is_set():
-            if self._relay_one_connection():
-                return
-            if self._stopped.is_set() or not self.still_downloading(self.model_id):
-                return
-            log.info("progress socket of %s lost; reconnecting in %.1f s", self.model_id, retry_in)
-            self._stopped.wait(retry_in)
-            retry_in = min(retry_in * 2, LAST_RETRY_SECONDS)
-
-    def _relay_one_connection(self) -> bool:
-        """Relay frames until the download ends (True) or the connection is lost (False)."""
         try:
             connection = websocket.create_connection(self.address(),
                                                      timeout=self.connect_timeout)
         except (OSError, websocket.WebSocketException) as error:
-            log.info("cannot open progress socket of %s: %s", self.model_id, error)
-            return False
+            log.info("cannot open the %s socket: %s", self.name, error)
+            self._lost()
+            return
         try:
             connection.settimeout(READ_WAKEUP_SECONDS)
             self.connected.set()
+            self.on_connected(self)
             while not self._stopped.is_set():
                 try:
                     data = connection.recv()
                 except websocket.WebSocketTimeoutException:
                     continue
                 if data == "" and not connection.connected:
-                    return False
-                if self.on_frame(self.model_id, data):
-                    return True
-            return True
+                    break
+                self.on_message(self, data)
         except (OSError, websocket.WebSocketException) as error:
-            log.info("progress socket of %s closed: %s", self.model_id, error)
-            return False
+            log.info("the %s socket closed: %s", self.name, error)
         finally:
             self.connected.clear()
             connection.close()
+        self._lost()
+
+    def _lost(self) -> None:
+        if not self._stopped.is_set():
+            self.on_lost(self)
+
+
+def next_retry(seconds: float | None) -> float:
+    """The back-off before the next attempt, after one that waited ``seconds`` (None: none)."""
+    return FIRST_RETRY_SECONDS if seconds is None else min(seconds * 2, LAST_RETRY_SECONDS)

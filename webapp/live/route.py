@@ -1,48 +1,73 @@
-"""The page's live socket (``/live``): one per open page, fed by the process's ``LiveHub``.
+"""The page's live socket (``/live``): one per open page, fed by its host's loop.
 
-The route answers the handshake and hands the socket over to the hub's dispatcher
-(page_socket.take_over), which first sends the page what changed since it was rendered; then
-the request ends, so an open page holds no server thread. A socket over the quota (quota.py) is
-closed at once with 1013 and the reason, which the page shows in place of its live status (it
-then polls); ordinary pages are served meanwhile. A browser that goes away during the handshake
-is no error of the panel's."""
+flask-sock answers the handshake; the route asks the host for the page's mailbox (fanout.py),
+then sends what the loop puts in it, and a heartbeat when nothing came for a while. A socket over
+the quota is closed at once with 1013 and the reason, which the page shows in place of its live
+status (it then polls). Under gunicorn's gevent worker an open page costs a greenlet or two.
+"""
+
+import queue
 import socket
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, request
-from flask_sock import Sock
+from flask_sock import ConnectionClosed, Sock
 
-from .hub import LiveHub
-from .page_socket import TRY_AGAIN_LATER, take_over
+from .fanout import Close
+from .host import POLICY_VIOLATION, LiveHost
 from .pages import Page
 
 bp = Blueprint("live", __name__)
 sock = Sock()
 
+# How often a page with nothing to send looks whether its browser closed the socket.
+CHECK_SECONDS = 1.0
+# Too many live sockets already: the page may try again later (RFC 6455 section 7.4.1).
+TRY_AGAIN_LATER = 1013
 
-def current_hub() -> LiveHub:
-    return current_app.extensions["live_hub"]
+
+def current_live() -> LiveHost:
+    return current_app.extensions["live"]
 
 
 @sock.route("/live", bp=bp)
 def live(ws):
-    """Hand one page's socket over to the hub, which sends it what changes."""
-    hub = current_hub()
-    # Kept here: rendering the page's first fragments in this thread may replace ``g.user``.
-    user, session_hash = g.user, g.session_hash
-    refusal = hub.quota.take(user.id)
-    if refusal:
-        ws.send(hub.fragments.live_refused(refusal))
-        ws.close(reason=TRY_AGAIN_LATER, message=refusal[:120])
+    """Send one page what changes, until either side closes."""
+    host = current_live()
+    page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
+    mailbox = host.open_page(page, g.since, g.user.id, g.session_hash)
+    if isinstance(mailbox, str):
+        ws.send(host.fragments.live_refused(mailbox))
+        ws.close(reason=TRY_AGAIN_LATER, message=mailbox[:120])
         return
+    heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
+    quiet = 0.0
     try:
         # Fragments are small and must go out at once, not wait to be merged with the next one.
         ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        page = Page.from_url(request.args.get("page"), user.role, request.host_url)
-        hub.connect(*take_over(ws), page, session_hash, user.id, g.rendered_at)
-    except BaseException:
-        hub.quota.give_back(user.id)
-        raise
+        while ws.connected:
+            try:
+                message = mailbox.messages.get(timeout=CHECK_SECONDS)
+            except queue.Empty:
+                quiet += CHECK_SECONDS
+                if quiet < heartbeat and ws.receive(timeout=0) is None:
+                    continue  # (only to see whether the browser closed the socket)
+                message = host.fragments.heartbeat
+            quiet = 0.0
+            if isinstance(message, Close):
+                ws.close(reason=message.code, message=message.reason)
+                return
+            ws.send(message)
+            if mailbox.lagging and mailbox.messages.empty():
+                host.catch_up(mailbox)
+            if ws.receive(timeout=0) is not None:
+                # Browsers send nothing on this socket: a message means something else talks.
+                ws.close(reason=POLICY_VIOLATION, message="This socket takes no messages.")
+                return
+    except (ConnectionClosed, OSError):
+        pass  # the browser went away
+    finally:
+        host.page_left(mailbox)
 
 
 def browser_left(error: ConnectionError):
@@ -53,29 +78,28 @@ def browser_left(error: ConnectionError):
     return "The browser closed the connection.", 400
 
 
-@bp.before_app_request
-def note_live_revision() -> None:
-    """Where the live state is before the request reads any of it: the page it renders is
-    then sent, once its socket opens, only what changed since (``since``)."""
-    g.live_revision = current_hub().publisher.revision
-
-
 @bp.before_request
 def read_since() -> None:
-    """When the page opening its socket was rendered (``g.rendered_at``); a ``since`` that no
-    page of the panel sends is refused before the handshake."""
+    """Where the page opening its socket was rendered (``g.since``); a ``since`` that no page of
+    the panel sends is refused before the handshake."""
     try:
-        g.rendered_at = current_hub().publisher.revision_of(request.args.get("since"))
+        g.since = current_live().since_of(request.args.get("since"))
     except ValueError as error:
         abort(400, description=str(error))
 
 
 def live_socket_path() -> str:
     """Where the current page opens its socket: a relative URL, so that the browser keeps the
-    scheme and host it used (a proxy may serve the panel under another name). Without a mark
-    (a page rendered before the request got that far) the socket is sent the whole state."""
-    query = {"page": request.full_path.rstrip("?")}
-    if "live_revision" in g:
-        publisher = current_hub().publisher
-        query["since"] = publisher.mark(publisher.past_own(g.live_revision))
+    scheme and host it used (a proxy may serve the panel under another name). It carries the
+    mark of the live state the page was rendered from: the socket sends only what changed
+    after it."""
+    query = {"page": request.full_path.rstrip("?"), "since": current_snapshot().mark}
     return f"{request.script_root}/live?{urlencode(query)}"
+
+
+def current_snapshot():
+    """The live state the request renders from, taken once (any later change reaches the
+    page through its socket)."""
+    if "live_snapshot" not in g:
+        g.live_snapshot = current_live().snapshot
+    return g.live_snapshot

@@ -1,3 +1,4 @@
-"""How the panel is served and watched: gunicorn's settings (``gunicorn_conf``) and its worker
-with a deadline for request headers (``worker``), running gunicorn from the ``pieces-admin``
-command (``server``), and the ``/healthz`` route (``health``)."""
+"""How the panel is served and watched: gunicorn's settings (``gunicorn_conf``: one gevent worker,
+which closes the pages' live sockets on shutdown), running gunicorn from the ``pieces-admin``
+command (``server``), the open-file limit (``limits``), the addresses to open (``addresses``) and
+the ``/healthz`` route (``health``)."""

@@ -2,17 +2,15 @@
 
 Equivalent command line: ``gunicorn -c python:webapp.serving.gunicorn_conf 'webapp:create_app()'``.
 """
-import gc
-import os
 import signal
-import sys
-import threading
+import time
+
+import gevent
 
 from webapp.config import settings_from_env
 from webapp.live.quota import RESERVED_DESCRIPTORS
 from webapp.security.hosts import trusted_hosts
 from webapp.serving.limits import raise_open_file_limit
-from webapp.serving.memory import limit_malloc_arenas
 
 _settings = settings_from_env()
 # Refuses to start on 0.0.0.0 without TRUSTED_HOSTS, before any worker is forked.
@@ -24,95 +22,76 @@ bind = f"{_settings['HOST']}:{_settings['PORT']}"
 # One process: the live hub (one upstream progress socket per download, the open pages' feeds)
 # lives in memory and must be shared by every browser of the team.
 workers = 1
-# gthread: a thread serves one request at a time. An open page's live socket holds none: once
-# its handshake is answered, the live dispatcher's one thread reads and writes every page's
-# socket (docs/benchmarks.md has what that costs). Rendering holds the GIL, so threads do not
-# serve pages faster; many are there for slow clients and requests waiting on Pieces OS, and
-# they end once idle. Our subclass gives request headers a deadline (REQUEST_HEADER_SECONDS),
-# lets the live sockets go and lets idle threads end (see worker.py).
-worker_class = "webapp.serving.worker.HeaderDeadlineWorker"
-threads = 256
+# gevent: each connection is served by a greenlet of its own, so an open page's live socket costs
+# a greenlet or two and a file descriptor, not an OS thread.
+worker_class = "gevent"
+# The most connections the worker serves at once: every open page plus room for requests.
+worker_connections = _settings["LIVE_SOCKETS_TOTAL"] + 1000
 # gunicorn 27 opens a control socket at a fixed path by default; two servers on one machine
 # (the panel and the simulator) would collide on it.
 control_socket_disable = True
 graceful_timeout = 5
 accesslog = "-"
-# The live dispatcher gives up the GIL at every socket write, and a page being rendered meanwhile
-# keeps it for up to CPython's switch interval (5 ms by default) each time: a shorter interval
-# lets live updates through while pages render (measured in docs/benchmarks.md).
-GIL_SWITCH_INTERVAL_SECONDS = 0.0005
-# Request threads share this many malloc arenas instead of up to 8 per core (docs/benchmarks.md:
-# the worker's memory after a busy minute).
-MALLOC_ARENAS = 2
-# After Ctrl-C the worker exits at once: how long it first lets the live sockets close.
-INTERRUPT_CLOSE_SECONDS = 1.0
-# After SIGTERM, how long the worker waits at its exit for the live sockets to close (the
-# dispatcher gives browsers 3 s to answer the close).
-LIVE_CLOSE_WAIT_SECONDS = 5.0
+# When the worker is about to exit at once (Ctrl-C, or ending without a signal): how long it first
+# lets the pages' sockets send their close frames.
+LIVE_CLOSE_SECONDS = 1.0
 
 
-def _close_live_sockets(worker) -> None:
-    hub = worker.wsgi.extensions.get("live_hub") if hasattr(worker, "wsgi") else None
-    if hub is not None:
-        hub.shutdown()
+def _start_closing_live_sockets(worker) -> float | None:
+    """Ask the live core, once, to close every page's socket with 1012 (service restart), so that
+    browsers reconnect to the next server. Returns until when the closing should be given time,
+    or None where there is no live core (the master, an app that failed to load)."""
+    if not hasattr(worker, "live_close_deadline"):
+        live = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("live")
+        shutdown = getattr(live, "shutdown", None)
+        worker.live_close_deadline = None
+        if callable(shutdown):
+            worker.live_close_deadline = time.monotonic() + LIVE_CLOSE_SECONDS
+            shutdown()
+    return worker.live_close_deadline
 
 
-class _LiveSocketCloser:
-    """Closes every page's live socket from a thread of its own, when a signal asks.
-
-    A signal handler runs in the main thread between two bytecodes, and a second signal runs a
-    second handler inside the first (a stopped process group gets SIGTERM from the shell and
-    again from the master): a handler that takes a lock would then wait for itself until the
-    graceful timeout. So the handler only writes a byte to a pipe, which takes no lock.
-    """
-
-    def __init__(self, worker):
-        self._read, self._write = os.pipe()
-        self.done = threading.Event()
-        threading.Thread(target=self._run, args=(worker,), name="live-closer",
-                         daemon=True).start()
-
-    def ask(self) -> None:
-        os.write(self._write, b"\0")
-
-    def _run(self, worker) -> None:
-        os.read(self._read, 1)
-        _close_live_sockets(worker)
-        self.done.set()
+def _let_live_sockets_close(worker) -> None:
+    """Start the closing if need be, then yield to the pages' greenlets until its deadline."""
+    deadline = _start_closing_live_sockets(worker)
+    if deadline is not None:
+        gevent.sleep(max(0.0, deadline - time.monotonic()))
 
 
 def post_worker_init(worker):
-    """Tune the worker for live updates; on SIGTERM, close every page's live socket with 1012
-    before gunicorn waits for them."""
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
-    limit_malloc_arenas(MALLOC_ARENAS)
-    # The modules and the app loaded by now live as long as the worker. Frozen, they are left out
-    # of every full garbage collection, whose pauses otherwise show in page loads while many
-    # pages are open (docs/benchmarks.md).
-    gc.freeze()
-    worker.live_socket_closer = _LiveSocketCloser(worker)
+    """On SIGTERM, close the pages' live sockets while gunicorn's gevent worker waits (up to
+    graceful_timeout) for its connections to end.
+
+    gunicorn's own SIGTERM handler only marks the worker as stopping; ours also spawns a greenlet
+    to do the closing, as the gevent worker itself does for SIGQUIT: a signal handler must not
+    block."""
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_terminate(signum, frame):
-        worker.live_socket_closer.ask()
         if callable(previous):
             previous(signum, frame)
+        if not getattr(worker, "live_close_asked", False):
+            worker.live_close_asked = True
+            gevent.spawn(_start_closing_live_sockets, worker)
 
     signal.signal(signal.SIGTERM, on_terminate)
 
 
-def worker_exit(server, worker):
-    """The worker's loop ended (SIGTERM): the pages' sockets are the live dispatcher's, not
-    gunicorn's, so wait here until their close frames are out."""
-    closer = getattr(worker, "live_socket_closer", None)
-    if closer is not None:
-        closer.done.wait(LIVE_CLOSE_WAIT_SECONDS)
-
-
 def worker_int(worker):
-    """Ctrl-C (SIGINT): the same, so browsers reconnect to the next server by themselves; the
-    worker exits right after this, so give the closing a moment."""
-    closer = getattr(worker, "live_socket_closer", None)
-    if closer is not None:
-        closer.ask()
-        closer.done.wait(INTERRUPT_CLOSE_SECONDS)
+    """Ctrl-C (SIGINT) or SIGQUIT, in a greenlet of gunicorn's: close the live sockets and give
+    them a moment, as the worker exits right after.
+
+    Ctrl-C reaches the worker twice (SIGINT from the terminal, SIGQUIT from the master). The second
+    call waits instead of returning: the first one's exit ends the process, and a second exit
+    meanwhile would be printed as a failed greenlet."""
+    if getattr(worker, "interrupted", False):
+        gevent.sleep(worker.cfg.graceful_timeout)
+        return
+    worker.interrupted = True
+    _let_live_sockets_close(worker)
+
+
+def worker_exit(server, worker):
+    """The worker is ending by any other way too (its master gone, max_requests): the same, if no
+    signal has done it yet."""
+    _let_live_sockets_close(worker)

@@ -1,0 +1,303 @@
+"""The downloads of one host, as its loop follows them: one upstream progress socket per
+downloading model (whatever the number of pages watching), frames turned into progress, and how
+each download ended, settled in the activity log before any row says it.
+
+Every method runs in the host's loop (``LiveHost``); the progress sockets' threads only post.
+"""
+
+import logging
+
+from ..pieces.client import ModelGone, UpstreamError
+from ..pieces.model import Model
+from .endings import COMPLETED, STOPPED_WITHOUT_A_WORD, ending_of
+from .progress import BadFrame, DownloadProgress, ProgressFrame, parse_frame
+from .relay import SocketReader, next_retry
+
+log = logging.getLogger(__name__)
+
+# A download the panel follows but the model list says is not running is given this long to show
+# up there (the list may have been fetched just before the download started).
+RECONCILE_GRACE_SECONDS = 5.0
+# A download started through the panel that neither its socket nor Pieces OS's answers show yet
+# (the server may still be starting it) is followed this long before it counts as not started.
+START_GRACE_SECONDS = 30.0
+#: Who started a download the panel saw running but did not start.
+OTHER_TOOL_USER = "(another tool)"
+
+
+class Downloads:
+    def __init__(self, host):
+        self.host = host
+        self.state = host.state
+        self.relays: dict[str, SocketReader] = {}
+        self._retry: dict[str, float] = {}  # model -> the last back-off before reconnecting
+
+    # -- asked by actions ----------------------------------------------------------------------
+
+    def watch(self, model: Model, started_by: str, entry: int) -> SocketReader:
+        """A download is about to start through the panel: follow it, its socket opened first
+        (the caller waits for it), and its pending log ``entry`` settled with how it ends."""
+        state = self.state
+        state.endings.pop(model.id, None)
+        state.downloads[model.id] = DownloadProgress(
+            model.id, size_bytes=model.size_bytes, started_by=started_by, answered=False,
+            entry=entry, started=self.host.now(), last_change=self.host.now())
+        state.requested.add(model.id)
+        self.host.publish.downloads()
+        self.host.publish.row(model.id)
+        return self._ensure_relay(model.id)
+
+    def answered(self, model_id: str) -> None:
+        """Pieces OS answered the request that started it: final statuses from now on are this
+        attempt's."""
+        progress = self.state.downloads.get(model_id)
+        if progress is not None:
+            progress.answered = True
+
+    def forget(self, model_id: str) -> None:
+        """The download did not start after all (its request failed, and its log says so)."""
+        self._stop_following(model_id)
+        self.host.publish.downloads()
+        self.host.publish.row(model_id)
+
+    def cancel_asked(self, model_id: str, by: str) -> None:
+        progress = self.state.downloads.get(model_id)
+        if progress is not None:
+            progress.request_cancel(by, self.host.now())
+            self.host.publish.progress(model_id)
+
+    def cancel_pending(self, model_id: str, entry_id: int) -> None:
+        """Pieces OS answered the cancel still downloading: its log entry is settled when the
+        download ends (or is found to go on regardless)."""
+        progress = self.state.downloads.get(model_id)
+        if progress is not None:
+            progress.cancel_entry = entry_id
+
+    def dismiss(self, model_id: str) -> None:
+        self.state.endings.pop(model_id, None)
+
+    # -- what Pieces OS says -------------------------------------------------------------------
+
+    def model_heard(self, model: Model) -> None:
+        """Pieces OS answered with ``model``: a model no longer downloading ends its download
+        at once, unless the panel started it moments ago (Pieces OS may still be starting it) or
+        its progress socket is connected to say how it ended. After a cancel asked here, that
+        answer is the ending."""
+        progress = self.state.downloads.get(model.id)
+        if progress is None or model.downloading or self._awaiting_start(progress):
+            return
+        relay = self.relays.get(model.id)
+        said_by_socket = relay is not None and relay.connected.is_set()
+        if progress.cancel_requested_by is not None or not said_by_socket:
+            self.ended(self._stop_following(model.id), model)
+
+    def follow(self, model: Model, asked_seq: int | None = None) -> None:
+        """Take in what a list (asked for at ``asked_seq``) says of ``model``: a download seen
+        running is followed and relayed, unless the list was asked for before the model's last
+        download stopped here; one that ended without its socket saying so is finished."""
+        state = self.state
+        following = model.id in state.downloads
+        stale = asked_seq is not None and asked_seq < state.ended_seq.get(model.id, -1)
+        if model.downloading and not stale:
+            if not following:
+                self._adopt(model)
+            state.requested.discard(model.id)
+            self._ensure_relay(model.id)
+            return
+        progress = state.downloads.get(model.id)
+        if not following or model.downloading or progress is None:
+            return
+        grace = START_GRACE_SECONDS if model.id in state.requested else RECONCILE_GRACE_SECONDS
+        if progress.age(self.host.now()) > grace or model.id not in self.relays:
+            self.finish(model.id)
+
+    def _adopt(self, model: Model) -> None:
+        """A download the panel did not start is running: its pending entry (left by a panel
+        that stopped meanwhile) or a new one says who started it."""
+        entry, started_by = self.host.journal.download_seen(model, OTHER_TOOL_USER)
+        self.state.endings.pop(model.id, None)
+        self.state.downloads[model.id] = DownloadProgress(
+            model.id, size_bytes=model.size_bytes, started_by=started_by, entry=entry,
+            started=self.host.now(), last_change=self.host.now(), rebased=True)
+        self.host.publish.downloads()
+
+    def frame(self, reader: SocketReader, data: str | bytes) -> None:
+        model_id = reader.name
+        if self.relays.get(model_id) is not reader:
+            return  # a late frame of a socket already let go
+        try:
+            frame = parse_frame(data)
+        except BadFrame as error:
+            log.warning("skipped a progress frame of %s: %s", model_id, error)
+            return
+        progress = self.state.downloads.get(model_id)
+        if progress is None:
+            self._stop_relay(model_id)
+            return
+        if frame.is_terminal and not progress.heard:
+            # Maybe left over from an earlier attempt, sent again as the socket opened.
+            if not progress.answered:
+                log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
+                return
+            self.host.spawn(lambda: self.host.client.get_model(model_id),
+                            lambda answer: self._final_status_checked(model_id, frame, answer))
+            return
+        self._apply(model_id, progress, frame)
+
+    def _final_status_checked(self, model_id: str, frame: ProgressFrame, answer) -> None:
+        """Pieces OS said whether the model downloads after a final status came first."""
+        progress = self.state.downloads.get(model_id)
+        if progress is None or isinstance(answer, UpstreamError) or answer.downloading:
+            log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
+            return
+        self._apply(model_id, progress, frame)
+
+    def _apply(self, model_id: str, progress: DownloadProgress, frame: ProgressFrame) -> None:
+        progress.apply(frame, self.host.now())
+        self.state.requested.discard(model_id)
+        self.state.stalled.discard(model_id)
+        if frame.is_terminal:
+            self.finish(model_id)
+        else:
+            self.host.publish.progress(model_id)
+
+    def relay_connected(self, reader: SocketReader) -> None:
+        """(Re)connected: the next frame sets where the download is, no rate across the gap."""
+        progress = self.state.downloads.get(reader.name)
+        if self.relays.get(reader.name) is reader and progress is not None:
+            self._retry.pop(reader.name, None)
+            if progress.heard:  # frames came before: the time since spans the gap
+                progress.rebase()
+
+    def relay_lost(self, reader: SocketReader) -> None:
+        """The socket dropped (or never opened): ask Pieces OS whether to reconnect."""
+        model_id = reader.name
+        if self.relays.get(model_id) is not reader:
+            return
+        self.host.spawn(lambda: self.host.client.get_model(model_id),
+                        lambda answer: self._checked_after_loss(reader, answer))
+
+    def _checked_after_loss(self, reader: SocketReader, answer) -> None:
+        model_id = reader.name
+        if self.relays.get(model_id) is not reader:
+            return
+        if isinstance(answer, UpstreamError):
+            progress = self.state.downloads.get(model_id)
+            if progress is not None and progress.interruption is None:
+                progress.interruption = "Pieces OS became unreachable"
+        elif not answer.downloading:
+            self.host.models.heard(answer)
+            if model_id in self.state.downloads:  # it may still be starting: follow it still
+                self._reconnect_later(model_id)
+            return
+        self._reconnect_later(model_id)
+
+    def _reconnect_later(self, model_id: str) -> None:
+        retry = self._retry[model_id] = next_retry(self._retry.get(model_id))
+        self.relays.pop(model_id, None)
+        self.host.loop.call_later(retry, lambda: self._reconnect(model_id))
+
+    def _reconnect(self, model_id: str) -> None:
+        if model_id in self.state.downloads and model_id not in self.relays:
+            self._ensure_relay(model_id)
+
+    # -- endings -------------------------------------------------------------------------------
+
+    def finish(self, model_id: str) -> None:
+        """The download ended (or vanished): stop following it, then log how it ended and show
+        the model as Pieces OS has it now."""
+        progress = self._stop_following(model_id)
+        if progress is None:
+            return
+        self.host.publish.downloads()
+        self.host.spawn(lambda: self.host.client.get_model(model_id),
+                        lambda answer: self._finished(progress, answer))
+
+    def _finished(self, progress: DownloadProgress, answer) -> None:
+        if isinstance(answer, UpstreamError):
+            self.ended(progress, None, "the model vanished from Pieces OS"
+                       if isinstance(answer, ModelGone) else "Pieces OS became unreachable")
+            self.host.publish.row(progress.model_id)
+            return
+        self.host.models.heard(answer)  # the row then says how it ended, with the model as it is
+        self.ended(progress, answer)
+
+    def ended(self, progress: DownloadProgress | None, model: Model | None,
+              lost_because: str | None = None) -> None:
+        """Settle the download's log entries (its own, and a cancel's left pending) with how it
+        ended, which its row says from now on (unless another download started meanwhile)."""
+        if progress is None:
+            return
+        self.host.publish.downloads()
+        ending = ending_of(progress, model, lost_because or progress.interruption
+                           or STOPPED_WITHOUT_A_WORD)
+        journal = self.host.journal
+        if progress.entry is not None:
+            journal.settle(progress.entry, ending.outcome, ending.detail)
+        if progress.cancel_entry is not None:
+            if ending.kind == COMPLETED:
+                journal.settle(progress.cancel_entry, "failed",
+                               "Pieces OS did not stop the download: it completed.")
+            else:
+                journal.settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
+        if progress.model_id not in self.state.downloads and ending.worth_showing:
+            self.state.endings[progress.model_id] = ending
+        self.host.publish.row(progress.model_id)
+
+    # -- every second --------------------------------------------------------------------------
+
+    def tick(self, stall_seconds: float, cancel_seconds: float) -> None:
+        now = self.host.now()
+        for model_id, progress in self.state.downloads.items():
+            if model_id not in self.state.stalled and progress.is_stalled(stall_seconds, now):
+                self.state.stalled.add(model_id)
+                self.host.publish.progress(model_id)
+            if (model_id not in self.state.cancel_ignored
+                    and progress.cancel_ignored(cancel_seconds, now)):
+                self.state.cancel_ignored.add(model_id)
+                if progress.cancel_entry is not None:
+                    self.host.journal.settle(progress.cancel_entry, "failed",
+                                             f"Pieces OS was still downloading "
+                                             f"{cancel_seconds:g} s after the cancel.")
+                    progress.cancel_entry = None
+                self.host.publish.progress(model_id)
+
+    def interrupt_all(self, why: str) -> None:
+        for progress in self.state.downloads.values():
+            progress.interruption = why
+
+    def stop_all(self) -> None:
+        for model_id in list(self.relays):
+            self._stop_relay(model_id)
+
+    # -- the relays ----------------------------------------------------------------------------
+
+    def _awaiting_start(self, progress: DownloadProgress) -> bool:
+        return (progress.model_id in self.state.requested
+                and progress.cancel_requested_by is None
+                and progress.age(self.host.now()) < START_GRACE_SECONDS)
+
+    def _stop_following(self, model_id: str) -> DownloadProgress | None:
+        state = self.state
+        progress = state.downloads.pop(model_id, None)
+        if progress is not None:
+            state.ended_seq[model_id] = self.host.loop.seq
+        for marks in (state.requested, state.stalled, state.cancel_ignored):
+            marks.discard(model_id)
+        self._stop_relay(model_id)
+        return progress
+
+    def _ensure_relay(self, model_id: str) -> SocketReader:
+        relay = self.relays.get(model_id)
+        if relay is None:
+            client = self.host.client
+            relay = self.relays[model_id] = self.host.open_reader(
+                model_id, lambda: client.progress_url(model_id), on_message=self.frame,
+                on_lost=self.relay_lost, on_connected=self.relay_connected)
+        return relay
+
+    def _stop_relay(self, model_id: str) -> None:
+        relay = self.relays.pop(model_id, None)
+        self._retry.pop(model_id, None)
+        if relay is not None:
+            relay.stop()

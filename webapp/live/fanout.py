@@ -1,0 +1,177 @@
+"""The open pages of one host and what each kind of page was sent (in the loop only).
+
+Each change is rendered once per kind of open page (``Page``: its URL, role and address) and put,
+as one WebSocket message, in the mailbox of every page of that kind; the page's socket handler
+(route.py) sends what its mailbox holds. Each kind keeps the newest fragment of every element it
+shows, with the loop's sequence number of the change: a page opening its socket is sent the
+elements that changed after the number its HTML was rendered at (``since``), oldest first, so
+it never shows older state than it had, and an action's answer and a live fragment of the same
+element carry the same state whichever arrives first.
+
+A page that cannot keep up (its mailbox is full) is sent its kind's whole state again once it
+has caught up, instead of every fragment it missed.
+"""
+
+import queue
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from .pages import Page
+
+#: Messages a page's mailbox holds before the page counts as lagging.
+MAILBOX_SIZE = 256
+
+
+class Close(NamedTuple):
+    """Put in a mailbox: close the socket with this code and reason."""
+
+    code: int
+    reason: str
+
+
+class Mailbox:
+    """One open page's socket as the loop sees it. The loop puts messages (or a ``Close``) in
+    ``messages``; the page's socket handler takes them."""
+
+    def __init__(self, page: Page, account_id: int, session_hash: str | None):
+        self.page = page
+        self.account_id = account_id
+        self.session_hash = session_hash
+        self.messages: queue.Queue = queue.Queue(MAILBOX_SIZE)
+        self.lagging = False  # set by the loop: the handler asks for the whole state again
+        self.closing = False
+
+    def put(self, message: str | Close) -> None:
+        """(The loop.) A full mailbox drops what it would hold: the page lags."""
+        try:
+            self.messages.put_nowait(message)
+        except queue.Full:
+            self.lagging = True
+
+    def close(self, code: int, reason: str) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        while True:  # nothing more is sent to a page whose socket is being closed
+            try:
+                self.messages.get_nowait()
+            except queue.Empty:
+                break
+        self.messages.put_nowait(Close(code, reason))
+
+
+@dataclass
+class PageKind:
+    """The open pages of one kind, and the newest fragment of each element they show."""
+
+    mailboxes: set[Mailbox] = field(default_factory=set)
+    feed: dict[str, tuple[int, str]] = field(default_factory=dict)  # element -> (seq, html)
+
+    def post(self, key: str, seq: int, html: str, replaces: tuple[str, ...]) -> None:
+        self.feed.pop(key, None)
+        self.feed[key] = (seq, html)
+        for prefix in replaces:  # elements the new one holds, as of an older state
+            for inner in [inner for inner, (at, _html) in self.feed.items()
+                          if inner.startswith(prefix) and at < seq]:
+                del self.feed[inner]
+
+    def changed_after(self, seq: int | None) -> list[str]:
+        """The fragments of elements changed after ``seq`` (None: all), oldest first."""
+        return [html for at, html in sorted(self.feed.values(), key=lambda entry: entry[0])
+                if seq is None or at > seq]
+
+
+#: Every element a kind of page shows, as (element, html), for the first page of that kind.
+PageState = Callable[[Page], list[tuple[str, str]]]
+#: Renders one element for a kind of page.
+Render = Callable[[Page], str]
+
+
+class Fanout:
+    def __init__(self, page_state: PageState, per_account: int, total: int):
+        self._page_state = page_state
+        self.per_account = per_account
+        self.total = total
+        self.kinds: dict[Page, PageKind] = {}
+        self.element_seq: dict[str, int] = {}  # element -> seq of its last change
+        self._open: Counter[int] = Counter()
+
+    @property
+    def watched(self) -> bool:
+        return bool(self.kinds)
+
+    def mailboxes(self) -> list[Mailbox]:
+        return [mailbox for kind in self.kinds.values() for mailbox in kind.mailboxes]
+
+    def open(self, page: Page, since: int | None, account_id: int,
+             session_hash: str | None) -> Mailbox | str:
+        """A page opened its socket: its mailbox, holding what changed since ``since``; or why
+        it is refused (too many pages open for the account, or for the panel)."""
+        if self._open[account_id] >= self.per_account:
+            return (f"Live updates are off on this page: your account already has "
+                    f"{self.per_account} pages open with live updates. It reloads itself "
+                    "meanwhile; close some to get them back.")
+        if sum(self._open.values()) >= self.total:
+            return ("Live updates are off on this page: the panel serves as many live pages as "
+                    "it can. It reloads itself meanwhile.")
+        self._open[account_id] += 1
+        kind = self.kinds.get(page)
+        if kind is None:
+            kind = self.kinds[page] = PageKind()
+            for key, html in self._page_state(page):
+                kind.post(key, self.element_seq.get(key, 0), html, ())
+        mailbox = Mailbox(page, account_id, session_hash)
+        kind.mailboxes.add(mailbox)
+        for html in kind.changed_after(since):
+            mailbox.put(html)
+        return mailbox
+
+    def close(self, mailbox: Mailbox) -> None:
+        kind = self.kinds.get(mailbox.page)
+        if kind is None or mailbox not in kind.mailboxes:
+            return
+        kind.mailboxes.discard(mailbox)
+        self._open[mailbox.account_id] -= 1
+        if self._open[mailbox.account_id] <= 0:
+            del self._open[mailbox.account_id]
+        if not kind.mailboxes:
+            del self.kinds[mailbox.page]
+
+    def resync(self, mailbox: Mailbox) -> None:
+        """A lagging page caught up with its mailbox: it is sent its kind's whole state."""
+        kind = self.kinds.get(mailbox.page)
+        if kind is None or mailbox.closing:
+            return
+        while not mailbox.messages.empty():
+            mailbox.messages.get_nowait()
+        mailbox.lagging = False
+        for html in kind.changed_after(None):
+            mailbox.put(html)
+
+    def publish(self, key: str, seq: int, render: Render, *, shows: Callable[[Page], bool],
+                replaces: tuple[str, ...] = (), same_for_all: bool = False) -> None:
+        """Element ``key`` changed at ``seq``: render it for every kind of open page that
+        ``shows`` it, and put it in their mailboxes."""
+        self.element_seq[key] = seq
+        shared = None
+        for page, kind in self.kinds.items():
+            if not shows(page):
+                continue
+            if not same_for_all or shared is None:
+                shared = render(page)
+            kind.post(key, seq, shared, replaces)
+            for mailbox in kind.mailboxes:
+                if not mailbox.closing:
+                    mailbox.put(shared)
+
+    def close_all(self, code: int, reason: str) -> None:
+        for mailbox in self.mailboxes():
+            mailbox.close(code, reason)
+
+    def close_ended_sessions(self, roles: dict[str, str], code: int, reason: str) -> None:
+        """Close every page whose login session is gone, or whose user's role changed."""
+        for mailbox in self.mailboxes():
+            if roles.get(mailbox.session_hash) != mailbox.page.role:
+                mailbox.close(code, reason)

@@ -1,0 +1,391 @@
+"""The live state of one Pieces OS host, behind its one loop: what every open page must see, as
+soon as it changes.
+
+``LiveHost`` is what the rest of the panel calls, from any thread. Each method posts (or asks,
+when the caller needs the outcome) a call to the host's loop (loop.py), which alone changes the
+state (state.py) through its parts: ``Models`` (lists, models, Pieces OS itself, loads and
+actions), ``Downloads`` (progress sockets, endings), ``Publisher`` (which elements a change
+touches) and ``Fanout`` (the open pages). Readers get ``snapshot``, an immutable value the loop
+replaces after every change. A second host is a second ``LiveHost``.
+"""
+
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from contextlib import closing
+
+from flask import Flask
+
+from .. import db
+from ..accounts.sessions import valid_sessions
+from ..pieces.client import PiecesClient, UpstreamError
+from ..pieces.model import Model
+from ..pieces.runtime import LocalRuntime
+from .downloads import Downloads
+from .fanout import Fanout, Mailbox
+from .fragments import Fragments
+from .journal import Journal
+from .loop import HostLoop
+from .models import Models
+from .pages import Page
+from .publish import Publisher
+from .relay import SocketReader, next_retry
+from .state import HostState, Outcome
+from .views import LiveSnapshot, ModelRow, model_row, snapshot_of
+
+log = logging.getLogger(__name__)
+
+# Close codes (RFC 6455 section 7.4.1).
+POLICY_VIOLATION = 1008
+SERVICE_RESTART = 1012  # the server stops: browsers reconnect by themselves
+SESSION_ENDED_REASON = "session ended"
+#: ``LiveSnapshot.mark``: a run of the panel and a sequence number of its loop.
+MARK = re.compile(r"(?P<run>[0-9a-f]{8})-(?P<seq>[0-9]{1,15})")
+
+#: Opens an upstream socket reader (relay.py); tests give a scripted one.
+ReaderFactory = Callable[..., SocketReader]
+
+
+class LiveHost:
+    def __init__(self, app: Flask, client: PiecesClient, *, name: str = "local",
+                 loop: HostLoop | None = None, open_reader: ReaderFactory | None = None,
+                 total_sockets: int | None = None):
+        config = app.config
+        self.client = client
+        self.config = config
+        self.run = secrets.token_hex(4)  # sequence numbers of another run of the panel mean nothing
+        self.state = HostState(client.base_url, (config["PIECES_OS_MIN_VERSION"],
+                                                 config["PIECES_OS_BELOW_VERSION"]))
+        self.loop = loop or HostLoop(name, tick=self._tick)
+        if loop is not None:
+            loop.set_tick(self._tick)
+        self._open_reader = open_reader or self._start_reader
+        self.journal = Journal(config["DATABASE"], lambda: self.publish.activity())
+        self.fanout = Fanout(lambda page: self.publish.page_state(page),
+                             config["LIVE_SOCKETS_PER_ACCOUNT"],
+                             total_sockets or config["LIVE_SOCKETS_TOTAL"])
+        self.fragments = Fragments(app)
+        self.publish = Publisher(self, self.fragments, self.fanout)
+        self.models = Models(self)
+        self.downloads = Downloads(self)
+        self._dirty = True
+        self._snapshot = self.current_snapshot()
+        self._refreshing = False
+        self._next_refresh = 0.0
+        self._streams: dict[str, SocketReader] = {}
+        self._stream_backoff: dict[str, float] = {}  # the last wait before reconnecting
+        self._stream_waiting: set[str] = set()  # streams waiting to reconnect
+        client.on_moved = lambda old, new: self.loop.post(self.models.moved, old, new)
+        self.loop.after_each = self._after_each
+
+    # -- for the loop's parts ------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.loop.clock()
+
+    def spawn(self, io, then) -> None:
+        self.loop.spawn(io, then)
+
+    def changed(self) -> None:
+        self._dirty = True
+
+    def current_snapshot(self) -> LiveSnapshot:
+        """(In the loop.) The state as of now, built at most once per change."""
+        if self._dirty:
+            self._dirty = False
+            self._snapshot = snapshot_of(self.state, self.run, self.loop.seq, self.now())
+        return self._snapshot
+
+    def open_reader(self, name: str, address, on_message, on_lost, on_connected) -> SocketReader:
+        """An upstream socket whose messages, connection and loss come to the loop."""
+        return self._open_reader(name, address, self.client.connect_timeout,
+                                 lambda reader, data: self.loop.post(on_message, reader, data),
+                                 lambda reader: self.loop.post(on_lost, reader),
+                                 lambda reader: self.loop.post(on_connected, reader))
+
+    @staticmethod
+    def _start_reader(*args) -> SocketReader:
+        return SocketReader(*args).start()
+
+    def _after_each(self) -> None:
+        if self._dirty:
+            self.current_snapshot()
+
+    # -- for request threads -------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> LiveSnapshot:
+        """The live state as of the loop's last change (any thread)."""
+        return self._snapshot
+
+    def fetch_models(self) -> list[Model]:
+        """``GET /models`` (and the version, runtime and machine when due), in the caller's
+        thread; every open page then learns what changed."""
+        asked = self.loop.seq
+        try:
+            models = self.client.list_models()
+        except UpstreamError as error:
+            self.loop.ask(self.models.upstream_error, error)
+            raise
+        if self.loop.ask(self.models.instance_due):
+            self.loop.ask(self._instance_read, *self._read_instance())
+        if self.loop.ask(self.models.device_due):
+            self.loop.ask(self.models.device_heard, self._read_device())
+        self.loop.ask(self.models.list_heard, models, asked)
+        return models
+
+    def model_heard(self, model: Model, asked_seq: int | None = None) -> ModelRow:
+        """Pieces OS answered with ``model``: its row, as every page now shows it."""
+        return self.loop.ask(self._heard_row, model, asked_seq)
+
+    def row_of(self, model: Model | None, model_id: str) -> ModelRow:
+        return self.snapshot.row(model, model_id)
+
+    def action_started(self, model: Model, action: str, by: str, entry: int) -> None:
+        """An action is about to be asked of Pieces OS. A download's progress socket is opened
+        first (so that no frame is missed), and this returns once it is connected."""
+        self.loop.ask(self.models.action_started, model.id, action, by)
+        if action == "download":
+            relay = self.loop.ask(self.downloads.watch, model, by, entry)
+            relay.connected.wait(self.client.connect_timeout)
+        elif action == "cancel":
+            self.loop.ask(self.downloads.cancel_asked, model.id, by)
+
+    def action_went_wrong(self, model: Model, outcome: Outcome) -> ModelRow:
+        """The action was refused or failed: every page says so; the row, as they show it."""
+        def record() -> ModelRow:
+            if outcome.action == "download" and model.id in self.state.downloads:
+                self.downloads.forget(model.id)
+            self.models.action_went_wrong(model.id, outcome)
+            if outcome.kind == "refused":
+                self.models.heard(model)
+            return model_row(self.state, model.id)
+
+        return self.loop.ask(record)
+
+    def download_answered(self, model_id: str) -> None:
+        self.loop.ask(self.downloads.answered, model_id)
+
+    def cancel_pending(self, model_id: str, entry_id: int) -> None:
+        self.loop.ask(self.downloads.cancel_pending, model_id, entry_id)
+
+    def load_ended(self, model_id: str) -> None:
+        self.loop.ask(self.models.load_ended, model_id)
+
+    def load_pending(self, model: Model, entry_id: int) -> ModelRow:
+        return self.loop.ask(lambda: (self.models.load_pending(model, entry_id),
+                                      model_row(self.state, model.id))[1])
+
+    def dismiss(self, model_id: str) -> None:
+        self.loop.ask(self.models.dismiss, model_id)
+
+    def model_gone(self, model_id: str) -> None:
+        self.loop.ask(self.models.gone, model_id)
+
+    def refresh_now(self) -> None:
+        """Ask for the whole list now (after a change that touched many models)."""
+        try:
+            self.fetch_models()
+        except UpstreamError:
+            pass  # the banner says so
+
+    def activity_changed(self) -> None:
+        self.loop.post(self.publish.activity)
+
+    # -- for the pages' sockets ----------------------------------------------------------------
+
+    def open_page(self, page: Page, since: int | None, account_id: int,
+                  session_hash: str | None) -> Mailbox | str:
+        """A page opened its socket: its mailbox (sent at once what changed since ``since``,
+        a sequence number; None: everything), or why it is refused."""
+        return self.loop.ask(self._open_page, page, since, account_id, session_hash)
+
+    def page_left(self, mailbox: Mailbox) -> None:
+        self.loop.post(self.fanout.close, mailbox)
+
+    def catch_up(self, mailbox: Mailbox) -> None:
+        """A lagging page emptied its mailbox: it gets its kind's whole state again."""
+        self.loop.ask(self.fanout.resync, mailbox)
+
+    def since_of(self, mark: str | None) -> int | None:
+        """The sequence number a page's ``since`` mark carries; None for none or one of an
+        earlier run of the panel. ValueError for anything else."""
+        if mark is None:
+            return None
+        matched = MARK.fullmatch(mark)
+        if matched is None:
+            raise ValueError(f"not a mark of the live state: {mark[:40]!r}")
+        return int(matched["seq"]) if matched["run"] == self.run else None
+
+    @property
+    def viewer_count(self) -> int:
+        """How many pages have their socket open."""
+        return self.loop.ask(lambda: len(self.fanout.mailboxes()))
+
+    def stream_connected(self, name: str) -> bool:
+        """Is Pieces OS's pushed stream ``name`` ("identifiers", "ollama") connected?"""
+        return self.loop.ask(lambda: name in self._streams
+                             and self._streams[name].connected.is_set())
+
+    @property
+    def refresh_seconds(self) -> float:
+        """How often the whole list is asked for now: rarely while Pieces OS pushes which
+        models change, as configured otherwise."""
+        return self.loop.ask(self._refresh_interval)
+
+    def _refresh_interval(self) -> float:
+        pushed = self._streams.get("identifiers")
+        if pushed is not None and pushed.connected.is_set() and self.state.error is None:
+            return self.config["LIVE_FALLBACK_REFRESH_SECONDS"]
+        return self.config["LIVE_REFRESH_SECONDS"]
+
+    def check_sessions(self) -> None:
+        """Close every page whose login session ended (or whose user's role changed) now."""
+        self.loop.post(self._check_sessions)
+
+    def shutdown(self) -> None:
+        """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
+        def stop() -> None:
+            self.fanout.close_all(SERVICE_RESTART, "server restarting")
+            self.downloads.stop_all()
+            for reader in self._streams.values():
+                reader.stop()
+            self._streams.clear()
+
+        if not self.loop.stopped:
+            self.loop.ask(stop)
+            self.loop.stop()
+
+    # -- in the loop ---------------------------------------------------------------------------
+
+    def _heard_row(self, model: Model, asked_seq: int | None) -> ModelRow:
+        self.models.heard(model, asked_seq)
+        return model_row(self.state, model.id)
+
+    def _open_page(self, page, since, account_id, session_hash) -> Mailbox | str:
+        mailbox = self.fanout.open(page, since, account_id, session_hash)
+        if not isinstance(mailbox, str):
+            self._next_refresh = min(self._next_refresh, self.now())
+            self._watch_streams()
+        return mailbox
+
+    def _tick(self) -> None:
+        """Every second: sessions, stalls and ignored cancels, pending loads, the list."""
+        if self.fanout.watched:
+            self._check_sessions()
+        self.downloads.tick(self.config["DOWNLOAD_STALL_SECONDS"],
+                            self.config["DOWNLOAD_CANCEL_SECONDS"])
+        self.models.check_pending_loads()
+        busy = bool(self.state.downloads) or any(
+            load.entry_id for load in self.state.loads.values())
+        if (self.fanout.watched or busy) and self.now() >= self._next_refresh:
+            self._refresh()
+        self._watch_streams()
+
+    def _refresh(self) -> None:
+        if self._refreshing:
+            return
+        self._refreshing = True
+        asked = self.loop.seq
+        instance_due, device_due = self.models.instance_due(), self.models.device_due()
+
+        def read():
+            models = self.client.list_models()
+            return (models, self._read_instance() if instance_due else None,
+                    self._read_device() if device_due else False)
+
+        self.spawn(read, lambda answer: self._refreshed(answer, asked))
+
+    def _refreshed(self, answer, asked: int) -> None:
+        self._refreshing = False
+        if isinstance(answer, UpstreamError):
+            self.models.upstream_error(answer)
+            self._next_refresh = self.now() + self._refresh_interval()
+            return
+        if isinstance(answer, Exception):
+            raise answer
+        models, instance, device = answer
+        if instance is not None:
+            self._instance_read(*instance)
+        if device is not False:
+            self.models.device_heard(device)
+        self.models.list_heard(models, asked)
+        self._next_refresh = self.now() + self._refresh_interval()
+
+    def _read_instance(self) -> tuple[str | None, LocalRuntime]:
+        """(Outside the loop.) Pieces OS's version and local runtime; unknown if it does not say."""
+        try:
+            version = self.client.version()
+        except UpstreamError:
+            version = None
+        try:
+            runtime = self.client.local_runtime()
+        except UpstreamError:
+            runtime = LocalRuntime("unknown")
+        return version, runtime
+
+    def _read_device(self):
+        try:
+            return self.client.device()
+        except UpstreamError as error:
+            log.info("cannot read the machine of Pieces OS: %s", error)
+            return None
+
+    def _instance_read(self, version, runtime) -> None:
+        self.models.instance_heard(version, runtime)
+
+    def _check_sessions(self) -> None:
+        mailboxes = self.fanout.mailboxes()
+        if not mailboxes:
+            return
+        try:
+            with closing(db.connect(self.config["DATABASE"])) as connection:
+                roles = valid_sessions(connection, {box.session_hash for box in mailboxes},
+                                       self.config)
+        except Exception as error:  # checked again in a second
+            log.warning("could not check the sessions of live pages: %s", error)
+            return
+        self.fanout.close_ended_sessions(roles, POLICY_VIOLATION, SESSION_ENDED_REASON)
+
+    def _watch_streams(self) -> None:
+        """Pieces OS's pushed streams are read while anybody watches."""
+        wanted = {"identifiers": (self.client.identifiers_url, self.models.identifiers),
+                  "ollama": (self.client.runtime_status_url, self.models.runtime_status)}
+        for name, (address, on_message) in wanted.items():
+            reader = self._streams.get(name)
+            if not self.fanout.watched:
+                if reader is not None:
+                    reader.stop()
+                    del self._streams[name]
+            elif reader is None and name not in self._stream_waiting:
+                self._streams[name] = self.open_reader(
+                    name, address, lambda reader, text, handle=on_message: self._streamed(
+                        reader, text, handle),
+                    on_lost=self._stream_lost, on_connected=self._stream_connected)
+
+    def _streamed(self, reader: SocketReader, text, handle) -> None:
+        if self._streams.get(reader.name) is reader and isinstance(text, str):
+            handle(text)
+
+    def _stream_connected(self, reader: SocketReader) -> None:
+        if self._streams.get(reader.name) is reader:
+            self._stream_backoff.pop(reader.name, None)
+
+    def _stream_lost(self, reader: SocketReader) -> None:
+        """A pushed stream dropped: the list is asked for at once (Pieces OS may have stopped),
+        and the stream again after a back-off."""
+        if self._streams.get(reader.name) is not reader:
+            return
+        name = reader.name
+        del self._streams[name]
+        retry = self._stream_backoff[name] = next_retry(self._stream_backoff.get(name))
+        self._stream_waiting.add(name)
+        self._next_refresh = self.now()
+
+        def again() -> None:
+            self._stream_waiting.discard(name)
+            self._watch_streams()
+
+        self.loop.call_later(retry, again)
+

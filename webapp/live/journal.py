@@ -1,0 +1,56 @@
+"""The activity log as the live loop writes it: outside any request (how downloads and loads
+ended, a Pieces OS that moved), each write followed by ``on_written`` so that the pages showing
+the log learn of it."""
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from typing import TypeVar
+
+from .. import db
+from ..activity import log as activity_log
+from ..pieces.model import Model
+
+T = TypeVar("T")
+
+#: The name under which the panel itself writes to the activity log.
+PANEL_USER = "(panel)"
+
+
+class Journal:
+    def __init__(self, database: str, on_written: Callable[[], None]):
+        self.database = database
+        self.on_written = on_written
+
+    def record(self, action: str, outcome: str, detail: str) -> None:
+        self._write(lambda connection: activity_log.record(
+            connection, user=PANEL_USER, action=action, outcome=outcome, detail=detail))
+
+    def settle(self, entry_id: int, outcome: str, detail: str) -> None:
+        self._write(lambda connection: activity_log.settle(connection, entry_id, outcome, detail))
+
+    def download_seen(self, model: Model, other_tool: str) -> tuple[int, str]:
+        """A download the panel did not start runs: its pending entry (left by a panel that
+        stopped meanwhile) or a new one; returns the entry and who started it."""
+        def write(connection: sqlite3.Connection) -> tuple[int, str]:
+            pending = activity_log.pending_download(connection, model.id)
+            if pending is not None:
+                return pending.id, pending.user
+            return activity_log.record(
+                connection, user=other_tool, action="download", outcome="pending",
+                model_id=model.id, model_name=model.name,
+                detail="Seen downloading: started outside the panel."), other_tool
+
+        return self._write(write)
+
+    def pending_entries(self) -> list[activity_log.Entry]:
+        """Every entry still pending (the panel settles them; those of an earlier run of the
+        panel were left by one that stopped)."""
+        with closing(db.connect(self.database)) as connection:
+            return activity_log.pending_entries(connection)
+
+    def _write(self, write: Callable[[sqlite3.Connection], T]) -> T:
+        with closing(db.connect(self.database)) as connection:
+            written = write(connection)
+        self.on_written()
+        return written

@@ -1,0 +1,126 @@
+"""Which page elements a change of the live state touches (in the loop only): each method names
+one element, renders it for every kind of open page that shows it (fragments.py), and hands it
+to the fan-out at the loop's current sequence number."""
+
+from .fanout import Fanout
+from .fragments import Fragments
+from .pages import Page
+from .views import model_row
+
+
+def _every(_page: Page) -> bool:
+    return True
+
+
+def _of_kind(kind: str):
+    return lambda page: page.kind == kind
+
+
+class Publisher:
+    def __init__(self, host, fragments: Fragments, fanout: Fanout):
+        self.host = host
+        self.fragments = fragments
+        self.fanout = fanout
+        self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
+
+    def _publish(self, key: str, render, shows=_every, **options) -> None:
+        self.host.changed()
+        if self.fanout.watched:
+            self.fanout.publish(key, self.host.loop.seq, render, shows=shows, **options)
+
+    def row(self, model_id: str) -> None:
+        """A model's row (list pages) or card (its own page)."""
+        def render(page: Page) -> str:
+            return self.fragments.model(page, model_row(self.host.state, model_id),
+                                        self.host.current_snapshot())
+
+        self._publish(f"model-{model_id}", render, lambda page: page.shows(model_id),
+                      replaces=(f"progress-{model_id}",))
+
+    def progress(self, model_id: str) -> None:
+        if model_id in self.host.state.downloads:
+            self._publish(f"progress-{model_id}",
+                          lambda _page: self.fragments.progress(
+                              model_row(self.host.state, model_id)),
+                          lambda page: page.shows(model_id), same_for_all=True)
+
+    def model_list(self, came_or_went: set[str]) -> None:
+        """Models came or went: list pages get their whole table again, the pages of those
+        models their card."""
+        self._publish("model-list", lambda page: self.fragments.model_list(
+            page, self.host.current_snapshot()), _of_kind("list"),
+            replaces=("model-", "progress-", "summary", "banner"))
+        for model_id in came_or_went:
+            self._publish(f"model-{model_id}", lambda page, model_id=model_id: self.fragments.model(
+                page, model_row(self.host.state, model_id), self.host.current_snapshot()),
+                lambda page, model_id=model_id: page.kind == "detail" and page.shows(model_id))
+
+    def _page_wide(self, key: str, render, shows=_every) -> None:
+        self._publish(key, lambda page: render(page, self.host.current_snapshot()), shows)
+
+    def banner(self) -> None:
+        self._page_wide("banner", self.fragments.banner)
+
+    def downloads(self) -> None:
+        self._page_wide("downloads", self.fragments.downloads)
+
+    def instance(self) -> None:
+        """What the pages say of Pieces OS itself: notices, footer, machine card."""
+        self._page_wide("notices", self.fragments.notices)
+        self._page_wide("footer", self.fragments.footer)
+        self.machine()
+
+    def machine(self) -> None:
+        self._page_wide("machine", self.fragments.machine, _of_kind("list"))
+
+    def summary(self) -> None:
+        """The list's counts, the machine's memory in use and the fit warnings."""
+        self._page_wide("summary", self.fragments.summary, _of_kind("list"))
+        self.machine()
+        self.fit()
+
+    def fit(self, force: bool = False) -> None:
+        """The rows whose Load button may now warn (or stop warning) that the model does not
+        fit: those of loadable models, when the memory in use changed."""
+        models = self.host.state.models.values()
+        loaded_ram = sum(model.ram_bytes or 0 for model in models if model.loaded)
+        if loaded_ram == self._loaded_ram and not force:
+            return
+        self._loaded_ram = loaded_ram
+        for model in list(models):
+            if model.can_load:
+                self.row(model.id)
+
+    def local_rows(self) -> None:
+        """The local runtime changed: every local model's row says what it now allows."""
+        for model in list(self.host.state.models.values()):
+            if model.is_local:
+                self.row(model.id)
+
+    def activity(self) -> None:
+        """The activity log changed: Activity pages fetch their list again, model pages get
+        their model's recent entries."""
+        self._page_wide("activity-changed", self.fragments.activity_changed,
+                        _of_kind("activity"))
+        self._page_wide("history", self.fragments.history, _of_kind("detail"))
+
+    def page_state(self, page: Page) -> list[tuple[str, str]]:
+        """Every element a kind of page shows, for the first page of that kind."""
+        live = self.host.current_snapshot()
+        fragments = self.fragments
+        state = [("banner", fragments.banner(page, live)),
+                 ("notices", fragments.notices(page, live)),
+                 ("footer", fragments.footer(page, live)),
+                 ("downloads", fragments.downloads(page, live))]
+        shown = [model_id for model_id in self.host.state.models if page.shows(model_id)]
+        state += [(f"model-{model_id}",
+                   fragments.model(page, model_row(self.host.state, model_id), live))
+                  for model_id in shown]
+        state += [(f"progress-{model_id}", fragments.progress(model_row(self.host.state, model_id)))
+                  for model_id in shown if model_id in self.host.state.downloads]
+        if page.kind == "list":
+            state += [("summary", fragments.summary(page, live)),
+                      ("machine", fragments.machine(page, live))]
+        if page.kind == "detail":
+            state.append(("history", fragments.history(page, live)))
+        return state
