@@ -1,5 +1,4 @@
-"""Progress frames, rate, ETA and stalls; what page a live socket belongs to; the tracker's
-bookkeeping."""
+"""Progress frames, rate, ETA and stalls; what page a live socket belongs to."""
 
 import pytest
 

@@ -73,9 +73,6 @@ class Downloads:
         if progress is not None:
             progress.cancel_entry = entry_id
 
-    def dismiss(self, model_id: str) -> None:
-        self.state.endings.pop(model_id, None)
-
     # -- what Pieces OS says -------------------------------------------------------------------
 
     def model_heard(self, model: Model) -> None:
@@ -267,10 +264,8 @@ class Downloads:
             progress.interruption = why
 
     def stop_all(self) -> None:
-        for model_id in list(self.relays):
+        for model_id in list(self.relays):  # (the panel stops)
             self._stop_relay(model_id)
-
-    # -- the relays ----------------------------------------------------------------------------
 
     def _awaiting_start(self, progress: DownloadProgress) -> bool:
         return (progress.model_id in self.state.requested

@@ -21,7 +21,6 @@ from .. import db
 from ..accounts.sessions import valid_sessions
 from ..pieces.client import PiecesClient, UpstreamError
 from ..pieces.model import Model
-from ..pieces.runtime import LocalRuntime
 from .downloads import Downloads
 from .fanout import Fanout, Mailbox
 from .fragments import Fragments
@@ -30,9 +29,10 @@ from .loop import HostLoop
 from .models import Models
 from .pages import Page
 from .publish import Publisher
-from .relay import SocketReader, next_retry
+from .relay import SocketReader
 from .state import HostState, Outcome
 from .views import LiveSnapshot, ModelRow, model_row, snapshot_of
+from .watch import Watch
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +71,7 @@ class LiveHost:
         self.downloads = Downloads(self)
         self._dirty = True
         self._snapshot = self.current_snapshot()
-        self._refreshing = False
-        self._next_refresh = 0.0
-        self._streams: dict[str, SocketReader] = {}
-        self._stream_backoff: dict[str, float] = {}  # the last wait before reconnecting
-        self._stream_waiting: set[str] = set()  # streams waiting to reconnect
+        self.watch = Watch(self)
         client.on_moved = lambda old, new: self.loop.post(self.models.moved, old, new)
         self.loop.after_each = self._after_each
 
@@ -129,9 +125,9 @@ class LiveHost:
             self.loop.ask(self.models.upstream_error, error)
             raise
         if self.loop.ask(self.models.instance_due):
-            self.loop.ask(self._instance_read, *self._read_instance())
+            self.loop.ask(self.models.instance_heard, *self.watch.read_instance())
         if self.loop.ask(self.models.device_due):
-            self.loop.ask(self.models.device_heard, self._read_device())
+            self.loop.ask(self.models.device_heard, self.watch.read_device())
         self.loop.ask(self.models.list_heard, models, asked)
         return models
 
@@ -225,20 +221,13 @@ class LiveHost:
 
     def stream_connected(self, name: str) -> bool:
         """Is Pieces OS's pushed stream ``name`` ("identifiers", "ollama") connected?"""
-        return self.loop.ask(lambda: name in self._streams
-                             and self._streams[name].connected.is_set())
+        return self.loop.ask(self.watch.stream_connected, name)
 
     @property
     def refresh_seconds(self) -> float:
         """How often the whole list is asked for now: rarely while Pieces OS pushes which
         models change, as configured otherwise."""
-        return self.loop.ask(self._refresh_interval)
-
-    def _refresh_interval(self) -> float:
-        pushed = self._streams.get("identifiers")
-        if pushed is not None and pushed.connected.is_set() and self.state.error is None:
-            return self.config["LIVE_FALLBACK_REFRESH_SECONDS"]
-        return self.config["LIVE_REFRESH_SECONDS"]
+        return self.loop.ask(self.watch.refresh_interval)
 
     def check_sessions(self) -> None:
         """Close every page whose login session ended (or whose user's role changed) now."""
@@ -249,9 +238,7 @@ class LiveHost:
         def stop() -> None:
             self.fanout.close_all(SERVICE_RESTART, "server restarting")
             self.downloads.stop_all()
-            for reader in self._streams.values():
-                reader.stop()
-            self._streams.clear()
+            self.watch.stop()
 
         if not self.loop.stopped:
             self.loop.ask(stop)
@@ -266,8 +253,7 @@ class LiveHost:
     def _open_page(self, page, since, account_id, session_hash) -> Mailbox | str:
         mailbox = self.fanout.open(page, since, account_id, session_hash)
         if not isinstance(mailbox, str):
-            self._next_refresh = min(self._next_refresh, self.now())
-            self._watch_streams()
+            self.watch.page_opened()
         return mailbox
 
     def _tick(self) -> None:
@@ -277,63 +263,7 @@ class LiveHost:
         self.downloads.tick(self.config["DOWNLOAD_STALL_SECONDS"],
                             self.config["DOWNLOAD_CANCEL_SECONDS"])
         self.models.check_pending_loads()
-        busy = bool(self.state.downloads) or any(
-            load.entry_id for load in self.state.loads.values())
-        if (self.fanout.watched or busy) and self.now() >= self._next_refresh:
-            self._refresh()
-        self._watch_streams()
-
-    def _refresh(self) -> None:
-        if self._refreshing:
-            return
-        self._refreshing = True
-        asked = self.loop.seq
-        instance_due, device_due = self.models.instance_due(), self.models.device_due()
-
-        def read():
-            models = self.client.list_models()
-            return (models, self._read_instance() if instance_due else None,
-                    self._read_device() if device_due else False)
-
-        self.spawn(read, lambda answer: self._refreshed(answer, asked))
-
-    def _refreshed(self, answer, asked: int) -> None:
-        self._refreshing = False
-        if isinstance(answer, UpstreamError):
-            self.models.upstream_error(answer)
-            self._next_refresh = self.now() + self._refresh_interval()
-            return
-        if isinstance(answer, Exception):
-            raise answer
-        models, instance, device = answer
-        if instance is not None:
-            self._instance_read(*instance)
-        if device is not False:
-            self.models.device_heard(device)
-        self.models.list_heard(models, asked)
-        self._next_refresh = self.now() + self._refresh_interval()
-
-    def _read_instance(self) -> tuple[str | None, LocalRuntime]:
-        """(Outside the loop.) Pieces OS's version and local runtime; unknown if it does not say."""
-        try:
-            version = self.client.version()
-        except UpstreamError:
-            version = None
-        try:
-            runtime = self.client.local_runtime()
-        except UpstreamError:
-            runtime = LocalRuntime("unknown")
-        return version, runtime
-
-    def _read_device(self):
-        try:
-            return self.client.device()
-        except UpstreamError as error:
-            log.info("cannot read the machine of Pieces OS: %s", error)
-            return None
-
-    def _instance_read(self, version, runtime) -> None:
-        self.models.instance_heard(version, runtime)
+        self.watch.tick()
 
     def _check_sessions(self) -> None:
         mailboxes = self.fanout.mailboxes()
@@ -347,45 +277,3 @@ class LiveHost:
             log.warning("could not check the sessions of live pages: %s", error)
             return
         self.fanout.close_ended_sessions(roles, POLICY_VIOLATION, SESSION_ENDED_REASON)
-
-    def _watch_streams(self) -> None:
-        """Pieces OS's pushed streams are read while anybody watches."""
-        wanted = {"identifiers": (self.client.identifiers_url, self.models.identifiers),
-                  "ollama": (self.client.runtime_status_url, self.models.runtime_status)}
-        for name, (address, on_message) in wanted.items():
-            reader = self._streams.get(name)
-            if not self.fanout.watched:
-                if reader is not None:
-                    reader.stop()
-                    del self._streams[name]
-            elif reader is None and name not in self._stream_waiting:
-                self._streams[name] = self.open_reader(
-                    name, address, lambda reader, text, handle=on_message: self._streamed(
-                        reader, text, handle),
-                    on_lost=self._stream_lost, on_connected=self._stream_connected)
-
-    def _streamed(self, reader: SocketReader, text, handle) -> None:
-        if self._streams.get(reader.name) is reader and isinstance(text, str):
-            handle(text)
-
-    def _stream_connected(self, reader: SocketReader) -> None:
-        if self._streams.get(reader.name) is reader:
-            self._stream_backoff.pop(reader.name, None)
-
-    def _stream_lost(self, reader: SocketReader) -> None:
-        """A pushed stream dropped: the list is asked for at once (Pieces OS may have stopped),
-        and the stream again after a back-off."""
-        if self._streams.get(reader.name) is not reader:
-            return
-        name = reader.name
-        del self._streams[name]
-        retry = self._stream_backoff[name] = next_retry(self._stream_backoff.get(name))
-        self._stream_waiting.add(name)
-        self._next_refresh = self.now()
-
-        def again() -> None:
-            self._stream_waiting.discard(name)
-            self._watch_streams()
-
-        self.loop.call_later(retry, again)
-

@@ -133,7 +133,7 @@ class Models:
 
     def dismiss(self, model_id: str) -> None:
         self.state.outcomes.pop(model_id, None)
-        self.host.downloads.dismiss(model_id)
+        self.state.endings.pop(model_id, None)
         self.host.publish.row(model_id)
 
     def check_pending_loads(self) -> None:

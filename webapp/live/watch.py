@@ -1,0 +1,141 @@
+"""What a host's loop keeps asking Pieces OS while anybody watches or something is under way:
+the whole list now and then (rarely while Pieces OS pushes which models change, at once when
+that stream is lost), its version, local runtime and machine when due, and its pushed streams
+(``/models/stream/identifiers``, ``/ollama/status/stream``), one socket each (in the loop only).
+"""
+
+import logging
+
+from ..pieces.client import UpstreamError
+from ..pieces.runtime import LocalRuntime
+from .relay import SocketReader, next_retry
+
+log = logging.getLogger(__name__)
+
+
+class Watch:
+    def __init__(self, host):
+        self.host = host
+        self.next_refresh = 0.0
+        self._refreshing = False
+        self._streams: dict[str, SocketReader] = {}
+        self._stream_backoff: dict[str, float] = {}  # the last wait before reconnecting
+        self._stream_waiting: set[str] = set()  # streams waiting to reconnect
+
+    def tick(self) -> None:
+        """(Every second.) The list when due, the streams while anybody watches."""
+        host = self.host
+        busy = bool(host.state.downloads) or any(
+            load.entry_id for load in host.state.loads.values())
+        if (host.fanout.watched or busy) and host.now() >= self.next_refresh:
+            self.refresh()
+        self.watch_streams()
+
+    def page_opened(self) -> None:
+        self.next_refresh = min(self.next_refresh, self.host.now())
+        self.watch_streams()
+
+    def stream_connected(self, name: str) -> bool:
+        return name in self._streams and self._streams[name].connected.is_set()
+
+    def stop(self) -> None:
+        for reader in self._streams.values():
+            reader.stop()
+        self._streams.clear()
+
+    def refresh_interval(self) -> float:
+        pushed = self._streams.get("identifiers")
+        if pushed is not None and pushed.connected.is_set() and self.host.state.error is None:
+            return self.host.config["LIVE_FALLBACK_REFRESH_SECONDS"]
+        return self.host.config["LIVE_REFRESH_SECONDS"]
+
+    def refresh(self) -> None:
+        if self._refreshing:
+            return
+        self._refreshing = True
+        asked = self.host.loop.seq
+        instance_due, device_due = self.host.models.instance_due(), self.host.models.device_due()
+
+        def read():
+            models = self.host.client.list_models()
+            return (models, self.read_instance() if instance_due else None,
+                    self.read_device() if device_due else False)
+
+        self.host.spawn(read, lambda answer: self._refreshed(answer, asked))
+
+    def _refreshed(self, answer, asked: int) -> None:
+        self._refreshing = False
+        if isinstance(answer, UpstreamError):
+            self.host.models.upstream_error(answer)
+            self.next_refresh = self.host.now() + self.refresh_interval()
+            return
+        if isinstance(answer, Exception):
+            raise answer
+        models, instance, device = answer
+        if instance is not None:
+            self.host.models.instance_heard(*instance)
+        if device is not False:
+            self.host.models.device_heard(device)
+        self.host.models.list_heard(models, asked)
+        self.next_refresh = self.host.now() + self.refresh_interval()
+
+    def read_instance(self) -> tuple[str | None, LocalRuntime]:
+        """(Outside the loop.) Pieces OS's version and local runtime; unknown if it does not say."""
+        try:
+            version = self.host.client.version()
+        except UpstreamError:
+            version = None
+        try:
+            runtime = self.host.client.local_runtime()
+        except UpstreamError:
+            runtime = LocalRuntime("unknown")
+        return version, runtime
+
+    def read_device(self):
+        try:
+            return self.host.client.device()
+        except UpstreamError as error:
+            log.info("cannot read the machine of Pieces OS: %s", error)
+            return None
+
+
+    def watch_streams(self) -> None:
+        """Pieces OS's pushed streams are read while anybody watches."""
+        wanted = {"identifiers": (self.host.client.identifiers_url, self.host.models.identifiers),
+                  "ollama": (self.host.client.runtime_status_url, self.host.models.runtime_status)}
+        for name, (address, on_message) in wanted.items():
+            reader = self._streams.get(name)
+            if not self.host.fanout.watched:
+                if reader is not None:
+                    reader.stop()
+                    del self._streams[name]
+            elif reader is None and name not in self._stream_waiting:
+                self._streams[name] = self.host.open_reader(
+                    name, address, lambda reader, text, handle=on_message: self._streamed(
+                        reader, text, handle),
+                    on_lost=self._stream_lost, on_connected=self._stream_connected)
+
+    def _streamed(self, reader: SocketReader, text, handle) -> None:
+        if self._streams.get(reader.name) is reader and isinstance(text, str):
+            handle(text)
+
+    def _stream_connected(self, reader: SocketReader) -> None:
+        if self._streams.get(reader.name) is reader:
+            self._stream_backoff.pop(reader.name, None)
+
+    def _stream_lost(self, reader: SocketReader) -> None:
+        """A pushed stream dropped: the list is asked for at once (Pieces OS may have stopped),
+        and the stream again after a back-off."""
+        if self._streams.get(reader.name) is not reader:
+            return
+        name = reader.name
+        del self._streams[name]
+        retry = self._stream_backoff[name] = next_retry(self._stream_backoff.get(name))
+        self._stream_waiting.add(name)
+        self.next_refresh = self.host.now()
+
+        def again() -> None:
+            self._stream_waiting.discard(name)
+            self.watch_streams()
+
+        self.host.loop.call_later(retry, again)
