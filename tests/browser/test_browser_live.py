@@ -132,9 +132,6 @@ def test_a_click_that_gets_no_answer_says_the_panel_cannot_be_reached(open_page)
 
 
 @pytest.mark.parametrize("panel_settings", [{"LIVE_SOCKETS_PER_ACCOUNT": "1"}])
-@pytest.mark.skip(reason="known regression of the live-core rewrite (issue 21, left open): under "
-                  "gunicorn's gevent worker the refused page's socket is not seen to close with "
-                  "1013, so it never polls; the server does free the place (checked by hand)")
 def test_a_page_over_the_quota_says_why_polls_and_goes_live_once_a_place_is_free(
         open_page, pieces_os):
     first = open_page("operator")

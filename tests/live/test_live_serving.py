@@ -60,12 +60,31 @@ def test_every_stop_of_the_process_group_closes_every_page_with_1012(simulator, 
             server.stop()
 
 
-def test_open_pages_hold_no_server_thread(simulator, panel_database):
-    """With two server threads, twelve open pages each get their state, and ordinary requests
-    are still served: a page that held a thread would leave none after the second."""
+def test_a_refused_page_hears_its_close_code_before_its_connection_ends(simulator,
+                                                                        panel_database):
+    """A connection shut before the browser answered the close frame is reset: Chromium then
+    reports 1006 (connection lost) and reconnects, where 1013 makes the page poll instead."""
+    server = serve_panel(simulator, panel_database, extra_env={"LIVE_SOCKETS_PER_ACCOUNT": "1"})
+    pages = []
+    try:
+        pages.append(LivePage(server.url, cookie=cookie_header(server.browser)))
+        pages[0].next_message()
+        pages.append(LivePage(server.url, cookie=cookie_header(server.browser)))
+        assert close_code(pages[1]) == 1013
+        connection = pages[1].connection
+        connection.send_close(1013)  # the browser's answer
+        connection.sock.settimeout(5)
+        assert connection.sock.recv(64) == b""  # then a clean end, not a reset
+    finally:
+        for page in pages:
+            page.close()
+        server.stop()
+
+
+def test_open_pages_leave_room_for_ordinary_requests(simulator, panel_database):
+    """Twelve open pages each get their state, and ordinary requests are still served."""
     server = serve_panel(simulator, panel_database,
-                         extra_env={"GUNICORN_CMD_ARGS": "--threads 2",
-                                    "LIVE_SOCKETS_PER_ACCOUNT": "12"})
+                         extra_env={"LIVE_SOCKETS_PER_ACCOUNT": "12"})
     pages = []
     try:
         for _ in range(12):

@@ -22,6 +22,8 @@ sock = Sock()
 
 # How often a page with nothing to send looks whether its browser closed the socket.
 CHECK_SECONDS = 1.0
+# How long a close frame waits for the browser's answer before the socket is shut anyway.
+CLOSE_ANSWER_SECONDS = 2.0
 # Too many live sockets already: the page may try again later (RFC 6455 section 7.4.1).
 TRY_AGAIN_LATER = 1013
 
@@ -38,7 +40,7 @@ def live(ws):
     mailbox = host.open_page(page, g.since, g.user.id, g.session_hash)
     if isinstance(mailbox, str):
         ws.send(host.fragments.live_refused(mailbox))
-        ws.close(reason=TRY_AGAIN_LATER, message=mailbox[:120])
+        close(ws, TRY_AGAIN_LATER, mailbox[:120])
         return
     heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
     quiet = 0.0
@@ -46,28 +48,36 @@ def live(ws):
         # Fragments are small and must go out at once, not wait to be merged with the next one.
         ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         while ws.connected:
+            if ws.receive(timeout=0) is not None:
+                # Browsers send nothing on this socket: a message means something else talks.
+                close(ws, POLICY_VIOLATION, "This socket takes no messages.")
+                return
             try:
                 message = mailbox.messages.get(timeout=CHECK_SECONDS)
             except queue.Empty:
                 quiet += CHECK_SECONDS
-                if quiet < heartbeat and ws.receive(timeout=0) is None:
-                    continue  # (only to see whether the browser closed the socket)
+                if quiet < heartbeat:
+                    continue  # (only to see, above, whether the browser closed the socket)
                 message = host.fragments.heartbeat
             quiet = 0.0
             if isinstance(message, Close):
-                ws.close(reason=message.code, message=message.reason)
+                close(ws, message.code, message.reason)
                 return
             ws.send(message)
             if mailbox.lagging and mailbox.messages.empty():
                 host.catch_up(mailbox)
-            if ws.receive(timeout=0) is not None:
-                # Browsers send nothing on this socket: a message means something else talks.
-                ws.close(reason=POLICY_VIOLATION, message="This socket takes no messages.")
-                return
     except (ConnectionClosed, OSError):
         pass  # the browser went away
     finally:
         host.page_left(mailbox)
+
+
+def close(ws, code: int, reason: str) -> None:
+    """Close the socket with ``code`` and ``reason``, then give the browser a moment to answer
+    the close: a socket shut before its answer came is reset, which a browser reports as 1006
+    (connection lost) instead of ``code``, and so reconnects where it should stop or poll."""
+    ws.close(reason=code, message=reason)
+    ws.thread.join(CLOSE_ANSWER_SECONDS)  # simple-websocket's reader ends with the answer
 
 
 def browser_left(error: ConnectionError):
