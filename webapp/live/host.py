@@ -57,9 +57,8 @@ class LiveHost:
         self.run = secrets.token_hex(4)  # sequence numbers of another run of the panel mean nothing
         self.state = HostState(client.base_url, (config["PIECES_OS_MIN_VERSION"],
                                                  config["PIECES_OS_BELOW_VERSION"]))
-        self.loop = loop or HostLoop(name, tick=self._tick)
-        if loop is not None:
-            loop.set_tick(self._tick)
+        self.loop = loop or HostLoop(name)
+        self.loop.set_tick(self._tick)
         self._open_reader = open_reader or self._start_reader
         self.journal = Journal(config["DATABASE"], lambda: self.publish.activity())
         self.fanout = Fanout(lambda page: self.publish.page_state(page),
@@ -118,18 +117,14 @@ class LiveHost:
     def fetch_models(self) -> list[Model]:
         """``GET /models`` (and the version, runtime and machine when due), in the caller's
         thread; every open page then learns what changed."""
-        asked = self.loop.seq
+        asked, due = self.loop.seq, self.loop.ask(self.watch.due)
         try:
-            models = self.client.list_models()
+            listing = self.watch.read(*due)
         except UpstreamError as error:
             self.loop.ask(self.models.upstream_error, error)
             raise
-        if self.loop.ask(self.models.instance_due):
-            self.loop.ask(self.models.instance_heard, *self.watch.read_instance())
-        if self.loop.ask(self.models.device_due):
-            self.loop.ask(self.models.device_heard, self.watch.read_device())
-        self.loop.ask(self.models.list_heard, models, asked)
-        return models
+        self.loop.ask(self.watch.take_in, listing, asked)
+        return listing.models
 
     def model_heard(self, model: Model, asked_seq: int | None = None) -> ModelRow:
         """Pieces OS answered with ``model``: its row, as every page now shows it."""

@@ -35,13 +35,12 @@ class LoopStopped(RuntimeError):
 
 class HostLoop:
     def __init__(self, name: str, clock: Callable[[], float] = time.monotonic,
-                 threaded: bool = True, tick: Callable[[], None] = lambda: None,
-                 tick_seconds: float = 1.0):
+                 threaded: bool = True, tick_seconds: float = 1.0):
         self.name = name
         self.clock = clock
         self.seq = 0
         self._threaded = threaded
-        self._tick = tick
+        self._tick: Callable[[], None] = lambda: None  # see set_tick
         self._tick_seconds = tick_seconds
         self._next_tick = clock() + tick_seconds
         self._calls: queue.SimpleQueue = queue.SimpleQueue()
@@ -106,6 +105,7 @@ class HostLoop:
     # -- in the loop ---------------------------------------------------------------------------
 
     def set_tick(self, tick: Callable[[], None]) -> None:
+        """What the loop runs every ``tick_seconds`` (the host's look at what is under way)."""
         self._tick = tick
 
     def call_later(self, delay: float, call: Callable[[], None]) -> None:

@@ -85,8 +85,7 @@ class LiveSnapshot:
         """The row of ``model`` as this snapshot shows it; a model fresher than the snapshot
         (just answered by Pieces OS) keeps its own values."""
         model_id = model.id if model is not None else model_id
-        kept = self.rows.get(model_id)
-        runtime = self.instance.runtime.explanation if self.instance.runtime else None
+        kept, runtime = self.rows.get(model_id), self.runtime_problem
         if kept is None:
             return ModelRow(model_id, model, memory=self.memory, runtime_problem=runtime)
         return ModelRow(model_id, model, kept.progress, kept.stalled, kept.cancel_ignored,

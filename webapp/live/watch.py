@@ -5,12 +5,24 @@ that stream is lost), its version, local runtime and machine when due, and its p
 """
 
 import logging
+from typing import NamedTuple
 
 from ..pieces.client import UpstreamError
+from ..pieces.device import Device
+from ..pieces.model import Model
 from ..pieces.runtime import LocalRuntime
 from .relay import SocketReader, next_retry
 
 log = logging.getLogger(__name__)
+
+#: ``Listing.device`` when the machine was not asked for (None: asked, and not known).
+NOT_ASKED = object()
+
+
+class Listing(NamedTuple):
+    models: list[Model]
+    instance: tuple[str | None, LocalRuntime] | None  # (version, runtime), when asked for
+    device: Device | None | object
 
 
 class Watch:
@@ -53,31 +65,38 @@ class Watch:
         if self._refreshing:
             return
         self._refreshing = True
-        asked = self.host.loop.seq
-        instance_due, device_due = self.host.models.instance_due(), self.host.models.device_due()
-
-        def read():
-            models = self.host.client.list_models()
-            return (models, self.read_instance() if instance_due else None,
-                    self.read_device() if device_due else False)
-
-        self.host.spawn(read, lambda answer: self._refreshed(answer, asked))
+        asked, due = self.host.loop.seq, self.due()
+        self.host.spawn(lambda: self.read(*due), lambda answer: self._refreshed(answer, asked))
 
     def _refreshed(self, answer, asked: int) -> None:
         self._refreshing = False
         if isinstance(answer, UpstreamError):
             self.host.models.upstream_error(answer)
-            self.next_refresh = self.host.now() + self.refresh_interval()
-            return
-        if isinstance(answer, Exception):
+        elif isinstance(answer, Exception):
             raise answer
-        models, instance, device = answer
-        if instance is not None:
-            self.host.models.instance_heard(*instance)
-        if device is not False:
-            self.host.models.device_heard(device)
-        self.host.models.list_heard(models, asked)
+        else:
+            self.take_in(answer, asked)
         self.next_refresh = self.host.now() + self.refresh_interval()
+
+    def due(self) -> tuple[bool, bool]:
+        """Are Pieces OS's version and runtime, and its machine, to be asked for with the list?"""
+        return self.host.models.instance_due(), self.host.models.device_due()
+
+    def read(self, instance_due: bool, device_due: bool) -> "Listing":
+        """(Outside the loop.) ``GET /models``, and what else is due (UpstreamError: the list
+        did not come)."""
+        return Listing(self.host.client.list_models(),
+                       self.read_instance() if instance_due else None,
+                       self.read_device() if device_due else NOT_ASKED)
+
+    def take_in(self, listing: "Listing", asked_seq: int) -> None:
+        """What ``read`` brought, asked for at ``asked_seq``: Pieces OS first, then the list."""
+        models = self.host.models
+        if listing.instance is not None:
+            models.instance_heard(*listing.instance)
+        if listing.device is not NOT_ASKED:
+            models.device_heard(listing.device)
+        models.list_heard(listing.models, asked_seq)
 
     def read_instance(self) -> tuple[str | None, LocalRuntime]:
         """(Outside the loop.) Pieces OS's version and local runtime; unknown if it does not say."""
@@ -97,7 +116,6 @@ class Watch:
         except UpstreamError as error:
             log.info("cannot read the machine of Pieces OS: %s", error)
             return None
-
 
     def watch_streams(self) -> None:
         """Pieces OS's pushed streams are read while anybody watches."""
