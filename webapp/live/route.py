@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, g, request
 from flask_sock import ConnectionClosed, Sock
 
+from ..db import close_db
 from .fanout import Close
 from .host import POLICY_VIOLATION, LiveHost
 from .pages import Page
@@ -42,6 +43,8 @@ def live(ws):
         ws.send(host.fragments.live_refused(mailbox))
         close(ws, TRY_AGAIN_LATER, mailbox[:120])
         return
+    # The socket may stay open for hours: it needs nothing more from the database.
+    close_db()
     heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
     quiet = 0.0
     try:
@@ -86,6 +89,14 @@ def browser_left(error: ConnectionError):
     if request.endpoint != "live.live":
         raise error
     return "The browser closed the connection.", 400
+
+
+@bp.before_request
+def decline_compression() -> None:
+    """No permessage-deflate on the live socket: simple-websocket accepts it whenever a browser
+    offers it, which costs every open page a zlib compressor (over 100 KB) and every fragment a
+    compression per page, where the same few hundred bytes go to every page as they are."""
+    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
 
 
 @bp.before_request
