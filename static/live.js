@@ -38,14 +38,13 @@
     setUnreachable(true);
   }
 
-  document.addEventListener("htmx:ws:after:connection", heardFromThePanel);
-  document.addEventListener("htmx:ws:after:message:incoming", heardFromThePanel);
   // Close codes of a panel that answered but will not keep this page's socket: the session
-  // ended (1008), or too many are open (1013: the reason replaced the indicator).
+  // ended (1008), or too many are open (1013: the panel said why, in #live-refused).
   const ENDED = {1008: "ended", 1013: "refused"};
 
   // A page refused its live socket (1013) polls instead: it reloads itself every data-poll-ms
-  // while it is shown and nobody is typing in it, and so gets a socket again once one is free.
+  // while it is shown and nobody is typing in it. htmx meanwhile tries the socket again, and
+  // once one gets a place the page is live again (and sent what changed): polling stops.
   let polling = null;
 
   function pollInsteadOfLive() {
@@ -53,12 +52,19 @@
     const live = liveElement();
     const everyMs = Number(live && live.dataset.pollMs) || 10000;
     polling = setInterval(() => {
+      if (liveElement().dataset.state === "live") {
+        clearInterval(polling);
+        polling = null;
+        return;
+      }
       const active = document.activeElement;
       const typing = active && active.matches("input, select, textarea, dialog *");
       if (!document.hidden && !typing) window.location.reload();
     }, everyMs);
   }
 
+  document.addEventListener("htmx:ws:after:connection", heardFromThePanel);
+  document.addEventListener("htmx:ws:after:message:incoming", heardFromThePanel);
   document.addEventListener("htmx:ws:close", (event) => {
     // The page hid (htmx pauses the socket in background tabs) or left: nothing is wrong.
     if (event.detail.reason === "removed" || document.hidden) {

@@ -114,11 +114,11 @@ class Harness:
             self.clock.now += 0.1
             self.loop.run_pending()
 
-    def open(self, url: str = "/", since: int | None = None, role: str = "operator") -> Mailbox:
-        mailbox = self.host.open_page(Page.from_url(url, role, "http://127.0.0.1/"), since, 1,
-                                      None)
-        assert isinstance(mailbox, Mailbox)
-        return mailbox
+    def open(self, url: str = "/", since: int | None = None, role: str = "operator",
+             connected=lambda: True) -> Mailbox | str:
+        """A page's socket opening (a mailbox), or why it was refused."""
+        return self.host.open_page(Page.from_url(url, role, "http://127.0.0.1/"), since, 1,
+                                   None, connected)
 
     def log(self) -> list[tuple[str, str, str]]:
         with connect(self.database) as connection:
@@ -283,3 +283,13 @@ def harness_entry(harness: Harness, model_id: str) -> int:
             "INSERT INTO activity (at, user, action, model_id, outcome) VALUES "
             "('2026-12-07T10:00:00+00:00', 'olga', 'download', ?, 'pending')",
             (model_id,)).lastrowid
+
+
+def test_a_page_whose_browser_closed_its_socket_holds_no_place(harness):
+    harness.host.fanout.per_account = 1
+    still_open = {"first": True}
+    harness.open(connected=lambda: still_open["first"])
+    assert "already has 1 pages open" in harness.open()  # the first holds the only place
+    still_open["first"] = False  # a reload: the browser closed it, its handler has not seen it
+    assert isinstance(harness.open(), Mailbox)
+    assert harness.host.viewer_count == 1

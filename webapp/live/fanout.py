@@ -35,10 +35,12 @@ class Mailbox:
     """One open page's socket as the loop sees it. The loop puts messages (or a ``Close``) in
     ``messages``; the page's socket handler takes them."""
 
-    def __init__(self, page: Page, account_id: int, session_hash: str | None):
+    def __init__(self, page: Page, account_id: int, session_hash: str | None,
+                 connected: Callable[[], bool]):
         self.page = page
         self.account_id = account_id
         self.session_hash = session_hash
+        self.connected = connected  # whether the browser still holds the socket
         self.messages: queue.Queue = queue.Queue(MAILBOX_SIZE)
         self.lagging = False  # set by the loop: the handler asks for the whole state again
         self.closing = False
@@ -105,10 +107,32 @@ class Fanout:
     def mailboxes(self) -> list[Mailbox]:
         return [mailbox for kind in self.kinds.values() for mailbox in kind.mailboxes]
 
-    def open(self, page: Page, since: int | None, account_id: int,
-             session_hash: str | None) -> Mailbox | str:
+    def open(self, page: Page, since: int | None, account_id: int, session_hash: str | None,
+             connected: Callable[[], bool]) -> Mailbox | str:
         """A page opened its socket: its mailbox, holding what changed since ``since``; or why
         it is refused (too many pages open for the account, or for the panel)."""
+        if self._refusal(account_id):
+            # A page reloaded opens its new socket before its old one's handler has noticed
+            # that the browser closed it: a closed socket holds no place.
+            for mailbox in self.mailboxes():
+                if not mailbox.connected():
+                    self.close(mailbox)
+        refusal = self._refusal(account_id)
+        if refusal:
+            return refusal
+        self._open[account_id] += 1
+        kind = self.kinds.get(page)
+        if kind is None:
+            kind = self.kinds[page] = PageKind()
+            for key, html in self._page_state(page):
+                kind.post(key, self.element_seq.get(key, 0), html, ())
+        mailbox = Mailbox(page, account_id, session_hash, connected)
+        kind.mailboxes.add(mailbox)
+        for html in kind.changed_after(since):
+            mailbox.put(html)
+        return mailbox
+
+    def _refusal(self, account_id: int) -> str | None:
         if self._open[account_id] >= self.per_account:
             return (f"Live updates are off on this page: your account already has "
                     f"{self.per_account} pages open with live updates. It reloads itself "
@@ -116,17 +140,7 @@ class Fanout:
         if sum(self._open.values()) >= self.total:
             return ("Live updates are off on this page: the panel serves as many live pages as "
                     "it can. It reloads itself meanwhile.")
-        self._open[account_id] += 1
-        kind = self.kinds.get(page)
-        if kind is None:
-            kind = self.kinds[page] = PageKind()
-            for key, html in self._page_state(page):
-                kind.post(key, self.element_seq.get(key, 0), html, ())
-        mailbox = Mailbox(page, account_id, session_hash)
-        kind.mailboxes.add(mailbox)
-        for html in kind.changed_after(since):
-            mailbox.put(html)
-        return mailbox
+        return None
 
     def close(self, mailbox: Mailbox) -> None:
         kind = self.kinds.get(mailbox.page)

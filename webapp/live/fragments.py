@@ -82,9 +82,9 @@ class Fragments:
     heartbeat = "<!-- still connected -->"
 
     def live_refused(self, reason: str) -> str:
-        """The live status of a page whose socket was refused, saying why."""
+        """Why a page's socket was refused, shown in its live status."""
         with self.app.app_context():
-            return render_template("live/_live_status.html", oob=True, refused=reason)
+            return render_template("live/_live_refused.html", refused=reason)
 
     @cached_property
     def _model_parts(self):

@@ -187,10 +187,11 @@ class LiveHost:
     # -- for the pages' sockets ----------------------------------------------------------------
 
     def open_page(self, page: Page, since: int | None, account_id: int,
-                  session_hash: str | None) -> Mailbox | str:
+                  session_hash: str | None, connected: Callable[[], bool]) -> Mailbox | str:
         """A page opened its socket: its mailbox (sent at once what changed since ``since``,
-        a sequence number; None: everything), or why it is refused."""
-        return self.loop.ask(self._open_page, page, since, account_id, session_hash)
+        a sequence number; None: everything), or why it is refused. ``connected`` says
+        whether the browser still holds the socket."""
+        return self.loop.ask(self._open_page, page, since, account_id, session_hash, connected)
 
     def page_left(self, mailbox: Mailbox) -> None:
         self.loop.post(self.fanout.close, mailbox)
@@ -245,8 +246,8 @@ class LiveHost:
         self.models.heard(model, asked_seq)
         return model_row(self.state, model.id)
 
-    def _open_page(self, page, since, account_id, session_hash) -> Mailbox | str:
-        mailbox = self.fanout.open(page, since, account_id, session_hash)
+    def _open_page(self, page, since, account_id, session_hash, connected) -> Mailbox | str:
+        mailbox = self.fanout.open(page, since, account_id, session_hash, connected)
         if not isinstance(mailbox, str):
             self.watch.page_opened()
         return mailbox

@@ -8,6 +8,7 @@ status (it then polls). Under gunicorn's gevent worker an open page costs a gree
 
 import queue
 import socket
+import time
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, request
@@ -38,7 +39,7 @@ def live(ws):
     """Send one page what changes, until either side closes."""
     host = current_live()
     page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
-    mailbox = host.open_page(page, g.since, g.user.id, g.session_hash)
+    mailbox = host.open_page(page, g.since, g.user.id, g.session_hash, lambda: ws.connected)
     if isinstance(mailbox, str):
         ws.send(host.fragments.live_refused(mailbox))
         close(ws, TRY_AGAIN_LATER, mailbox[:120])
@@ -47,14 +48,17 @@ def live(ws):
     close_db()
     heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
     quiet = 0.0
+    next_check = 0.0
     try:
         # Fragments are small and must go out at once, not wait to be merged with the next one.
         ws.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         while ws.connected:
-            if ws.receive(timeout=0) is not None:
-                # Browsers send nothing on this socket: a message means something else talks.
-                close(ws, POLICY_VIOLATION, "This socket takes no messages.")
-                return
+            if time.monotonic() >= next_check:
+                if ws.receive(timeout=0) is not None:
+                    # Browsers send nothing on this socket: a message means something else talks.
+                    close(ws, POLICY_VIOLATION, "This socket takes no messages.")
+                    return
+                next_check = time.monotonic() + CHECK_SECONDS
             try:
                 message = mailbox.messages.get(timeout=CHECK_SECONDS)
             except queue.Empty:
