@@ -110,13 +110,13 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
         updated = action.call(client, model_id)
     except TimedOut as failure:
         if action.name != "load":
-            return fail(action, model, attempt, failure)
+            return fail(action.name, model, attempt, failure)
         row = host.load_pending(model, attempt.keep_pending(
             f"{failure}; the panel checks until it is loaded."))
         return answer(model, row=row, message=f"Loading {model.name}: Pieces OS has not "
                                               "finished yet; its row changes when it has.")
     except UpstreamError as failure:
-        return fail(action, model, attempt, failure)
+        return fail(action.name, model, attempt, failure)
     if action.name == "download":  # the live state settles it with how the download ends
         host.download_answered(model_id)
         attempt.keep_pending("Downloading…")
@@ -183,18 +183,18 @@ def ask_to_confirm(model: Model, model_id: str, confirmation: Confirmation) -> R
         template, r=current_live().row_of(model, model_id), error=None, confirm=asked)))
 
 
-def fail(action: Action, model: Model, attempt: activity_log.Attempt,
+def fail(action_name: str, model: Model, attempt: activity_log.Attempt,
          failure: UpstreamError) -> Response:
     """The action failed in Pieces OS: say so, with why local models may not work now, on
     every page."""
     host = current_live()
     runtime = host.snapshot.instance.runtime
-    if action.name in ("download", "load") and runtime and runtime.blocks_local_models:
+    if action_name in ("download", "load") and runtime and runtime.blocks_local_models:
         message = f"{failure} {runtime.explanation}"
     else:
         message = str(failure)
     attempt.failed(message)
-    row = host.action_went_wrong(model, Outcome(action.name, g.user.name, "failed", message))
+    row = host.action_went_wrong(model, Outcome(action_name, g.user.name, "failed", message))
     return answer_failure(model.id, model, failure, message, row=row)
 
 

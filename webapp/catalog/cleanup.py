@@ -14,7 +14,7 @@ from ..pieces.model import Model
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
 from ..web.responses import page_or_fragment
-from .actions import answer, answer_failure, ask_to_confirm, model_for
+from .actions import answer, ask_to_confirm, fail, model_for
 
 bp = Blueprint("cleanup", __name__)
 
@@ -75,8 +75,7 @@ def delete_files(model_id: str):
             client.delete_files(model_id)
             updated = client.get_model(model_id)
         except UpstreamError as failure:
-            attempt.failed(str(failure))
-            return answer_failure(model_id, model, failure)
+            return fail("delete-files", model, attempt, failure)
     return answer(updated, row=host.model_heard(updated),
                   message=f"Deleted the downloaded files of {updated.name}.")
 
