@@ -59,6 +59,7 @@ def panel_process(chromium, pieces_os, panel_database, panel_settings):
     server = PanelProcess(pieces_os.url, panel_database, **panel_settings)
     yield server
     server.stop()
+    assert not server.errors(), f"the panel logged an error:\n{server.errors()}"
 
 
 @pytest.fixture

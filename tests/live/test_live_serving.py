@@ -36,6 +36,15 @@ def test_server_shutdown_closes_pages_with_1012_so_they_reconnect(gunicorn_panel
     gunicorn_panel.process.send_signal(signal.SIGTERM)
     assert close_code(page) == 1012
     assert gunicorn_panel.process.wait(timeout=10) == 0
+    assert not [line for line in gunicorn_panel.log if "Traceback" in line]
+
+
+def test_a_page_that_comes_while_the_panel_stops_is_told_to_come_back(live):
+    """Browsers reconnect at once after a 1012: they may reach the stopping panel again."""
+    live.hub.shutdown()
+    assert close_code(LivePage(live.url, cookie=cookie_header(live.browser))) == 1012
+    page = live.browser.get(live.url + "/", timeout=5)
+    assert page.status_code == 503 and "The panel is restarting" in page.text
 
 
 STOPS = 8

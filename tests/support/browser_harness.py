@@ -82,6 +82,7 @@ class PanelProcess:
         self._server: GunicornServer | None = serve_panel(pieces_os_url, database, **settings)
         self.url = self._server.url
         self.port = int(self.url.rsplit(":", 1)[1])
+        self.logs = [self._server.log]  # each run's stderr
 
     def stop(self) -> None:
         if self._server is not None:
@@ -91,6 +92,13 @@ class PanelProcess:
     def start(self) -> None:
         if self._server is None:
             self._server = serve_panel(*self._options, port=self.port, **self._settings)
+            self.logs.append(self._server.log)
+
+    def errors(self) -> str:
+        """Every run's log, if any of them has a traceback (an error the browser may never
+        have shown); else nothing."""
+        logged = ["".join(log) for log in self.logs]
+        return "\n".join(logged) if any("Traceback" in log for log in logged) else ""
 
 
 def log_in(page, panel_url: str, name: str, path: str = "/") -> None:

@@ -55,6 +55,7 @@ def serve_in_thread(app) -> ThreadedServer:
 class GunicornServer:
     url: str
     process: subprocess.Popen
+    log: list[str]  # what gunicorn and the app wrote to stderr, line by line, as it comes
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -89,13 +90,13 @@ def serve_with_gunicorn(app_spec: str, *, threads: int = 64, startup_timeout: fl
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         start_new_session=own_process_group,
     )
-    port = _wait_for_port(process, startup_timeout)
-    return GunicornServer(url=f"http://127.0.0.1:{port}", process=process)
+    log: list[str] = []
+    port = _wait_for_port(process, startup_timeout, log)
+    return GunicornServer(url=f"http://127.0.0.1:{port}", process=process, log=log)
 
 
-def _wait_for_port(process: subprocess.Popen, timeout: float) -> int:
+def _wait_for_port(process: subprocess.Popen, timeout: float, seen: list[str]) -> int:
     found: list[int] = []
-    seen: list[str] = []
 
     def read_log() -> None:
         for line in process.stderr:

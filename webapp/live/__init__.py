@@ -13,8 +13,17 @@ from flask import Flask
 from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from .host import LiveHost
+from .loop import LoopStopped
 from .quota import sockets_allowed
-from .route import bp, browser_left, current_live, current_snapshot, live_socket_path, sock
+from .route import (
+    bp,
+    browser_left,
+    current_live,
+    current_snapshot,
+    live_socket_path,
+    panel_stopping,
+    sock,
+)
 
 __all__ = ["current_live", "current_snapshot", "init_app"]
 
@@ -38,4 +47,5 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"live": current_snapshot()})
     app.register_blueprint(bp)
     app.register_error_handler(ConnectionError, browser_left)
+    app.register_error_handler(LoopStopped, panel_stopping)
     sock.init_app(app)

@@ -13,10 +13,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, request
 from flask_sock import ConnectionClosed, Sock
+from werkzeug.exceptions import ServiceUnavailable
 
 from ..db import close_db
+from ..web.errors import render_http_error
 from .fanout import Close
-from .host import POLICY_VIOLATION, LiveHost
+from .host import POLICY_VIOLATION, SERVICE_RESTART, LiveHost
+from .loop import LoopStopped
 from .pages import Page
 
 bp = Blueprint("live", __name__)
@@ -39,7 +42,11 @@ def live(ws):
     """Send one page what changes, until either side closes."""
     host = current_live()
     page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
-    mailbox = host.open_page(page, g.since, g.user.id, g.session_hash, lambda: ws.connected)
+    try:
+        mailbox = host.open_page(page, g.since, g.user.id, g.session_hash, lambda: ws.connected)
+    except LoopStopped:  # the panel is stopping: the browser tries the next one
+        close(ws, SERVICE_RESTART, "server restarting")
+        return
     if isinstance(mailbox, str):
         ws.send(host.fragments.live_refused(mailbox))
         close(ws, TRY_AGAIN_LATER, mailbox[:120])
@@ -93,6 +100,12 @@ def browser_left(error: ConnectionError):
     if request.endpoint != "live.live":
         raise error
     return "The browser closed the connection.", 400
+
+
+def panel_stopping(_error: LoopStopped):
+    """A request that came while the panel stops, after its live state has ended."""
+    return render_http_error(ServiceUnavailable(
+        "The panel is restarting: nothing was done. Try again in a moment."))
 
 
 @bp.before_request
