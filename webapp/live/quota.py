@@ -4,10 +4,9 @@ LIVE_SOCKETS_TOTAL is lowered to what the open-file limit allows (the fan-out co
 import logging
 import resource
 
-log = logging.getLogger(__name__)
+from ..serving.limits import RESERVED_DESCRIPTORS
 
-# File descriptors kept for everything else: requests being served, Pieces OS, the database.
-RESERVED_DESCRIPTORS = 256
+log = logging.getLogger(__name__)
 
 
 def sockets_allowed(configured_total: int) -> int:

@@ -8,9 +8,8 @@ import time
 import gevent
 
 from webapp.config import settings_from_env
-from webapp.live.quota import RESERVED_DESCRIPTORS
 from webapp.security.hosts import trusted_hosts
-from webapp.serving.limits import raise_open_file_limit
+from webapp.serving.limits import RESERVED_DESCRIPTORS, raise_open_file_limit
 
 _settings = settings_from_env()
 # Refuses to start on 0.0.0.0 without TRUSTED_HOSTS, before any worker is forked.

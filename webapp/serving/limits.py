@@ -1,6 +1,9 @@
 """The process's open-file limit: each open page's live socket is a file descriptor."""
 import resource
 
+# File descriptors kept for everything else: requests being served, Pieces OS, the database.
+RESERVED_DESCRIPTORS = 256
+
 
 def raise_open_file_limit(wanted: int) -> int:
     """Raise the soft limit towards ``wanted`` (never past the hard limit, never lower);
