@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 
+from .config import ConfigError
+
 DATABASE_FILE_NAME = "panel.sqlite"
 BUSY_TIMEOUT_SECONDS = 10
 #: The file holds password hashes and session ids: its owner alone may read it. SQLite gives
@@ -19,40 +21,50 @@ BUSY_TIMEOUT_SECONDS = 10
 PRIVATE_FILE_MODE = 0o600
 SIDE_FILE_SUFFIXES = ("-wal", "-shm")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
+#: The schema, one step per version (SQLite's ``PRAGMA user_version``): step n brings a database
+#: from version n - 1 to n, in one transaction. A released step is never edited; a change of the
+#: schema is a new step at the end.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: accounts, sessions and the activity log. Databases made before versions were counted
+    # (version 0) have these tables already: IF NOT EXISTS leaves them as they are.
+    (
+        """CREATE TABLE IF NOT EXISTS users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        # One row per logged-in session; the cookie holds a random id whose SHA-256 is kept
+        # here. Rows go with their account (and on logout, a new password or a new role), so
+        # an account made later, even with a reused id, never finds one.
+        """CREATE TABLE IF NOT EXISTS sessions (
+            id_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            created_at REAL NOT NULL,
+            seen_at REAL NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id)",
+        """CREATE TABLE IF NOT EXISTS activity (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            model_id TEXT,
+            model_name TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'ok', 'refused', 'failed')),
+            detail TEXT,
+            finished_at TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS activity_by_model ON activity (model_id, id)",
+        "CREATE INDEX IF NOT EXISTS activity_by_user ON activity (user COLLATE NOCASE, id)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
--- One row per logged-in session; the cookie holds a random id whose SHA-256 is kept here.
--- Rows go with their account (and on logout, a new password or a new role), so an account
--- made later, even with a reused id, never finds one.
-CREATE TABLE IF NOT EXISTS sessions (
-    id_hash TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    created_at REAL NOT NULL,
-    seen_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
 
-CREATE TABLE IF NOT EXISTS activity (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    user TEXT NOT NULL,
-    action TEXT NOT NULL,
-    model_id TEXT,
-    model_name TEXT,
-    outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'ok', 'refused', 'failed')),
-    detail TEXT,
-    finished_at TEXT
-);
-CREATE INDEX IF NOT EXISTS activity_by_model ON activity (model_id, id);
-CREATE INDEX IF NOT EXISTS activity_by_user ON activity (user COLLATE NOCASE, id);
-"""
+class DatabaseTooNew(ConfigError):
+    """The database was upgraded by a newer version of the panel than this one."""
 
 
 def database_path(configured: str | None, instance_path: str | Path) -> str:
@@ -67,18 +79,44 @@ def connect(path: str) -> sqlite3.Connection:
     return connection
 
 
-def create_schema(path: str) -> None:
-    """Create the file (readable by its owner only), its tables and indexes if missing; switch
-    the file to WAL mode."""
+def prepare_database(path: str) -> None:
+    """Create the file (readable by its owner only) in WAL mode if missing, and bring its schema
+    to this version's. A database of a newer version is left untouched: DatabaseTooNew."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     make_private(path)
     connection = connect(path)
     try:
+        refuse_if_newer(connection, path)
         # WAL lets the log be read while a request writes to it; the mode is kept in the file.
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.executescript(SCHEMA)
+        migrate(connection, path)
     finally:
         connection.close()
+
+
+def migrate(connection: sqlite3.Connection, path: str) -> None:
+    """Run the steps the database lacks, each with its new version in one transaction. The
+    version is read inside it, so two processes starting at once never run a step twice."""
+    while True:
+        with transaction(connection):
+            version = refuse_if_newer(connection, path)
+            if version == SCHEMA_VERSION:
+                return
+            for statement in MIGRATIONS[version]:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {version + 1}")
+
+
+def refuse_if_newer(connection: sqlite3.Connection, path: str) -> int:
+    """The database's schema version; DatabaseTooNew if this version of the panel does not
+    know it."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise DatabaseTooNew(
+            f"the database {path} was upgraded by a newer version of the panel (schema "
+            f"version {version}; this version knows up to {SCHEMA_VERSION}). Nothing in it was "
+            "changed: run the newer version, or set DATABASE to another file.")
+    return version
 
 
 def make_private(path: str) -> None:
@@ -118,5 +156,5 @@ def close_db(_error: BaseException | None = None) -> None:
 
 def init_app(app: Flask) -> None:
     app.config["DATABASE"] = database_path(app.config.get("DATABASE"), app.instance_path)
-    create_schema(app.config["DATABASE"])
+    prepare_database(app.config["DATABASE"])
     app.teardown_appcontext(close_db)

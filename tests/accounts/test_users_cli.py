@@ -11,7 +11,7 @@ from tests.support.commands import Command, free_port
 from tests.support.servers import REPO_ROOT
 from webapp.accounts.users import authenticate, create_first_admin, find_user, list_users
 from webapp.cli import main
-from webapp.db import connect, create_schema
+from webapp.db import connect, prepare_database
 
 GOOD_PASSWORD = "a long enough password"
 
@@ -122,7 +122,7 @@ def test_as_a_person_runs_it(tmp_path):
 class TestFirstAdmin:
     def test_created_once_and_only_when_there_is_no_account(self, tmp_path):
         path = str(tmp_path / "panel.sqlite")
-        create_schema(path)
+        prepare_database(path)
         db = connect(path)
         password = create_first_admin(db)
         assert len(password) >= 10 and create_first_admin(db) is None
@@ -132,7 +132,7 @@ class TestFirstAdmin:
 
     def test_many_processes_starting_at_once_make_one_account(self, tmp_path):
         path = str(tmp_path / "panel.sqlite")
-        create_schema(path)
+        prepare_database(path)
         passwords, errors = [], []
 
         def start():

@@ -10,7 +10,7 @@ import re
 import requests
 
 from webapp.accounts.users import add_user
-from webapp.db import connect, create_schema
+from webapp.db import connect, prepare_database
 
 #: The password of every test account.
 TEST_PASSWORD = "correct horse battery staple"
@@ -23,7 +23,7 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 def seed_database(path: str, actor: str = "tests") -> None:
     """Create a panel database at ``path`` holding the test accounts, added by ``actor`` (about
     0.1 s per account: their passwords are hashed with scrypt)."""
-    create_schema(path)
+    prepare_database(path)
     db = connect(path)
     for name, role in ACCOUNTS.items():
         add_user(db, name, role, TEST_PASSWORD, actor=actor)

@@ -6,7 +6,7 @@ import sqlite3
 import sys
 
 from ..config import INSTANCE_FOLDER, ConfigError, settings_from_env
-from ..db import connect, create_schema, database_path
+from ..db import connect, database_path, prepare_database
 from .users import (
     FIRST_ADMIN_NAME,
     ROLES,
@@ -109,7 +109,7 @@ def open_database() -> sqlite3.Connection:
     """The database the panel uses (DATABASE, or the instance folder's), created if missing."""
     path = database_path(settings_from_env()["DATABASE"], INSTANCE_FOLDER)
     try:
-        create_schema(path)
+        prepare_database(path)
         return connect(path)
     except sqlite3.Error as error:
         raise ConfigError(f"cannot open the database {path}: {error}") from None

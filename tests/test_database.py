@@ -1,0 +1,82 @@
+"""The database's schema has versions: one made by an older panel is upgraded on start without
+losing anything, and one made by a newer panel is refused untouched."""
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from webapp.accounts.users import authenticate
+from webapp.cli import main
+from webapp.db import SCHEMA_VERSION, DatabaseTooNew, connect, prepare_database
+
+BEFORE_VERSIONS = Path(__file__).parent / "fixtures" / "panel-before-schema-versions.sql"
+TABLES = ("users", "sessions", "activity")
+
+
+def database_from(dump: Path, path: Path) -> str:
+    run(str(path), dump.read_text(), script=True)
+    return str(path)
+
+
+def run(path: str, sql: str, script: bool = False) -> list[tuple]:
+    """Run ``sql`` on the file with nothing of the panel's in between; its rows."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        if script:
+            connection.executescript(sql)
+            return []
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def contents(path: str) -> dict[str, list[tuple]]:
+    return {table: run(path, f"SELECT * FROM {table} ORDER BY 1") for table in TABLES}
+
+
+def version_of(path: str) -> int:
+    return run(path, "PRAGMA user_version")[0][0]
+
+
+def made_by_a_newer_panel(tmp_path: Path) -> str:
+    path = database_from(BEFORE_VERSIONS, tmp_path / "panel.sqlite")
+    run(path, f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    return path
+
+
+def test_a_database_made_before_schema_versions_is_upgraded_keeping_everything(tmp_path):
+    path = database_from(BEFORE_VERSIONS, tmp_path / "panel.sqlite")
+    before = contents(path)
+    assert version_of(path) == 0 and all(before.values())
+    prepare_database(path)
+    assert version_of(path) == SCHEMA_VERSION
+    assert contents(path) == before
+    db = connect(path)
+    assert authenticate(db, "bob", "bob's long secret").role == "operator"
+    assert db.execute("SELECT user_id FROM sessions WHERE id_hash = ?",
+                      (hashlib.sha256(b"bob-session").hexdigest(),)).fetchone()[0] == 2
+    db.close()
+
+
+def test_a_new_database_gets_the_latest_schema_and_starting_again_changes_nothing(tmp_path):
+    path = str(tmp_path / "panel.sqlite")
+    prepare_database(path)
+    assert version_of(path) == SCHEMA_VERSION
+    schema = run(path, "SELECT sql FROM sqlite_master ORDER BY name")
+    prepare_database(path)
+    assert run(path, "SELECT sql FROM sqlite_master ORDER BY name") == schema
+
+
+def test_a_database_of_a_newer_panel_is_refused_and_left_as_it_was(tmp_path):
+    path = made_by_a_newer_panel(tmp_path)
+    file_before = Path(path).read_bytes()
+    with pytest.raises(DatabaseTooNew, match="upgraded by a newer version of the panel"):
+        prepare_database(path)
+    assert Path(path).read_bytes() == file_before
+
+
+def test_the_command_says_why_it_will_not_use_a_newer_database(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE", made_by_a_newer_panel(tmp_path))
+    assert main(["users", "list"]) == 2
+    assert "upgraded by a newer version of the panel" in capsys.readouterr().err
