@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test screenshots setup bench-setup vendor clean
+.PHONY: run test screenshots setup bench-setup vendor wheel clean
 
 run: setup
 	$(BIN)/pieces-admin run
@@ -34,10 +34,15 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# A wheel in dist/ that carries the templates and static files (htmx included): see docs/deploy.md.
+wheel: setup
+	rm -rf build
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 # Re-checks the vendored files on every run; fetches them only when missing or altered.
 vendor:
 	@cd static/vendor 2>/dev/null && sha256sum --check --quiet --strict ../vendor.sha256 2>/dev/null \
 		|| bash scripts/fetch-htmx.sh
 
 clean:
-	rm -rf $(VENV) static/vendor
+	rm -rf $(VENV) static/vendor build dist

@@ -3,7 +3,7 @@ from flask import Flask
 
 from . import accounts, catalog, db, live, web
 from .activity import views as activity_views
-from .config import INSTANCE_FOLDER, PROJECT_ROOT, settings_from_env
+from .config import INSTANCE_FOLDER, RESOURCE_FOLDER, settings_from_env
 from .pieces import discovery
 from .pieces.client import PiecesClient
 from .security import csrf, headers, hosts, origin, proxy, secret
@@ -20,8 +20,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         "webapp",
         instance_relative_config=True,
         instance_path=(test_config or {}).get("INSTANCE_PATH", str(INSTANCE_FOLDER)),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(RESOURCE_FOLDER / "templates"),
+        static_folder=str(RESOURCE_FOLDER / "static"),
     )
     app.config.from_mapping(settings_from_env())
     if test_config:

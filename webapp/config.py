@@ -5,13 +5,21 @@ Every variable is documented in README.md; keep that table in step with ``SETTIN
 import ipaddress
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: Where the secret key and the database live unless configured otherwise.
-INSTANCE_FOLDER = PROJECT_ROOT / "instance"
+PACKAGE_FOLDER = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_FOLDER.parent
+#: Run from a checkout (or an editable install of it), rather than installed from a wheel.
+FROM_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+#: The templates and static files: at the top of a checkout, inside the package in a wheel.
+RESOURCE_FOLDER = PROJECT_ROOT if FROM_CHECKOUT else PACKAGE_FOLDER
+#: Where the secret key and the database live unless configured otherwise: the checkout's
+#: ``instance`` folder; installed, the environment's ``var`` folder (as Flask's default does).
+INSTANCE_FOLDER = (PROJECT_ROOT / "instance" if FROM_CHECKOUT
+                   else Path(sys.prefix) / "var" / "pieces-model-panel")
 
 HOSTNAME_PATTERN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
 HEADER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")

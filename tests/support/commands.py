@@ -18,9 +18,10 @@ def free_port() -> int:
 class Command:
     """`python -m webapp ARGS` in its own process group, its output collected line by line."""
 
-    def __init__(self, *args: str, **env: str):
+    def __init__(self, *args: str, python: str = sys.executable, cwd: str = str(REPO_ROOT),
+                 **env: str):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "webapp", *args], cwd=REPO_ROOT, text=True,
+            [python, "-m", "webapp", *args], cwd=cwd, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
         )

@@ -1,0 +1,66 @@
+"""The panel as a wheel: it carries the templates and static files, and an installed copy serves
+the panel, htmx included, from any directory."""
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+import venv
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.commands import Command, free_port
+from tests.support.servers import REPO_ROOT
+
+
+def test_every_package_of_webapp_is_in_the_wheel():
+    listed = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = {".".join(path.parent.relative_to(REPO_ROOT).parts)
+                for path in (REPO_ROOT / "webapp").rglob("__init__.py")}
+    assert set(listed["packages"]) == packages | {"webapp.templates", "webapp.static"}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """A new virtual environment with the wheel installed, its dependencies borrowed from the
+    tests' own environment (nothing is downloaded)."""
+    where = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools leaves a build/ folder in the tree it builds, whose stale
+    # files a later wheel would carry.
+    source = shutil.copytree(REPO_ROOT, where / "source", ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "instance", "__pycache__", ".*_cache"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(where / "dist"), str(source)],
+                   check=True, cwd=where)
+    environment = where / "env"
+    venv.create(environment, with_pip=False)
+    site = environment / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" \
+        / "site-packages"
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    wheel = next((where / "dist").glob("*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+                    "--target", str(site), str(wheel)], check=True)
+    return environment
+
+
+def test_the_installed_wheel_serves_the_panel_with_htmx_from_another_directory(
+        installed, simulator, tmp_path):
+    python = str(installed / "bin" / "python")
+    found = subprocess.run([python, "-c", "import webapp.config as c; print(c.RESOURCE_FOLDER)"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert Path(found.strip()).is_relative_to(installed)  # not the checkout's files
+    port = free_port()
+    serve = Command("serve", python=python, cwd=str(tmp_path), PORT=str(port), HOST="127.0.0.1",
+                    PIECES_OS_URL=simulator.url, DATABASE=str(tmp_path / "panel.sqlite"),
+                    SECRET_KEY="wheel-test-secret-key")
+    try:
+        serve.wait_for("Listening at")
+        login = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
+        assert login.status_code == 200 and "/static/vendor/htmx.min.js" in login.text
+        htmx = requests.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js", timeout=10)
+        assert htmx.status_code == 200 and "htmx" in htmx.text
+        assert requests.get(f"http://127.0.0.1:{port}/static/app.css", timeout=10).ok
+    finally:
+        serve.kill()
