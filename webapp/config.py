@@ -6,8 +6,10 @@ import ipaddress
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PACKAGE_FOLDER = Path(__file__).resolve().parent
@@ -34,7 +36,7 @@ class ConfigError(ValueError):
 class Setting:
     name: str
     default: str | None
-    parse: object  # callable(str) -> value
+    parse: Callable[[str], Any]
     help: str
 
 
@@ -246,7 +248,7 @@ SETTINGS = (
 
 def settings_from_env(environ=os.environ) -> dict:
     """Parse every setting; a bad value raises ConfigError naming the variable."""
-    values = {}
+    values: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = environ.get(setting.name) or setting.default
         if raw is None:

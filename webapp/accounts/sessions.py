@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, MutableMapping
 
 from flask import Flask, current_app, g, request, session
+from flask.sessions import SessionMixin
 
 from ..activity import log as activity_log
 from ..db import get_db
@@ -38,7 +39,7 @@ def hash_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def start_session(db: sqlite3.Connection, store: MutableMapping, user: User) -> str:
+def start_session(db: sqlite3.Connection, store: SessionMixin, user: User) -> str:
     """Make ``store`` (the cookie's session) a new session of ``user`` and return its hash.
     Whatever ``store`` held is dropped first, so nothing set before the login (a planted id or
     CSRF token) outlives it."""

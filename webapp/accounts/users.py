@@ -147,7 +147,7 @@ def add_user(db: sqlite3.Connection, name: str, role: str, password: str, *,
                    " VALUES (?, ?, ?, ?)", (name, role, password_hash, activity_log.now()))
         activity_log.record(db, user=actor, action="add-user", outcome="ok",
                             detail=f"Added {name} as {role}.")
-    return find_user(db, name)
+    return _existing(db, name)
 
 
 def set_role(db: sqlite3.Connection, name: str, role: str, *, actor: str) -> None:

@@ -100,7 +100,9 @@ def remove(name: str):
 def stay_logged_in_if_own(name: str) -> None:
     """A change that ended all sessions of the admin's own account: this one goes on anew."""
     if name.casefold() == g.user.name.casefold():
-        start_session(get_db(), session, find_user(get_db(), name))
+        user = find_user(get_db(), name)
+        if user is not None:
+            start_session(get_db(), session, user)
 
 
 def typed_password() -> str:

@@ -64,6 +64,7 @@ def record(db: sqlite3.Connection, *, user: str, action: str, outcome: str,
         (moment, user[:MAX_USER_LENGTH], action, model_id, model_name, outcome,
          _clipped(detail), None if outcome == "pending" else moment))
     _written()
+    assert cursor.lastrowid is not None  # (set by every INSERT)
     return cursor.lastrowid
 
 

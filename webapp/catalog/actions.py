@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from flask import (
     Blueprint,
-    Response,
+    abort,
     flash,
     g,
     make_response,
@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
@@ -76,19 +77,19 @@ def act(model_id: str, action_name: str):
         return carry_out(ACTIONS[action_name], model_id, attempt)
 
 
-def model_for(model_id: str, attempt: activity_log.Attempt | None = None
-              ) -> tuple[Model | None, Response | None]:
-    """The model as Pieces OS has it now (named in ``attempt``'s log entry), or else the answer
-    that says why it could not be read (the attempt failed with it)."""
+def read_model(model_id: str, attempt: activity_log.Attempt | None = None) -> Model:
+    """The model as Pieces OS has it now (named in ``attempt``'s log entry). If it cannot be
+    read, the request ends here with the answer that says why (and the attempt failed with it):
+    Flask sends the response given to ``abort``."""
     try:
         model = current_client().get_model(model_id)
     except UpstreamError as failure:
         if attempt is not None:
             attempt.failed(str(failure))
-        return None, answer_failure(model_id, None, failure)
+        abort(answer_failure(model_id, None, failure))
     if attempt is not None:
         attempt.identify(model.name)
-    return model, None
+    return model
 
 
 def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> Response:
@@ -96,9 +97,7 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
     state (every page shows it), then answered from the row the live state gives back, so that
     the answer and any live update of the row show the same outcome, whichever comes first."""
     client, host = current_client(), current_live()
-    model, unreadable = model_for(model_id, attempt)
-    if unreadable:
-        return unreadable
+    model = read_model(model_id, attempt)
     if action.name not in model.available_actions:
         refusal = f"Cannot {action.name} {model.name}: it is {model.state}."
         attempt.refused(refusal)
@@ -152,9 +151,7 @@ def ask_before_taking_over(action_name: str, model_id: str) -> Response | None:
         return None
     model = current_live().snapshot.model(model_id)
     if model is None:
-        model, unreadable = model_for(model_id)
-        if unreadable:
-            return unreadable
+        model = read_model(model_id)
     if action_name not in model.available_actions:
         return None
     who = owner or "somebody outside the panel (or before its log began)"
@@ -204,9 +201,7 @@ def dismiss(model_id: str):
     """Clear how the last download or action ended from the model's row, for everybody."""
     host = current_live()
     host.dismiss(model_id)
-    model, unreadable = model_for(model_id)
-    if unreadable:
-        return unreadable
+    model = read_model(model_id)
     return answer(model, row=host.model_heard(model),
                   message=f"Dismissed how the last action on {model.name} ended.")
 
@@ -216,10 +211,13 @@ def answer(model: Model | None, *, model_id: str | None = None, row: ModelRow | 
     """The re-rendered row or card for htmx (``row``: as the live state gave it back; it says
     how the action went when it went wrong); a redirect with a flash message otherwise."""
     if not is_htmx():
-        flash(error or message, "error" if error else "success")
+        flash(error or message or "", "error" if error else "success")
         return redirect(next_url(), 303)
     template = VIEWS.get(request.form.get("view", "row"), VIEWS["row"])
-    row = row or current_live().row_of(model, model_id or model.id)
+    if row is None:
+        shown_id = model_id or (model.id if model else None)
+        assert shown_id is not None, "a model or its id"
+        row = current_live().row_of(model, shown_id)
     if row.model is None and model is not None:  # (not listed yet: the model as just read)
         row = replace(row, model=model)
     said = row.model is not None and row.outcome is not None and row.outcome.text == error

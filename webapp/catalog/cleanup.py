@@ -14,7 +14,7 @@ from ..pieces.model import Model
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
 from ..web.responses import page_or_fragment
-from .actions import answer, ask_to_confirm, fail, model_for
+from .actions import answer, ask_to_confirm, fail, read_model
 
 bp = Blueprint("cleanup", __name__)
 
@@ -38,9 +38,7 @@ def files_kept_because(model: Model) -> str | None:
 @requires("act")
 def confirm_delete_files(model_id: str):
     """Ask before deleting a model's files (in place of its row or card with htmx)."""
-    model, unreadable = model_for(model_id)
-    if unreadable:
-        return unreadable
+    model = read_model(model_id)
     kept = files_kept_because(model)
     if kept:
         abort(409, description=f"Cannot delete the files of {model.name}: {kept}.")
@@ -61,9 +59,7 @@ def delete_files(model_id: str):
     require_confirmation("Deleting a model's files")
     client, host = current_client(), current_live()
     with activity_log.attempt("delete-files", model_id) as attempt:
-        model, unreadable = model_for(model_id, attempt)
-        if unreadable:
-            return unreadable
+        model = read_model(model_id, attempt)
         kept = files_kept_because(model)
         if kept:
             refusal = f"Cannot delete the files of {model.name}: {kept}."

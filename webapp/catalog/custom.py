@@ -13,7 +13,7 @@ from ..pieces.client import UpstreamError, current_client
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
 from ..web.responses import is_htmx
-from .actions import answer, answer_failure, ask_to_confirm, model_for
+from .actions import answer, answer_failure, ask_to_confirm, read_model
 from .form import ModelForm, apply_changes
 
 bp = Blueprint("custom", __name__)
@@ -53,9 +53,7 @@ def create():
 @requires("edit")
 def confirm_delete(model_id: str):
     """Ask before deleting a custom model (in place of its card with htmx)."""
-    model, unreadable = model_for(model_id)
-    if unreadable:
-        return unreadable
+    model = read_model(model_id)
     return ask_to_confirm(model, model_id, Confirmation(
         f"Delete the custom model {model.name}?",
         "Pieces OS forgets it: its settings, and its files if downloaded. This cannot be "
@@ -71,9 +69,7 @@ def delete(model_id: str):
     require_confirmation("Deleting a custom model")
     client = current_client()
     with activity_log.attempt("delete-model", model_id) as attempt:
-        model, unreadable = model_for(model_id, attempt)
-        if unreadable:
-            return unreadable
+        model = read_model(model_id, attempt)
         if not model.custom:
             refusal = f"{model.name} is not a custom model, so it cannot be deleted."
             attempt.refused(refusal)

@@ -35,7 +35,7 @@ class Mailbox:
     """One open page's socket as the loop sees it. The loop puts messages (or a ``Close``) in
     ``messages``; the page's socket handler takes them."""
 
-    def __init__(self, page: Page, account_id: int, session_hash: str | None,
+    def __init__(self, page: Page, account_id: int, session_hash: str,
                  connected: Callable[[], bool]):
         self.page = page
         self.account_id = account_id
@@ -107,7 +107,7 @@ class Fanout:
     def mailboxes(self) -> list[Mailbox]:
         return [mailbox for kind in self.kinds.values() for mailbox in kind.mailboxes]
 
-    def open(self, page: Page, since: int | None, account_id: int, session_hash: str | None,
+    def open(self, page: Page, since: int | None, account_id: int, session_hash: str,
              connected: Callable[[], bool]) -> Mailbox | str:
         """A page opened its socket: its mailbox, holding what changed since ``since``; or why
         it is refused (too many pages open for the account, or for the panel)."""

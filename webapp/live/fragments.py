@@ -63,6 +63,7 @@ class Fragments:
 
     def history(self, page: Page, live: LiveSnapshot) -> str:
         """A model page's recent activity."""
+        assert page.model_id is not None, "only a model's page shows its history"
         with self._as_seen_on(page, live):
             return render_template("activity/_history.html", oob=True, model_id=page.model_id,
                                    history=recent_for_model(page.model_id))

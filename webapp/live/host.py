@@ -165,8 +165,11 @@ class LiveHost:
         self.loop.ask(self.models.load_ended, model_id)
 
     def load_pending(self, model: Model, entry_id: int) -> ModelRow:
-        return self.loop.ask(lambda: (self.models.load_pending(model, entry_id),
-                                      model_row(self.state, model.id))[1])
+        def mark_pending() -> ModelRow:
+            self.models.load_pending(model, entry_id)
+            return model_row(self.state, model.id)
+
+        return self.loop.ask(mark_pending)
 
     def dismiss(self, model_id: str) -> None:
         self.loop.ask(self.models.dismiss, model_id)
@@ -187,7 +190,7 @@ class LiveHost:
     # -- for the pages' sockets ----------------------------------------------------------------
 
     def open_page(self, page: Page, since: int | None, account_id: int,
-                  session_hash: str | None, connected: Callable[[], bool]) -> Mailbox | str:
+                  session_hash: str, connected: Callable[[], bool]) -> Mailbox | str:
         """A page opened its socket: its mailbox (sent at once what changed since ``since``,
         a sequence number; None: everything), or why it is refused. ``connected`` says
         whether the browser still holds the socket."""

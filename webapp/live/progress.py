@@ -105,10 +105,11 @@ class DownloadProgress:
             self.percentage = 0.0
             self.bytes_per_second = None
             self.last_change = now
-        moved = frame.percentage is not None and frame.percentage > self.percentage
-        if moved:
+        moved = False
+        if frame.percentage is not None and frame.percentage > self.percentage:
             self._measure_rate(frame.percentage - self.percentage, now - self.last_change)
             self.percentage = frame.percentage
+            moved = True
         if frame.status and frame.status != self.status:
             self.status = frame.status
             moved = True

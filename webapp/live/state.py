@@ -86,10 +86,9 @@ class HostState:
 
     def instance(self, now: float) -> Instance:
         move = self.move
-        recent = move is not None and now - move[1] < MOVE_NOTICE_SECONDS
+        recent_move = move[0] if move is not None and now - move[1] < MOVE_NOTICE_SECONDS else None
         supported = is_supported(self.version, *self.supported_versions)
-        return Instance(self.url, self.version, supported, self.runtime,
-                        move[0] if recent else None, self.device)
+        return Instance(self.url, self.version, supported, self.runtime, recent_move, self.device)
 
     def memory(self) -> MemoryUse:
         return memory_use(self.device, list(self.models.values()))

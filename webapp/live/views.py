@@ -85,6 +85,7 @@ class LiveSnapshot:
         """The row of ``model`` as this snapshot shows it; a model fresher than the snapshot
         (just answered by Pieces OS) keeps its own values."""
         model_id = model.id if model is not None else model_id
+        assert model_id is not None, "a model or its id"
         kept, runtime = self.rows.get(model_id), self.runtime_problem
         if kept is None:
             return ModelRow(model_id, model, memory=self.memory, runtime_problem=runtime)

@@ -29,7 +29,7 @@ class Device:
     def from_raw(cls, raw: object) -> "Device":
         if not isinstance(raw, dict):
             return cls()
-        hardware = raw.get("hardware") if isinstance(raw.get("hardware"), dict) else {}
+        hardware = raw["hardware"] if isinstance(raw.get("hardware"), dict) else {}
         ram = hardware.get("ram")
         gpus = hardware.get("gpus")
         return cls(

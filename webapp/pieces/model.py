@@ -122,9 +122,8 @@ class Model:
         (``position`` in the list names one that has no usable id)."""
         if not isinstance(raw, dict):
             return cls.unreadable(f"unreadable-{position}", None, "it is not a JSON object")
-        model_id = raw.get("id")
         try:
-            check_model_id(model_id)
+            model_id = check_model_id(raw.get("id"))
         except InvalidModelId as error:
             return cls.unreadable(f"unreadable-{position}", raw, f"its id: {error}")
         if not isinstance(raw.get("name"), str):

@@ -8,12 +8,15 @@ VERSION = re.compile(r"(\d{1,6})\.(\d{1,6})\.(\d{1,6})")
 def parse_version(text: str | None) -> tuple[int, int, int] | None:
     """``12.3.11`` (or ``12.3.11-beta``) -> (12, 3, 11); None when it is not such a version."""
     match = VERSION.match(text.strip()) if isinstance(text, str) else None
-    return tuple(int(part) for part in match.groups()) if match else None
+    if match is None:
+        return None
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
 
 
 def is_supported(version: str | None, minimum: str, below: str) -> bool | None:
     """Is ``minimum <= version < below``? None when the version cannot be read."""
-    parsed = parse_version(version)
-    if parsed is None:
+    parsed, low, high = parse_version(version), parse_version(minimum), parse_version(below)
+    if parsed is None or low is None or high is None:
         return None
-    return parse_version(minimum) <= parsed < parse_version(below)
+    return low <= parsed < high

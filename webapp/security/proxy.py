@@ -41,4 +41,6 @@ def _canonical(address: str) -> str:
 
 def init_app(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
+        # Flask's documented way to add a WSGI middleware, which mypy calls assigning a method.
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["TRUSTED_PROXIES"])

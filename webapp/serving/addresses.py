@@ -27,9 +27,9 @@ def local_url(host: str, port: int) -> str:
 
 def lan_addresses() -> list[str]:
     """This machine's IPv4 addresses but loopback ones: its name's, and its route's."""
-    found = []
+    found: list[str] = []
     try:
-        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None,
+        found += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None,
                                                              socket.AF_INET)]
     except OSError:
         pass

@@ -38,7 +38,7 @@ def create_simulator_app(download_seconds: float = 20.0, memory_gb: float = 16.0
         raise ValueError("download_seconds and tick_seconds must be > 0, memory_gb >= 0")
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["model_id"] = ModelIdConverter
-    app.wsgi_app = KeepEncodedSlashes(app.wsgi_app)
+    app.wsgi_app = KeepEncodedSlashes(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[EXTENSION_KEY] = Simulator.create(
         download_seconds=download_seconds, memory_gb=memory_gb, tick_seconds=tick_seconds,
         behaviour=Behaviour(**behaviour), ollama=ollama, gpus=tuple(gpus),

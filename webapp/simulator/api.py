@@ -29,7 +29,7 @@ def plain_text(text: str, status: int) -> Response:
 def _route_key() -> str:
     """The short name of the route this request hit (endpoints are named after them)."""
     if request.blueprint == bp.name:
-        return request.endpoint.rpartition(".")[2]
+        return (request.endpoint or "").rpartition(".")[2]
     return UNMATCHED_KEY
 
 
@@ -56,7 +56,7 @@ def apply_route_fault():
 def refuse_progress_for_unknown_model():
     """Answer 500 before the WebSocket handshake when the model does not exist."""
     if request.endpoint == f"{bp.name}.progress":
-        if not current_simulator().store.exists(request.view_args["model_id"]):
+        if not current_simulator().store.exists((request.view_args or {})["model_id"]):
             return plain_text(NOT_FOUND_TEXT, 500)
     return None
 

@@ -1,6 +1,6 @@
 """Reading the JSON bodies of the `/__sim/` controls; bad input is a 400 with a text message."""
 
-from numbers import Real
+from typing import TypeGuard
 
 from flask import request
 
@@ -28,8 +28,9 @@ def only_keys(body: dict, allowed: set) -> None:
         raise BadControlInput(f"unknown keys: {', '.join(unknown)}.")
 
 
-def is_number(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
+def is_number(value: object) -> TypeGuard[float]:
+    """A JSON number (an int or a float, not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def is_int(value) -> bool:

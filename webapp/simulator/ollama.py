@@ -63,7 +63,8 @@ class Ollama:
         self._streams = streams
         self._initial_state = initial_state
         self._lock = threading.Lock()
-        self._state, self._percentage = initial_state, None
+        self._state = initial_state
+        self._percentage: float | None = None
 
     def status(self) -> dict:
         with self._lock:

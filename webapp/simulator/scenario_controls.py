@@ -33,11 +33,11 @@ def add_model():
     return jsonify(count=current_simulator().store.add_raw(model))
 
 
-def _percentage(body: dict, key: str):
+def _percentage(body: dict, key: str) -> float:
     value = body.get(key)
     if not is_number(value) or not 0 <= value <= 100:
         raise BadControlInput(f"{key} must be a number from 0 to 100.")
-    return value
+    return float(value)
 
 
 @bp.post("/download/<model_id:model_id>/fail")

@@ -108,8 +108,8 @@ class ModelStore:
         status of the download that ended most recently (stale for any download now running)."""
         with self._lock:
             stale = self._last_outcomes.get(model_id)
-            replay = self._behaviour.current.replays_last_status and stale is not None
-            return self._hub.subscribe(model_id, (stale,) if replay else ())
+            replay = self._behaviour.current.replays_last_status
+            return self._hub.subscribe(model_id, (stale,) if replay and stale is not None else ())
 
     def start_download(self, model_id: str) -> dict:
         with self._lock:
@@ -293,7 +293,7 @@ class ModelStore:
             loaded = [m for m in self._models if isinstance(m, dict) and m.get("loaded") is True]
             for model in loaded:
                 model["loaded"] = False
-            self._changes.changed(*(model.get("id") for model in loaded))
+            self._changes.changed(*(model["id"] for model in loaded))
 
     def _refuse_beyond_budget(self, model: dict) -> None:
         in_use = sum(
@@ -366,7 +366,7 @@ class ModelStore:
             running = self._downloads.pop(model_id, None)
             if running is not None:
                 running.stopped.set()
-            del self._models[self._index_of(model_id)]
+            self._models.remove(model)
             self._changes.deleted(model_id)
 
     def patch(self, model_id: str, changes: dict) -> dict:
