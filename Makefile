@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test screenshots setup bench-setup vendor wheel clean
+.PHONY: run test screenshots setup bench-setup vendor wheel lock clean
 
 run: setup
 	$(BIN)/pieces-admin run
@@ -24,15 +24,28 @@ bench-setup: setup
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx; }
 
-$(VENV)/.installed: pyproject.toml
+# The exact versions of requirements.lock (CI's), then the panel itself, editable.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.test-installed: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.lock
+	$(BIN)/python -m pip install --quiet -r requirements-test.lock
 	touch $@
+
+# Pins the newest versions pyproject.toml's ranges allow, with pip-tools from a virtual
+# environment of its own (so that its dependencies never mix with the panel's).
+LOCK_TOOLS := $(VENV)-lock
+COMPILE    := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet --upgrade \
+              --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+lock:
+	test -x $(LOCK_TOOLS)/bin/pip-compile || { \
+		$(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet pip-tools; }
+	$(COMPILE) --output-file requirements.lock pyproject.toml
+	$(COMPILE) --allow-unsafe --extra test --constraint requirements.lock \
+		--output-file requirements-test.lock pyproject.toml
 
 # A wheel in dist/ that carries the templates and static files (htmx included): see docs/deploy.md.
 wheel: setup
@@ -45,4 +58,4 @@ vendor:
 		|| bash scripts/fetch-htmx.sh
 
 clean:
-	rm -rf $(VENV) static/vendor build dist
+	rm -rf $(VENV) $(VENV)-lock static/vendor build dist

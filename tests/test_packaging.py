@@ -1,5 +1,7 @@
-"""The panel as a wheel: it carries the templates and static files, and an installed copy serves
-the panel, htmx included, from any directory."""
+"""The panel as a package: its lock files pin what pyproject.toml asks for, and its wheel carries
+the templates and static files, so that an installed copy serves the panel, htmx included, from
+any directory."""
+import re
 import shutil
 import subprocess
 import sys
@@ -10,13 +12,34 @@ from pathlib import Path
 
 import pytest
 import requests
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from tests.support.commands import Command, free_port
 from tests.support.servers import REPO_ROOT
 
+PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)", re.MULTILINE)
+
+
+@pytest.mark.parametrize(("lock", "extras"), [("requirements.lock", []),
+                                              ("requirements-test.lock", ["test"])])
+def test_the_lock_files_pin_every_dependency_within_its_range(lock, extras):
+    pins = {canonicalize_name(name): Version(version)
+            for name, version in PIN.findall((REPO_ROOT / lock).read_text())}
+    wanted = PROJECT["project"]["dependencies"] + [
+        requirement for extra in extras
+        for requirement in PROJECT["project"]["optional-dependencies"][extra]]
+    for requirement in map(Requirement, wanted):
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{lock} pins no {name}: run `make lock`"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"{lock} pins {name} {pins[name]}, outside {requirement.specifier}: run `make lock`")
+
 
 def test_every_package_of_webapp_is_in_the_wheel():
-    listed = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = PROJECT["tool"]["setuptools"]
     packages = {".".join(path.parent.relative_to(REPO_ROOT).parts)
                 for path in (REPO_ROOT / "webapp").rglob("__init__.py")}
     assert set(listed["packages"]) == packages | {"webapp.templates", "webapp.static"}
