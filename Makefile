@@ -2,15 +2,38 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+PYTHON_FILES := webapp tests bench wsgi.py
 
-.PHONY: run test screenshots setup bench-setup vendor wheel lock clean
+.PHONY: run test test-fast lint format screenshots setup bench-setup vendor wheel lock clean
 
 run: setup
 	$(BIN)/pieces-admin run
 
+# Tests run on TEST_WORKERS processes (pytest-xdist): most of them wait on loopback servers, so
+# more processes than cores help. The browser tests share one of them, the live tests another
+# (see tests/conftest.py).
+TEST_WORKERS ?= 4
+PARALLEL     := -n $(TEST_WORKERS) --dist loadgroup
+
 test: setup $(VENV)/.test-installed
-	$(BIN)/ruff check webapp tests bench wsgi.py
-	$(BIN)/pytest
+	$(BIN)/ruff check $(PYTHON_FILES)
+	$(BIN)/pytest $(PARALLEL)
+
+# The edit-run loop: every test but the browser ones (unit and integration tiers, see
+# pyproject.toml's markers); one tier alone with e.g. `.venv/bin/pytest -m unit`.
+test-fast: setup $(VENV)/.test-installed
+	$(BIN)/pytest $(PARALLEL) -m "not browser"
+
+# The checks CI runs before the tests (and .pre-commit-config.yaml before each commit): lint
+# rules, one format, and the types of webapp ([tool.mypy] in pyproject.toml).
+lint: setup $(VENV)/.test-installed
+	$(BIN)/ruff check $(PYTHON_FILES)
+	$(BIN)/ruff format --check $(PYTHON_FILES)
+	$(BIN)/mypy
+
+# Formats every Python file the way `make lint` checks.
+format: setup $(VENV)/.test-installed
+	$(BIN)/ruff format $(PYTHON_FILES)
 
 # docs/screenshots/*.png, taken in Chromium (as the browser tests are) from a panel and simulator.
 screenshots: setup $(VENV)/.test-installed

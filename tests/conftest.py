@@ -1,6 +1,7 @@
 """Shared fixtures. Simulator: `simulator` (a fresh one per test), `simulator_factory`."""
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -12,6 +13,34 @@ from tests.support.servers import wait_until
 from webapp.simulator import announce_port, create_simulator_app
 
 pytest_plugins = ["tests.support.panel_fixtures"]
+
+#: The fixtures that serve something on loopback: a simulator (and the panels built on one), a
+#: stub upstream, gunicorn, a `python -m webapp` process.
+SERVING_FIXTURES = {"simulator", "simulator_factory", "stub_client", "gunicorn_url", "command"}
+BROWSER_TESTS = Path(__file__).parent / "browser"
+LIVE_TESTS = Path(__file__).parent / "live"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test's tier (pyproject.toml's markers): browser tests are those of tests/browser;
+    integration tests serve something on loopback (a serving fixture, or a test that says so
+    with ``pytest.mark.integration``); the rest are unit tests.
+
+    Run in parallel (pytest-xdist, ``--dist loadgroup``), the browser tests share one worker,
+    and so do the live tests: each group measures real time (a page's progress, a socket's
+    silence) and runs one test at a time, next to the other workers' tests."""
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            continue
+        if item.path.is_relative_to(LIVE_TESTS):
+            item.add_marker(pytest.mark.xdist_group("live"))
+        if (SERVING_FIXTURES & set(getattr(item, "fixturenames", ()))
+              or item.get_closest_marker("integration")):
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)
 
 TERMINAL_STATUSES = {"COMPLETED", "FAILED", "CANCELED"}
 #: Downloads fast enough for tests, still in ~20 steps like a real one.

@@ -103,6 +103,7 @@ def test_bad_arguments_exit_2(database, monkeypatch, capsys, args):
     assert exited.value.code == 2 and "usage:" in capsys.readouterr().err
 
 
+@pytest.mark.integration  # (a `python -m webapp` process)
 def test_as_a_person_runs_it(tmp_path):
     """The real command in its own process: password on stdin, exit status, messages."""
     env = {"DATABASE": str(tmp_path / "panel.sqlite"), "PATH": "/usr/bin:/bin"}

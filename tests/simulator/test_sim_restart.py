@@ -53,6 +53,7 @@ def test_without_a_port_file_nothing_is_written(simulator_factory, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.integration  # (a `python -m webapp` process)
 def test_the_cli_writes_the_port_it_got_and_serves_its_options(tmp_path):
     port_file = tmp_path / ".port.txt"
     process = subprocess.Popen(
@@ -79,6 +80,7 @@ def test_the_cli_writes_the_port_it_got_and_serves_its_options(tmp_path):
         process.wait(timeout=15)
 
 
+@pytest.mark.integration  # (a `python -m webapp` process)
 @pytest.mark.parametrize("spec", ["RTX", "RTX:", ":12", "RTX:-1", "RTX:lots"])
 def test_the_cli_refuses_a_bad_gpu(spec):
     finished = subprocess.run(
