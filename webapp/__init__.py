@@ -5,9 +5,13 @@
 what), ``activity`` (the log), ``security`` (request guards), ``serving`` (gunicorn, health),
 ``web`` (what every view shares); ``simulator`` is a stand-in Pieces OS for tests and demos.
 """
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
-def create_app(test_config: dict | None = None):
+def create_app(test_config: dict | None = None) -> "Flask":
     """Build the panel (``app.create_app``). Imported on call: gunicorn's master reads its
     settings from modules of this package, and must not import Flask, requests and ssl before
     the gevent worker patches the standard library."""

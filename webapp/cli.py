@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -17,6 +19,10 @@ from .security.hosts import trusted_hosts
 from .serving.addresses import local_url, urls_to_open
 from .simulator.behaviour import Behaviour
 from .simulator.device import parse_gpu
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from gunicorn.workers.base import Worker
 
 STARTUP_TIMEOUT_SECONDS = 30
 
@@ -85,12 +91,12 @@ def serve_simulator(args: argparse.Namespace) -> int:
     from .serving.server import GunicornServer
     from .simulator import announce_port, create_simulator_app
 
-    def factory():
+    def factory() -> "Flask":
         return create_simulator_app(download_seconds=args.download_seconds,
                                     memory_gb=args.memory_gb, gpus=args.gpu,
                                     port_file=args.port_file, version=args.version_string)
 
-    def post_worker_init(worker):
+    def post_worker_init(worker: "Worker") -> None:
         """The app is built and the socket bound: the port file can name the real port."""
         announce_port(worker.wsgi, worker.sockets[0].getsockname()[1])
 
@@ -144,7 +150,8 @@ def run() -> int:
         stop(children)
 
 
-def ready_message(host: str, port: int, trusted_hosts, first_admin: str | None) -> str:
+def ready_message(host: str, port: int, trusted_hosts: Iterable[str] | None,
+                  first_admin: str | None) -> str:
     """Where to open the panel, and the first admin's password if there is one: framed, after
     the servers' own lines, so that nobody misses them."""
     urls = urls_to_open(host, port, trusted_hosts)

@@ -6,7 +6,7 @@ import ipaddress
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ def parse_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
-def seconds_up_to(limit: int):
+def seconds_up_to(limit: int) -> Callable[[str], float]:
     """A parser of a number of seconds above 0 and at most ``limit``."""
     def parse(value: str) -> float:
         seconds = float(value)
@@ -107,7 +107,7 @@ def parse_minutes(value: str) -> int:
     return minutes
 
 
-def parse_count(low: int, high: int):
+def parse_count(low: int, high: int) -> Callable[[str], int]:
     """A parser of whole numbers from ``low`` to ``high``."""
     def parse(value: str) -> int:
         number = int(value)
@@ -246,7 +246,7 @@ SETTINGS = (
 )
 
 
-def settings_from_env(environ=os.environ) -> dict:
+def settings_from_env(environ: Mapping[str, str] = os.environ) -> dict:
     """Parse every setting; a bad value raises ConfigError naming the variable."""
     values: dict[str, Any] = {}
     for setting in SETTINGS:

@@ -2,6 +2,7 @@
 current password is asked first, so a session left open on a shared screen cannot take the
 account over; the new password ends the account's other sessions, this one goes on."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from ..db import get_db
 from .sessions import announce_sessions_ended
@@ -16,13 +17,13 @@ class WrongPassword(UserError):
 
 
 @bp.get("/account")
-def index():
+def index() -> tuple[str, int]:
     """The form that changes the password."""
     return account_page()
 
 
 @bp.post("/account/password")
-def change_password():
+def change_password() -> tuple[str, int] | Response:
     """Check the current password, then set the new one typed twice."""
     try:
         if authenticate(get_db(), g.user.name, request.form.get("current_password", "")) is None:
@@ -36,5 +37,5 @@ def change_password():
     return redirect(url_for("account.index"), 303)
 
 
-def account_page(error: str | None = None, status: int = 200):
+def account_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("accounts/account.html", error=error), status

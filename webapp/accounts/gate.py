@@ -3,11 +3,14 @@
 The gate is an app-wide ``before_request``, so every route, including ones added later, needs a
 logged-in user unless it is listed as public here. Roles are checked per view with ``requires``.
 """
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Response, abort, g, make_response, redirect, request, url_for
 from werkzeug.exceptions import Unauthorized
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..activity import log as activity_log
 from ..db import get_db
@@ -24,8 +27,11 @@ LOGIN_ENDPOINT = "login.login"
 #: Served to anybody; a logged-in user is known there (``/healthz`` tells them more).
 PUBLIC_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "health.healthz"})
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def require_login():
+
+def require_login() -> BaseResponse | None:
     """Let the request through with ``g.user`` set, or send the browser to the login page."""
     if request.endpoint in OPEN_ENDPOINTS:
         return None
@@ -68,11 +74,11 @@ def page_to_return_to() -> str:
     return safe_local_path(next_url())
 
 
-def requires(permission: str):
+def requires(permission: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """View decorator: 403 unless the user's role holds ``permission`` (see users.PERMISSIONS)."""
-    def decorate(view):
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
-        def guarded(*args, **kwargs):
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
             if not g.user.can(permission):
                 abort(403, description=forbidden_message(g.user, permission))
             return view(*args, **kwargs)

@@ -11,6 +11,8 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 
 from ..activity import log as activity_log
 from ..db import get_db
@@ -29,7 +31,7 @@ def throttle() -> LoginThrottle:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """The login form; on submit, check the name and password and open a session."""
     target = safe_local_path(request.values.get("next"))
     if g.user is not None:
@@ -59,14 +61,15 @@ def login():
     return redirect(target, 303)
 
 
-def login_page(target: str, name: str = "", error: str | None = None, status: int = 200):
+def login_page(target: str, name: str = "", error: str | None = None,
+               status: int = 200) -> Response:
     html = render_template("accounts/login.html", next=target, name=name, error=error,
                            no_accounts=count_users(get_db()) == 0)
     return make_response(html, status)
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> Response:
     """End the session (a POST, so another site cannot log people out)."""
     activity_log.record(get_db(), user=g.user.name, action="logout", outcome="ok")
     end_session(get_db(), session)

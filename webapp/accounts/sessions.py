@@ -17,7 +17,8 @@ import hmac
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SessionMixin
@@ -66,7 +67,7 @@ def end_session(db: sqlite3.Connection, store: MutableMapping) -> None:
     store.clear()
 
 
-def session_limits(config) -> tuple[float, float]:
+def session_limits(config: Mapping[str, Any]) -> tuple[float, float]:
     """(idle, lifetime) in seconds."""
     return config["SESSION_IDLE_MINUTES"] * 60.0, config["SESSION_LIFETIME_HOURS"] * 3600.0
 
@@ -92,7 +93,8 @@ def session_user() -> User | None:
     return User.from_row(row)
 
 
-def valid_sessions(db: sqlite3.Connection, id_hashes: Iterable[str], config) -> dict[str, str]:
+def valid_sessions(db: sqlite3.Connection, id_hashes: Iterable[str],
+                   config: Mapping[str, Any]) -> dict[str, str]:
     """Of these sessions, those still valid, each with its user's role now."""
     id_hashes = list(id_hashes)
     if not id_hashes:

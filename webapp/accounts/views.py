@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from ..db import get_db
 from ..web.confirmation import Confirmation, require_confirmation
@@ -38,14 +39,14 @@ bp = Blueprint("users", __name__)
 
 @bp.get("/users")
 @requires("manage_users")
-def index():
+def index() -> tuple[str, int]:
     """Every account, with the forms that change them."""
     return users_page()
 
 
 @bp.post("/users")
 @requires("manage_users")
-def add():
+def add() -> tuple[str, int] | Response:
     """Create an account from the "Add a user" form."""
     name, role = request.form.get("name", "").strip(), request.form.get("role", "")
     return change(lambda: add_user(get_db(), name, role, typed_password(), actor=g.user.name),
@@ -54,7 +55,7 @@ def add():
 
 @bp.post("/users/<name>/role")
 @requires("manage_users")
-def change_role(name: str):
+def change_role(name: str) -> tuple[str, int] | Response:
     """Give an account another role."""
     role = request.form.get("role", "")
 
@@ -67,7 +68,7 @@ def change_role(name: str):
 
 @bp.post("/users/<name>/password")
 @requires("manage_users")
-def change_password(name: str):
+def change_password(name: str) -> tuple[str, int] | Response:
     """Set a new password; the account's other sessions end."""
     def apply() -> None:
         set_password(get_db(), name, typed_password(), actor=g.user.name)
@@ -78,7 +79,7 @@ def change_password(name: str):
 
 @bp.get("/users/<name>/remove")
 @requires("manage_users")
-def confirm_remove(name: str):
+def confirm_remove(name: str) -> str:
     """Ask before deleting an account."""
     if find_user(get_db(), name) is None:
         abort(404, description=f"There is no user named {name!r}.")
@@ -91,7 +92,7 @@ def confirm_remove(name: str):
 
 @bp.post("/users/<name>/remove")
 @requires("manage_users")
-def remove(name: str):
+def remove(name: str) -> tuple[str, int] | Response:
     """Delete an account (once confirmed); what it did stays in the activity log."""
     require_confirmation("Removing an account")
     return change(lambda: remove_user(get_db(), name, actor=g.user.name), f"Removed {name}.")
@@ -113,7 +114,8 @@ def typed_password() -> str:
     return password
 
 
-def change(apply: Callable[[], object], done: str, typed: dict | None = None):
+def change(apply: Callable[[], object], done: str,
+           typed: dict | None = None) -> tuple[str, int] | Response:
     """Make one change; redirect back with ``done``, or show the page with the reason."""
     try:
         apply()
@@ -124,6 +126,7 @@ def change(apply: Callable[[], object], done: str, typed: dict | None = None):
     return redirect(url_for("users.index"), 303)
 
 
-def users_page(error: str | None = None, status: int = 200, typed: dict | None = None):
+def users_page(error: str | None = None, status: int = 200,
+               typed: dict | None = None) -> tuple[str, int]:
     return render_template("accounts/users.html", users=list_users(get_db()), roles=ROLES,
                            error=error, typed=typed or {}), status

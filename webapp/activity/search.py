@@ -54,7 +54,7 @@ class ActivityQuery:
             raise BadActivityQuery(f"page must be a whole number from 1 to {MAX_PAGE}")
         return cls(**values, page=int(page))
 
-    def query_string(self, **changes) -> str:
+    def query_string(self, **changes: str | int) -> str:
         """This query (with ``changes``) as a URL query string, defaults left out."""
         return non_default_query({**asdict(self), **changes}, asdict(ActivityQuery()))
 

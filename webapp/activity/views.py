@@ -1,6 +1,7 @@
 """The Activity page (``/activity``): the log, filtered and paged by its query string, and the
 same filtered log as a CSV download (``/activity/export.csv``). Names typed in failed logins are
 shown only to those who manage users (often a password was typed into the name field)."""
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, g, request, stream_with_context
@@ -27,7 +28,7 @@ def shows_failed_login_names() -> bool:
 
 
 @bp.get("/activity")
-def index():
+def index() -> Response:
     """Who did what and how it ended, newest first."""
     log = search(get_db(), activity_query(), shows_failed_login_names())
     return page_or_fragment("activity/activity.html", "activity/_activity.html",
@@ -35,11 +36,11 @@ def index():
 
 
 @bp.get("/activity/export.csv")
-def export():
+def export() -> Response:
     """Every entry the filters match (the page number is ignored), newest first."""
     query, show_names = activity_query(), shows_failed_login_names()
 
-    def lines():  # read as it is sent, with the request's database connection
+    def lines() -> Iterator[str]:  # read as it is sent, with the request's database connection
         yield from csv_lines(matching(get_db(), query, show_names))
 
     name = f"activity-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"

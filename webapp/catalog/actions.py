@@ -65,7 +65,7 @@ ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
 
 @bp.post("/models/<model_id:model_id>/<any(download, cancel, load, unload):action_name>")
 @requires("act")
-def act(model_id: str, action_name: str):
+def act(model_id: str, action_name: str) -> Response:
     """Run one action on one model, if it applies to the model's current state; the attempt and
     how it ended go to the activity log. Cancelling or unloading somebody else's model is asked
     about first (nothing is logged or sent until it is confirmed)."""
@@ -197,7 +197,7 @@ def fail(action_name: str, model: Model, attempt: activity_log.Attempt,
 
 @bp.post("/models/<model_id:model_id>/dismiss")
 @requires("act")
-def dismiss(model_id: str):
+def dismiss(model_id: str) -> Response:
     """Clear how the last download or action ended from the model's row, for everybody."""
     host = current_live()
     host.dismiss(model_id)

@@ -4,6 +4,7 @@ Both are asked about first (``web.confirmation``: a GET shows the confirmation, 
 carries it does the deed) and logged; every open page sees the models change.
 """
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
@@ -36,7 +37,7 @@ def files_kept_because(model: Model) -> str | None:
 
 @bp.get("/models/<model_id:model_id>/delete-files")
 @requires("act")
-def confirm_delete_files(model_id: str):
+def confirm_delete_files(model_id: str) -> Response:
     """Ask before deleting a model's files (in place of its row or card with htmx)."""
     model = read_model(model_id)
     kept = files_kept_because(model)
@@ -53,7 +54,7 @@ def confirm_delete_files(model_id: str):
 
 @bp.post("/models/<model_id:model_id>/delete-files")
 @requires("act")
-def delete_files(model_id: str):
+def delete_files(model_id: str) -> Response:
     """Delete a model's downloaded files (``POST /models/{id}/delete/cache``); refused while it
     is loaded or downloading."""
     require_confirmation("Deleting a model's files")
@@ -78,7 +79,7 @@ def delete_files(model_id: str):
 
 @bp.get("/unload-all")
 @requires("act")
-def confirm_unload_all():
+def confirm_unload_all() -> Response:
     """Ask before unloading every model, naming them."""
     loaded = [model.name for model in current_live().snapshot.models if model.loaded]
     named = f" ({', '.join(loaded)})" if loaded else ""
@@ -93,7 +94,7 @@ def confirm_unload_all():
 
 @bp.post("/unload-all")
 @requires("act")
-def unload_all():
+def unload_all() -> Response:
     """Unload every model (``POST /models/unload``); every page sees them unloaded."""
     require_confirmation("Unloading every model")
     client, host = current_client(), current_live()

@@ -4,7 +4,9 @@ first). Both are logged."""
 from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
@@ -26,7 +28,7 @@ NEW_MODEL = {"cloud": False, "custom": True, "downloaded": False, "type": "BALAN
 
 @bp.route("/custom-models/new", methods=["GET", "POST"])
 @requires("edit")
-def create():
+def create() -> ResponseReturnValue:
     """Show the form; on submit validate it like the edit form and ask Pieces OS to add it."""
     if request.method == "GET":
         return render_template("catalog/new.html", form=ModelForm.from_form(MultiDict()))
@@ -51,7 +53,7 @@ def create():
 
 @bp.get("/models/<model_id:model_id>/delete")
 @requires("edit")
-def confirm_delete(model_id: str):
+def confirm_delete(model_id: str) -> Response:
     """Ask before deleting a custom model (in place of its card with htmx)."""
     model = read_model(model_id)
     return ask_to_confirm(model, model_id, Confirmation(
@@ -64,7 +66,7 @@ def confirm_delete(model_id: str):
 
 @bp.post("/models/<model_id:model_id>/delete")
 @requires("edit")
-def delete(model_id: str):
+def delete(model_id: str) -> ResponseReturnValue:
     """Delete a custom model; back to the list, which no longer shows it."""
     require_confirmation("Deleting a custom model")
     client = current_client()

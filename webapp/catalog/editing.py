@@ -1,5 +1,6 @@
 """Editing custom models: a form that sends the whole updated ``Model`` to Pieces OS."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
@@ -12,7 +13,7 @@ bp = Blueprint("editing", __name__)
 
 @bp.route("/models/<model_id:model_id>/edit", methods=["GET", "POST"])
 @requires("edit")
-def edit(model_id: str):
+def edit(model_id: str) -> ResponseReturnValue:
     """Show the form; on submit validate it, apply it to the current Model and send that (the
     attempt and how it ended go to the activity log)."""
     client = current_client()

@@ -71,7 +71,8 @@ class ModelForm:
 
     # -- one checker per kind of field ---------------------------------------------------------
 
-    def _text(self, name: str, *, max_length: int, required: bool = False, pattern=None) -> str:
+    def _text(self, name: str, *, max_length: int, required: bool = False,
+              pattern: re.Pattern[str] | None = None) -> str:
         value = self.values[name]
         if required and not value:
             self.errors[name] = "This field is required."

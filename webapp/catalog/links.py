@@ -1,5 +1,7 @@
 """Model URLs as the catalog's views and templates see them: ids written as one path segment
 and checked on the way in, and links that keep the list's search and filters on the way out."""
+from typing import Any
+
 from flask import abort, current_app, g, url_for
 from werkzeug.routing import BaseConverter
 
@@ -17,7 +19,7 @@ def list_link_query() -> str:
     return list_query_of(next_url()).query_string()
 
 
-def model_url(endpoint: str, model_id: str, **values) -> str:
+def model_url(endpoint: str, model_id: str, **values: Any) -> str:
     """``url_for(endpoint, model_id=model_id, **values)`` at a fraction of its cost, for pages
     that link every model: the route is built once per request with a stand-in id, and each
     model's id (written by the route's own converter) takes the stand-in's place."""
@@ -40,7 +42,7 @@ class ModelRoute:
         self._converter = ModelIdConverter(current_app.url_map)
 
     @classmethod
-    def of(cls, endpoint: str, **values) -> "ModelRoute":
+    def of(cls, endpoint: str, **values: Any) -> "ModelRoute":
         """The route of ``endpoint`` as the request being handled would build it."""
         return cls(url_for(endpoint, model_id=STAND_IN_ID, **values))
 
@@ -48,7 +50,7 @@ class ModelRoute:
         return self._before + self._converter.to_url(model_id) + self._after
 
 
-def check_model_id_in_url(_endpoint, values) -> None:
+def check_model_id_in_url(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Every ``<model_id>`` in a URL must pass the allow-list before a view sees it."""
     if values and "model_id" in values:
         try:

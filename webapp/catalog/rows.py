@@ -3,7 +3,7 @@ shares are worked out once per request, and the cells that show a model alone on
 ``Model`` object (the client keeps the objects of an unchanged list between requests)."""
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import Flask, g
 from markupsafe import Markup
@@ -74,5 +74,5 @@ class KeptModelParts:
         return parts
 
     @cached_property
-    def _macros(self):
+    def _macros(self) -> Any:  # a jinja2 TemplateModule, whose macros are set at run time
         return self._app.jinja_env.get_template("catalog/_model_parts.html").module

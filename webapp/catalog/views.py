@@ -1,5 +1,5 @@
 """The model pages: the list at ``/`` and one model's details at ``/models/<id>``."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from ..activity.log import recent_for_model
 from ..live import current_live
@@ -19,7 +19,7 @@ def list_query() -> ListQuery:
 
 
 @bp.get("/")
-def index():
+def index() -> Response:
     """Every model, searched, filtered and sorted as the query string says."""
     query = list_query()
     host = current_live()
@@ -37,7 +37,7 @@ def index():
 
 
 @bp.get("/models/<model_id:model_id>")
-def detail(model_id: str):
+def detail(model_id: str) -> Response | tuple[str, int]:
     """Every field of one model, with its action buttons."""
     back = list_query()
     try:

@@ -6,12 +6,16 @@ Every method runs in the host's loop (``LiveHost``); the progress sockets' threa
 """
 
 import logging
+from typing import TYPE_CHECKING
 
 from ..pieces.client import ModelGone, UpstreamError
 from ..pieces.model import Model
 from .endings import COMPLETED, STOPPED_WITHOUT_A_WORD, ending_of
 from .progress import BadFrame, DownloadProgress, ProgressFrame, parse_frame
 from .relay import SocketReader, next_retry
+
+if TYPE_CHECKING:
+    from .host import LiveHost
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,7 @@ OTHER_TOOL_USER = "(another tool)"
 
 
 class Downloads:
-    def __init__(self, host):
+    def __init__(self, host: "LiveHost"):
         self.host = host
         self.state = host.state
         self.relays: dict[str, SocketReader] = {}
@@ -141,7 +145,8 @@ class Downloads:
             return
         self._apply(model_id, progress, frame)
 
-    def _final_status_checked(self, model_id: str, frame: ProgressFrame, answer) -> None:
+    def _final_status_checked(self, model_id: str, frame: ProgressFrame,
+                              answer: Model | UpstreamError) -> None:
         """Pieces OS said whether the model downloads after a final status came first."""
         progress = self.state.downloads.get(model_id)
         if progress is None or isinstance(answer, UpstreamError) or answer.downloading:
@@ -174,7 +179,7 @@ class Downloads:
         self.host.spawn(lambda: self.host.client.get_model(model_id),
                         lambda answer: self._checked_after_loss(reader, answer))
 
-    def _checked_after_loss(self, reader: SocketReader, answer) -> None:
+    def _checked_after_loss(self, reader: SocketReader, answer: Model | UpstreamError) -> None:
         model_id = reader.name
         if self.relays.get(model_id) is not reader:
             return
@@ -210,7 +215,7 @@ class Downloads:
         self.host.spawn(lambda: self.host.client.get_model(model_id),
                         lambda answer: self._finished(progress, answer))
 
-    def _finished(self, progress: DownloadProgress, answer) -> None:
+    def _finished(self, progress: DownloadProgress, answer: Model | UpstreamError) -> None:
         if isinstance(answer, UpstreamError):
             self.ended(progress, None, "the model vanished from Pieces OS"
                        if isinstance(answer, ModelGone) else "Pieces OS became unreachable")

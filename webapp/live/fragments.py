@@ -5,6 +5,7 @@ the page's URL and address (for its links), for whoever has the page's role (``g
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import Any
 
 from flask import Flask, g, render_template
 
@@ -88,11 +89,11 @@ class Fragments:
             return render_template("live/_live_refused.html", refused=reason)
 
     @cached_property
-    def _model_parts(self):
+    def _model_parts(self) -> Any:  # a jinja2 TemplateModule: its macros are set at run time
         """The macros of ``_model_parts.html``, callable from Python."""
         return self.app.jinja_env.get_template("catalog/_model_parts.html").module
 
-    def _render(self, page: Page, live: LiveSnapshot, template: str, **context) -> str:
+    def _render(self, page: Page, live: LiveSnapshot, template: str, **context: Any) -> str:
         with self._as_seen_on(page, live):
             return render_template(template, **context)
 

@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Callable
 from contextlib import closing
+from typing import Any
 
 from flask import Flask
 
@@ -79,7 +80,7 @@ class LiveHost:
     def now(self) -> float:
         return self.loop.clock()
 
-    def spawn(self, io, then) -> None:
+    def spawn(self, io: Callable[[], Any], then: Callable[[Any], None]) -> None:
         self.loop.spawn(io, then)
 
     def changed(self) -> None:
@@ -92,7 +93,10 @@ class LiveHost:
             self._snapshot = snapshot_of(self.state, self.run, self.loop.seq, self.now())
         return self._snapshot
 
-    def open_reader(self, name: str, address, on_message, on_lost, on_connected) -> SocketReader:
+    def open_reader(self, name: str, address: Callable[[], str],
+                    on_message: Callable[[SocketReader, str | bytes], None],
+                    on_lost: Callable[[SocketReader], None],
+                    on_connected: Callable[[SocketReader], None]) -> SocketReader:
         """An upstream socket whose messages, connection and loss come to the loop."""
         return self._open_reader(name, address, self.client.connect_timeout,
                                  lambda reader, data: self.loop.post(on_message, reader, data),
@@ -100,7 +104,7 @@ class LiveHost:
                                  lambda reader: self.loop.post(on_connected, reader))
 
     @staticmethod
-    def _start_reader(*args) -> SocketReader:
+    def _start_reader(*args: Any) -> SocketReader:
         return SocketReader(*args).start()
 
     def _after_each(self) -> None:
@@ -249,7 +253,8 @@ class LiveHost:
         self.models.heard(model, asked_seq)
         return model_row(self.state, model.id)
 
-    def _open_page(self, page, since, account_id, session_hash, connected) -> Mailbox | str:
+    def _open_page(self, page: Page, since: int | None, account_id: int, session_hash: str,
+                   connected: Callable[[], bool]) -> Mailbox | str:
         mailbox = self.fanout.open(page, since, account_id, session_hash, connected)
         if not isinstance(mailbox, str):
             self.watch.page_opened()

@@ -4,6 +4,7 @@ actions under way (in the loop only)."""
 
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..pieces.client import ModelGone, UpstreamError
 from ..pieces.device import Device
@@ -11,6 +12,9 @@ from ..pieces.model import Model
 from ..pieces.runtime import LocalRuntime
 from ..pieces.streams import changed_models, runtime_status
 from .state import Move, Outcome, PendingLoad
+
+if TYPE_CHECKING:
+    from .host import LiveHost
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ DEVICE_CHECK_SECONDS = 600.0
 
 
 class Models:
-    def __init__(self, host):
+    def __init__(self, host: "LiveHost"):
         self.host = host
         self.state = host.state
         self.instance_checked_at: float | None = None
@@ -143,10 +147,13 @@ class Models:
                 continue
             self.state.loads[load.model_id] = PendingLoad(load.model_id, load.by, load.since,
                                                           load.entry_id, now)
-            self.host.spawn(lambda model_id=load.model_id: self.host.client.get_model(model_id),
-                            lambda answer, load=load: self._load_checked(load, answer))
+            # (The ignores: mypy cannot infer a lambda with a default argument, python/mypy#15459.)
+            self.host.spawn(
+                lambda model_id=load.model_id: (  # type: ignore[misc]
+                    self.host.client.get_model(model_id)),
+                lambda answer, load=load: self._load_checked(load, answer))  # type: ignore[misc]
 
-    def _load_checked(self, load: PendingLoad, answer) -> None:
+    def _load_checked(self, load: PendingLoad, answer: Model | UpstreamError) -> None:
         if isinstance(answer, UpstreamError):
             log.info("cannot check the pending load of %s: %s", load.model_id, answer)
         elif answer.loaded:
@@ -235,7 +242,8 @@ class Models:
         self.host.spawn(lambda: self.host.client.get_model(model_id),
                         lambda answer: self._changed_model_read(model_id, answer, asked_seq))
 
-    def _changed_model_read(self, model_id: str, answer, asked_seq: int) -> None:
+    def _changed_model_read(self, model_id: str, answer: Model | UpstreamError,
+                            asked_seq: int) -> None:
         if isinstance(answer, ModelGone):
             self.gone(model_id)
         elif isinstance(answer, UpstreamError):

@@ -2,28 +2,35 @@
 one element, renders it for every kind of open page that shows it (fragments.py), and hands it
 to the fan-out at the loop's current sequence number."""
 
-from .fanout import Fanout
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .fanout import Fanout, Render
 from .fragments import Fragments
 from .pages import Page
-from .views import model_row
+from .views import LiveSnapshot, model_row
+
+if TYPE_CHECKING:
+    from .host import LiveHost
 
 
 def _every(_page: Page) -> bool:
     return True
 
 
-def _of_kind(kind: str):
+def _of_kind(kind: str) -> Callable[[Page], bool]:
     return lambda page: page.kind == kind
 
 
 class Publisher:
-    def __init__(self, host, fragments: Fragments, fanout: Fanout):
+    def __init__(self, host: "LiveHost", fragments: Fragments, fanout: Fanout):
         self.host = host
         self.fragments = fragments
         self.fanout = fanout
         self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
 
-    def _publish(self, key: str, render, shows=_every, **options) -> None:
+    def _publish(self, key: str, render: Render, shows: Callable[[Page], bool] = _every,
+                 **options: Any) -> None:
         self.host.changed()
         if self.fanout.watched:
             self.fanout.publish(key, self.host.loop.seq, render, shows=shows, **options)
@@ -51,11 +58,16 @@ class Publisher:
             page, self.host.current_snapshot()), _of_kind("list"),
             replaces=("model-", "progress-", "summary", "banner"))
         for model_id in came_or_went:
-            self._publish(f"model-{model_id}", lambda page, model_id=model_id: self.fragments.model(
-                page, model_row(self.host.state, model_id), self.host.current_snapshot()),
-                lambda page, model_id=model_id: page.kind == "detail" and page.shows(model_id))
+            # (The ignores: mypy cannot infer a lambda with a default argument, python/mypy#15459.)
+            self._publish(
+                f"model-{model_id}",
+                lambda page, model_id=model_id: self.fragments.model(  # type: ignore[misc]
+                    page, model_row(self.host.state, model_id), self.host.current_snapshot()),
+                lambda page, model_id=model_id: (  # type: ignore[misc]
+                    page.kind == "detail" and page.shows(model_id)))
 
-    def _page_wide(self, key: str, render, shows=_every) -> None:
+    def _page_wide(self, key: str, render: Callable[[Page, LiveSnapshot], str],
+                   shows: Callable[[Page], bool] = _every) -> None:
         self._publish(key, lambda page: render(page, self.host.current_snapshot()), shows)
 
     def banner(self) -> None:

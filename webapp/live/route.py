@@ -9,6 +9,7 @@ status (it then polls). Under gunicorn's gevent worker an open page costs a gree
 import queue
 import socket
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, request
@@ -16,11 +17,15 @@ from flask_sock import ConnectionClosed, Sock
 from werkzeug.exceptions import ServiceUnavailable
 
 from ..db import close_db
-from ..web.errors import render_http_error
+from ..web.errors import ErrorAnswer, render_http_error
 from .fanout import Close
 from .host import POLICY_VIOLATION, SERVICE_RESTART, LiveHost
 from .loop import LoopStopped
 from .pages import Page
+from .views import LiveSnapshot
+
+if TYPE_CHECKING:
+    from simple_websocket import Server
 
 bp = Blueprint("live", __name__)
 sock = Sock()
@@ -38,7 +43,7 @@ def current_live() -> LiveHost:
 
 
 @sock.route("/live", bp=bp)
-def live(ws):
+def live(ws: "Server") -> None:
     """Send one page what changes, until either side closes."""
     host = current_live()
     page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
@@ -86,7 +91,7 @@ def live(ws):
         host.page_left(mailbox)
 
 
-def close(ws, code: int, reason: str) -> None:
+def close(ws: "Server", code: int, reason: str) -> None:
     """Close the socket with ``code`` and ``reason``, then give the browser a moment to answer
     the close: a socket shut before its answer came is reset, which a browser reports as 1006
     (connection lost) instead of ``code``, and so reconnects where it should stop or poll."""
@@ -94,7 +99,7 @@ def close(ws, code: int, reason: str) -> None:
     ws.thread.join(CLOSE_ANSWER_SECONDS)  # simple-websocket's reader ends with the answer
 
 
-def browser_left(error: ConnectionError):
+def browser_left(error: ConnectionError) -> tuple[str, int]:
     """The browser closed the connection while the handshake was answered (flask-sock answers
     it before the route runs): nobody is left to answer, and nothing went wrong here."""
     if request.endpoint != "live.live":
@@ -102,7 +107,7 @@ def browser_left(error: ConnectionError):
     return "The browser closed the connection.", 400
 
 
-def panel_stopping(_error: LoopStopped):
+def panel_stopping(_error: LoopStopped) -> ErrorAnswer:
     """A request that came while the panel stops, after its live state has ended."""
     return render_http_error(ServiceUnavailable(
         "The panel is restarting: nothing was done. Try again in a moment."))
@@ -135,7 +140,7 @@ def live_socket_path() -> str:
     return f"{request.script_root}/live?{urlencode(query)}"
 
 
-def current_snapshot():
+def current_snapshot() -> LiveSnapshot:
     """The live state the request renders from, taken once (any later change reaches the
     page through its socket)."""
     if "live_snapshot" not in g:

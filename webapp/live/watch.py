@@ -5,13 +5,17 @@ that stream is lost), its version, local runtime and machine when due, and its p
 """
 
 import logging
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from ..pieces.client import UpstreamError
 from ..pieces.device import Device
 from ..pieces.model import Model
 from ..pieces.runtime import LocalRuntime
 from .relay import SocketReader, next_retry
+
+if TYPE_CHECKING:
+    from .host import LiveHost
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,7 @@ class Listing(NamedTuple):
 
 
 class Watch:
-    def __init__(self, host):
+    def __init__(self, host: "LiveHost"):
         self.host = host
         self.next_refresh = 0.0
         self._refreshing = False
@@ -68,7 +72,7 @@ class Watch:
         asked, due = self.host.loop.seq, self.due()
         self.host.spawn(lambda: self.read(*due), lambda answer: self._refreshed(answer, asked))
 
-    def _refreshed(self, answer, asked: int) -> None:
+    def _refreshed(self, answer: Listing | Exception, asked: int) -> None:
         self._refreshing = False
         if isinstance(answer, UpstreamError):
             self.host.models.upstream_error(answer)
@@ -95,7 +99,8 @@ class Watch:
         if listing.instance is not None:
             models.instance_heard(*listing.instance)
         if listing.device is not NOT_ASKED:
-            models.device_heard(listing.device)
+            # (mypy cannot narrow away a sentinel ``object()``: NOT_ASKED is ruled out above.)
+            models.device_heard(cast(Device | None, listing.device))
         models.list_heard(listing.models, asked_seq)
 
     def read_instance(self) -> tuple[str | None, LocalRuntime]:
@@ -110,7 +115,7 @@ class Watch:
             runtime = LocalRuntime("unknown")
         return version, runtime
 
-    def read_device(self):
+    def read_device(self) -> Device | None:
         try:
             return self.host.client.device()
         except UpstreamError as error:
@@ -128,12 +133,16 @@ class Watch:
                     reader.stop()
                     del self._streams[name]
             elif reader is None and name not in self._stream_waiting:
+                # (The ignore: mypy cannot infer a lambda with a default argument,
+                # python/mypy#15459.)
                 self._streams[name] = self.host.open_reader(
-                    name, address, lambda reader, text, handle=on_message: self._streamed(
-                        reader, text, handle),
+                    name, address,
+                    lambda reader, text, handle=on_message: (  # type: ignore[misc]
+                        self._streamed(reader, text, handle)),
                     on_lost=self._stream_lost, on_connected=self._stream_connected)
 
-    def _streamed(self, reader: SocketReader, text, handle) -> None:
+    def _streamed(self, reader: SocketReader, text: str | bytes,
+                  handle: Callable[[str], None]) -> None:
         if self._streams.get(reader.name) is reader and isinstance(text, str):
             handle(text)
 

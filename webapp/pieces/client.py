@@ -8,6 +8,7 @@ Pieces OS stops answering at an address the panel discovered, the client looks f
 """
 import threading
 from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -23,6 +24,8 @@ from .runtime import LocalRuntime
 # Pieces OS's error texts are shown to people; a misbehaving upstream must not flood the page.
 MAX_ERROR_TEXT = 500
 MAX_POOL_SIZE = 64
+
+T = TypeVar("T")
 
 __all__ = [
     "InvalidModelId", "MalformedResponse", "ModelGone", "PiecesClient", "TimedOut",
@@ -183,25 +186,27 @@ class PiecesClient:
         """The newer routes of one model live under ``/models/{id}``."""
         return cls._model_path(model_id, suffix, collection="/models")
 
-    def _model_request(self, method: str, path: str, model_id: str | None, **kwargs) -> Model:
+    def _model_request(self, method: str, path: str, model_id: str | None,
+                       **kwargs: Any) -> Model:
         model = self._parse(Model.from_raw, self._request_json(method, path, model_id, **kwargs))
         if model.problem:  # one model asked for must be usable; a list keeps such a one aside
             raise MalformedResponse(model.problem.removeprefix(MalformedResponse.PREFIX))
         return model
 
     @staticmethod
-    def _parse(parser, payload):
+    def _parse(parser: Callable[[object], T], payload: object) -> T:
         try:
             return parser(payload)
         except MalformedModel as error:
             raise MalformedResponse(str(error)) from None
 
-    def _request_json(self, method: str, path: str, gone_id: str | None = None, **kwargs):
+    def _request_json(self, method: str, path: str, gone_id: str | None = None,
+                      **kwargs: Any) -> object:
         """Send a request and return its decoded JSON body."""
         return self._decode(self._request(method, path, gone_id, **kwargs))
 
     @staticmethod
-    def _decode(response: requests.Response):
+    def _decode(response: requests.Response) -> object:
         """The JSON body of an answer that must be JSON."""
         content_type = response.headers.get("Content-Type", "")
         if not content_type.startswith("application/json"):
@@ -212,7 +217,7 @@ class PiecesClient:
             raise MalformedResponse("the answer is not valid JSON") from None
 
     def _request(self, method: str, path: str, gone_id: str | None = None,
-                 read_timeout: float | None = None, **kwargs) -> requests.Response:
+                 read_timeout: float | None = None, **kwargs: Any) -> requests.Response:
         """Send a request; any answer but 200 or 204 raises the matching UpstreamError."""
         read_timeout = read_timeout or self.read_timeout
         for attempt in (1, 2):  # the second at the address where Pieces OS was found again
@@ -230,7 +235,8 @@ class PiecesClient:
             raise UpstreamFailed(response.status_code, response.text)
         return response
 
-    def _send(self, method: str, path: str, read_timeout: float, **kwargs) -> requests.Response:
+    def _send(self, method: str, path: str, read_timeout: float,
+              **kwargs: Any) -> requests.Response:
         """One request; a failure to connect is left to ``_request``, which may look again."""
         try:
             return self.session.request(

@@ -72,7 +72,7 @@ class ListQuery:
             return False
         return not self.q or self.q.casefold() in searchable_text(model)
 
-    def query_string(self, **changes) -> str:
+    def query_string(self, **changes: str) -> str:
         """This query (with ``changes``) as a URL query string, defaults left out."""
         values = {name: changes.get(name, getattr(self, name)) for name in DEFAULTS}
         return non_default_query(values, DEFAULTS)

@@ -5,9 +5,14 @@ proxy forwarded (so rate limits see the real client, and the panel's own origin 
 browser used); every other request is taken as it arrived, whatever headers it carries.
 """
 import ipaddress
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 #: Set in the WSGI environ of requests that came through a trusted proxy.
 VIA_TRUSTED_PROXY = "panel.via_trusted_proxy"
@@ -16,12 +21,13 @@ VIA_TRUSTED_PROXY = "panel.via_trusted_proxy"
 class TrustedProxies:
     """WSGI middleware: ProxyFix (one proxy hop) for requests from ``addresses`` only."""
 
-    def __init__(self, wsgi_app, addresses: frozenset[str]):
+    def __init__(self, wsgi_app: "WSGIApplication", addresses: frozenset[str]):
         self.direct = wsgi_app
         self.forwarded = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=1)
         self.addresses = addresses
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: "WSGIEnvironment",
+                 start_response: "StartResponse") -> Iterable[bytes]:
         if _canonical(environ.get("REMOTE_ADDR", "")) in self.addresses:
             environ[VIA_TRUSTED_PROXY] = True
             return self.forwarded(environ, start_response)

@@ -4,12 +4,18 @@ Equivalent command line: ``gunicorn -c python:webapp.serving.gunicorn_conf 'weba
 """
 import signal
 import time
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import gevent
 
 from webapp.config import settings_from_env
 from webapp.security.hosts import trusted_hosts
 from webapp.serving.limits import RESERVED_DESCRIPTORS, raise_open_file_limit
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 _settings = settings_from_env()
 # Refuses to start on 0.0.0.0 without TRUSTED_HOSTS, before any worker is forked.
@@ -36,7 +42,7 @@ accesslog = "-"
 LIVE_CLOSE_SECONDS = 1.0
 
 
-def _start_closing_live_sockets(worker) -> float | None:
+def _start_closing_live_sockets(worker: "Worker") -> float | None:
     """Ask the live core, once, to close every page's socket with 1012 (service restart), so that
     browsers reconnect to the next server. Returns until when the closing should be given time,
     or None where there is no live core (the master, an app that failed to load)."""
@@ -50,14 +56,14 @@ def _start_closing_live_sockets(worker) -> float | None:
     return worker.live_close_deadline
 
 
-def _let_live_sockets_close(worker) -> None:
+def _let_live_sockets_close(worker: "Worker") -> None:
     """Start the closing if need be, then yield to the pages' greenlets until its deadline."""
     deadline = _start_closing_live_sockets(worker)
     if deadline is not None:
         gevent.sleep(max(0.0, deadline - time.monotonic()))
 
 
-def post_worker_init(worker):
+def post_worker_init(worker: "Worker") -> None:
     """On SIGTERM, close the pages' live sockets while gunicorn's gevent worker waits (up to
     graceful_timeout) for its connections to end.
 
@@ -66,7 +72,7 @@ def post_worker_init(worker):
     block."""
     previous = signal.getsignal(signal.SIGTERM)
 
-    def on_terminate(signum, frame):
+    def on_terminate(signum: int, frame: FrameType | None) -> None:
         if callable(previous):
             previous(signum, frame)
         if not getattr(worker, "live_close_asked", False):
@@ -76,7 +82,7 @@ def post_worker_init(worker):
     signal.signal(signal.SIGTERM, on_terminate)
 
 
-def worker_int(worker):
+def worker_int(worker: "Worker") -> None:
     """Ctrl-C (SIGINT) or SIGQUIT, in a greenlet of gunicorn's: close the live sockets and give
     them a moment, as the worker exits right after.
 
@@ -90,7 +96,7 @@ def worker_int(worker):
     _let_live_sockets_close(worker)
 
 
-def worker_exit(server, worker):
+def worker_exit(server: "Arbiter", worker: "Worker") -> None:
     """The worker is ending by any other way too (its master gone, max_requests): the same, if no
     signal has done it yet."""
     _let_live_sockets_close(worker)

@@ -2,6 +2,8 @@
 
 Anybody may ask, so an anonymous caller learns only "ok" or "unreachable"; a logged-in user (a
 script with a session) also gets the version, the error and whether Pieces OS is simulated."""
+from typing import Any
+
 from flask import Blueprint, current_app, g
 
 from ..pieces.client import UpstreamError, current_client
@@ -10,7 +12,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> dict[str, Any]:
     """Machine-readable health: the panel is up; is Pieces OS reachable (and for logged-in
     users: which version, or what failed)."""
     try:

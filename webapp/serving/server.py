@@ -1,8 +1,12 @@
 """Run a Flask app factory under gunicorn from inside Python (for the CLI)."""
 from collections.abc import Callable
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from gunicorn.app.base import BaseApplication
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 class GunicornServer(BaseApplication):
@@ -13,12 +17,12 @@ class GunicornServer(BaseApplication):
         self.options = options
         super().__init__()
 
-    def load_config(self):
+    def load_config(self) -> None:
         for key, value in self.options.items():
             if key in self.cfg.settings:
                 self.cfg.set(key, value)
 
-    def load(self):
+    def load(self) -> "WSGIApplication":
         return self.factory()
 
 

@@ -7,8 +7,9 @@ process.
 """
 
 from pathlib import Path
+from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from . import api, controls, scenario_controls
@@ -17,14 +18,14 @@ from .context import EXTENSION_KEY, Simulator, simulator_of
 from .model_ids import KeepEncodedSlashes, ModelIdConverter
 
 
-def _plain_text_http_error(error: HTTPException):
+def _plain_text_http_error(error: HTTPException) -> Response:
     return api.plain_text(error.description or error.name, error.code or 500)
 
 
 def create_simulator_app(download_seconds: float = 20.0, memory_gb: float = 16.0,
                          tick_seconds: float = 0.2, *, ollama: str = "installed",
                          gpus: tuple[tuple[str, float], ...] = (),
-                         port_file: str | Path | None = None, **behaviour) -> Flask:
+                         port_file: str | Path | None = None, **behaviour: Any) -> Flask:
     """Build a simulator app; a download takes `download_seconds` in steps of `tick_seconds`.
 
     `memory_gb` is the RAM (the budget for loaded models), `gpus` the (name, GB) pairs that

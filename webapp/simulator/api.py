@@ -6,6 +6,7 @@ percent-encoded as one path segment (see `model_ids`).
 """
 
 import time
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, jsonify, request
 from flask_sock import Sock
@@ -15,6 +16,9 @@ from .routes import UNMATCHED_KEY
 from .state import ActionRefused, ModelNotFound
 from .subscriptions import relay
 from .validation import InvalidModel
+
+if TYPE_CHECKING:
+    from simple_websocket import Server
 
 NOT_FOUND_TEXT = "model was not found."
 
@@ -34,14 +38,14 @@ def _route_key() -> str:
 
 
 @bp.before_app_request
-def count_request():
+def count_request() -> None:
     """Count every request except the test controls' own."""
     if request.blueprint in (None, bp.name):
         current_simulator().requests.count(_route_key())
 
 
 @bp.before_request
-def apply_route_fault():
+def apply_route_fault() -> Response | None:
     """Delay and/or fail this request if a test asked for it."""
     fault = current_simulator().faults.take_route_fault(_route_key())
     if fault is None:
@@ -53,7 +57,7 @@ def apply_route_fault():
 
 
 @bp.before_request
-def refuse_progress_for_unknown_model():
+def refuse_progress_for_unknown_model() -> Response | None:
     """Answer 500 before the WebSocket handshake when the model does not exist."""
     if request.endpoint == f"{bp.name}.progress":
         if not current_simulator().store.exists((request.view_args or {})["model_id"]):
@@ -62,60 +66,60 @@ def refuse_progress_for_unknown_model():
 
 
 @bp.errorhandler(ModelNotFound)
-def model_not_found(_error):
+def model_not_found(_error: ModelNotFound) -> Response:
     return plain_text(NOT_FOUND_TEXT, 410)
 
 
 @bp.errorhandler(ActionRefused)
 @bp.errorhandler(InvalidModel)
-def action_refused(error):
+def action_refused(error: ActionRefused | InvalidModel) -> Response:
     return plain_text(str(error), 500)
 
 
 @bp.get("/models", endpoint="list")
-def list_models():
+def list_models() -> Response:
     """All models."""
     return jsonify({"iterable": current_simulator().store.snapshot()})
 
 
 @bp.get("/model/<model_id:model_id>", endpoint="get")
-def get_model(model_id):
+def get_model(model_id: str) -> Response:
     """One model."""
     return jsonify(current_simulator().store.get(model_id))
 
 
 @bp.post("/model/<model_id:model_id>/download", endpoint="download")
-def download_model(model_id):
+def download_model(model_id: str) -> Response:
     """Start downloading a local model; progress goes to its progress sockets."""
     return jsonify(current_simulator().store.start_download(model_id))
 
 
 @bp.post("/model/<model_id:model_id>/download/cancel", endpoint="cancel")
-def cancel_download(model_id):
+def cancel_download(model_id: str) -> Response:
     """Cancel a running download."""
     return jsonify(current_simulator().store.cancel_download(model_id))
 
 
 @bp.post("/model/<model_id:model_id>/load", endpoint="load")
-def load_model(model_id):
+def load_model(model_id: str) -> Response:
     """Load a downloaded model into memory, within the memory budget."""
     return jsonify(current_simulator().store.load(model_id))
 
 
 @bp.post("/model/<model_id:model_id>/unload", endpoint="unload")
-def unload_model(model_id):
+def unload_model(model_id: str) -> Response:
     """Free a model's memory."""
     return jsonify(current_simulator().store.unload(model_id))
 
 
 @bp.post("/model/update", endpoint="update")
-def update_model():
+def update_model() -> Response:
     """Replace a custom model with the posted Model."""
     return jsonify(current_simulator().store.update(request.get_json(force=True, silent=True)))
 
 
 @bp.post("/models/<model_id:model_id>/delete/cache", endpoint="delete_cache")
-def delete_model_cache(model_id):
+def delete_model_cache(model_id: str) -> Response:
     """Delete a local model's downloaded files (body: `ModelDeleteCacheInput`, i.e. `{}`)."""
     body = request.get_json(force=True, silent=True)
     if request.get_data() and not isinstance(body, dict):
@@ -124,65 +128,65 @@ def delete_model_cache(model_id):
 
 
 @bp.post("/models/unload", endpoint="unload_all")
-def unload_all_models():
+def unload_all_models() -> tuple[str, int]:
     """Unload every model."""
     current_simulator().store.unload_all()
     return "", 204
 
 
 @bp.post("/models/create", endpoint="create")
-def create_model():
+def create_model() -> Response:
     """Add a custom model from the posted `SeededModel`."""
     return jsonify(current_simulator().store.create(request.get_json(force=True, silent=True)))
 
 
 @bp.post("/models/<model_id:model_id>/delete", endpoint="delete")
-def delete_model(model_id):
+def delete_model(model_id: str) -> tuple[str, int]:
     """Delete a custom model."""
     current_simulator().store.delete(model_id)
     return "", 204
 
 
 @bp.get("/os/device/information", endpoint="device")
-def device_information():
+def device_information() -> Response:
     """The machine's RAM, GPUs, CPUs and dependencies."""
     return jsonify(current_simulator().device)
 
 
 @bp.get("/ollama/status", endpoint="ollama_status")
-def ollama_status():
+def ollama_status() -> Response:
     """Whether Ollama, which runs local models, is installed, being installed or outdated."""
     return jsonify(current_simulator().ollama.status())
 
 
 @bp.get("/.well-known/health", endpoint="health")
-def health():
+def health() -> Response:
     """Liveness probe; official clients send HEAD here to find the port."""
     return plain_text("ok", 200)
 
 
 @bp.get("/.well-known/version", endpoint="version")
-def version():
+def version() -> Response:
     """The Pieces OS version."""
     return plain_text(current_simulator().behaviour.current.version, 200)
 
 
 @sock.route("/model/<model_id:model_id>/download/progress", bp=bp, endpoint="progress")
-def download_progress(ws, model_id):
+def download_progress(ws: "Server", model_id: str) -> None:
     """Send every progress frame of this model until the client leaves or is dropped."""
     simulator = current_simulator()
     relay(ws, simulator.hub, simulator.store.subscribe_progress(model_id))
 
 
 @sock.route("/models/stream/identifiers", bp=bp, endpoint="identifiers")
-def stream_identifiers(ws):
+def stream_identifiers(ws: "Server") -> None:
     """Push a `StreamedIdentifiers` frame for every change of a model."""
     simulator = current_simulator()
     relay(ws, simulator.streams, simulator.changes.subscribe())
 
 
 @sock.route("/ollama/status/stream", bp=bp, endpoint="ollama_stream")
-def stream_ollama_status(ws):
+def stream_ollama_status(ws: "Server") -> None:
     """Push the `OllamaStatus` at connect and at every change."""
     simulator = current_simulator()
     relay(ws, simulator.streams, simulator.ollama.subscribe())

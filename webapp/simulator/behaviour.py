@@ -13,7 +13,7 @@ from numbers import Real
 MAX_LOAD_SECONDS = 120
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
@@ -35,7 +35,7 @@ class Behaviour:
     #: Cancel answers 200 while the model keeps `downloading: true` and the download goes on.
     cancel_is_ignored: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in ("version", "progress_status"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():

@@ -10,7 +10,8 @@ About 68 models, as in Pieces OS 12.x, including newer families whose foundation
 
 import copy
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .wire import EMBEDDED_SCHEMA, GIGABYTE, byte_descriptor, iso_timestamp
 
@@ -45,7 +46,7 @@ def _created(day: str, now: datetime) -> dict:
     return {"value": iso_timestamp(moment), "readable": _readable_age(now - moment)}
 
 
-def _readable_age(age) -> str:
+def _readable_age(age: timedelta) -> str:
     months = age.days // 30
     if months < 1:
         return "this month"
@@ -56,7 +57,8 @@ def _readable_age(age) -> str:
     return f"{round(months / 12)} years ago"
 
 
-def _base(name, *, version, created, model_type="BALANCED", **optional) -> dict:
+def _base(name: str, *, version: str, created: dict, model_type: str = "BALANCED",
+          **optional: Any) -> dict:
     return {
         "id": model_id(name),
         "name": name,
@@ -69,7 +71,8 @@ def _base(name, *, version, created, model_type="BALANCED", **optional) -> dict:
     }
 
 
-def _cloud(name, unique, *, provider, foundation, context, output, now, day, **optional) -> dict:
+def _cloud(name: str, unique: str, *, provider: str, foundation: str, context: int, output: int,
+           now: datetime, day: str, **optional: Any) -> dict:
     return _base(
         name,
         version=day,
@@ -88,8 +91,10 @@ def _cloud(name, unique, *, provider, foundation, context, output, now, day, **o
     )
 
 
-def _local(name, unique, *, provider, foundation, billions, disk_gb, ram_gb, context, now, day,
-           downloaded=False, loaded=False, capabilities=_LOCAL_CAPABILITIES, **optional) -> dict:
+def _local(name: str, unique: str, *, provider: str, foundation: str, billions: float,
+           disk_gb: float, ram_gb: float, context: int | None, now: datetime, day: str,
+           downloaded: bool = False, loaded: bool = False,
+           capabilities: dict[str, bool] = _LOCAL_CAPABILITIES, **optional: Any) -> dict:
     return _base(
         name,
         version="1.0.0",
@@ -205,9 +210,9 @@ def initial_models(now: datetime | None = None) -> list[dict]:
 
 def _newer_cloud_models(now: datetime) -> list[dict]:
     """Cloud models added in Pieces OS 11 and 12 (GPT-5.x, Claude 4.x, Gemini 2.5 and 3)."""
-    openai = {"provider": "OPENAI", "now": now}
-    anthropic = {"provider": "ANTHROPIC", "now": now, "context": 200_000}
-    google = {"provider": "GOOGLE", "now": now}
+    openai: dict[str, Any] = {"provider": "OPENAI", "now": now}
+    anthropic: dict[str, Any] = {"provider": "ANTHROPIC", "now": now, "context": 200_000}
+    google: dict[str, Any] = {"provider": "GOOGLE", "now": now}
     return [
         _cloud("GPT-5 Chat Model", "gpt-5", foundation="GPT_5", context=400_000,
                output=128_000, day="2025-08-07", model_type="ACCURACY", **openai),

@@ -34,7 +34,8 @@ class Simulator:
 
     @classmethod
     def create(cls, *, download_seconds: float, memory_gb: float, tick_seconds: float,
-               behaviour: Behaviour, ollama: str, gpus: tuple, port_file: Path | None):
+               behaviour: Behaviour, ollama: str, gpus: tuple,
+               port_file: Path | None) -> "Simulator":
         hub, streams, faults = ProgressHub(), ProgressHub(), FaultTable()
         switches = BehaviourSwitches(behaviour)
         changes = ChangeFeed(streams)

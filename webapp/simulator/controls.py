@@ -5,7 +5,7 @@ They exist only in the simulator app and are not counted as Model API requests.
 
 import json
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
 from .api import plain_text
 from .context import current_simulator
@@ -29,12 +29,12 @@ MAX_DELAY_SECONDS = 120
 
 
 @bp.errorhandler(ModelNotFound)
-def unknown_model(_error):
+def unknown_model(_error: ModelNotFound) -> Response:
     return plain_text("model was not found.", 404)
 
 
 @bp.get("/stats")
-def stats():
+def stats() -> Response:
     """Open progress sockets per model and Model API requests received per route."""
     simulator = current_simulator()
     requests_by_route = simulator.requests.snapshot()
@@ -69,7 +69,7 @@ def _parse_route_fault(body: dict) -> tuple[str, RouteFault]:
 
 
 @bp.post("/faults")
-def set_fault():
+def set_fault() -> Response:
     """Delay a route and/or make it answer an error, for some or all requests."""
     route, fault = _parse_route_fault(json_body(dict, "a JSON object"))
     faults = current_simulator().faults
@@ -78,7 +78,7 @@ def set_fault():
 
 
 @bp.delete("/faults")
-def clear_faults():
+def clear_faults() -> Response:
     """Remove every fault, the armed download failure included."""
     faults = current_simulator().faults
     faults.clear()
@@ -86,7 +86,7 @@ def clear_faults():
 
 
 @bp.post("/fail-next-download")
-def fail_next_download():
+def fail_next_download() -> Response:
     """Make the next download that starts fail once it reaches `at_percentage`."""
     body = json_body(dict, "a JSON object")
     only_keys(body, {"at_percentage"})
@@ -99,13 +99,13 @@ def fail_next_download():
 
 
 @bp.post("/drop-progress-sockets")
-def drop_progress_sockets():
+def drop_progress_sockets() -> Response:
     """Cut every open progress socket, like a network failure."""
     return jsonify(dropped=current_simulator().hub.drop_all())
 
 
 @bp.post("/reset")
-def reset():
+def reset() -> Response:
     """Fresh catalogue, downloads stopped, faults cleared, counts zeroed, behaviour and Ollama
     as the app started."""
     current_simulator().reset()
@@ -113,7 +113,7 @@ def reset():
 
 
 @bp.put("/models")
-def replace_models():
+def replace_models() -> Response:
     """Serve this list of raw model objects as-is from now on (no validation)."""
     models = json_body(list, "a JSON list of models")
     current_simulator().store.replace_all(models)
@@ -121,14 +121,14 @@ def replace_models():
 
 
 @bp.patch("/model/<model_id:model_id>")
-def patch_model(model_id):
+def patch_model(model_id: str) -> Response:
     """Set keys on one model directly, as if another tool had changed it."""
     changes = json_body(dict, "a JSON object of keys to set")
     return jsonify(current_simulator().store.patch(model_id, changes))
 
 
 @bp.post("/progress/<model_id:model_id>")
-def push_progress_frame(model_id):
+def push_progress_frame(model_id: str) -> Response:
     """Send one raw frame to the model's progress sockets: a string as-is, else as JSON."""
     body = json_body(dict, 'a JSON object {"frame": ...}')
     only_keys(body, {"frame"})

@@ -25,7 +25,7 @@ class RouteFault:
 class FaultTable:
     """Thread-safe table of the faults in force."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_route: dict[str, RouteFault] = {}
         self._download_failure_at: float | None = None

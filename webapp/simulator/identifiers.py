@@ -6,7 +6,7 @@ unload, an update, a creation, a deletion), never per progress percentage.
 
 import json
 
-from .progress import ProgressHub
+from .progress import ProgressHub, Subscription
 
 STREAM_KEY = "identifiers"
 
@@ -23,7 +23,7 @@ class ChangeFeed:
     def deleted(self, model_id: str) -> None:
         self._push([{"model": {"id": model_id}, "deleted": True}])
 
-    def subscribe(self):
+    def subscribe(self) -> Subscription:
         return self._streams.subscribe(STREAM_KEY)
 
     def _push(self, identifiers: list[dict]) -> None:

@@ -10,9 +10,14 @@ percent-encoded as one segment, as official clients send it.
 """
 
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from werkzeug.routing import BaseConverter
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 #: Escapes that must survive routing: the segment separator and the escape character itself.
 _KEPT_ESCAPE = re.compile(r"(%2F|%25)", re.IGNORECASE)
@@ -31,10 +36,11 @@ def _path_info(raw_path: str) -> str:
 class KeepEncodedSlashes:
     """WSGI middleware: route on the raw request target (Werkzeug and gunicorn both pass it)."""
 
-    def __init__(self, wsgi_app):
+    def __init__(self, wsgi_app: "WSGIApplication"):
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: "WSGIEnvironment",
+                 start_response: "StartResponse") -> Iterable[bytes]:
         raw_target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
         if raw_target:
             environ["PATH_INFO"] = _path_info(urlsplit(raw_target).path)

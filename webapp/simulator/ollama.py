@@ -7,7 +7,7 @@ While Ollama is missing, being installed or needs an update, local downloads and
 import json
 import threading
 
-from .progress import ProgressHub
+from .progress import ProgressHub, Subscription
 from .wire import EMBEDDED_SCHEMA
 
 STREAM_KEY = "ollama"
@@ -78,7 +78,7 @@ class Ollama:
             self._streams.broadcast(STREAM_KEY, json.dumps(status))
             return status
 
-    def subscribe(self):
+    def subscribe(self) -> Subscription:
         """A stream subscription whose first frame is the status at connect time."""
         with self._lock:
             first = json.dumps(ollama_status(self._state, self._percentage))

@@ -43,7 +43,7 @@ class Subscription:
 class ProgressHub:
     """The set of open progress sockets per model."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_model: dict[str, set[Subscription]] = defaultdict(set)
 

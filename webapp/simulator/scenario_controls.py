@@ -4,7 +4,7 @@ fail or restart part-way, the behaviour switches and Ollama's state.
 Bad input is a 400 with a text message; an action that does not apply now is a 409.
 """
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
 from .api import plain_text
 from .context import current_simulator
@@ -17,17 +17,17 @@ bp.register_error_handler(BadControlInput, bad_control_input)
 
 
 @bp.errorhandler(ModelNotFound)
-def unknown_model(_error):
+def unknown_model(_error: ModelNotFound) -> Response:
     return plain_text("model was not found.", 404)
 
 
 @bp.errorhandler(ActionRefused)
-def not_applicable(error):
+def not_applicable(error: ActionRefused) -> Response:
     return plain_text(str(error), 409)
 
 
 @bp.post("/models")
-def add_model():
+def add_model() -> Response:
     """Serve one more raw model object as-is (no validation), e.g. one without `type`."""
     model = json_body(dict, "a JSON object (one model)")
     return jsonify(count=current_simulator().store.add_raw(model))
@@ -41,7 +41,7 @@ def _percentage(body: dict, key: str) -> float:
 
 
 @bp.post("/download/<model_id:model_id>/fail")
-def fail_running_download(model_id):
+def fail_running_download(model_id: str) -> Response:
     """Make the model's running download fail once it reaches `at_percentage`."""
     body = json_body(dict, "a JSON object")
     only_keys(body, {"at_percentage"})
@@ -51,20 +51,20 @@ def fail_running_download(model_id):
 
 
 @bp.post("/download/<model_id:model_id>/restart")
-def restart_running_download(model_id):
+def restart_running_download(model_id: str) -> Response:
     """Restart the model's running download from 0 % on the same sockets (RESET first)."""
     current_simulator().store.restart_running_download(model_id)
     return jsonify(restarted=True)
 
 
 @bp.get("/behaviour")
-def behaviour():
+def behaviour() -> Response:
     """The behaviour switches in force."""
     return jsonify(current_simulator().behaviour.current.as_json())
 
 
 @bp.patch("/behaviour")
-def change_behaviour():
+def change_behaviour() -> Response:
     """Change some behaviour switches, e.g. `{"load_seconds": 12, "cancel_is_ignored": true}`."""
     changes = json_body(dict, "a JSON object of switches to set")
     try:
@@ -75,7 +75,7 @@ def change_behaviour():
 
 
 @bp.post("/ollama")
-def set_ollama():
+def set_ollama() -> Response:
     """Set Ollama's state: `{"state": "installing", "percentage": 40}`; pushed to its stream."""
     body = json_body(dict, "a JSON object")
     only_keys(body, {"state", "percentage"})

@@ -324,7 +324,7 @@ class ModelStore:
 
     # Changes
 
-    def update(self, body) -> dict:
+    def update(self, body: object) -> dict:
         """Replace a custom model with `body`, keeping what only the server knows."""
         model = validate_model(body)
         with self._lock:
@@ -342,7 +342,7 @@ class ModelStore:
             self._changes.changed(model["id"])
             return copy.deepcopy(model)
 
-    def create(self, body) -> dict:
+    def create(self, body: object) -> dict:
         """Add a custom model from a `SeededModel`; a second model of the same name is refused."""
         model = {"id": str(uuid.uuid4()), **validate_seeded_model(body)}
         model.update(custom=True, downloaded=model.get("downloaded") is True, downloading=False,
@@ -377,7 +377,7 @@ class ModelStore:
             self._changes.changed(model_id)
             return copy.deepcopy(model)
 
-    def add_raw(self, model) -> int:
+    def add_raw(self, model: object) -> int:
         """Serve one more raw model object as-is (no validation); returns the new count."""
         with self._lock:
             self._models.append(copy.deepcopy(model))

@@ -7,7 +7,7 @@ from .routes import ROUTE_KEYS, UNMATCHED_KEY
 
 
 class RequestCounter:
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
 

@@ -1,14 +1,18 @@
 """Serving one pushed stream (progress, identifiers, Ollama status) over one WebSocket."""
 
 import socket
+from typing import TYPE_CHECKING
 
 from .progress import ProgressHub, Subscription
 
 #: How often an idle socket handler checks whether its client has gone.
 CLIENT_CHECK_SECONDS = 0.1
 
+if TYPE_CHECKING:
+    from simple_websocket import Server
 
-def relay(ws, hub: ProgressHub, subscription: Subscription) -> None:
+
+def relay(ws: "Server", hub: ProgressHub, subscription: Subscription) -> None:
     """Send the subscription's frames until the client leaves or the socket is dropped."""
     try:
         while ws.connected and not subscription.dropped:
@@ -24,7 +28,7 @@ def relay(ws, hub: ProgressHub, subscription: Subscription) -> None:
         hub.unsubscribe(subscription)
 
 
-def _cut(ws) -> None:
+def _cut(ws: "Server") -> None:
     """Break the connection without a closing handshake, as a network failure would."""
     try:
         ws.sock.shutdown(socket.SHUT_RDWR)

@@ -5,8 +5,10 @@ Provider and foundation are checked as strings only: their lists grow between Pi
 releases, and consumers must already tolerate values they do not know.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from numbers import Real
+from typing import Any, NoReturn
 
 from .wire import iso_timestamp
 
@@ -24,21 +26,25 @@ class InvalidModel(ValueError):
     """The body is not a valid `Model`; the message says which key and why."""
 
 
-def _fail(where: str, expected: str):
+#: A check of one value of a JSON body, at the key path `where`; it raises InvalidModel.
+Check = Callable[[object, str], None]
+
+
+def _fail(where: str, expected: str) -> NoReturn:
     raise InvalidModel(f"invalid model: `{where}` must be {expected}.")
 
 
-def _scalar(test, expected: str):
+def _scalar(test: Callable[[object], bool], expected: str) -> Check:
     """A check that `test(value)` holds, explained as `expected` when it does not."""
 
-    def check(value, where: str) -> None:
+    def check(value: object, where: str) -> None:
         if not test(value):
             _fail(where, expected)
 
     return check
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
@@ -48,13 +54,13 @@ _INTEGER = _scalar(lambda v: isinstance(v, int) and not isinstance(v, bool), "an
 _NULLABLE_NUMBER = _scalar(lambda v: v is None or _is_number(v), "a number or null")
 
 
-def _object(fields: dict, required: tuple = ()):
+def _object(fields: dict, required: tuple = ()) -> Check:
     """A check for a nested object: the `required` keys, and `fields` checked where present.
 
     Every nested object may carry the server's `schema`.
     """
 
-    def check(value, where: str) -> None:
+    def check(value: object, where: str) -> None:
         if not isinstance(value, dict):
             _fail(where, "an object")
         for key in required:
@@ -75,7 +81,7 @@ def _server_timestamp(value: str) -> str:
     return iso_timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
-def _iso_timestamp(value, where: str) -> None:
+def _iso_timestamp(value: Any, where: str) -> None:
     _STRING(value, where)
     try:
         _server_timestamp(value)
@@ -127,7 +133,7 @@ _SEED_CHECKS = {key: check for key, check in _CHECKS.items()
 _SEED_REQUIRED = tuple(key for key in _REQUIRED if key != "id")
 
 
-def validate_model(body) -> dict:
+def validate_model(body: object) -> dict:
     """Return the known keys of a valid `Model` body; raise InvalidModel otherwise.
 
     Unknown keys are dropped, as the server's decoder ignores them, and `created` is re-written
@@ -137,12 +143,12 @@ def validate_model(body) -> dict:
     return _validated(body, _CHECKS, _REQUIRED)
 
 
-def validate_seeded_model(body) -> dict:
+def validate_seeded_model(body: object) -> dict:
     """Like `validate_model`, for a `SeededModel` (an `id` or run-time state sent is dropped)."""
     return _validated(body, _SEED_CHECKS, _SEED_REQUIRED)
 
 
-def _validated(body, checks: dict, required: tuple) -> dict:
+def _validated(body: object, checks: dict, required: tuple) -> dict:
     if not isinstance(body, dict):
         raise InvalidModel("invalid model: the body must be a JSON object.")
     for key in required:

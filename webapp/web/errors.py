@@ -1,4 +1,6 @@
 """HTTP errors as pages: the whole error page, or the message alone for htmx to show."""
+from typing import cast
+
 from flask import current_app, render_template
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -8,15 +10,20 @@ from .responses import is_htmx
 #: a refused action cannot take its row off the page.
 ERROR_AREA = "#request-error"
 
+#: An error page (or for htmx its message, with the headers that place it) and its status.
+ErrorAnswer = tuple[str, int, dict[str, str]] | tuple[str, int]
 
-def render_http_error(error: HTTPException):
+
+def render_http_error(error: HTTPException) -> ErrorAnswer:
+    # ``code`` is typed optional: only a bare HTTPException lacks one, and Flask answers those
+    # itself without calling an error handler; the panel's own calls pass standard ones.
     if is_htmx():
         headers = {"HX-Retarget": ERROR_AREA, "HX-Reswap": "innerHTML"}
-        return render_template("_error.html", error=error), error.code, headers
-    return render_template("error.html", error=error), error.code
+        return render_template("_error.html", error=error), cast(int, error.code), headers
+    return render_template("error.html", error=error), cast(int, error.code)
 
 
-def refuse_large_request(_error: RequestEntityTooLarge):
+def refuse_large_request(_error: RequestEntityTooLarge) -> ErrorAnswer:
     """A body over MAX_REQUEST_KB (MAX_CONTENT_LENGTH), refused before it is read."""
     limit = current_app.config["MAX_REQUEST_KB"]
     return render_http_error(RequestEntityTooLarge(

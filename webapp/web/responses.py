@@ -1,4 +1,6 @@
 """Answering a browser or htmx: the whole page for a navigation, a fragment for htmx."""
+from typing import Any
+
 from flask import Response, make_response, render_template, request
 
 
@@ -12,7 +14,7 @@ def vary_on_htmx(response: Response) -> Response:
     return response
 
 
-def page_or_fragment(page: str, fragment: str, status: int = 200, **context) -> Response:
+def page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any) -> Response:
     """The whole page for a browser navigation, only ``fragment`` for an htmx request."""
     html = render_template(fragment if is_htmx() else page, **context)
     return vary_on_htmx(make_response(html, status))
