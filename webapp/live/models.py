@@ -4,6 +4,7 @@ actions under way (in the loop only)."""
 
 import logging
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ..pieces.client import ModelGone, UpstreamError
@@ -147,11 +148,8 @@ class Models:
                 continue
             self.state.loads[load.model_id] = PendingLoad(load.model_id, load.by, load.since,
                                                           load.entry_id, now)
-            # (The ignores: mypy cannot infer a lambda with a default argument, python/mypy#15459.)
-            self.host.spawn(
-                lambda model_id=load.model_id: (  # type: ignore[misc]
-                    self.host.client.get_model(model_id)),
-                lambda answer, load=load: self._load_checked(load, answer))  # type: ignore[misc]
+            self.host.spawn(partial(self.host.client.get_model, load.model_id),
+                            partial(self._load_checked, load))
 
     def _load_checked(self, load: PendingLoad, answer: Model | UpstreamError) -> None:
         if isinstance(answer, UpstreamError):

@@ -3,6 +3,7 @@ one element, renders it for every kind of open page that shows it (fragments.py)
 to the fan-out at the loop's current sequence number."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .fanout import Fanout, Render
@@ -20,6 +21,10 @@ def _every(_page: Page) -> bool:
 
 def _of_kind(kind: str) -> Callable[[Page], bool]:
     return lambda page: page.kind == kind
+
+
+def _is_page_of(model_id: str, page: Page) -> bool:
+    return page.kind == "detail" and page.shows(model_id)
 
 
 class Publisher:
@@ -58,13 +63,12 @@ class Publisher:
             page, self.host.current_snapshot()), _of_kind("list"),
             replaces=("model-", "progress-", "summary", "banner"))
         for model_id in came_or_went:
-            # (The ignores: mypy cannot infer a lambda with a default argument, python/mypy#15459.)
-            self._publish(
-                f"model-{model_id}",
-                lambda page, model_id=model_id: self.fragments.model(  # type: ignore[misc]
-                    page, model_row(self.host.state, model_id), self.host.current_snapshot()),
-                lambda page, model_id=model_id: (  # type: ignore[misc]
-                    page.kind == "detail" and page.shows(model_id)))
+            self._publish(f"model-{model_id}", partial(self._model_card, model_id),
+                          partial(_is_page_of, model_id))
+
+    def _model_card(self, model_id: str, page: Page) -> str:
+        return self.fragments.model(page, model_row(self.host.state, model_id),
+                                    self.host.current_snapshot())
 
     def _page_wide(self, key: str, render: Callable[[Page, LiveSnapshot], str],
                    shows: Callable[[Page], bool] = _every) -> None:

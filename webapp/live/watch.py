@@ -6,6 +6,7 @@ that stream is lost), its version, local runtime and machine when due, and its p
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from ..pieces.client import UpstreamError
@@ -133,12 +134,8 @@ class Watch:
                     reader.stop()
                     del self._streams[name]
             elif reader is None and name not in self._stream_waiting:
-                # (The ignore: mypy cannot infer a lambda with a default argument,
-                # python/mypy#15459.)
                 self._streams[name] = self.host.open_reader(
-                    name, address,
-                    lambda reader, text, handle=on_message: (  # type: ignore[misc]
-                        self._streamed(reader, text, handle)),
+                    name, address, partial(self._streamed, handle=on_message),
                     on_lost=self._stream_lost, on_connected=self._stream_connected)
 
     def _streamed(self, reader: SocketReader, text: str | bytes,
