@@ -4,7 +4,7 @@ For 20, 100 and 500 models (built from the simulator's catalogue and served with
 `PUT /__sim/models`) it alternates, after a warm-up, a direct `GET /models` on the simulator and a
 logged-in `GET /` on the panel, both under gunicorn (the panel with the repo's config, see
 bench/harness.py), both over kept-alive loopback connections. The panel's page includes its own
-`GET /models`, so panel minus upstream is the panel's overhead: parsing, the live hub's look at
+`GET /models`, so panel minus upstream is the panel's overhead: parsing, the live loop's look at
 the list, the login check, rendering, gunicorn. Prints the command, the machine and a table.
 
 Run: .venv/bin/python bench/pages.py   (about a minute; loopback only; stops by itself)

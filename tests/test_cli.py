@@ -130,7 +130,7 @@ def test_serve_runs_gunicorn_with_the_repo_config_where_host_and_port_say(comman
     health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()
     assert health == {"panel": "ok", "pieces_os": "ok"}  # no more for anonymous callers
     assert serve.interrupt() == 0
-    # One process: the live hub lives in its memory.
+    # One process: the live state lives in its memory.
     assert "".join(serve.lines).count("Booting worker") == 1
 
 

@@ -18,7 +18,7 @@ def wait_for_streams(live) -> None:
     live.simulator.wait_until(lambda: stream_sockets(live, "identifiers") == 1
                               and stream_sockets(live, "ollama") == 1, what="both streams")
     live.simulator.wait_until(lambda: live.hub.stream_connected("identifiers"),
-                              what="the hub to hear the identifiers stream")
+                              what="the panel to hear the identifiers stream")
 
 
 def test_one_upstream_socket_each_whatever_the_number_of_pages(live):

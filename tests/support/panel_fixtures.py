@@ -85,7 +85,7 @@ def panel_database(seeded_database, tmp_path) -> str:
 @pytest.fixture
 def panel_factory(simulator, panel_database, tmp_path):
     """Build a panel app talking to this test's simulator; keyword arguments override config.
-    Each app's live hub is shut down after the test, so no relay or refresher outlives it."""
+    Each app's live host is shut down after the test, so no relay or refresher outlives it."""
     built = []
 
     def build(**config):

@@ -2,8 +2,9 @@
 
 flask-sock answers the handshake; the route asks the host for the page's mailbox (fanout.py),
 then sends what the loop puts in it, and a heartbeat when nothing came for a while. A socket over
-the quota is closed at once with 1013 and the reason, which the page shows in place of its live
-status (it then polls). Under gunicorn's gevent worker an open page costs a greenlet or two.
+the quota is closed at once with 1013 and the reason, which the page shows as its live status
+(it then polls, and htmx tries the socket again). Under gunicorn's gevent worker an open page
+costs a greenlet or two.
 """
 
 import queue

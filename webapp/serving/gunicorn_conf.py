@@ -24,7 +24,7 @@ trusted_hosts(_settings)
 raise_open_file_limit(_settings["LIVE_SOCKETS_TOTAL"] + RESERVED_DESCRIPTORS)
 
 bind = f"{_settings['HOST']}:{_settings['PORT']}"
-# One process: the live hub (one upstream progress socket per download, the open pages' feeds)
+# One process: the live state (one upstream progress socket per download, the open pages' feeds)
 # lives in memory and must be shared by every browser of the team.
 workers = 1
 # gevent: each connection is served by a greenlet of its own, so an open page's live socket costs
