@@ -90,11 +90,11 @@ class TestHandshake:
         host = live.url.removeprefix("http://")
         for _ in range(3):
             raw = socket.create_connection(("127.0.0.1", int(host.split(":")[1])))
-            raw.sendall(
+            handshake = (
                 f"GET /live?page=/ HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                f"Sec-WebSocket-Version: 13\r\nOrigin: {live.url}\r\nCookie: {cookie}\r\n\r\n"
-                .encode())
+                f"Sec-WebSocket-Version: 13\r\nOrigin: {live.url}\r\nCookie: {cookie}\r\n\r\n")
+            raw.sendall(handshake.encode())
             raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             raw.close()  # a reset: the panel's answer finds nobody
         live.open_page()  # served after those three

@@ -283,8 +283,8 @@ def _newer_local_models(now: datetime) -> list[dict]:
     """Ollama models added in Pieces OS 11 and 12; sizes are typical Q4 sizes (estimates)."""
     return [
         _local(name, unique, provider=provider, foundation=foundation, billions=billions,
-               disk_gb=disk_gb, ram_gb=ram_gb, context=context, now=now, day=day, **optional)
-        for name, unique, provider, foundation, billions, disk_gb, ram_gb, context, day, optional
+               disk_gb=disk_gb, ram_gb=ram_gb, context=context, now=now, day=day, **extra)
+        for name, unique, provider, foundation, billions, disk_gb, ram_gb, context, day, extra
         in (
             ("Llama-3.2 3B Instruct", "llama3.2:3b-instruct-q4_K_M", "META", "LLAMA_LATEST",
              3.21, 2.02, 3.4, 131_072, "2024-09-25", {"model_type": "SPEED"}),
