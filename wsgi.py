@@ -1,4 +1,5 @@
 """WSGI entry point for gunicorn: ``gunicorn wsgi:app``."""
+
 from webapp import create_app
 
 app = create_app()

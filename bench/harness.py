@@ -3,6 +3,7 @@
 The simulator and the panel each run under gunicorn in their own process on a free loopback
 port, the panel with the repo's own config (webapp/serving/gunicorn_conf.py), as in production.
 """
+
 import os
 import platform
 import re
@@ -31,8 +32,10 @@ def machine_description() -> str:
             cpu = line.split(":", 1)[1].strip()
             break
     memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
-    return (f"machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB, "
-            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    return (
+        f"machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def load_average() -> str:
@@ -96,22 +99,27 @@ def format_cell(value) -> str:
 
 def child_pids(pid: int) -> list[int]:
     """The processes ``pid`` started (a gunicorn or nginx master's workers)."""
-    return [int(child) for child in
-            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def worker_stats(pid: int) -> dict:
     status = Path(f"/proc/{pid}/status").read_text()
-    return {"rss_mb": int(re.search(r"VmRSS:\s+(\d+)", status)[1]) / 1024,
-            "threads": int(re.search(r"Threads:\s+(\d+)", status)[1])}
+    return {
+        "rss_mb": int(re.search(r"VmRSS:\s+(\d+)", status)[1]) / 1024,
+        "threads": int(re.search(r"Threads:\s+(\d+)", status)[1]),
+    }
 
 
 def start_gunicorn(app_spec: str, options: list[str], env: dict) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *options, "-b", "127.0.0.1:0", app_spec],
-        cwd=REPO_ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        cwd=REPO_ROOT,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-        start_new_session=True)  # its own process group: master and worker go together
+        start_new_session=True,
+    )  # its own process group: master and worker go together
     deadline = time.monotonic() + 30
     for line in process.stderr:
         match = LISTENING.search(line)
@@ -128,8 +136,13 @@ def start_gunicorn(app_spec: str, options: list[str], env: dict) -> tuple[subpro
 class Servers:
     """A simulator and a panel under gunicorn, and a logged-in operator of the panel."""
 
-    def __init__(self, download_seconds: float = 15.0, tick_seconds: float = 0.1,
-                 panel_settings: dict[str, str] | None = None, simulator_sockets: int = 0):
+    def __init__(
+        self,
+        download_seconds: float = 15.0,
+        tick_seconds: float = 0.1,
+        panel_settings: dict[str, str] | None = None,
+        simulator_sockets: int = 0,
+    ):
         self.download_seconds = download_seconds
         self.tick_seconds = tick_seconds
         self.panel_settings = panel_settings or {}
@@ -146,26 +159,59 @@ class Servers:
         # A benchmark stopped with SIGTERM (e.g. by `timeout`) still stops its servers.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
         self._instance = tempfile.TemporaryDirectory(prefix="panel-bench-")
-        simulator_spec = (f"webapp.simulator:create_simulator_app("
-                          f"download_seconds={self.download_seconds}, "
-                          f"tick_seconds={self.tick_seconds})")
+        simulator_spec = (
+            f"webapp.simulator:create_simulator_app("
+            f"download_seconds={self.download_seconds}, "
+            f"tick_seconds={self.tick_seconds})"
+        )
         simulator, port = start_gunicorn(
-            simulator_spec, ["-k", "gthread", "--threads", str(self.simulator_threads),
-                             "--worker-connections", str(2 * self.simulator_threads),
-                             "-w", "1", "--no-control-socket"], {})
+            simulator_spec,
+            [
+                "-k",
+                "gthread",
+                "--threads",
+                str(self.simulator_threads),
+                "--worker-connections",
+                str(2 * self.simulator_threads),
+                "-w",
+                "1",
+                "--no-control-socket",
+            ],
+            {},
+        )
         self.simulator_port = port
         self.processes.append(simulator)
         self.simulator_url = f"http://127.0.0.1:{port}"
-        panel_env = {"PIECES_OS_URL": self.simulator_url, "SECRET_KEY": "bench-only",
-                     "DATABASE": str(Path(self._instance.name) / "panel.sqlite"),
-                     **self.panel_settings}
-        subprocess.run([sys.executable, "-m", "webapp", "users", "add", BENCH_USER, "--role",
-                        "operator", "--password-stdin"], input=BENCH_PASSWORD, text=True,
-                       check=True, cwd=REPO_ROOT, env={**os.environ, **panel_env},
-                       stdout=subprocess.DEVNULL)
-        panel, port = start_gunicorn("webapp:create_app()",
-                                     ["-c", "python:webapp.serving.gunicorn_conf",
-                                      "--access-logfile", "/dev/null"], panel_env)
+        panel_env = {
+            "PIECES_OS_URL": self.simulator_url,
+            "SECRET_KEY": "bench-only",
+            "DATABASE": str(Path(self._instance.name) / "panel.sqlite"),
+            **self.panel_settings,
+        }
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "webapp",
+                "users",
+                "add",
+                BENCH_USER,
+                "--role",
+                "operator",
+                "--password-stdin",
+            ],
+            input=BENCH_PASSWORD,
+            text=True,
+            check=True,
+            cwd=REPO_ROOT,
+            env={**os.environ, **panel_env},
+            stdout=subprocess.DEVNULL,
+        )
+        panel, port = start_gunicorn(
+            "webapp:create_app()",
+            ["-c", "python:webapp.serving.gunicorn_conf", "--access-logfile", "/dev/null"],
+            panel_env,
+        )
         self.processes.append(panel)
         self.panel_url = f"http://127.0.0.1:{port}"
         self._log_in()
@@ -175,9 +221,16 @@ class Servers:
         """Log in through the form, as a browser does; keep the cookie and the CSRF token."""
         browser = requests.Session()
         form = browser.get(self.panel_url + "/login", timeout=10).text
-        response = browser.post(self.panel_url + "/login", allow_redirects=False, timeout=10,
-                                data={"name": BENCH_USER, "password": BENCH_PASSWORD,
-                                      "csrf_token": CSRF_FIELD.search(form)[1]})
+        response = browser.post(
+            self.panel_url + "/login",
+            allow_redirects=False,
+            timeout=10,
+            data={
+                "name": BENCH_USER,
+                "password": BENCH_PASSWORD,
+                "csrf_token": CSRF_FIELD.search(form)[1],
+            },
+        )
         response.raise_for_status()
         page = browser.get(self.panel_url + "/", timeout=10).text
         self.csrf_token = CSRF_FIELD.search(page)[1]
@@ -203,8 +256,12 @@ class Servers:
         return session
 
     def panel_post(self, path: str, timeout: float = 30) -> None:
-        response = self.session().post(self.panel_url + path, data={"next": "/"},
-                                       headers={"HX-Request": "true"}, timeout=timeout)
+        response = self.session().post(
+            self.panel_url + path,
+            data={"next": "/"},
+            headers={"HX-Request": "true"},
+            timeout=timeout,
+        )
         response.raise_for_status()
 
     def panel_ws(self, path: str) -> str:
@@ -226,6 +283,8 @@ class Servers:
 
     def downloadable_model(self) -> str:
         models = requests.get(self.simulator_url + "/models", timeout=10).json()["iterable"]
-        return next(model["id"] for model in models
-                    if not model["cloud"] and not model.get("downloaded")
-                    and not model.get("denied"))
+        return next(
+            model["id"]
+            for model in models
+            if not model["cloud"] and not model.get("downloaded") and not model.get("denied")
+        )

@@ -8,6 +8,7 @@ it always did before it listened to that stream; and with the stream, when it po
 
     .venv/bin/python bench/idle.py            # 2 x 60 s; --seconds to change
 """
+
 import argparse
 import sys
 import time
@@ -22,8 +23,13 @@ from bench.listeners import open_socket  # noqa: E402
 
 #: Let the page's first burst (the list, version, runtime, device) pass before counting.
 SETTLE_SECONDS = 3.0
-ROUTES = {"list": "GET /models", "get": "GET /model/{id}", "version": "GET version",
-          "ollama_status": "GET /ollama/status", "device": "GET device"}
+ROUTES = {
+    "list": "GET /models",
+    "get": "GET /model/{id}",
+    "version": "GET version",
+    "ollama_status": "GET /ollama/status",
+    "device": "GET device",
+}
 SOCKETS = ("identifiers", "ollama_stream")
 
 
@@ -31,10 +37,15 @@ def measure(seconds: float, push: bool) -> dict:
     # No pings during the run: the listener does not answer them.
     with Servers(panel_settings={"LIVE_PING_SECONDS": "600"}) as servers:
         if not push:
-            requests.post(f"{servers.simulator_url}/__sim/faults", timeout=10,
-                          json={"route": "identifiers", "status": 503}).raise_for_status()
-        page = open_socket(servers.panel_ws("/live?page=%2F"),
-                           {"Cookie": servers.cookie, "Origin": servers.panel_url})
+            requests.post(
+                f"{servers.simulator_url}/__sim/faults",
+                timeout=10,
+                json={"route": "identifiers", "status": 503},
+            ).raise_for_status()
+        page = open_socket(
+            servers.panel_ws("/live?page=%2F"),
+            {"Cookie": servers.cookie, "Origin": servers.panel_url},
+        )
         time.sleep(SETTLE_SECONDS)
         before = servers.simulator_stats()["requests"]
         time.sleep(seconds)
@@ -43,10 +54,13 @@ def measure(seconds: float, push: bool) -> dict:
     per_minute = {key: (after[key] - before[key]) * 60 / seconds for key in after}
     row = {"mode": "push stream + fallback poll" if push else "poll only (before)"}
     row.update({label: round(per_minute[key], 1) for key, label in ROUTES.items()})
-    row["other routes"] = round(sum(count for key, count in per_minute.items()
-                                    if key not in ROUTES and key not in SOCKETS), 1)
-    row["total per minute"] = round(sum(row[label] for label in ROUTES.values())
-                                    + row["other routes"], 1)
+    row["other routes"] = round(
+        sum(count for key, count in per_minute.items() if key not in ROUTES and key not in SOCKETS),
+        1,
+    )
+    row["total per minute"] = round(
+        sum(row[label] for label in ROUTES.values()) + row["other routes"], 1
+    )
     return row
 
 

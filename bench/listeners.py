@@ -9,6 +9,7 @@ the panel under test must not send any during a run (a long ``LIVE_PING_SECONDS`
 message it polls without sleeping for a few milliseconds, as the next page's message is due
 within microseconds.
 """
+
 import base64
 import os
 import select
@@ -38,10 +39,15 @@ def open_socket(url: str, headers: dict[str, str], timeout: float = 30.0) -> soc
 def _handshake(connection: socket.socket, url: str, headers: dict[str, str]) -> None:
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", "Upgrade: websocket",
-             "Connection: Upgrade", "Sec-WebSocket-Version: 13",
-             f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
-             *(f"{name}: {value}" for name, value in headers.items())]
+    lines = [
+        f"GET {target} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Version: 13",
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
     connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
     head = b""
     while b"\r\n\r\n" not in head:  # peek, so that frames sent right after stay unread
@@ -53,8 +59,9 @@ def _handshake(connection: socket.socket, url: str, headers: dict[str, str]) -> 
         raise ConnectionError(f"{url}: {head.splitlines()[0].decode()}")
 
 
-def open_sockets(url: str, headers: dict[str, str], count: int, in_flight: int,
-                 seconds: float) -> list[socket.socket | None]:
+def open_sockets(
+    url: str, headers: dict[str, str], count: int, in_flight: int, seconds: float
+) -> list[socket.socket | None]:
     """``count`` sockets to ``url``, with at most ``in_flight`` handshakes at a time, all within
     ``seconds``; None for each that failed or was not tried in time.
 
@@ -93,8 +100,8 @@ def text_messages(chunks: list[tuple[float, bytes]]) -> list[tuple[float, bytes]
             if len(buffer) < start + length:
                 break
             if opcode == TEXT:
-                messages.append((arrived, bytes(buffer[start:start + length])))
-            del buffer[:start + length]
+                messages.append((arrived, bytes(buffer[start : start + length])))
+            del buffer[: start + length]
     return messages
 
 
@@ -119,8 +126,11 @@ class Listeners:
         tails = [b""] * len(self.sockets)  # a marker may straddle two chunks
         buffer = bytearray(1 << 20)  # one buffer: a fresh megabyte per recv would cost more
         view = memoryview(buffer)
-        waiting = sum(1 for done, closed in zip(self.finished, self.closed, strict=True)
-                      if not done and not closed)
+        waiting = sum(
+            1
+            for done, closed in zip(self.finished, self.closed, strict=True)
+            if not done and not closed
+        )
         spin_until = 0.0
         while waiting and time.monotonic() < deadline:
             # Spin while messages come in: waking a sleeping process costs more than the time
@@ -149,7 +159,7 @@ class Listeners:
                 if not self.finished[index] and markers[index] in tails[index] + chunk:
                     self.finished[index] = True
                     waiting -= 1
-                tails[index] = chunk[-len(markers[index]):]
+                tails[index] = chunk[-len(markers[index]) :]
 
     def close(self) -> None:
         self._poller.close()

@@ -10,6 +10,7 @@ each as a ratio to the baseline: after the pages close, memory and threads shoul
 
 Run: .venv/bin/python bench/load.py   (about 2 minutes; loopback only; stops by itself)
 """
+
 import argparse
 import asyncio
 import multiprocessing
@@ -67,8 +68,11 @@ def warm_up(servers: Servers, target: str) -> None:
     has: the list, a load and an unload, a few live pages opened and closed. What that leaves
     (compiled templates, the parsed list) is not counted as left over by the load."""
     ready, results = multiprocessing.Event(), multiprocessing.Queue()
-    holder = multiprocessing.Process(target=hold_pages, daemon=True, args=(
-        servers.panel_ws("/live?page=/"), servers.cookie, WARM_UP_PAGES, 3, ready, results))
+    holder = multiprocessing.Process(
+        target=hold_pages,
+        daemon=True,
+        args=(servers.panel_ws("/live?page=/"), servers.cookie, WARM_UP_PAGES, 3, ready, results),
+    )
     holder.start()
     ready.wait(OPEN_SECONDS + 30)
     servers.session().get(servers.panel_url + "/", timeout=30).raise_for_status()
@@ -90,7 +94,8 @@ def hold_pages(url: str, cookie: str, pages: int, seconds: float, ready, results
         async with handshakes:
             return await asyncio.wait_for(
                 AioClient.connect(url, headers=[("Cookie", cookie), ("Origin", ORIGIN)]),
-                max(0.0, deadline - time.monotonic()))
+                max(0.0, deadline - time.monotonic()),
+            )
 
     async def read_page(socket: AioClient) -> bool:
         """Whether the page stayed open all along."""
@@ -105,12 +110,12 @@ def hold_pages(url: str, cookie: str, pages: int, seconds: float, ready, results
         return True
 
     async def main() -> None:
-        sockets = await asyncio.gather(*(open_page() for _ in range(pages)),
-                                       return_exceptions=True)
+        sockets = await asyncio.gather(*(open_page() for _ in range(pages)), return_exceptions=True)
         opened = [socket for socket in sockets if not isinstance(socket, BaseException)]
         ready.set()
-        stayed = await asyncio.gather(*(read_page(socket) for socket in opened),
-                                      return_exceptions=True)
+        stayed = await asyncio.gather(
+            *(read_page(socket) for socket in opened), return_exceptions=True
+        )
         results.put(pages - sum(1 for open_all_along in stayed if open_all_along is True))
 
     asyncio.run(main())
@@ -118,6 +123,7 @@ def hold_pages(url: str, cookie: str, pages: int, seconds: float, ready, results
 
 def paced(every: float, seconds: float, work, errors: list, times: list) -> threading.Thread:
     """Call ``work`` every ``every`` seconds for ``seconds``; note durations and failures."""
+
     def run() -> None:
         start = time.monotonic()
         tick = 0
@@ -130,6 +136,7 @@ def paced(every: float, seconds: float, work, errors: list, times: list) -> thre
                 errors.append(str(error))
             tick += 1
             time.sleep(max(0.0, start + tick * every - time.monotonic()))
+
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread
@@ -149,16 +156,30 @@ def main() -> None:
     with Servers(panel_settings=live_limits(args.pages)) as servers:
         models = requests.get(servers.simulator_url + "/models", timeout=10).json()["iterable"]
         # The smallest downloaded model, loaded and unloaded in turn: it always fits in memory.
-        target = min((model for model in models if model.get("downloaded")
-                      and not model.get("loaded") and not model.get("denied")),
-                     key=lambda model: model["ram"]["value"])["id"]
+        target = min(
+            (
+                model
+                for model in models
+                if model.get("downloaded") and not model.get("loaded") and not model.get("denied")
+            ),
+            key=lambda model: model["ram"]["value"],
+        )["id"]
         warm_up(servers, target)
         baseline = snapshot(servers)
 
         ready, results = multiprocessing.Event(), multiprocessing.Queue()
-        holder = multiprocessing.Process(target=hold_pages, daemon=True, args=(
-            servers.panel_ws("/live?page=/"), servers.cookie, args.pages, args.seconds + 5,
-            ready, results))
+        holder = multiprocessing.Process(
+            target=hold_pages,
+            daemon=True,
+            args=(
+                servers.panel_ws("/live?page=/"),
+                servers.cookie,
+                args.pages,
+                args.seconds + 5,
+                ready,
+                results,
+            ),
+        )
         holder.start()
         ready.wait(OPEN_SECONDS + 30)
 
@@ -170,9 +191,10 @@ def main() -> None:
         def act(tick: int) -> None:
             servers.panel_post(f"/models/{target}/{'load' if tick % 2 == 0 else 'unload'}")
 
-        workers = [paced(1 / args.page_loads_per_second, args.seconds, load_page, errors,
-                         page_times),
-                   paced(1 / args.actions_per_second, args.seconds, act, errors, action_times)]
+        workers = [
+            paced(1 / args.page_loads_per_second, args.seconds, load_page, errors, page_times),
+            paced(1 / args.actions_per_second, args.seconds, act, errors, action_times),
+        ]
         time.sleep(args.seconds / 2)
         during = snapshot(servers)
         for worker in workers:
@@ -183,16 +205,26 @@ def main() -> None:
         after = snapshot(servers)
 
     print(f"load average after: {load_average()}")
-    print(f"\n{args.pages} open pages, {args.page_loads_per_second:g} page loads/s, "
-          f"{args.actions_per_second:g} actions/s, {args.seconds:g} s{servers.gunicorn_overrides}")
-    print_table([{
-        "page loads": len(page_times), "page p50/p99 ms": p50_p99_ms(page_times),
-        "actions": len(action_times), "action p50/p99 ms": p50_p99_ms(action_times),
-        "errors": len(errors) + socket_errors,
-    }])
-    print(f"\npanel worker: baseline after a warm-up (the list, a load and an unload, "
-          f"{WARM_UP_PAGES} live pages), during (halfway), and "
-          f"{AFTER_CLOSE_SECONDS} s after the pages closed\n")
+    print(
+        f"\n{args.pages} open pages, {args.page_loads_per_second:g} page loads/s, "
+        f"{args.actions_per_second:g} actions/s, {args.seconds:g} s{servers.gunicorn_overrides}"
+    )
+    print_table(
+        [
+            {
+                "page loads": len(page_times),
+                "page p50/p99 ms": p50_p99_ms(page_times),
+                "actions": len(action_times),
+                "action p50/p99 ms": p50_p99_ms(action_times),
+                "errors": len(errors) + socket_errors,
+            }
+        ]
+    )
+    print(
+        f"\npanel worker: baseline after a warm-up (the list, a load and an unload, "
+        f"{WARM_UP_PAGES} live pages), during (halfway), and "
+        f"{AFTER_CLOSE_SECONDS} s after the pages closed\n"
+    )
     print_table(worker_rows(args.pages, baseline, during, after))
     print()
     print(recovery_verdict(baseline, after))
@@ -205,15 +237,22 @@ def worker_rows(pages: int, baseline: dict, during: dict, after: dict) -> list[d
     open also per page."""
     rows = []
     for when, stats in (("baseline", baseline), ("during", during), ("after", after)):
-        rows.append({
-            "when": when, "RSS MB": stats["rss_mb"], "threads": stats["threads"],
-            "sockets": stats["sockets"],
-            "RSS / baseline": ratio(stats["rss_mb"], baseline["rss_mb"]),
-            "threads / baseline": ratio(stats["threads"], baseline["threads"]),
-            "KB/page": (stats["rss_mb"] - baseline["rss_mb"]) * 1024 / pages
-            if when == "during" else "-",
-            "threads/page": (stats["threads"] - baseline["threads"]) / pages
-            if when == "during" else "-"})
+        rows.append(
+            {
+                "when": when,
+                "RSS MB": stats["rss_mb"],
+                "threads": stats["threads"],
+                "sockets": stats["sockets"],
+                "RSS / baseline": ratio(stats["rss_mb"], baseline["rss_mb"]),
+                "threads / baseline": ratio(stats["threads"], baseline["threads"]),
+                "KB/page": (stats["rss_mb"] - baseline["rss_mb"]) * 1024 / pages
+                if when == "during"
+                else "-",
+                "threads/page": (stats["threads"] - baseline["threads"]) / pages
+                if when == "during"
+                else "-",
+            }
+        )
     return rows
 
 
@@ -222,10 +261,11 @@ def recovery_verdict(baseline: dict, after: dict) -> str:
     parts = []
     for name, key in (("RSS", "rss_mb"), ("threads", "threads")):
         met = after[key] <= baseline[key] * RECOVERY_TARGET
-        parts.append(f"{name} {ratio(after[key], baseline[key])} "
-                     f"({'met' if met else 'MISSED'})")
-    return (f"after the pages closed, against the baseline (target <= {RECOVERY_TARGET:.2f}x): "
-            + ", ".join(parts))
+        parts.append(f"{name} {ratio(after[key], baseline[key])} ({'met' if met else 'MISSED'})")
+    return (
+        f"after the pages closed, against the baseline (target <= {RECOVERY_TARGET:.2f}x): "
+        + ", ".join(parts)
+    )
 
 
 if __name__ == "__main__":

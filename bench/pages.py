@@ -9,6 +9,7 @@ the list, the login check, rendering, gunicorn. Prints the command, the machine 
 
 Run: .venv/bin/python bench/pages.py   (about a minute; loopback only; stops by itself)
 """
+
 import argparse
 import copy
 import shlex
@@ -58,11 +59,11 @@ def timed_get(session: requests.Session, url: str) -> float:
     return elapsed
 
 
-def measure(servers: Servers, size: int, requests_per_size: int,
-            warmup: int) -> tuple[dict, float]:
+def measure(servers: Servers, size: int, requests_per_size: int, warmup: int) -> tuple[dict, float]:
     """The table row for `size` models, and the overhead at p50."""
-    requests.put(f"{servers.simulator_url}/__sim/models", json=realistic_models(size),
-                 timeout=30).raise_for_status()
+    requests.put(
+        f"{servers.simulator_url}/__sim/models", json=realistic_models(size), timeout=30
+    ).raise_for_status()
     upstream, panel = requests.Session(), servers.session()
     models_url, page_url = f"{servers.simulator_url}/models", f"{servers.panel_url}/"
     page = panel.get(page_url, timeout=30).text
@@ -77,7 +78,8 @@ def measure(servers: Servers, size: int, requests_per_size: int,
     row = {"models": size, "page KB": len(page.encode()) / 1024}
     for name, samples in (("upstream", direct), ("panel", through_panel)):
         row[f"{name} p50/p95/p99 ms"] = " / ".join(
-            f"{percentile(samples, p):.1f}" for p in PERCENTILES)
+            f"{percentile(samples, p):.1f}" for p in PERCENTILES
+        )
     overheads = [percentile(through_panel, p) - percentile(direct, p) for p in PERCENTILES]
     row["overhead p50/p95/p99 ms"] = " / ".join(f"{value:.1f}" for value in overheads)
     return row, overheads[0]
@@ -94,19 +96,24 @@ def main() -> int:
     print(machine_description())
     print(f"load average before: {load_average()}")
     with Servers() as servers:
-        print(f"panel: gunicorn -c python:webapp.serving.gunicorn_conf{servers.gunicorn_overrides} "
-              "(access log to /dev/null); simulator: gunicorn gthread, 64 threads")
-        print(f"{args.requests} requests per size to each, after {args.warmup} warm-up; "
-              "overhead = panel percentile - upstream percentile\n")
-        results = {size: measure(servers, size, args.requests, args.warmup)
-                   for size in args.sizes}
+        print(
+            f"panel: gunicorn -c python:webapp.serving.gunicorn_conf{servers.gunicorn_overrides} "
+            "(access log to /dev/null); simulator: gunicorn gthread, 64 threads"
+        )
+        print(
+            f"{args.requests} requests per size to each, after {args.warmup} warm-up; "
+            "overhead = panel percentile - upstream percentile\n"
+        )
+        results = {size: measure(servers, size, args.requests, args.warmup) for size in args.sizes}
     print(f"load average after: {load_average()} (other work on the machine skews the tail)\n")
     print_table([row for row, _p50 in results.values()])
     if TARGET_SIZE in results:
         p50 = results[TARGET_SIZE][1]
         verdict = "met" if p50 <= TARGET_OVERHEAD_P50_MS else "MISSED"
-        print(f"\ntarget: overhead p50 <= {TARGET_OVERHEAD_P50_MS:g} ms at {TARGET_SIZE} models: "
-              f"{verdict} ({p50:.1f} ms)")
+        print(
+            f"\ntarget: overhead p50 <= {TARGET_OVERHEAD_P50_MS:g} ms at {TARGET_SIZE} models: "
+            f"{verdict} ({p50:.1f} ms)"
+        )
     return 0
 
 

@@ -7,6 +7,7 @@ pid file and logs in a temporary directory, one worker, on a free loopback port.
 
 Install it with ``make bench-setup`` (Debian's package, as CI installs Chromium).
 """
+
 import os
 import shutil
 import signal
@@ -85,15 +86,29 @@ class NginxProxy:
         prefix = Path(self._prefix.name)
         self.port = free_port()
         config = prefix / "nginx.conf"
-        config.write_text(CONFIG.format(prefix=prefix, port=self.port,
-                                        upstream_port=self.upstream_port,
-                                        connections=self.connections,
-                                        open_files=self.open_files))
+        config.write_text(
+            CONFIG.format(
+                prefix=prefix,
+                port=self.port,
+                upstream_port=self.upstream_port,
+                connections=self.connections,
+                open_files=self.open_files,
+            )
+        )
         self.process = subprocess.Popen(
-            [self.executable, "-p", str(prefix), "-e", str(prefix / "error.log"),
-             "-c", str(config)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)  # master and worker stop together, not on the terminal's ^C
+            [
+                self.executable,
+                "-p",
+                str(prefix),
+                "-e",
+                str(prefix / "error.log"),
+                "-c",
+                str(config),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # master and worker stop together, not on the terminal's ^C
         try:
             self._wait_until_listening(prefix / "error.log")
         except BaseException:

@@ -17,6 +17,7 @@ threads (and nginx's), against a baseline taken before any page opened.
 Set-up: `make bench-setup` (installs nginx).
 Run: .venv/bin/python bench/relay.py   (about 7 minutes; loopback only; stops by itself)
 """
+
 import argparse
 import multiprocessing
 import queue
@@ -78,16 +79,19 @@ class Targets:
         self.direct_url = servers.simulator_ws(progress_path)
         self.nginx_url = proxy.ws_url(progress_path)
         self.panel_url = servers.panel_ws("/live?page=/")
-        self.panel_headers = {"Cookie": servers.cookie,
-                              "Origin": "http://" + urlsplit(servers.panel_url).netloc}
+        self.panel_headers = {
+            "Cookie": servers.cookie,
+            "Origin": "http://" + urlsplit(servers.panel_url).netloc,
+        }
         self.panel_progress = re.compile(
-            rb'id="progress-' + model_id.encode() + rb'".*?value="([0-9.]+)"', re.S)
-        self.panel_finished = (f'<tr id="model-{model_id}" class="model-view" '
-                               f'data-state="downloaded"').encode()
+            rb'id="progress-' + model_id.encode() + rb'".*?value="([0-9.]+)"', re.S
+        )
+        self.panel_finished = (
+            f'<tr id="model-{model_id}" class="model-view" data-state="downloaded"'
+        ).encode()
 
 
-def listen_all(targets: Targets, pages: int, viewers: int, listen_seconds: float,
-               results) -> None:
+def listen_all(targets: Targets, pages: int, viewers: int, listen_seconds: float, results) -> None:
     """In a child process: the direct client, ``viewers`` nginx viewers and ``pages`` panel
     pages, read by one epoll loop.
 
@@ -96,21 +100,38 @@ def listen_all(targets: Targets, pages: int, viewers: int, listen_seconds: float
     client (see ``added_latencies``).
     """
     direct = open_socket(targets.direct_url, {})
-    nginx = opened(open_sockets(targets.nginx_url, {}, viewers, HANDSHAKES_IN_FLIGHT,
-                                open_seconds(viewers)))
-    panel = opened(open_sockets(targets.panel_url, targets.panel_headers, pages,
-                                HANDSHAKES_IN_FLIGHT, open_seconds(pages)))
+    nginx = opened(
+        open_sockets(targets.nginx_url, {}, viewers, HANDSHAKES_IN_FLIGHT, open_seconds(viewers))
+    )
+    panel = opened(
+        open_sockets(
+            targets.panel_url,
+            targets.panel_headers,
+            pages,
+            HANDSHAKES_IN_FLIGHT,
+            open_seconds(pages),
+        )
+    )
     kinds = ["direct"] + ["nginx"] * len(nginx) + ["panel"] * len(panel)
     listeners = Listeners([direct, *nginx, *panel])
     listeners.run(seconds=1.0)  # every page reads its first burst; a refused page is closed
-    results.put({kind: sum(1 for index, of_kind in enumerate(kinds)
-                           if of_kind == kind and not listeners.closed[index])
-                 for kind in ("nginx", "panel")})
+    results.put(
+        {
+            kind: sum(
+                1
+                for index, of_kind in enumerate(kinds)
+                if of_kind == kind and not listeners.closed[index]
+            )
+            for kind in ("nginx", "panel")
+        }
+    )
     markers = [targets.panel_finished if kind == "panel" else FINISHED_JSON for kind in kinds]
     listeners.run(seconds=listen_seconds, markers=markers)
     patterns = {"direct": PROGRESS_JSON, "nginx": PROGRESS_JSON, "panel": targets.panel_progress}
-    arrivals = [first_arrivals(chunks, patterns[kind])
-                for kind, chunks in zip(kinds, listeners.chunks, strict=True)]
+    arrivals = [
+        first_arrivals(chunks, patterns[kind])
+        for kind, chunks in zip(kinds, listeners.chunks, strict=True)
+    ]
     listeners.close()
     results.put(added_latencies(kinds, arrivals, listeners.finished))
 
@@ -140,10 +161,13 @@ def added_latencies(kinds: list[str], arrivals: list[dict], finished: list[bool]
         outcome[kind] = {
             "sockets": len(of_kind),
             "finished": sum(1 for index in of_kind if finished[index]),
-            "samples": [(arrived - direct[percentage]) * 1000
-                        for index in of_kind
-                        for percentage, arrived in arrivals[index].items()
-                        if 0 < percentage < 100 and percentage in direct]}
+            "samples": [
+                (arrived - direct[percentage]) * 1000
+                for index in of_kind
+                for percentage, arrived in arrivals[index].items()
+                if 0 < percentage < 100 and percentage in direct
+            ],
+        }
     return outcome
 
 
@@ -170,9 +194,10 @@ class PageLoads:
     def _run(self) -> None:
         session, upstream = self.servers.session(), requests.Session()
         while not self._stop.is_set():
-            for url, times, client in ((self.servers.panel_url + "/", self.page_times, session),
-                                       (self.servers.simulator_url + "/models",
-                                        self.upstream_times, upstream)):
+            for url, times, client in (
+                (self.servers.panel_url + "/", self.page_times, session),
+                (self.servers.simulator_url + "/models", self.upstream_times, upstream),
+            ):
                 started = time.perf_counter()
                 try:
                     client.get(url, timeout=10).raise_for_status()
@@ -189,8 +214,9 @@ def start_download(servers: Servers, model_id: str) -> str:
         servers.panel_post(f"/models/{model_id}/download", timeout=10)
         return "panel"
     except requests.RequestException:
-        requests.post(f"{servers.simulator_url}/model/{model_id}/download",
-                      timeout=10).raise_for_status()
+        requests.post(
+            f"{servers.simulator_url}/model/{model_id}/download", timeout=10
+        ).raise_for_status()
         return "simulator"
 
 
@@ -201,8 +227,15 @@ def baseline(servers: Servers, proxy: NginxProxy) -> dict:
     return {"panel": worker_stats(servers.panel_worker_pid()), "nginx": proxy.worker_stats()}
 
 
-def measure(servers: Servers, proxy: NginxProxy, targets: Targets, model_id: str, pages: int,
-            viewers: int, idle: dict) -> dict:
+def measure(
+    servers: Servers,
+    proxy: NginxProxy,
+    targets: Targets,
+    model_id: str,
+    pages: int,
+    viewers: int,
+    idle: dict,
+) -> dict:
     """One row: ``pages`` panel pages and ``viewers`` nginx viewers watching one download."""
     try:
         servers.session().get(servers.panel_url + "/", timeout=30)  # the panel sees the reset
@@ -210,16 +243,19 @@ def measure(servers: Servers, proxy: NginxProxy, targets: Targets, model_id: str
         pass  # still busy with the round before: the row will show it
     results = multiprocessing.Queue()
     listen_seconds = servers.download_seconds + END_GRACE_SECONDS
-    listener = multiprocessing.Process(target=listen_all, daemon=True,
-                                       args=(targets, pages, viewers, listen_seconds, results))
+    listener = multiprocessing.Process(
+        target=listen_all, daemon=True, args=(targets, pages, viewers, listen_seconds, results)
+    )
     listener.start()
     try:
         connected = results.get(timeout=open_seconds(pages) + open_seconds(viewers) + 30)
         with PageLoads(servers) as loads:
             started_by = start_download(servers, model_id)
             time.sleep(2.0)
-            during = {"panel": worker_stats(servers.panel_worker_pid()),
-                      "nginx": proxy.worker_stats()}
+            during = {
+                "panel": worker_stats(servers.panel_worker_pid()),
+                "nginx": proxy.worker_stats(),
+            }
             sockets = servers.simulator_stats()["progress_sockets"].get(model_id, 0)
             outcome = results.get(timeout=listen_seconds + 30)
     except queue.Empty:
@@ -229,26 +265,51 @@ def measure(servers: Servers, proxy: NginxProxy, targets: Targets, model_id: str
         if listener.is_alive():
             listener.kill()
         servers.reset_simulator()  # the model is not downloaded again, for the next round
-    return row(pages, viewers, connected, outcome, loads, idle, during,
-               upstream_sockets=sockets - 1 - connected["nginx"], started_by=started_by)
+    return row(
+        pages,
+        viewers,
+        connected,
+        outcome,
+        loads,
+        idle,
+        during,
+        upstream_sockets=sockets - 1 - connected["nginx"],
+        started_by=started_by,
+    )
 
 
-def row(pages: int, viewers: int, connected: dict, outcome: dict, loads: PageLoads, idle: dict,
-        during: dict, upstream_sockets: int, started_by: str) -> dict:
+def row(
+    pages: int,
+    viewers: int,
+    connected: dict,
+    outcome: dict,
+    loads: PageLoads,
+    idle: dict,
+    during: dict,
+    upstream_sockets: int,
+    started_by: str,
+) -> dict:
     nginx, panel = outcome["nginx"], outcome["panel"]
     panel_during, panel_idle = during["panel"], idle["panel"]
     return {
         "pages": pages,
         "connected panel, nginx": f"{connected['panel']}/{pages}, {connected['nginx']}/{viewers}",
-        "direct frames": outcome["direct frames"] if outcome["direct finished"]
+        "direct frames": outcome["direct frames"]
+        if outcome["direct finished"]
         else f"{outcome['direct frames']}, {NO_END}",
         "nginx added p50 / p99 ms": p50_p99(nginx["samples"]),
         "panel added p50 / p99 ms": p50_p99(panel["samples"]),
         "panel / nginx p50 / p99": " / ".join(
-            ratio(percentile(panel["samples"], p), percentile(nginx["samples"], p),
-                  floor=NGINX_NOISE_MS) for p in (50, 99)),
+            ratio(
+                percentile(panel["samples"], p),
+                percentile(nginx["samples"], p),
+                floor=NGINX_NOISE_MS,
+            )
+            for p in (50, 99)
+        ),
         "frames/page panel / nginx": " / ".join(
-            f"{len(kind['samples']) / max(1, kind['sockets']):.0f}" for kind in (panel, nginx)),
+            f"{len(kind['samples']) / max(1, kind['sockets']):.0f}" for kind in (panel, nginx)
+        ),
         "missed end panel / nginx": f"{pages - panel['finished']} / {viewers - nginx['finished']}",
         "page GET p50 / p99 ms": p50_p99_ms(loads.page_times),
         "its GET /models p50 / p99 ms": p50_p99_ms(loads.upstream_times),
@@ -273,10 +334,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, nargs="+", default=DEFAULT_PAGES)
     parser.add_argument("--download-seconds", type=float, default=15.0)
-    parser.add_argument("--nginx-max-viewers", type=int, default=None,
-                        help="at most this many nginx viewers in a row (default: as many as "
-                             "pages; 0: the panel alone); each is an upstream socket the "
-                             "simulator must feed, beside the panel's")
+    parser.add_argument(
+        "--nginx-max-viewers",
+        type=int,
+        default=None,
+        help="at most this many nginx viewers in a row (default: as many as "
+        "pages; 0: the panel alone); each is an upstream socket the "
+        "simulator must feed, beside the panel's",
+    )
     args = parser.parse_args()
     require_nginx()
     most = max(args.pages)
@@ -287,28 +352,42 @@ def main() -> None:
     print(machine_description())
     print(f"load average before: {load_average()}")
     # The simulator holds the direct client, the panel's socket and one per nginx viewer.
-    with Servers(download_seconds=args.download_seconds, tick_seconds=TICK_SECONDS,
-                 panel_settings={**NO_PINGS, **live_limits(most)},
-                 simulator_sockets=max(viewers.values()) + 2) as servers, \
-            NginxProxy(servers.simulator_port, viewers=max(viewers.values()),
-                       open_files=open_files) as proxy:
+    with (
+        Servers(
+            download_seconds=args.download_seconds,
+            tick_seconds=TICK_SECONDS,
+            panel_settings={**NO_PINGS, **live_limits(most)},
+            simulator_sockets=max(viewers.values()) + 2,
+        ) as servers,
+        NginxProxy(
+            servers.simulator_port, viewers=max(viewers.values()), open_files=open_files
+        ) as proxy,
+    ):
         model_id = servers.downloadable_model()
         targets = Targets(servers, proxy, model_id)
         idle = baseline(servers, proxy)
-        rows = [measure(servers, proxy, targets, model_id, pages, viewers[pages], idle)
-                for pages in args.pages]
+        rows = [
+            measure(servers, proxy, targets, model_id, pages, viewers[pages], idle)
+            for pages in args.pages
+        ]
     print(f"load average after: {load_average()}")
-    print(f"\none download, {1 / TICK_SECONDS:.0f} frames/s, panel under gunicorn with "
-          f"webapp/serving/gunicorn_conf.py{servers.gunicorn_overrides} and "
-          f"{shlex.join(f'{name}={value}' for name, value in live_limits(most).items())}; "
-          f"nginx {proxy.connections} worker_connections, one upstream socket per viewer")
-    print(f"no page open (baseline): panel worker {idle['panel']['rss_mb']:.1f} MB, "
-          f"{idle['panel']['threads']} threads; nginx worker {idle['nginx']['rss_mb']:.1f} MB\n")
+    print(
+        f"\none download, {1 / TICK_SECONDS:.0f} frames/s, panel under gunicorn with "
+        f"webapp/serving/gunicorn_conf.py{servers.gunicorn_overrides} and "
+        f"{shlex.join(f'{name}={value}' for name, value in live_limits(most).items())}; "
+        f"nginx {proxy.connections} worker_connections, one upstream socket per viewer"
+    )
+    print(
+        f"no page open (baseline): panel worker {idle['panel']['rss_mb']:.1f} MB, "
+        f"{idle['panel']['threads']} threads; nginx worker {idle['nginx']['rss_mb']:.1f} MB\n"
+    )
     print_table(rows)
     if any(NO_END in str(row.get("direct frames")) for row in rows):
-        print(f"\n{NO_END}: the direct client did not see the download end within "
-              f"{END_GRACE_SECONDS:.0f} s of it, so the simulator (a thread per socket) could not "
-              "feed its sockets (one per nginx viewer); --nginx-max-viewers bounds them")
+        print(
+            f"\n{NO_END}: the direct client did not see the download end within "
+            f"{END_GRACE_SECONDS:.0f} s of it, so the simulator (a thread per socket) could not "
+            "feed its sockets (one per nginx viewer); --nginx-max-viewers bounds them"
+        )
 
 
 if __name__ == "__main__":

@@ -36,11 +36,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if item.path.is_relative_to(LIVE_TESTS):
             item.add_marker(pytest.mark.xdist_group("live"))
-        if (SERVING_FIXTURES & set(getattr(item, "fixturenames", ()))
-              or item.get_closest_marker("integration")):
+        if SERVING_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker(
+            "integration"
+        ):
             item.add_marker(pytest.mark.integration)
         else:
             item.add_marker(pytest.mark.unit)
+
 
 TERMINAL_STATUSES = {"COMPLETED", "FAILED", "CANCELED"}
 #: Downloads fast enough for tests, still in ~20 steps like a real one.
@@ -119,8 +121,9 @@ class RunningSimulator:
         before = self.stats()["stream_sockets"].get(name, 0)
         stream = ProgressSocket(self.url.replace("http://", "ws://") + path)
         self._sockets.append(stream)
-        wait_until(lambda: self.stats()["stream_sockets"].get(name, 0) > before,
-                   "stream registration")
+        wait_until(
+            lambda: self.stats()["stream_sockets"].get(name, 0) > before, "stream registration"
+        )
         return stream
 
     def stop(self) -> None:

@@ -1,4 +1,5 @@
 """The `pieces-admin` command as a person runs it: real processes on loopback ports."""
+
 import os
 import re
 import socket
@@ -58,8 +59,7 @@ def first_admin_password(output: str) -> str:
 
 def test_run_without_pieces_os_starts_the_simulator_and_the_panel(command, tmp_path):
     port = free_port()
-    run = command("run", PORT=str(port), PIECES_OS_URL="",
-                  DATABASE=str(tmp_path / "panel.sqlite"))
+    run = command("run", PORT=str(port), PIECES_OS_URL="", DATABASE=str(tmp_path / "panel.sqlite"))
     # Last, after the servers' lines, and framed: the address and the first admin's password.
     framed = wait_until(lambda: FRAMED.search("".join(run.lines)), "the framed message", 30)
     output = framed.string
@@ -80,8 +80,9 @@ def test_run_without_pieces_os_starts_the_simulator_and_the_panel(command, tmp_p
 
 def test_run_uses_pieces_os_url_when_set(command, simulator, tmp_path):
     port = free_port()
-    run = command("run", PORT=str(port), PIECES_OS_URL=simulator.url,
-                  DATABASE=str(tmp_path / "panel.sqlite"))
+    run = command(
+        "run", PORT=str(port), PIECES_OS_URL=simulator.url, DATABASE=str(tmp_path / "panel.sqlite")
+    )
     output = run.wait_for("The panel is ready")
     assert f"Using Pieces OS at {simulator.url}" in output and "simulator at" not in output
     browser = login_over_http(f"http://127.0.0.1:{port}", "admin", first_admin_password(output))
@@ -91,12 +92,18 @@ def test_run_uses_pieces_os_url_when_set(command, simulator, tmp_path):
     run.interrupt()
 
 
-@pytest.mark.parametrize("host, trusted, expected", [
-    ("127.0.0.1", None, ["http://127.0.0.1:8000"]),
-    ("0.0.0.0", ["panel.lan", ".example.org", "192.168.1.20"],
-     ["http://panel.lan:8000", "http://192.168.1.20:8000"]),
-    ("::1", None, ["http://[::1]:8000"]),
-])
+@pytest.mark.parametrize(
+    "host, trusted, expected",
+    [
+        ("127.0.0.1", None, ["http://127.0.0.1:8000"]),
+        (
+            "0.0.0.0",
+            ["panel.lan", ".example.org", "192.168.1.20"],
+            ["http://panel.lan:8000", "http://192.168.1.20:8000"],
+        ),
+        ("::1", None, ["http://[::1]:8000"]),
+    ],
+)
 def test_the_ready_message_names_addresses_people_can_open(host, trusted, expected):
     assert urls_to_open(host, 8000, trusted) == expected
 
@@ -117,11 +124,17 @@ def test_bad_setting_stops_with_a_clear_message(command):
     assert "PORT='eighty'" in "".join(run.lines)
 
 
-def test_serve_runs_gunicorn_with_the_repo_config_where_host_and_port_say(command, simulator,
-                                                                          tmp_path):
+def test_serve_runs_gunicorn_with_the_repo_config_where_host_and_port_say(
+    command, simulator, tmp_path
+):
     port = free_port()
-    serve = command("serve", HOST="127.0.0.1", PORT=str(port), PIECES_OS_URL=simulator.url,
-                    DATABASE=str(tmp_path / "panel.sqlite"))
+    serve = command(
+        "serve",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        PIECES_OS_URL=simulator.url,
+        DATABASE=str(tmp_path / "panel.sqlite"),
+    )
     output = serve.wait_for("Booting worker")
     assert f"Listening at: http://127.0.0.1:{port}" in output
     # the repo's gunicorn_conf, as `make run` uses it
@@ -139,4 +152,5 @@ def test_every_address_without_trusted_hosts_is_refused_saying_why(command, subc
     refused = command(subcommand, HOST="0.0.0.0", PORT=str(free_port()))
     assert refused.process.wait(timeout=30) == 2
     assert "HOST=0.0.0.0 opens the panel to every network, so TRUSTED_HOSTS must" in "".join(
-        refused.lines)
+        refused.lines
+    )

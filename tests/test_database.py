@@ -1,5 +1,6 @@
 """The database's schema has versions: one made by an older panel is upgraded on start without
 losing anything, and one made by a newer panel is refused untouched."""
+
 import hashlib
 import sqlite3
 from pathlib import Path
@@ -54,8 +55,13 @@ def test_a_database_made_before_schema_versions_is_upgraded_keeping_everything(t
     assert contents(path) == before
     db = connect(path)
     assert authenticate(db, "bob", "bob's long secret").role == "operator"
-    assert db.execute("SELECT user_id FROM sessions WHERE id_hash = ?",
-                      (hashlib.sha256(b"bob-session").hexdigest(),)).fetchone()[0] == 2
+    assert (
+        db.execute(
+            "SELECT user_id FROM sessions WHERE id_hash = ?",
+            (hashlib.sha256(b"bob-session").hexdigest(),),
+        ).fetchone()[0]
+        == 2
+    )
     db.close()
 
 

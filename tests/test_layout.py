@@ -1,5 +1,6 @@
 """The shape of ``webapp``: one subpackage per concern, and no cycle between them, so each can
 be read (and changed) with only what it depends on in mind."""
+
 import ast
 from pathlib import Path
 
@@ -31,8 +32,10 @@ def imported_modules(path: Path) -> set[str]:
             base = package.rsplit(".", node.level - 1)[0] if node.level else ""
             target = ".".join(part for part in (base, node.module or "") if part)
             if node.module is None:  # from .. import a, b: names of modules, or of objects
-                found |= {f"{target}.{alias.name}" if is_module(f"{target}.{alias.name}")
-                          else target for alias in node.names}
+                found |= {
+                    f"{target}.{alias.name}" if is_module(f"{target}.{alias.name}") else target
+                    for alias in node.names
+                }
             else:
                 found.add(target)
         elif isinstance(node, ast.Import):

@@ -1,6 +1,7 @@
 """The panel as a package: its lock files pin what pyproject.toml asks for, and its wheel carries
 the templates and static files, so that an installed copy serves the panel, htmx included, from
 any directory."""
+
 import re
 import shutil
 import subprocess
@@ -23,25 +24,33 @@ PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)", re.MULTILINE)
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("requirements.lock", []),
-                                              ("requirements-test.lock", ["test"])])
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("requirements.lock", []), ("requirements-test.lock", ["test"])]
+)
 def test_the_lock_files_pin_every_dependency_within_its_range(lock, extras):
-    pins = {canonicalize_name(name): Version(version)
-            for name, version in PIN.findall((REPO_ROOT / lock).read_text())}
+    pins = {
+        canonicalize_name(name): Version(version)
+        for name, version in PIN.findall((REPO_ROOT / lock).read_text())
+    }
     wanted = PROJECT["project"]["dependencies"] + [
-        requirement for extra in extras
-        for requirement in PROJECT["project"]["optional-dependencies"][extra]]
+        requirement
+        for extra in extras
+        for requirement in PROJECT["project"]["optional-dependencies"][extra]
+    ]
     for requirement in map(Requirement, wanted):
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{lock} pins no {name}: run `make lock`"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
-            f"{lock} pins {name} {pins[name]}, outside {requirement.specifier}: run `make lock`")
+            f"{lock} pins {name} {pins[name]}, outside {requirement.specifier}: run `make lock`"
+        )
 
 
 def test_every_package_of_webapp_is_in_the_wheel():
     listed = PROJECT["tool"]["setuptools"]
-    packages = {".".join(path.parent.relative_to(REPO_ROOT).parts)
-                for path in (REPO_ROOT / "webapp").rglob("__init__.py")}
+    packages = {
+        ".".join(path.parent.relative_to(REPO_ROOT).parts)
+        for path in (REPO_ROOT / "webapp").rglob("__init__.py")
+    }
     assert set(listed["packages"]) == packages | {"webapp.templates", "webapp.static"}
 
 
@@ -52,32 +61,80 @@ def installed(tmp_path_factory) -> Path:
     where = tmp_path_factory.mktemp("wheel")
     # Built from a copy: setuptools leaves a build/ folder in the tree it builds, whose stale
     # files a later wheel would carry.
-    source = shutil.copytree(REPO_ROOT, where / "source", ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "*.egg-info", "instance", "__pycache__", ".*_cache"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--wheel-dir", str(where / "dist"), str(source)],
-                   check=True, cwd=where)
+    source = shutil.copytree(
+        REPO_ROOT,
+        where / "source",
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "*.egg-info", "instance", "__pycache__", ".*_cache"
+        ),
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(where / "dist"),
+            str(source),
+        ],
+        check=True,
+        cwd=where,
+    )
     environment = where / "env"
     venv.create(environment, with_pip=False)
-    site = environment / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" \
+    site = (
+        environment
+        / "lib"
+        / f"python{sys.version_info.major}.{sys.version_info.minor}"
         / "site-packages"
+    )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     wheel = next((where / "dist").glob("*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-                    "--target", str(site), str(wheel)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+    )
     return environment
 
 
 def test_the_installed_wheel_serves_the_panel_with_htmx_from_another_directory(
-        installed, simulator, tmp_path):
+    installed, simulator, tmp_path
+):
     python = str(installed / "bin" / "python")
-    found = subprocess.run([python, "-c", "import webapp.config as c; print(c.RESOURCE_FOLDER)"],
-                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    found = subprocess.run(
+        [python, "-c", "import webapp.config as c; print(c.RESOURCE_FOLDER)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert Path(found.strip()).is_relative_to(installed)  # not the checkout's files
     port = free_port()
-    serve = Command("serve", python=python, cwd=str(tmp_path), PORT=str(port), HOST="127.0.0.1",
-                    PIECES_OS_URL=simulator.url, DATABASE=str(tmp_path / "panel.sqlite"),
-                    SECRET_KEY="wheel-test-secret-key")
+    serve = Command(
+        "serve",
+        python=python,
+        cwd=str(tmp_path),
+        PORT=str(port),
+        HOST="127.0.0.1",
+        PIECES_OS_URL=simulator.url,
+        DATABASE=str(tmp_path / "panel.sqlite"),
+        SECRET_KEY="wheel-test-secret-key",
+    )
     try:
         serve.wait_for("Listening at")
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)

@@ -5,6 +5,7 @@
 what), ``activity`` (the log), ``security`` (request guards), ``serving`` (gunicorn, health),
 ``web`` (what every view shares); ``simulator`` is a stand-in Pieces OS for tests and demos.
 """
+
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:

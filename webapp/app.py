@@ -1,4 +1,5 @@
 """Builds the panel's Flask app from its packages (see the package's docstring)."""
+
 from flask import Flask
 
 from . import accounts, catalog, db, live, web
@@ -44,11 +45,16 @@ def pieces_client(config: dict) -> PiecesClient:
     locator = None
     url = config["PIECES_OS_URL"]
     if not url:
+
         def find() -> str | None:
             return discovery.discover(discovery.candidate_urls(config["PIECES_OS_PORT_FILE"]))
 
         locator = discovery.Locator(find)
         url = find() or FALLBACK_PIECES_OS_URL
-    return PiecesClient(url, connect_timeout=config["PIECES_OS_CONNECT_TIMEOUT"],
-                        read_timeout=config["PIECES_OS_READ_TIMEOUT"],
-                        load_timeout=config["PIECES_OS_LOAD_TIMEOUT"], locator=locator)
+    return PiecesClient(
+        url,
+        connect_timeout=config["PIECES_OS_CONNECT_TIMEOUT"],
+        read_timeout=config["PIECES_OS_READ_TIMEOUT"],
+        load_timeout=config["PIECES_OS_LOAD_TIMEOUT"],
+        locator=locator,
+    )

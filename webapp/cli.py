@@ -1,5 +1,6 @@
 """The ``pieces-admin`` command: serve the panel, manage its accounts, or run the Pieces OS
 simulator."""
+
 import argparse
 import os
 import signal
@@ -32,23 +33,44 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser(
-        "run", help="find Pieces OS (or start the simulator) and serve the panel (`make run`)")
+        "run", help="find Pieces OS (or start the simulator) and serve the panel (`make run`)"
+    )
     commands.add_parser("serve", help="serve the panel with gunicorn and the repo's config")
 
     simulator = commands.add_parser("simulator", help="serve the Pieces OS Model API simulator")
     simulator.add_argument("--host", default="127.0.0.1")
     simulator.add_argument("--port", type=int, default=39300)
-    simulator.add_argument("--download-seconds", type=float, default=20.0,
-                           help="how long a simulated download takes (default: 20)")
-    simulator.add_argument("--memory-gb", type=float, default=16.0,
-                           help="the machine's RAM, the budget for loaded models (default: 16)")
-    simulator.add_argument("--gpu", action="append", default=[], type=_gpu, metavar="NAME:GB",
-                           help="a GPU the device information reports (repeatable)")
-    simulator.add_argument("--version-string", default=Behaviour.version,
-                           help=f"the Pieces OS version it reports (default: {Behaviour.version})")
-    simulator.add_argument("--port-file", metavar="PATH",
-                           help="write the port listened on to this file, as Pieces OS writes "
-                                ".port.txt (use with --port 0 for a port that changes)")
+    simulator.add_argument(
+        "--download-seconds",
+        type=float,
+        default=20.0,
+        help="how long a simulated download takes (default: 20)",
+    )
+    simulator.add_argument(
+        "--memory-gb",
+        type=float,
+        default=16.0,
+        help="the machine's RAM, the budget for loaded models (default: 16)",
+    )
+    simulator.add_argument(
+        "--gpu",
+        action="append",
+        default=[],
+        type=_gpu,
+        metavar="NAME:GB",
+        help="a GPU the device information reports (repeatable)",
+    )
+    simulator.add_argument(
+        "--version-string",
+        default=Behaviour.version,
+        help=f"the Pieces OS version it reports (default: {Behaviour.version})",
+    )
+    simulator.add_argument(
+        "--port-file",
+        metavar="PATH",
+        help="write the port listened on to this file, as Pieces OS writes "
+        ".port.txt (use with --port 0 for a port that changes)",
+    )
     users_cli.add_commands(commands)
 
     args = parser.parse_args(argv)
@@ -92,9 +114,13 @@ def serve_simulator(args: argparse.Namespace) -> int:
     from .simulator import announce_port, create_simulator_app
 
     def factory() -> "Flask":
-        return create_simulator_app(download_seconds=args.download_seconds,
-                                    memory_gb=args.memory_gb, gpus=args.gpu,
-                                    port_file=args.port_file, version=args.version_string)
+        return create_simulator_app(
+            download_seconds=args.download_seconds,
+            memory_gb=args.memory_gb,
+            gpus=args.gpu,
+            port_file=args.port_file,
+            version=args.version_string,
+        )
 
     def post_worker_init(worker: "Worker") -> None:
         """The app is built and the socket bound: the port file can name the real port."""
@@ -121,7 +147,8 @@ def run() -> int:
     try:
         configured = settings["PIECES_OS_URL"]
         found = configured or discovery.discover(
-            discovery.candidate_urls(settings["PIECES_OS_PORT_FILE"]))
+            discovery.candidate_urls(settings["PIECES_OS_PORT_FILE"])
+        )
         if configured:
             print(f"Using Pieces OS at {configured}", flush=True)
         elif found:
@@ -132,9 +159,12 @@ def run() -> int:
             children.append(simulator)
             env["PIECES_OS_SIMULATED"] = "1"
             env["PIECES_OS_URL"] = upstream
-            print("No Pieces OS answered on 127.0.0.1 (its port file, ports 39300-39333, "
-                  f"1000, 5323).\nStarted the built-in simulator at {upstream}; set "
-                  "PIECES_OS_URL to use a real Pieces OS.", flush=True)
+            print(
+                "No Pieces OS answered on 127.0.0.1 (its port file, ports 39300-39333, "
+                f"1000, 5323).\nStarted the built-in simulator at {upstream}; set "
+                "PIECES_OS_URL to use a real Pieces OS.",
+                flush=True,
+            )
 
         # Created here rather than by the server, so that its password is said last.
         first_admin = users_cli.first_admin_notice()
@@ -150,8 +180,9 @@ def run() -> int:
         stop(children)
 
 
-def ready_message(host: str, port: int, trusted_hosts: Iterable[str] | None,
-                  first_admin: str | None) -> str:
+def ready_message(
+    host: str, port: int, trusted_hosts: Iterable[str] | None, first_admin: str | None
+) -> str:
     """Where to open the panel, and the first admin's password if there is one: framed, after
     the servers' own lines, so that nobody misses them."""
     urls = urls_to_open(host, port, trusted_hosts)
@@ -168,7 +199,8 @@ def ready_message(host: str, port: int, trusted_hosts: Iterable[str] | None,
 def start_simulator() -> tuple[str, subprocess.Popen]:
     port = free_loopback_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "webapp", "simulator", "--host", "127.0.0.1", "--port", str(port)])
+        [sys.executable, "-m", "webapp", "simulator", "--host", "127.0.0.1", "--port", str(port)]
+    )
     url = f"http://127.0.0.1:{port}"
     if not wait_until_up(f"{url}/.well-known/health", process):
         stop([process])

@@ -2,6 +2,7 @@
 
 Every variable is documented in README.md; keep that table in step with ``SETTINGS``.
 """
+
 import ipaddress
 import os
 import re
@@ -20,8 +21,9 @@ FROM_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 RESOURCE_FOLDER = PROJECT_ROOT if FROM_CHECKOUT else PACKAGE_FOLDER
 #: Where the secret key and the database live unless configured otherwise: the checkout's
 #: ``instance`` folder; installed, the environment's ``var`` folder (as Flask's default does).
-INSTANCE_FOLDER = (PROJECT_ROOT / "instance" if FROM_CHECKOUT
-                   else Path(sys.prefix) / "var" / "pieces-model-panel")
+INSTANCE_FOLDER = (
+    PROJECT_ROOT / "instance" if FROM_CHECKOUT else Path(sys.prefix) / "var" / "pieces-model-panel"
+)
 
 HOSTNAME_PATTERN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
 HEADER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
@@ -51,11 +53,13 @@ def parse_url(value: str) -> str:
 
 def seconds_up_to(limit: int) -> Callable[[str], float]:
     """A parser of a number of seconds above 0 and at most ``limit``."""
+
     def parse(value: str) -> float:
         seconds = float(value)
         if not 0 < seconds <= limit:
             raise ValueError(f"expected a number of seconds between 0 and {limit}")
         return seconds
+
     return parse
 
 
@@ -109,20 +113,25 @@ def parse_minutes(value: str) -> int:
 
 def parse_count(low: int, high: int) -> Callable[[str], int]:
     """A parser of whole numbers from ``low`` to ``high``."""
+
     def parse(value: str) -> int:
         number = int(value)
         if not low <= number <= high:
             raise ValueError(f"expected a whole number from {low} to {high}")
         return number
+
     return parse
 
 
 def parse_secret(value: str) -> str:
     secret = value.strip()
-    if len(secret) < MIN_SECRET_LENGTH or any(not char.isprintable() or char.isspace()
-                                               for char in secret):
-        raise ValueError(f"expected at least {MIN_SECRET_LENGTH} printable characters without "
-                         "spaces, e.g. the output of `openssl rand -hex 32`")
+    if len(secret) < MIN_SECRET_LENGTH or any(
+        not char.isprintable() or char.isspace() for char in secret
+    ):
+        raise ValueError(
+            f"expected at least {MIN_SECRET_LENGTH} printable characters without "
+            "spaces, e.g. the output of `openssl rand -hex 32`"
+        )
     return secret
 
 
@@ -146,8 +155,15 @@ def parse_origins(value: str) -> list[str]:
     origins = []
     for item in _comma_list(value):
         parts = urlsplit(item.lower().rstrip("/"))
-        if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path
-                or parts.query or parts.fragment or parts.username or parts.password):
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+            or parts.password
+        ):
             raise ValueError(f"{item[:60]!r} is not an origin, e.g. http://panel.lan:8000")
         origins.append(f"{parts.scheme}://{parts.netloc}")
     if not origins:
@@ -174,75 +190,186 @@ def parse_header_name(value: str) -> str:
 
 
 SETTINGS = (
-    Setting("HOST", "127.0.0.1", parse_host,
-            "address the panel listens on (0.0.0.0 opens it to the LAN)"),
+    Setting(
+        "HOST",
+        "127.0.0.1",
+        parse_host,
+        "address the panel listens on (0.0.0.0 opens it to the LAN)",
+    ),
     Setting("PORT", "8000", parse_port, "port the panel listens on"),
-    Setting("PIECES_OS_URL", None, parse_url,
-            "Pieces OS address; unset = discover it on 127.0.0.1 like the official clients do"),
-    Setting("PIECES_OS_CONNECT_TIMEOUT", "2", parse_seconds,
-            "seconds to wait for a connection to Pieces OS"),
-    Setting("PIECES_OS_READ_TIMEOUT", "10", parse_seconds,
-            "seconds to wait for Pieces OS to answer a request"),
-    Setting("PIECES_OS_LOAD_TIMEOUT", "300", parse_long_seconds,
-            "seconds to wait for Pieces OS to load a model into memory (large ones take "
-            "minutes); past it the load is shown as pending until Pieces OS settles it"),
-    Setting("PIECES_OS_PORT_FILE", None, parse_path,
-            "the file in which Pieces OS writes its port, read first when looking for it; "
-            "unset = com.pieces.os/production/Config/.port.txt under ~/Documents "
-            "(~/Library on macOS)"),
-    Setting("PIECES_OS_MIN_VERSION", "12.0.0", parse_version_setting,
-            "the oldest Pieces OS version the panel supports; older ones get a warning"),
-    Setting("PIECES_OS_BELOW_VERSION", "13.0.0", parse_version_setting,
-            "versions of Pieces OS from this one on get a warning (not yet supported)"),
-    Setting("SECRET_KEY", None, str,
-            "key that signs session cookies; unset = generated once into instance/secret_key"),
-    Setting("DATABASE", None, parse_path,
-            "SQLite file of accounts and the activity log; unset = instance/panel.sqlite"),
-    Setting("SESSION_IDLE_MINUTES", "480", parse_minutes,
-            "a login ends after this many minutes without a request"),
-    Setting("SESSION_LIFETIME_HOURS", "72", parse_count(1, 8760),
-            "a login ends this many hours after it began, however busy"),
-    Setting("SESSION_COOKIE_SECURE", "0", parse_flag,
-            "set to 1 when the panel is served over HTTPS: the browser then sends the session "
-            "cookie over HTTPS only, and is told to use HTTPS only (HSTS)"),
-    Setting("MAX_REQUEST_KB", "100", parse_count(1, 102_400),
-            "a request body larger than this many kilobytes is refused (413)"),
-    Setting("LIVE_SOCKETS_PER_ACCOUNT", "20", parse_count(1, 10_000),
-            "live sockets (open pages) one account may hold at once"),
-    Setting("LIVE_SOCKETS_TOTAL", "4000", parse_count(1, 100_000),
-            "live sockets (open pages) the panel holds at once; lowered by itself to what "
-            "the process's open-file limit allows"),
-    Setting("TRUSTED_HOSTS", None, parse_hostnames,
-            "comma-separated host names the panel answers to, against DNS rebinding; "
-            "unset = the names of HOST (loopback names on loopback)"),
-    Setting("ALLOWED_ORIGINS", None, parse_origins,
-            "comma-separated origins whose pages may open the live socket; "
-            "unset = the panel's own origin"),
-    Setting("TRUSTED_PROXIES", None, parse_addresses,
-            "comma-separated addresses of reverse proxies whose X-Forwarded-For, -Proto and "
-            "-Host headers are believed; unset = none"),
-    Setting("TRUSTED_PROXY_USER_HEADER", None, parse_header_name,
-            "header in which a trusted proxy names the logged-in user, e.g. X-Forwarded-User; "
-            "unset = log in with the panel's own form"),
-    Setting("TRUSTED_PROXY_SECRET", None, parse_secret,
-            "secret the proxy sends in X-Panel-Proxy-Secret; the user header is believed only "
-            "with it"),
-    Setting("LIVE_REFRESH_SECONDS", "5", parse_seconds,
-            "while a page is open, how often the panel polls Pieces OS for changes"),
-    Setting("LIVE_FALLBACK_REFRESH_SECONDS", "60", parse_seconds,
-            "how often the panel polls Pieces OS while Pieces OS pushes which models change "
-            "(its identifiers stream is connected)"),
-    Setting("DOWNLOAD_STALL_SECONDS", "15", parse_seconds,
-            "a download with no progress for this long is shown as stalled"),
-    Setting("DOWNLOAD_CANCEL_SECONDS", "15", parse_seconds,
-            "a download still running this long after a cancel is shown, and logged, as not "
-            "stopped by Pieces OS"),
-    Setting("LIVE_PING_SECONDS", "25", parse_seconds,
-            "a vanished browser's live socket is closed within this time"),
-    Setting("LIVE_HEARTBEAT_SECONDS", "5", parse_seconds,
-            "how often an idle live socket tells the page it is still connected"),
-    Setting("PIECES_OS_SIMULATED", "0", parse_flag,
-            "set by `make run` when it started the built-in simulator (shown as a banner)"),
+    Setting(
+        "PIECES_OS_URL",
+        None,
+        parse_url,
+        "Pieces OS address; unset = discover it on 127.0.0.1 like the official clients do",
+    ),
+    Setting(
+        "PIECES_OS_CONNECT_TIMEOUT",
+        "2",
+        parse_seconds,
+        "seconds to wait for a connection to Pieces OS",
+    ),
+    Setting(
+        "PIECES_OS_READ_TIMEOUT",
+        "10",
+        parse_seconds,
+        "seconds to wait for Pieces OS to answer a request",
+    ),
+    Setting(
+        "PIECES_OS_LOAD_TIMEOUT",
+        "300",
+        parse_long_seconds,
+        "seconds to wait for Pieces OS to load a model into memory (large ones take "
+        "minutes); past it the load is shown as pending until Pieces OS settles it",
+    ),
+    Setting(
+        "PIECES_OS_PORT_FILE",
+        None,
+        parse_path,
+        "the file in which Pieces OS writes its port, read first when looking for it; "
+        "unset = com.pieces.os/production/Config/.port.txt under ~/Documents "
+        "(~/Library on macOS)",
+    ),
+    Setting(
+        "PIECES_OS_MIN_VERSION",
+        "12.0.0",
+        parse_version_setting,
+        "the oldest Pieces OS version the panel supports; older ones get a warning",
+    ),
+    Setting(
+        "PIECES_OS_BELOW_VERSION",
+        "13.0.0",
+        parse_version_setting,
+        "versions of Pieces OS from this one on get a warning (not yet supported)",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        str,
+        "key that signs session cookies; unset = generated once into instance/secret_key",
+    ),
+    Setting(
+        "DATABASE",
+        None,
+        parse_path,
+        "SQLite file of accounts and the activity log; unset = instance/panel.sqlite",
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        "480",
+        parse_minutes,
+        "a login ends after this many minutes without a request",
+    ),
+    Setting(
+        "SESSION_LIFETIME_HOURS",
+        "72",
+        parse_count(1, 8760),
+        "a login ends this many hours after it began, however busy",
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        "0",
+        parse_flag,
+        "set to 1 when the panel is served over HTTPS: the browser then sends the session "
+        "cookie over HTTPS only, and is told to use HTTPS only (HSTS)",
+    ),
+    Setting(
+        "MAX_REQUEST_KB",
+        "100",
+        parse_count(1, 102_400),
+        "a request body larger than this many kilobytes is refused (413)",
+    ),
+    Setting(
+        "LIVE_SOCKETS_PER_ACCOUNT",
+        "20",
+        parse_count(1, 10_000),
+        "live sockets (open pages) one account may hold at once",
+    ),
+    Setting(
+        "LIVE_SOCKETS_TOTAL",
+        "4000",
+        parse_count(1, 100_000),
+        "live sockets (open pages) the panel holds at once; lowered by itself to what "
+        "the process's open-file limit allows",
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        None,
+        parse_hostnames,
+        "comma-separated host names the panel answers to, against DNS rebinding; "
+        "unset = the names of HOST (loopback names on loopback)",
+    ),
+    Setting(
+        "ALLOWED_ORIGINS",
+        None,
+        parse_origins,
+        "comma-separated origins whose pages may open the live socket; "
+        "unset = the panel's own origin",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        None,
+        parse_addresses,
+        "comma-separated addresses of reverse proxies whose X-Forwarded-For, -Proto and "
+        "-Host headers are believed; unset = none",
+    ),
+    Setting(
+        "TRUSTED_PROXY_USER_HEADER",
+        None,
+        parse_header_name,
+        "header in which a trusted proxy names the logged-in user, e.g. X-Forwarded-User; "
+        "unset = log in with the panel's own form",
+    ),
+    Setting(
+        "TRUSTED_PROXY_SECRET",
+        None,
+        parse_secret,
+        "secret the proxy sends in X-Panel-Proxy-Secret; the user header is believed only with it",
+    ),
+    Setting(
+        "LIVE_REFRESH_SECONDS",
+        "5",
+        parse_seconds,
+        "while a page is open, how often the panel polls Pieces OS for changes",
+    ),
+    Setting(
+        "LIVE_FALLBACK_REFRESH_SECONDS",
+        "60",
+        parse_seconds,
+        "how often the panel polls Pieces OS while Pieces OS pushes which models change "
+        "(its identifiers stream is connected)",
+    ),
+    Setting(
+        "DOWNLOAD_STALL_SECONDS",
+        "15",
+        parse_seconds,
+        "a download with no progress for this long is shown as stalled",
+    ),
+    Setting(
+        "DOWNLOAD_CANCEL_SECONDS",
+        "15",
+        parse_seconds,
+        "a download still running this long after a cancel is shown, and logged, as not "
+        "stopped by Pieces OS",
+    ),
+    Setting(
+        "LIVE_PING_SECONDS",
+        "25",
+        parse_seconds,
+        "a vanished browser's live socket is closed within this time",
+    ),
+    Setting(
+        "LIVE_HEARTBEAT_SECONDS",
+        "5",
+        parse_seconds,
+        "how often an idle live socket tells the page it is still connected",
+    ),
+    Setting(
+        "PIECES_OS_SIMULATED",
+        "0",
+        parse_flag,
+        "set by `make run` when it started the built-in simulator (shown as a banner)",
+    ),
 )
 
 

@@ -4,6 +4,7 @@ One connection per request (or per app context), opened on first use and closed 
 Flask's tutorial. The connection is in autocommit mode: a single statement is durable as soon as it
 returns, and ``transaction()`` groups statements that must happen together.
 """
+
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -115,7 +116,8 @@ def refuse_if_newer(connection: sqlite3.Connection, path: str) -> int:
         raise DatabaseTooNew(
             f"the database {path} was upgraded by a newer version of the panel (schema "
             f"version {version}; this version knows up to {SCHEMA_VERSION}). Nothing in it was "
-            "changed: run the newer version, or set DATABASE to another file.")
+            "changed: run the newer version, or set DATABASE to another file."
+        )
     return version
 
 

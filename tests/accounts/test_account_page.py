@@ -1,5 +1,6 @@
 """Every account changes its own password on /account: the current one first, the new one
 twice; the account's other sessions end, this one goes on."""
+
 import pytest
 
 from tests.support.accounts import TEST_PASSWORD, WRONG_PASSWORD, log_in
@@ -8,8 +9,10 @@ NEW_PASSWORD = "a brand new secret"
 
 
 def change(client, current=TEST_PASSWORD, new=NEW_PASSWORD, repeat=NEW_PASSWORD):
-    return client.post("/account/password", data={
-        "current_password": current, "password": new, "password_repeat": repeat})
+    return client.post(
+        "/account/password",
+        data={"current_password": current, "password": new, "password_repeat": repeat},
+    )
 
 
 @pytest.mark.parametrize("role", ["viewer", "operator", "admin"])
@@ -27,11 +30,14 @@ def test_every_role_changes_its_own_password_and_its_other_sessions_end(panel, r
     assert "Changed the password of" in here.get("/activity?action=set-password").text
 
 
-@pytest.mark.parametrize("form, status, message", [
-    ({"current": WRONG_PASSWORD}, 403, "The current password is wrong"),
-    ({"repeat": "something else entirely"}, 422, "The two passwords differ"),
-    ({"new": "short", "repeat": "short"}, 422, "at least 10 characters"),
-])
+@pytest.mark.parametrize(
+    "form, status, message",
+    [
+        ({"current": WRONG_PASSWORD}, 403, "The current password is wrong"),
+        ({"repeat": "something else entirely"}, 422, "The two passwords differ"),
+        ({"new": "short", "repeat": "short"}, 422, "at least 10 characters"),
+    ],
+)
 def test_a_refused_change_says_why_and_changes_nothing(panel, form, status, message):
     client = panel.test_client(user="viewer")
     response = change(client, **form)

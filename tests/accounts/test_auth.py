@@ -1,4 +1,5 @@
 """Logging in and out, the gate in front of every route, roles, sessions and the login throttle."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,26 +20,41 @@ from webapp.config import ConfigError
 
 def login_target(response) -> str:
     """The ``next`` of a redirect to the login page."""
-    location = urlsplit(response.headers["Location"] if "Location" in response.headers
-                        else response.headers["HX-Redirect"])
+    location = urlsplit(
+        response.headers["Location"]
+        if "Location" in response.headers
+        else response.headers["HX-Redirect"]
+    )
     assert location.path == "/login"
     return parse_qs(location.query)["next"][0]
 
 
 class TestGate:
-    @pytest.mark.parametrize("path", ["/", "/activity", "/users", "/models/some-model",
-                                      "/models/some-model/edit", "/activity?page=2"])
-    def test_pages_send_anonymous_browsers_to_the_login_page(self, anonymous_client, simulator,
-                                                            path):
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/",
+            "/activity",
+            "/users",
+            "/models/some-model",
+            "/models/some-model/edit",
+            "/activity?page=2",
+        ],
+    )
+    def test_pages_send_anonymous_browsers_to_the_login_page(
+        self, anonymous_client, simulator, path
+    ):
         response = anonymous_client.get(path)
         assert response.status_code == 302
         assert login_target(response) == path
         assert sent_upstream(simulator) == 0
 
-    def test_htmx_requests_get_401_and_a_redirect_for_the_whole_page(self, anonymous_client,
-                                                                     simulator):
-        response = anonymous_client.get("/?q=llama", headers={
-            **HTMX, "HX-Current-URL": "http://localhost/?state=loaded"})
+    def test_htmx_requests_get_401_and_a_redirect_for_the_whole_page(
+        self, anonymous_client, simulator
+    ):
+        response = anonymous_client.get(
+            "/?q=llama", headers={**HTMX, "HX-Current-URL": "http://localhost/?state=loaded"}
+        )
         assert response.status_code == 401
         assert login_target(response) == "/?state=loaded"
         assert "<html" not in response.text and "log in again" in response.text
@@ -67,10 +83,11 @@ class TestGate:
     def test_websocket_handshake_without_login_is_401(self, panel_factory):
         app = panel_factory()
         app.add_url_rule("/socket-for-tests", "socket", lambda: "opened", websocket=True)
-        handshake = {"Upgrade": "websocket", "Connection": "Upgrade",
-                     "Origin": "http://localhost"}
-        assert app.test_client(user=None).get("/socket-for-tests",
-                                              headers=handshake).status_code == 401
+        handshake = {"Upgrade": "websocket", "Connection": "Upgrade", "Origin": "http://localhost"}
+        assert (
+            app.test_client(user=None).get("/socket-for-tests", headers=handshake).status_code
+            == 401
+        )
         assert app.test_client().get("/socket-for-tests", headers=handshake).text == "opened"
 
 
@@ -85,20 +102,27 @@ class TestLogin:
     def test_names_are_not_case_sensitive(self, anonymous_client):
         assert log_in(anonymous_client, "OPERATOR").status_code == 303
 
-    @pytest.mark.parametrize("name, password", [("operator", WRONG_PASSWORD),
-                                                ("nobody", TEST_PASSWORD), ("", ""),
-                                                ("operator", "")])
+    @pytest.mark.parametrize(
+        "name, password",
+        [("operator", WRONG_PASSWORD), ("nobody", TEST_PASSWORD), ("", ""), ("operator", "")],
+    )
     def test_wrong_credentials_are_refused(self, anonymous_client, name, password):
         response = log_in(anonymous_client, name, password)
         assert response.status_code == 401 and "Wrong name or password." in response.text
         assert anonymous_client.get("/").status_code == 302
 
-    @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/",
-                                        "javascript:alert(1)", "/\\evil.example/",
-                                        "/\r\nSet-Cookie: x=1"])
+    @pytest.mark.parametrize(
+        "target",
+        [
+            "//evil.example/",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/\\evil.example/",
+            "/\r\nSet-Cookie: x=1",
+        ],
+    )
     def test_next_cannot_leave_the_panel(self, anonymous_client, target):
-        assert log_in(anonymous_client, "viewer", form={"next": target}).headers[
-            "Location"] == "/"
+        assert log_in(anonymous_client, "viewer", form={"next": target}).headers["Location"] == "/"
 
     def test_a_logged_in_visit_to_the_login_page_goes_on(self, viewer_client):
         response = viewer_client.get("/login?next=/activity")
@@ -153,8 +177,9 @@ class TestRoles:
         before = sent_upstream(simulator)
         response = act(viewer_client, model.id, "load", htmx=htmx)
         assert response.status_code == 403
-        assert ("only operators and admins can download, cancel, load or unload models"
-                in response.text)
+        assert (
+            "only operators and admins can download, cancel, load or unload models" in response.text
+        )
         assert ("<html" in response.text) is not htmx  # the fragment for htmx
         assert sent_upstream(simulator) == before
 
@@ -165,8 +190,9 @@ class TestRoles:
         custom = next(model for model in upstream_models(simulator) if model.custom)
         before = simulator.stats()["requests"]["update"]
         for method in ("GET", "POST"):
-            response = operator_client.open(f"/models/{custom.id}/edit", method=method,
-                                            data={"name": "x"})
+            response = operator_client.open(
+                f"/models/{custom.id}/edit", method=method, data={"name": "x"}
+            )
             assert response.status_code == 403 and "only admins can edit" in response.text
         assert simulator.stats()["requests"]["update"] == before
 
@@ -174,8 +200,15 @@ class TestRoles:
     def test_only_admins_manage_users(self, panel, user):
         client = panel.test_client(user=user)
         assert client.get("/users").status_code == 403
-        response = client.post("/users", data={"name": "mallory", "role": "admin",
-                                               "password": "x" * 12, "password_repeat": "x" * 12})
+        response = client.post(
+            "/users",
+            data={
+                "name": "mallory",
+                "role": "admin",
+                "password": "x" * 12,
+                "password_repeat": "x" * 12,
+            },
+        )
         assert response.status_code == 403
         assert "only admins can manage users" in response.text
         assert 'href="/users"' not in client.get("/activity").text
@@ -194,8 +227,11 @@ class TestTrustedProxyUser:
     SECRET = "the-proxy-and-the-panel-share-this"
 
     def proxied(self, panel_factory, proxies):
-        app = panel_factory(TRUSTED_PROXY_USER_HEADER=self.HEADER, TRUSTED_PROXIES=proxies,
-                            TRUSTED_PROXY_SECRET=self.SECRET)
+        app = panel_factory(
+            TRUSTED_PROXY_USER_HEADER=self.HEADER,
+            TRUSTED_PROXIES=proxies,
+            TRUSTED_PROXY_SECRET=self.SECRET,
+        )
         return app.test_client(user=None)
 
     def from_proxy(self, name: str, secret: str | None = SECRET) -> dict:
@@ -224,8 +260,9 @@ class TestTrustedProxyUser:
 
     def test_the_header_without_a_secret_is_refused_at_start(self, panel_factory):
         with pytest.raises(ConfigError, match="TRUSTED_PROXY_SECRET"):
-            panel_factory(TRUSTED_PROXY_USER_HEADER=self.HEADER,
-                          TRUSTED_PROXIES=frozenset({"127.0.0.1"}))
+            panel_factory(
+                TRUSTED_PROXY_USER_HEADER=self.HEADER, TRUSTED_PROXIES=frozenset({"127.0.0.1"})
+            )
 
     def test_without_the_setting_the_header_means_nothing(self, panel_factory):
         client = panel_factory(TRUSTED_PROXIES=frozenset({"127.0.0.1"})).test_client(user=None)

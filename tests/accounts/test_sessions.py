@@ -1,5 +1,6 @@
 """Server-side sessions: they end on logout, a new password or role, removal, idle time and
 their lifetime; a copied cookie ends with them, and a new account never inherits one."""
+
 import time
 
 import pytest
@@ -12,8 +13,11 @@ from webapp.db import connect
 
 def session_row(app, client) -> dict:
     with connect(app.config["DATABASE"]) as db:
-        return dict(db.execute("SELECT * FROM sessions WHERE id_hash = ?",
-                               (client.session_hash,)).fetchone())
+        return dict(
+            db.execute(
+                "SELECT * FROM sessions WHERE id_hash = ?", (client.session_hash,)
+            ).fetchone()
+        )
 
 
 def set_session_times(app, client, **times) -> None:
@@ -21,8 +25,10 @@ def set_session_times(app, client, **times) -> None:
     now = time.time()
     with connect(app.config["DATABASE"]) as db:
         for column, seconds_ago in times.items():
-            db.execute(f"UPDATE sessions SET {column} = ? WHERE id_hash = ?",
-                       (now - seconds_ago, client.session_hash))
+            db.execute(
+                f"UPDATE sessions SET {column} = ? WHERE id_hash = ?",
+                (now - seconds_ago, client.session_hash),
+            )
 
 
 def copy_of_cookie(app, client):
@@ -64,8 +70,10 @@ class TestEndingSessions:
         assert thief.get("/activity").status_code == 302
 
     def test_a_new_password_ends_the_other_sessions(self, client, operator_client):
-        response = client.post("/users/operator/password", data={
-            "password": "a brand new secret", "password_repeat": "a brand new secret"})
+        response = client.post(
+            "/users/operator/password",
+            data={"password": "a brand new secret", "password_repeat": "a brand new secret"},
+        )
         assert response.status_code == 303
         assert operator_client.get("/activity").status_code == 302
         assert client.get("/activity").status_code == 200
@@ -74,21 +82,42 @@ class TestEndingSessions:
         assert client.post("/users/operator/role", data={"role": "viewer"}).status_code == 303
         assert operator_client.get("/activity").status_code == 302
 
-    @pytest.mark.parametrize("change, form", [
-        ("password", {"password": "a brand new secret", "password_repeat": "a brand new secret"}),
-        ("role", {"role": "operator"})])
+    @pytest.mark.parametrize(
+        "change, form",
+        [
+            (
+                "password",
+                {"password": "a brand new secret", "password_repeat": "a brand new secret"},
+            ),
+            ("role", {"role": "operator"}),
+        ],
+    )
     def test_an_admin_changing_their_own_account_stays_logged_in(self, panel, change, form):
         client = panel.test_client(user="admin")
-        client.post("/users", data={"name": "second", "role": "admin",
-                                     "password": "x" * 12, "password_repeat": "x" * 12})
+        client.post(
+            "/users",
+            data={
+                "name": "second",
+                "role": "admin",
+                "password": "x" * 12,
+                "password_repeat": "x" * 12,
+            },
+        )
         assert client.post(f"/users/admin/{change}", data=form).status_code == 303
         assert client.get("/activity").status_code == 200
 
     def test_a_removed_accounts_cookie_does_not_let_a_new_account_in(self, client, panel):
         viewer = panel.test_client(user="viewer")  # the newest account: its id is the highest
         assert client.post("/users/viewer/remove", data=CONFIRMED).status_code == 303
-        client.post("/users", data={"name": "VIEWER", "role": "admin",
-                                    "password": "x" * 12, "password_repeat": "x" * 12})
+        client.post(
+            "/users",
+            data={
+                "name": "VIEWER",
+                "role": "admin",
+                "password": "x" * 12,
+                "password_repeat": "x" * 12,
+            },
+        )
         with connect(panel.config["DATABASE"]) as db:
             assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1  # the admin's
         assert viewer.get("/activity").status_code == 302

@@ -1,5 +1,6 @@
 """The login throttle: a wall per address and name together and per address, a capped delay
 for the name alone, so that no stranger can lock a named account out."""
+
 import threading
 
 from tests.support.accounts import WRONG_PASSWORD, log_in
@@ -51,10 +52,13 @@ class TestOverHttp:
     def test_forwarded_addresses_count_only_behind_a_trusted_proxy(self, panel_factory):
         def after_failures_from_forwarded_clients(client) -> int:
             for number in range(ADDRESS_MAX_FAILURES):
-                log_in(client, f"guess{number}", WRONG_PASSWORD,
-                       headers={"X-Forwarded-For": f"192.0.2.{number}"})
-            return log_in(client, "viewer",
-                          headers={"X-Forwarded-For": "192.0.2.99"}).status_code
+                log_in(
+                    client,
+                    f"guess{number}",
+                    WRONG_PASSWORD,
+                    headers={"X-Forwarded-For": f"192.0.2.{number}"},
+                )
+            return log_in(client, "viewer", headers={"X-Forwarded-For": "192.0.2.99"}).status_code
 
         behind_proxy = panel_factory(TRUSTED_PROXIES=frozenset({"127.0.0.1"}))
         assert after_failures_from_forwarded_clients(behind_proxy.test_client(user=None)) == 303
@@ -98,8 +102,10 @@ class TestCounts:
 
     def test_concurrent_failures_are_all_counted(self):
         window = FailureWindow(1000, 60)
-        workers = [threading.Thread(target=lambda: [window.failed(["k"]) for _ in range(100)])
-                   for _ in range(10)]
+        workers = [
+            threading.Thread(target=lambda: [window.failed(["k"]) for _ in range(100)])
+            for _ in range(10)
+        ]
         for worker in workers:
             worker.start()
         for worker in workers:

@@ -1,4 +1,5 @@
 """`pieces-admin users ...` and the first admin account that `serve` creates."""
+
 import io
 import re
 import subprocess
@@ -46,10 +47,24 @@ def password_works(path: str, name: str, password: str) -> bool:
 
 
 def test_add_list_change_and_remove(database, monkeypatch, capsys):
-    assert users_command(monkeypatch, "add", "alice", "--role", "operator", "--password-stdin",
-                         stdin=GOOD_PASSWORD + "\n") == 0
-    assert users_command(monkeypatch, "add", "bob", "--role", "admin", "--password-stdin",
-                         stdin=GOOD_PASSWORD) == 0
+    assert (
+        users_command(
+            monkeypatch,
+            "add",
+            "alice",
+            "--role",
+            "operator",
+            "--password-stdin",
+            stdin=GOOD_PASSWORD + "\n",
+        )
+        == 0
+    )
+    assert (
+        users_command(
+            monkeypatch, "add", "bob", "--role", "admin", "--password-stdin", stdin=GOOD_PASSWORD
+        )
+        == 0
+    )
     assert accounts(database) == {"alice": "operator", "bob": "admin"}
     assert password_works(database, "alice", GOOD_PASSWORD)
 
@@ -58,8 +73,12 @@ def test_add_list_change_and_remove(database, monkeypatch, capsys):
     assert re.search(r"alice\s+operator", listing) and re.search(r"bob\s+admin", listing)
 
     assert users_command(monkeypatch, "set-role", "alice", "viewer") == 0
-    assert users_command(monkeypatch, "passwd", "alice", "--password-stdin",
-                         stdin="another good password\n") == 0
+    assert (
+        users_command(
+            monkeypatch, "passwd", "alice", "--password-stdin", stdin="another good password\n"
+        )
+        == 0
+    )
     assert password_works(database, "alice", "another good password")
     assert not password_works(database, "alice", GOOD_PASSWORD)
     assert users_command(monkeypatch, "remove", "alice") == 0
@@ -75,28 +94,39 @@ def test_the_password_prompt_asks_twice(database, monkeypatch):
     assert password_works(database, "carol", GOOD_PASSWORD)
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["add", "dave", "--role", "viewer", "--password-stdin"], "short", "at least 10"),
-    (["add", "dave", "--role", "viewer", "--password-stdin"], "\n", "at least 10"),
-    (["add", "bad name", "--role", "viewer", "--password-stdin"], GOOD_PASSWORD, "user name"),
-    (["add", "ADMIN", "--role", "viewer", "--password-stdin"], GOOD_PASSWORD, "already exists"),
-    (["set-role", "nobody", "admin"], "", "no user named 'nobody'"),
-    (["passwd", "nobody", "--password-stdin"], GOOD_PASSWORD, "no user named 'nobody'"),
-    (["remove", "nobody"], "", "no user named 'nobody'"),
-    (["remove", "admin"], "", "last admin"),
-    (["set-role", "admin", "operator"], "", "last admin"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["add", "dave", "--role", "viewer", "--password-stdin"], "short", "at least 10"),
+        (["add", "dave", "--role", "viewer", "--password-stdin"], "\n", "at least 10"),
+        (["add", "bad name", "--role", "viewer", "--password-stdin"], GOOD_PASSWORD, "user name"),
+        (["add", "ADMIN", "--role", "viewer", "--password-stdin"], GOOD_PASSWORD, "already exists"),
+        (["set-role", "nobody", "admin"], "", "no user named 'nobody'"),
+        (["passwd", "nobody", "--password-stdin"], GOOD_PASSWORD, "no user named 'nobody'"),
+        (["remove", "nobody"], "", "no user named 'nobody'"),
+        (["remove", "admin"], "", "last admin"),
+        (["set-role", "admin", "operator"], "", "last admin"),
+    ],
+)
 def test_refusals_exit_2_and_say_why(database, monkeypatch, capsys, args, stdin, message):
-    users_command(monkeypatch, "add", "admin", "--role", "admin", "--password-stdin",
-                  stdin=GOOD_PASSWORD)
+    users_command(
+        monkeypatch, "add", "admin", "--role", "admin", "--password-stdin", stdin=GOOD_PASSWORD
+    )
     before = accounts(database)
     assert users_command(monkeypatch, *args, stdin=stdin) == 2
     assert message in capsys.readouterr().err
     assert accounts(database) == before
 
 
-@pytest.mark.parametrize("args", [["add", "erin", "--role", "superuser"],
-                                  ["add", "erin"], ["set-role", "admin", "root"], ["frobnicate"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "erin", "--role", "superuser"],
+        ["add", "erin"],
+        ["set-role", "admin", "root"],
+        ["frobnicate"],
+    ],
+)
 def test_bad_arguments_exit_2(database, monkeypatch, capsys, args):
     with pytest.raises(SystemExit) as exited:
         users_command(monkeypatch, *args)
@@ -109,8 +139,15 @@ def test_as_a_person_runs_it(tmp_path):
     env = {"DATABASE": str(tmp_path / "panel.sqlite"), "PATH": "/usr/bin:/bin"}
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "webapp", "users", *args], cwd=REPO_ROOT,
-                              input=stdin, capture_output=True, text=True, env=env, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "webapp", "users", *args],
+            cwd=REPO_ROOT,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
 
     added = run("add", "frank", "--role", "admin", "--password-stdin", stdin=GOOD_PASSWORD)
     assert added.returncode == 0 and "Added frank as admin." in added.stdout
@@ -155,8 +192,11 @@ class TestFirstAdmin:
         assert list(accounts(path)) == ["admin"]
 
     def test_serve_prints_it_once_before_the_server_starts(self, tmp_path, simulator):
-        env = {"DATABASE": str(tmp_path / "panel.sqlite"), "PORT": str(free_port()),
-               "PIECES_OS_URL": simulator.url}
+        env = {
+            "DATABASE": str(tmp_path / "panel.sqlite"),
+            "PORT": str(free_port()),
+            "PIECES_OS_URL": simulator.url,
+        }
         first = Command("serve", **env)
         try:
             output = first.wait_for("Listening at")

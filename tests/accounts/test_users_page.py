@@ -1,4 +1,5 @@
 """The Users page: what an admin can change, and what is refused."""
+
 import re
 
 import pytest
@@ -12,15 +13,16 @@ PASSWORDS = {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
 
 def roles_shown(html: str) -> dict[str, str]:
     """Account name -> the role selected in its row."""
-    rows = re.findall(r'<td data-label="Name">([^<\s]+).*?<option value="(\w+)" selected>',
-                      html, re.S)
+    rows = re.findall(
+        r'<td data-label="Name">([^<\s]+).*?<option value="(\w+)" selected>', html, re.S
+    )
     return dict(rows)
 
 
 def test_lists_every_account_with_its_role(client):
     html = client.get("/users").text
     assert roles_shown(html) == {"admin": "admin", "operator": "operator", "viewer": "viewer"}
-    assert "admin <span class=\"muted\">(you)</span>" in html
+    assert 'admin <span class="muted">(you)</span>' in html
 
 
 def test_add_an_account_that_can_then_log_in(client, anonymous_client):
@@ -63,21 +65,37 @@ def test_removing_an_account_unconfirmed_is_refused(client):
     assert client.get("/users/nobody/remove").status_code == 404
 
 
-@pytest.mark.parametrize("path, form, status, message", [
-    ("/users", {"name": "viewer", "role": "viewer", **PASSWORDS}, 409, "already exists"),
-    ("/users", {"name": "<script>", "role": "viewer", **PASSWORDS}, 422, "A user name is"),
-    ("/users", {"name": "heidi", "role": "root", **PASSWORDS}, 422, "The role must be one of"),
-    ("/users", {"name": "heidi", "role": "viewer", "password": "short",
-                "password_repeat": "short"}, 422, "at least 10 characters"),
-    ("/users", {"name": "heidi", "role": "viewer", "password": NEW_PASSWORD,
-                "password_repeat": NEW_PASSWORD + "!"}, 422, "The two passwords differ"),
-    ("/users/nobody/role", {"role": "admin"}, 404, "There is no user named"),
-    ("/users/nobody/password", PASSWORDS, 404, "There is no user named"),
-    ("/users/nobody/remove", CONFIRMED, 404, "There is no user named"),
-    ("/users/viewer/role", {"role": "root"}, 422, "The role must be one of"),
-    ("/users/admin/remove", CONFIRMED, 409, "admin is the last admin"),
-    ("/users/admin/role", {"role": "viewer"}, 409, "admin is the last admin"),
-])
+@pytest.mark.parametrize(
+    "path, form, status, message",
+    [
+        ("/users", {"name": "viewer", "role": "viewer", **PASSWORDS}, 409, "already exists"),
+        ("/users", {"name": "<script>", "role": "viewer", **PASSWORDS}, 422, "A user name is"),
+        ("/users", {"name": "heidi", "role": "root", **PASSWORDS}, 422, "The role must be one of"),
+        (
+            "/users",
+            {"name": "heidi", "role": "viewer", "password": "short", "password_repeat": "short"},
+            422,
+            "at least 10 characters",
+        ),
+        (
+            "/users",
+            {
+                "name": "heidi",
+                "role": "viewer",
+                "password": NEW_PASSWORD,
+                "password_repeat": NEW_PASSWORD + "!",
+            },
+            422,
+            "The two passwords differ",
+        ),
+        ("/users/nobody/role", {"role": "admin"}, 404, "There is no user named"),
+        ("/users/nobody/password", PASSWORDS, 404, "There is no user named"),
+        ("/users/nobody/remove", CONFIRMED, 404, "There is no user named"),
+        ("/users/viewer/role", {"role": "root"}, 422, "The role must be one of"),
+        ("/users/admin/remove", CONFIRMED, 409, "admin is the last admin"),
+        ("/users/admin/role", {"role": "viewer"}, 409, "admin is the last admin"),
+    ],
+)
 def test_refused_changes_say_why(client, path, form, status, message):
     before = roles_shown(client.get("/users").text)
     response = client.post(path, data=form)
@@ -87,8 +105,10 @@ def test_refused_changes_say_why(client, path, form, status, message):
 
 
 def test_what_was_typed_stays_in_the_form(client):
-    response = client.post("/users", data={"name": "ivan", "role": "operator",
-                                           "password": "short", "password_repeat": "short"})
+    response = client.post(
+        "/users",
+        data={"name": "ivan", "role": "operator", "password": "short", "password_repeat": "short"},
+    )
     add_form = response.text.split("<h2>Add a user</h2>")[1]
     assert 'value="ivan"' in add_form and '<option value="operator" selected>' in add_form
     assert 'value="short"' not in response.text  # passwords are never sent back

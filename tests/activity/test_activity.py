@@ -1,4 +1,5 @@
 """The activity log: what is recorded, when, and the pages that show it."""
+
 import csv
 import io
 import re
@@ -21,8 +22,9 @@ def log_of(panel, **where) -> list[dict]:
         rows = db.execute("SELECT * FROM activity ORDER BY id").fetchall()
     finally:
         db.close()
-    return [dict(row) for row in rows
-            if all(row[column] == value for column, value in where.items())]
+    return [
+        dict(row) for row in rows if all(row[column] == value for column, value in where.items())
+    ]
 
 
 def only(entries: list[dict]) -> dict:
@@ -37,7 +39,11 @@ class TestActionsAreRecorded:
         assert act(operator_client, model.id, action, **CONFIRMED).status_code == 200
         entry = only(log_of(panel, action=action))
         assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
-            "operator", model.id, model.name, "ok")
+            "operator",
+            model.id,
+            model.name,
+            "ok",
+        )
         assert entry["detail"] is None and entry["finished_at"] >= entry["at"]
 
     def test_a_download_stays_pending_until_it_ends(self, panel, operator_client, simulator):
@@ -45,10 +51,16 @@ class TestActionsAreRecorded:
         assert act(operator_client, model.id, "download").status_code == 200
         entry = only(log_of(panel, action="download"))
         assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
-            "operator", model.id, model.name, "pending")
+            "operator",
+            model.id,
+            model.name,
+            "pending",
+        )
         assert entry["detail"] == "Downloading…" and entry["finished_at"] is None
-        simulator.wait_until(lambda: only(log_of(panel, action="download"))["outcome"] == "ok",
-                             what="the download to be settled")
+        simulator.wait_until(
+            lambda: only(log_of(panel, action="download"))["outcome"] == "ok",
+            what="the download to be settled",
+        )
         entry = only(log_of(panel, action="download"))
         assert entry["detail"] == "Download completed." and entry["finished_at"] >= entry["at"]
 
@@ -61,8 +73,9 @@ class TestActionsAreRecorded:
 
     def test_an_upstream_failure_keeps_pieces_os_text(self, panel, client, simulator):
         model = model_in_state(simulator, "downloaded")
-        simulator.control("POST", "faults", {"route": "load", "status": 500,
-                                             "text": "GPU fell off the bus"})
+        simulator.control(
+            "POST", "faults", {"route": "load", "status": 500, "text": "GPU fell off the bus"}
+        )
         act(client, model.id, "load")
         entry = only(log_of(panel, action="load"))
         assert entry["outcome"] == "failed"
@@ -82,7 +95,8 @@ class TestActionsAreRecorded:
         request.start()
         pending = simulator.wait_until(
             lambda: log_of(panel, action="load", outcome="pending", model_name=model.name),
-            what="the pending entry, named once Pieces OS has said which model it is")
+            what="the pending entry, named once Pieces OS has said which model it is",
+        )
         assert only(pending)["user"] == "admin"
         request.join()
         assert only(log_of(panel, action="load"))["outcome"] == "ok"
@@ -108,15 +122,21 @@ class TestActionsAreRecorded:
         custom = next(model for model in upstream_models(simulator) if model.custom)
         client.post(f"/models/{custom.id}/edit", data={**VALID_EDIT, "version": "1 0"})
         client.post(f"/models/{custom.id}/edit", data=VALID_EDIT)
-        simulator.control("POST", "faults", {"route": "update", "status": 500,
-                                             "text": "disk is read-only"})
+        simulator.control(
+            "POST", "faults", {"route": "update", "status": 500, "text": "disk is read-only"}
+        )
         client.post(f"/models/{custom.id}/edit", data=VALID_EDIT)
         refused, done, failed = log_of(panel, action="edit")
         assert (refused["outcome"], refused["detail"]) == ("refused", "Invalid values in: version.")
         assert (done["outcome"], done["model_id"], done["model_name"]) == (
-            "ok", custom.id, custom.name)
+            "ok",
+            custom.id,
+            custom.name,
+        )
         assert (failed["outcome"], failed["detail"]) == (
-            "failed", "Pieces OS answered 500: disk is read-only")
+            "failed",
+            "Pieces OS answered 500: disk is read-only",
+        )
         assert client.get(f"/models/{custom.id}/edit").status_code == 200
         assert len(log_of(panel, action="edit")) == 3  # showing the form is not an attempt
 
@@ -127,17 +147,26 @@ class TestSessionsAndAccountsAreRecorded:
         log_in(anonymous_client, "<b>guess</b>", WRONG_PASSWORD)
         log_in(anonymous_client, "viewer")
         anonymous_client.post("/logout", data={"csrf_token": session_token(anonymous_client)})
-        entries = [(entry["user"], entry["action"], entry["outcome"])
-                   for entry in log_of(panel) if entry["action"] in ("login", "logout")]
-        assert entries == [("viewer", "login", "failed"), ("<b>guess</b>", "login", "failed"),
-                           ("viewer", "login", "ok"), ("viewer", "logout", "ok")]
+        entries = [
+            (entry["user"], entry["action"], entry["outcome"])
+            for entry in log_of(panel)
+            if entry["action"] in ("login", "logout")
+        ]
+        assert entries == [
+            ("viewer", "login", "failed"),
+            ("<b>guess</b>", "login", "failed"),
+            ("viewer", "login", "ok"),
+            ("viewer", "logout", "ok"),
+        ]
 
     def test_no_password_is_ever_stored(self, panel, anonymous_client):
         typed = "my-secret-typo-123"
         log_in(anonymous_client, "viewer", typed)
         log_in(anonymous_client, "viewer")
-        stored = b"".join(path.read_bytes() for path in
-                          Path(panel.config["DATABASE"]).parent.glob("panel.sqlite*"))
+        stored = b"".join(
+            path.read_bytes()
+            for path in Path(panel.config["DATABASE"]).parent.glob("panel.sqlite*")
+        )
         assert typed.encode() not in stored and TEST_PASSWORD.encode() not in stored
 
     def test_account_changes(self, panel, client):
@@ -146,8 +175,11 @@ class TestSessionsAndAccountsAreRecorded:
         client.post("/users/carol/role", data={"role": "operator"})
         client.post("/users/carol/password", data=password)
         client.post("/users/carol/remove", data=CONFIRMED)
-        changes = [(entry["user"], entry["action"], entry["detail"]) for entry in log_of(panel)
-                   if entry["user"] == "admin"]
+        changes = [
+            (entry["user"], entry["action"], entry["detail"])
+            for entry in log_of(panel)
+            if entry["user"] == "admin"
+        ]
         assert changes == [
             ("admin", "add-user", "Added carol as viewer."),
             ("admin", "set-role", "Changed carol from viewer to operator."),
@@ -189,9 +221,17 @@ def add_entries(panel, count: int, **fields) -> None:
     db = connect(panel.config["DATABASE"])
     try:
         for number in range(count):
-            activity.record(db, **{"user": "robot", "action": "load", "outcome": "ok",
-                                   "model_id": f"model-{number % 3}",
-                                   "model_name": f"Model {number % 3}", **fields})
+            activity.record(
+                db,
+                **{
+                    "user": "robot",
+                    "action": "load",
+                    "outcome": "ok",
+                    "model_id": f"model-{number % 3}",
+                    "model_name": f"Model {number % 3}",
+                    **fields,
+                },
+            )
     finally:
         db.close()
 
@@ -210,11 +250,20 @@ class TestActivityPage:
         assert "Older" not in second
         assert "No activity matches." in viewer_client.get("/activity?page=99").text
 
-    @pytest.mark.parametrize("query, expected", [
-        ("user=ROBOT", 9), ("user=obo", 9), ("user=robots", 0), ("user=%25", 0),
-        ("model=model-1", 3), ("model=odel 2", 3), ("action=unload", 0),
-        ("outcome=failed&user=robot", 0), ("action=load&model=model-0", 3),
-    ])
+    @pytest.mark.parametrize(
+        "query, expected",
+        [
+            ("user=ROBOT", 9),
+            ("user=obo", 9),
+            ("user=robots", 0),
+            ("user=%25", 0),
+            ("model=model-1", 3),
+            ("model=odel 2", 3),
+            ("action=unload", 0),
+            ("outcome=failed&user=robot", 0),
+            ("action=load&model=model-0", 3),
+        ],
+    )
     def test_filters(self, panel, viewer_client, query, expected):
         add_entries(panel, 9)
         assert rows_shown(viewer_client.get(f"/activity?{query}").text) == expected
@@ -231,19 +280,32 @@ class TestActivityPage:
         assert "<html" not in fragment.text and rows_shown(fragment.text) == 2
         assert "HX-Request" in fragment.headers["Vary"]
 
-    @pytest.mark.parametrize("query, message", [
-        ("action=explode", "action must be one of"), ("outcome=great", "outcome must be one of"),
-        ("page=0", "page must be"), ("page=two", "page must be"), ("page=-1", "page must be"),
-        ("page=9999999", "page must be"), ("page=%C2%B2", "page must be"),
-        ("user=" + "u" * 201, "longer than 200"), ("model=a%00b", "control characters"),
-    ])
+    @pytest.mark.parametrize(
+        "query, message",
+        [
+            ("action=explode", "action must be one of"),
+            ("outcome=great", "outcome must be one of"),
+            ("page=0", "page must be"),
+            ("page=two", "page must be"),
+            ("page=-1", "page must be"),
+            ("page=9999999", "page must be"),
+            ("page=%C2%B2", "page must be"),
+            ("user=" + "u" * 201, "longer than 200"),
+            ("model=a%00b", "control characters"),
+        ],
+    )
     def test_bad_parameters_are_400(self, viewer_client, query, message):
         response = viewer_client.get(f"/activity?{query}")
         assert response.status_code == 400 and message in response.text
 
     def test_everything_shown_is_escaped(self, panel, viewer_client):
-        add_entries(panel, 1, user="<script>alert(1)</script>", detail="<img src=x>",
-                    model_name="<b>bold</b>")
+        add_entries(
+            panel,
+            1,
+            user="<script>alert(1)</script>",
+            detail="<img src=x>",
+            model_name="<b>bold</b>",
+        )
         html = viewer_client.get("/activity").text
         assert "<script>alert" not in html and "<img src=x>" not in html
         assert "&lt;script&gt;" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
@@ -258,27 +320,39 @@ class TestExport:
         response = viewer_client.get("/activity/export.csv?action=load&page=2")
         assert response.status_code == 200
         assert response.mimetype == "text/csv" and response.mimetype_params["charset"] == "utf-8"
-        assert re.fullmatch(r'attachment; filename="activity-\d{8}-\d{6}\.csv"',
-                            response.headers["Content-Disposition"])
+        assert re.fullmatch(
+            r'attachment; filename="activity-\d{8}-\d{6}\.csv"',
+            response.headers["Content-Disposition"],
+        )
         table = list(csv.reader(io.StringIO(response.text)))
-        assert table[0] == ["when (UTC)", "user", "action", "model id", "model name", "outcome",
-                            "detail"]
+        assert table[0] == [
+            "when (UTC)",
+            "user",
+            "action",
+            "model id",
+            "model name",
+            "outcome",
+            "detail",
+        ]
         assert len(table) == 1 + PAGE_SIZE + 3 and {row[2] for row in table[1:]} == {"load"}
         ids = [entry["id"] for entry in log_of(panel, action="load")]
-        assert [row[3] for row in table[1:4]] == [f"model-{n % 3}" for n in (PAGE_SIZE + 2,
-                                                                              PAGE_SIZE + 1,
-                                                                              PAGE_SIZE)]
+        assert [row[3] for row in table[1:4]] == [
+            f"model-{n % 3}" for n in (PAGE_SIZE + 2, PAGE_SIZE + 1, PAGE_SIZE)
+        ]
         assert len(ids) == PAGE_SIZE + 3
-        olga = list(csv.reader(io.StringIO(viewer_client.get(
-            "/activity/export.csv?user=olg").text)))
+        olga = list(
+            csv.reader(io.StringIO(viewer_client.get("/activity/export.csv?user=olg").text))
+        )
         assert [row[6] for row in olga[1:]] == ['said "no", twice\nthen ok'] * 2
 
-    @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)",
-                                      "\tcmd", "\rcmd"])
+    @pytest.mark.parametrize(
+        "text", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+    )
     def test_formulas_are_plain_text(self, panel, viewer_client, text):
         add_entries(panel, 1, user=text, detail=text, model_name=text)
-        (header, row) = csv.reader(io.StringIO(viewer_client.get(
-            "/activity/export.csv?action=load").text))
+        (header, row) = csv.reader(
+            io.StringIO(viewer_client.get("/activity/export.csv?action=load").text)
+        )
         assert row[1] == row[4] == row[6] == "'" + text
 
     def test_bad_filters_are_400(self, viewer_client):

@@ -3,6 +3,7 @@ and panel (gunicorn processes on loopback) and browser pages logged in as the te
 
 Without a Chromium (or without Playwright) every browser test is skipped, saying why.
 """
+
 import pytest
 
 from tests.support.browser_harness import (
@@ -28,8 +29,10 @@ def chromium():
         pytest.skip("browser tests need Playwright: pip install -e '.[test]'")
     executable = find_chromium()
     if executable is None:
-        pytest.skip("browser tests need Chromium, and none was found (set CHROMIUM to its path, "
-                    "or install it: apt-get install chromium)")
+        pytest.skip(
+            "browser tests need Chromium, and none was found (set CHROMIUM to its path, "
+            "or install it: apt-get install chromium)"
+        )
     expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright, executable)
@@ -75,8 +78,9 @@ def open_page(chromium, panel_url):
     contexts = []
 
     def open_as(name: str, path: str = "/", javascript: bool = True):
-        context = chromium.new_context(java_script_enabled=javascript,
-                                       viewport={"width": 1280, "height": 800})
+        context = chromium.new_context(
+            java_script_enabled=javascript, viewport={"width": 1280, "height": 800}
+        )
         contexts.append(context)
         page = context.new_page()
         page.console = ConsoleWatch.on(page)

@@ -5,6 +5,7 @@ written to docs/screenshots/.
 The panel and the simulator are started exactly as for the browser tests
 (tests/support/browser_harness.py).
 """
+
 import sys
 import tempfile
 from pathlib import Path
@@ -69,8 +70,11 @@ def take(browser, panel_url: str) -> None:
 def main() -> int:
     executable = find_chromium()
     if executable is None:
-        print("screenshots: no Chromium found; install it (apt-get install chromium) or set "
-              "CHROMIUM to its path.", file=sys.stderr)
+        print(
+            "screenshots: no Chromium found; install it (apt-get install chromium) or set "
+            "CHROMIUM to its path.",
+            file=sys.stderr,
+        )
         return 1
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:

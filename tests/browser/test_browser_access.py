@@ -1,4 +1,5 @@
 """In Chromium: what a viewer may not do, the keyboard alone, and the panel without JavaScript."""
+
 from tests.support.panel_page import (
     CUSTOM,
     DOWNLOADED,
@@ -36,8 +37,7 @@ def test_a_refused_click_keeps_its_row_and_says_why(open_page):
     page.evaluate("""document.body.setAttribute('hx-headers:inherited',
                                                JSON.stringify({'X-CSRF-Token': 'stale'}))""")
     load.click()
-    expect(page.locator("#request-error").get_by_role("alert")).to_contain_text(
-        "security token")
+    expect(page.locator("#request-error").get_by_role("alert")).to_contain_text("security token")
     expect(row.locator(".badge")).to_have_text("downloaded")  # the row is still there
 
 

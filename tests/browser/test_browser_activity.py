@@ -1,5 +1,6 @@
 """In Chromium: the activity log follows what people do while it is open, keeping the filters
 chosen on the page, and a model's "Recent activity" too."""
+
 import re
 
 from tests.support.panel_page import (

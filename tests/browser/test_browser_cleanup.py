@@ -1,6 +1,7 @@
 """In Chromium: deleting a model's files and unloading everything, each confirmed first (in
 place with JavaScript, on a page of its own without), for operators only; and unloading a
 teammate's model asks first."""
+
 from tests.support.panel_page import (
     DOWNLOADED,
     expect,
@@ -45,7 +46,8 @@ def test_without_javascript_the_confirmation_is_a_page(open_page, panel_url):
     page.get_by_role("button", name="Delete files").click()
     expect(page).to_have_url(f"{panel_url}/")
     expect(page.locator(".flash")).to_have_text(
-        "Deleted the downloaded files of Phi-3-mini-4k-instruct.")
+        "Deleted the downloaded files of Phi-3-mini-4k-instruct."
+    )
     expect(model_row(page, DOWNLOADED).locator(".badge")).to_have_text("not downloaded")
 
 

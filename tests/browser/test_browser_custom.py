@@ -1,5 +1,6 @@
 """In Chromium: an admin adds a custom model through its form, then deletes it, confirmed in
 place; an operator gets neither button."""
+
 from tests.support.panel_page import expect
 
 

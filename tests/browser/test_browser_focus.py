@@ -1,5 +1,6 @@
 """In Chromium, by keyboard: focus stays on the row a person acted on (its next control), also
 when the live socket replaces the row, and a rejected edit puts it on the first bad field."""
+
 from tests.support.panel_page import (
     CUSTOM,
     DOWNLOAD_DONE_MS,

@@ -1,5 +1,6 @@
 """In Chromium: what the live socket shows by itself, to several people, and when Pieces OS goes
 away and comes back."""
+
 import re
 
 import pytest
@@ -60,8 +61,7 @@ def test_a_second_person_watches_the_first_ones_download_even_after_a_reload(ope
     assert viewer.console.problems == []
 
 
-def test_the_page_says_when_pieces_os_is_unreachable_and_recovers_by_itself(open_page,
-                                                                             pieces_os):
+def test_the_page_says_when_pieces_os_is_unreachable_and_recovers_by_itself(open_page, pieces_os):
     page = open_page("operator")
     expect(live_indicator(page)).to_be_visible()
     mark_page(page)
@@ -70,7 +70,8 @@ def test_the_page_says_when_pieces_os_is_unreachable_and_recovers_by_itself(open
 
     pieces_os.stop()
     expect(banner.get_by_role("alert")).to_contain_text(
-        f"Pieces OS is not reachable at {pieces_os.url}")
+        f"Pieces OS is not reachable at {pieces_os.url}"
+    )
 
     pieces_os.start()
     expect(banner.get_by_role("alert")).to_have_count(0)
@@ -133,7 +134,8 @@ def test_a_click_that_gets_no_answer_says_the_panel_cannot_be_reached(open_page)
 
 @pytest.mark.parametrize("panel_settings", [{"LIVE_SOCKETS_PER_ACCOUNT": "1"}])
 def test_a_page_over_the_quota_says_why_polls_and_goes_live_once_a_place_is_free(
-        open_page, pieces_os):
+    open_page, pieces_os
+):
     first = open_page("operator")
     expect(live_indicator(first)).to_be_visible()
     second = first.context.new_page()
@@ -143,8 +145,9 @@ def test_a_page_over_the_quota_says_why_polls_and_goes_live_once_a_place_is_free
     expect(status).to_contain_text("already has 1 pages open with live updates")
 
     # Changed behind the panel's back: the refused page shows it by reloading itself.
-    requests.patch(f"{pieces_os.url}/__sim/model/{DOWNLOADED}", json={"loaded": True},
-                   timeout=5).raise_for_status()
+    requests.patch(
+        f"{pieces_os.url}/__sim/model/{DOWNLOADED}", json={"loaded": True}, timeout=5
+    ).raise_for_status()
     expect(model_row(second, DOWNLOADED).locator(".badge")).to_have_text("loaded")
 
     first.close()

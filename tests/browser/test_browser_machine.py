@@ -1,5 +1,6 @@
 """In Chromium: the machine card, the Load buttons' fit warnings, and the local runtime, all
 kept current live while another window acts."""
+
 import requests
 
 from tests.support.panel_page import expect, mark_page, model_row, still_marked
@@ -14,8 +15,7 @@ def test_a_load_elsewhere_makes_the_fit_warning_appear_before_anyone_clicks(open
     mark_page(watcher)
     card = watcher.locator("#machine")
     expect(card).to_contain_text("Machine: simulated-workstation")
-    expect(watcher.locator("#memory-in-use")).to_have_text(
-        "5.80 GB of 16.00 GB · 10.20 GB left")
+    expect(watcher.locator("#memory-in-use")).to_have_text("5.80 GB of 16.00 GB · 10.20 GB left")
     qwen = model_row(watcher, QWEN_6_3_GB)
     expect(qwen.get_by_role("button", name="Load")).to_be_visible()
     expect(qwen.locator(".fit-warning")).to_have_count(0)
@@ -27,7 +27,8 @@ def test_a_load_elsewhere_makes_the_fit_warning_appear_before_anyone_clicks(open
     expect(watcher.locator("#memory-in-use")).to_have_text("11.90 GB of 16.00 GB · 4.10 GB left")
     expect(qwen.locator(".fit-warning")).to_have_text(
         "May not fit: it needs 6.30 GB of RAM and 4.10 GB is left (2.20 GB short). "
-        "Pieces OS may refuse it; you can still try.")
+        "Pieces OS may refuse it; you can still try."
+    )
     expect(qwen.get_by_role("button", name="Load")).to_be_enabled()
     assert still_marked(watcher), "the page was reloaded"
     assert watcher.console.problems == []
@@ -38,13 +39,17 @@ def test_ollama_install_progress_moves_on_the_machine_card(open_page, pieces_os)
     runtime = page.locator("#runtime-state")
     expect(runtime).to_have_text("Ollama 0.5.7: ready")
     for percentage in (20, 70):
-        requests.post(f"{pieces_os.url}/__sim/ollama", timeout=5,
-                      json={"state": "installing", "percentage": percentage})
+        requests.post(
+            f"{pieces_os.url}/__sim/ollama",
+            timeout=5,
+            json={"state": "installing", "percentage": percentage},
+        )
         expect(runtime).to_contain_text(f"Ollama 0.5.7: installing ({percentage} %)")
         expect(runtime.locator("progress")).to_have_attribute("value", f"{percentage}.0")
     # Meanwhile local buttons say why they will not work.
     expect(model_row(page, CUSTOM_6_1_GB).locator(".runtime-note")).to_contain_text(
-        "Pieces OS is installing Ollama")
+        "Pieces OS is installing Ollama"
+    )
     requests.post(f"{pieces_os.url}/__sim/ollama", timeout=5, json={"state": "installed"})
     expect(runtime).to_have_text("Ollama 0.5.7: ready")
     expect(model_row(page, CUSTOM_6_1_GB).locator(".runtime-note")).to_have_count(0)

@@ -1,4 +1,5 @@
 """In Chromium: logging in, the list, downloads, cancel, load and unload, editing."""
+
 import re
 
 from tests.support.panel_page import (
@@ -23,11 +24,16 @@ from webapp.simulator.catalogue import initial_models
 
 def summary(loaded: int, ram: str, also_downloaded: tuple[str, ...] = ()) -> str:
     """The summary line once the models ``also_downloaded`` joined those downloaded at start."""
-    downloaded = [model for model in initial_models()
-                  if model.get("downloaded") or model["id"] in also_downloaded]
+    downloaded = [
+        model
+        for model in initial_models()
+        if model.get("downloaded") or model["id"] in also_downloaded
+    ]
     disk = sum(model["bytes"]["value"] for model in downloaded) / 1e9
-    return (f"{len(downloaded)} downloaded, {disk:.2f} GB on disk · {loaded} loaded · "
-            f"{ram} of RAM used by loaded models")
+    return (
+        f"{len(downloaded)} downloaded, {disk:.2f} GB on disk · {loaded} loaded · "
+        f"{ram} of RAM used by loaded models"
+    )
 
 
 def test_logging_in_shows_every_model_with_no_console_errors(open_page):
@@ -53,7 +59,8 @@ def test_a_download_advances_by_itself_and_ends_downloaded(open_page):
     expect(row.locator("progress")).to_have_count(0)
     expect(row.get_by_role("button", name="Load")).to_be_visible()
     expect(page.locator("#summary-line")).to_have_text(
-        summary(1, "5.80 GB", also_downloaded=(NOT_DOWNLOADED,)))
+        summary(1, "5.80 GB", also_downloaded=(NOT_DOWNLOADED,))
+    )
     assert still_marked(page), "the page was reloaded"
     assert page.console.problems == []
 
@@ -90,7 +97,8 @@ def test_an_admin_edits_a_custom_model_and_an_invalid_value_shows_its_error(open
     parameters.fill("lots")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "Please correct the fields marked below; nothing was saved.")
+        "Please correct the fields marked below; nothing was saved."
+    )
     expect(page.locator("#parameters-error")).to_have_text("Enter a number.")
     expect(parameters).to_have_attribute("aria-invalid", "true")
 

@@ -1,5 +1,6 @@
 """In Chromium: what the pages do by themselves without JavaScript while a download runs, the
 header's strip of downloads, the addresses htmx pushes, and times in the browser's zone."""
+
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,8 @@ def test_without_javascript_a_running_download_moves_on_by_reloading(open_page):
     row.get_by_role("button", name="Download").click()
     expect(row.locator(".badge")).to_have_text("downloading")
     expect(row.locator(".progress-numbers")).not_to_contain_text(
-        re.compile(r"^\s*0\.0 %"), timeout=DOWNLOAD_DONE_MS)  # a reload showed it further on
+        re.compile(r"^\s*0\.0 %"), timeout=DOWNLOAD_DONE_MS
+    )  # a reload showed it further on
     expect(row.locator(".badge")).to_have_text("downloaded", timeout=DOWNLOAD_DONE_MS)
 
 
@@ -52,10 +54,12 @@ def test_times_are_shown_in_the_browsers_zone_with_utc_on_hover(chromium, panel_
         when = page.locator("#activity-list time").first
         utc = when.get_attribute("datetime")
         expected = datetime.fromisoformat(utc).astimezone(UTC) + timedelta(hours=5, minutes=30)
-        expect(when).to_have_text(re.compile(
-            re.escape(expected.strftime("%Y-%m-%d %H:%M:%S")) + r" (GMT\+5:30|IST)"))
+        expect(when).to_have_text(
+            re.compile(re.escape(expected.strftime("%Y-%m-%d %H:%M:%S")) + r" (GMT\+5:30|IST)")
+        )
         expect(when).to_have_attribute(
-            "title", datetime.fromisoformat(utc).strftime("%Y-%m-%d %H:%M:%S") + " UTC")
+            "title", datetime.fromisoformat(utc).strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+        )
     finally:
         context.close()
 

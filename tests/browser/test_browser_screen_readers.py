@@ -1,6 +1,7 @@
 """In Chromium, as a screen reader or keyboard user meets the pages: one status area says what
 changed (a new state, how a download ended, a model page's progress by tens), never each frame;
 a skip link comes first; form fields' edges are visible enough in both colour schemes."""
+
 import re
 
 from tests.support.panel_page import (
@@ -33,10 +34,13 @@ def test_a_list_announces_state_changes_not_progress(open_page):
     listener.evaluate(RECORD_ANNOUNCEMENTS)
     model_row(operator, NOT_DOWNLOADED).get_by_role("button", name="Download").click()
     expect(model_row(listener, NOT_DOWNLOADED).locator(".badge")).to_have_text(
-        "downloaded", timeout=DOWNLOAD_DONE_MS)
+        "downloaded", timeout=DOWNLOAD_DONE_MS
+    )
     expect(listener.locator("#announcer")).to_have_text("gemma-1.1-2b-it: downloaded")
-    assert announcements(listener) == ["gemma-1.1-2b-it: downloading",
-                                       "gemma-1.1-2b-it: downloaded"]
+    assert announcements(listener) == [
+        "gemma-1.1-2b-it: downloading",
+        "gemma-1.1-2b-it: downloaded",
+    ]
 
 
 def test_a_models_page_announces_its_progress_by_tens(open_page):
@@ -44,11 +48,15 @@ def test_a_models_page_announces_its_progress_by_tens(open_page):
     expect(live_indicator(page)).to_be_visible()
     page.evaluate(RECORD_ANNOUNCEMENTS)
     page.get_by_role("button", name="Download").click()
-    expect(page.locator("#announcer")).to_have_text("gemma-1.1-2b-it: downloaded",
-                                                    timeout=DOWNLOAD_DONE_MS)
+    expect(page.locator("#announcer")).to_have_text(
+        "gemma-1.1-2b-it: downloaded", timeout=DOWNLOAD_DONE_MS
+    )
     said = announcements(page)
-    steps = [int(found[1]) for text in said
-             if (found := re.fullmatch(r"gemma-1\.1-2b-it: (\d+) % downloaded", text))]
+    steps = [
+        int(found[1])
+        for text in said
+        if (found := re.fullmatch(r"gemma-1\.1-2b-it: (\d+) % downloaded", text))
+    ]
     assert steps == sorted(set(steps)) and len(steps) >= 3 and all(s % 10 == 0 for s in steps)
     assert len(said) <= 13, said  # a few words, never one per frame
 

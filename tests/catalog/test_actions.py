@@ -1,4 +1,5 @@
 """Download, cancel, load and unload through the panel, against the simulator on loopback."""
+
 import re
 
 import pytest
@@ -14,8 +15,12 @@ from tests.support.models import (
 )
 
 EXPECTED_BUTTONS = {
-    "not downloaded": {"download"}, "downloading": {"cancel"}, "downloaded": {"load"},
-    "loaded": {"unload"}, "cloud": set(), "denied": set(),
+    "not downloaded": {"download"},
+    "downloading": {"cancel"},
+    "downloaded": {"load"},
+    "loaded": {"unload"},
+    "cloud": set(),
+    "denied": set(),
 }
 
 
@@ -62,8 +67,9 @@ class TestHappyPaths:
     def test_download_completes_on_the_simulator(self, client, simulator):
         model = model_in_state(simulator, "not downloaded")
         act(client, model.id, "download")
-        done = simulator.wait_until(lambda: upstream_model(simulator, model.id).downloaded,
-                          what="the download to complete")
+        done = simulator.wait_until(
+            lambda: upstream_model(simulator, model.id).downloaded, what="the download to complete"
+        )
         assert done and not upstream_model(simulator, model.id).downloading
 
     def test_load_then_unload(self, client, simulator):
@@ -94,8 +100,9 @@ class TestHappyPaths:
         assert f"Loaded: {model.name}." in page and model.id in rows(page)
         assert upstream_model(simulator, model.id).loaded
 
-    @pytest.mark.parametrize("next_url", ["//evil.example/", "https://evil.example/", "\\\\evil",
-                                          "javascript:alert(1)"])
+    @pytest.mark.parametrize(
+        "next_url", ["//evil.example/", "https://evil.example/", "\\\\evil", "javascript:alert(1)"]
+    )
     def test_redirect_stays_on_the_panel(self, client, simulator, next_url):
         model = model_in_state(simulator, "downloaded")
         response = act(client, model.id, "load", htmx=False, next=next_url)
@@ -103,14 +110,22 @@ class TestHappyPaths:
 
 
 class TestRefusals:
-    @pytest.mark.parametrize("state, action, route", [
-        ("not downloaded", "load", "load"), ("downloaded", "download", "download"),
-        ("loaded", "load", "load"), ("cloud", "download", "download"), ("cloud", "load", "load"),
-        ("denied", "download", "download"), ("downloaded", "cancel", "cancel"),
-        ("downloaded", "unload", "unload"),
-    ])
-    def test_action_that_does_not_apply_is_409_and_sends_nothing(self, client, simulator,
-                                                                 state, action, route):
+    @pytest.mark.parametrize(
+        "state, action, route",
+        [
+            ("not downloaded", "load", "load"),
+            ("downloaded", "download", "download"),
+            ("loaded", "load", "load"),
+            ("cloud", "download", "download"),
+            ("cloud", "load", "load"),
+            ("denied", "download", "download"),
+            ("downloaded", "cancel", "cancel"),
+            ("downloaded", "unload", "unload"),
+        ],
+    )
+    def test_action_that_does_not_apply_is_409_and_sends_nothing(
+        self, client, simulator, state, action, route
+    ):
         model = model_in_state(simulator, state)
         response = act(client, model.id, action)
         assert response.status_code == 409
@@ -127,8 +142,9 @@ class TestRefusals:
 class TestFailures:
     def test_410_says_the_model_no_longer_exists(self, client, simulator):
         model = model_in_state(simulator, "downloaded")
-        simulator.control("POST", "faults", {"route": "load", "status": 410,
-                                             "text": "model was not found."})
+        simulator.control(
+            "POST", "faults", {"route": "load", "status": 410, "text": "model was not found."}
+        )
         response = act(client, model.id, "load")
         assert response.status_code == 410
         assert "This model no longer exists in Pieces OS" in response.text
@@ -136,8 +152,11 @@ class TestFailures:
 
     def test_500_shows_pieces_os_text_on_the_row(self, client, simulator):
         model = model_in_state(simulator, "downloaded")
-        simulator.control("POST", "faults", {"route": "load", "status": 500,
-                                             "text": "GPU <b>fell off</b> the bus"})
+        simulator.control(
+            "POST",
+            "faults",
+            {"route": "load", "status": 500, "text": "GPU <b>fell off</b> the bus"},
+        )
         response = act(client, model.id, "load")
         assert response.status_code < 500
         assert "Pieces OS answered 500: GPU &lt;b&gt;fell off&lt;/b&gt; the bus" in response.text
@@ -167,8 +186,7 @@ class TestFailures:
         assert '<div id="banner" hx-swap-oob="true">' in response.text
         assert f"Pieces OS is not reachable at <code>{closed_port_url}</code>" in response.text
 
-    def test_unreachable_without_javascript_flashes_the_error(self, panel_factory,
-                                                               closed_port_url):
+    def test_unreachable_without_javascript_flashes_the_error(self, panel_factory, closed_port_url):
         client = panel_factory(PIECES_OS_URL=closed_port_url).test_client()
         response = act(client, "6f1c2b7e-2a7d-4c55-9d3e-6a0f3c1a9b11", "load", htmx=False)
         assert response.status_code == 303
@@ -184,8 +202,9 @@ class TestFailures:
 
     def test_error_text_cannot_inject_markup(self, client, simulator):
         model = model_in_state(simulator, "downloaded")
-        simulator.control("POST", "faults", {"route": "load", "status": 500,
-                                             "text": '<script>alert(1)</script>'})
+        simulator.control(
+            "POST", "faults", {"route": "load", "status": 500, "text": "<script>alert(1)</script>"}
+        )
         assert "<script>alert" not in act(client, model.id, "load").text
 
 
@@ -193,18 +212,23 @@ def test_double_submit_is_guarded_in_the_markup(client, simulator):
     """htmx drops a second request while one is in flight and disables the button."""
     model = model_in_state(simulator, "downloaded")
     html = client.get("/").text
-    load_form = re.search(rf'<form method="post" action="/models/{model.id}/load"[^>]*>',
-                          html.replace("\n", " "))
+    load_form = re.search(
+        rf'<form method="post" action="/models/{model.id}/load"[^>]*>', html.replace("\n", " ")
+    )
     assert 'hx-sync="this:drop"' in load_form.group(0)
     assert 'hx-disable="find button"' in load_form.group(0)
 
 
 def test_a_refused_htmx_action_answers_in_the_error_area_not_in_place_of_its_row(
-        viewer_client, simulator):
+    viewer_client, simulator
+):
     model = model_in_state(simulator, "downloaded")
-    response = viewer_client.post(f"/models/{model.id}/load", data={"view": "row"},
-                                  headers={"HX-Request": "true"})
+    response = viewer_client.post(
+        f"/models/{model.id}/load", data={"view": "row"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 403
     assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == (
-        "#request-error", "innerHTML")
+        "#request-error",
+        "innerHTML",
+    )
     assert 'role="alert"' in response.text and "model-view" not in response.text

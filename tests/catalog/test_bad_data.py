@@ -4,6 +4,7 @@ Valid but strange payloads are generated with Hypothesis (tests/payloads.py) and
 simulator; answers the simulator cannot give (not JSON, wrong content type, no list) come from
 the programmable stub.
 """
+
 import json
 from html.parser import HTMLParser
 
@@ -22,8 +23,12 @@ HTMX = {"HX-Request": "true"}
 STUB_MODEL_ID = "6f1c2b7e-2a7d-4c55-9d3e-6a0f3c1a9b11"
 
 # One simulator (and one panel) per test function, new data for each example.
-examples = settings(max_examples=50, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+examples = settings(
+    max_examples=50,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 class _StartTags(HTMLParser):
@@ -85,6 +90,7 @@ def serve(simulator, payload: list) -> None:
 
 # -- valid payloads, served by the simulator ----------------------------------------------------
 
+
 @examples
 @given(payload=model_lists())
 def test_list_page_shows_every_model_escaped(client, simulator, payload):
@@ -112,10 +118,12 @@ def test_detail_page_shows_the_model_escaped(client, simulator, model):
 
 # -- payloads that break the schema ------------------------------------------------------------
 
+
 @examples
 @given(payload=model_lists(max_size=3), broken=broken_models(), data=st.data())
-def test_one_broken_model_is_shown_as_such_and_the_others_still_work(client, simulator, payload,
-                                                                      broken, data):
+def test_one_broken_model_is_shown_as_such_and_the_others_still_work(
+    client, simulator, payload, broken, data
+):
     broken_id = broken.get("id") if isinstance(broken, dict) else None
     payload = [model for model in payload if model["id"] != broken_id]
     payload.insert(data.draw(st.integers(0, len(payload)), label="position"), broken)
@@ -148,8 +156,7 @@ def pages_reading_one_model(client):
     """The detail page, an action (which reads the model first) and the edit form."""
     return {
         "detail": client.get(f"/models/{STUB_MODEL_ID}"),
-        "action": client.post(f"/models/{STUB_MODEL_ID}/load", data={"next": "/"},
-                              headers=HTMX),
+        "action": client.post(f"/models/{STUB_MODEL_ID}/load", data={"next": "/"}, headers=HTMX),
         "edit": client.get(f"/models/{STUB_MODEL_ID}/edit"),
     }
 
@@ -167,16 +174,19 @@ def test_pages_reading_a_broken_model_say_so(stub, stub_client, broken):
 VALID_MODEL = initial_models()[0]
 NOT_A_MODELS_OBJECT = {
     "not JSON at all": ("Internal error, see logs", "application/json"),
-    "an HTML page": ("<!doctype html><script>alert(1)</script><img src=x onerror=alert(1)>",
-                     "text/html"),
-    "JSON labelled text/html": (json.dumps({"iterable": [VALID_MODEL]}),
-                                "text/html; charset=utf-8"),
+    "an HTML page": (
+        "<!doctype html><script>alert(1)</script><img src=x onerror=alert(1)>",
+        "text/html",
+    ),
+    "JSON labelled text/html": (
+        json.dumps({"iterable": [VALID_MODEL]}),
+        "text/html; charset=utf-8",
+    ),
     "no content type": (json.dumps({"iterable": []}), ""),
     "empty body": ("", "application/json"),
     "truncated JSON": ('{"iterable": [{"id": "a", "na', "application/json"),
     "invalid UTF-8": (b'{"iterable": ["\xff\xfe"]}', "application/json"),
-    "a number of 5000 digits": ('{"iterable": [], "n": 1' + "0" * 5000 + "}",
-                                "application/json"),
+    "a number of 5000 digits": ('{"iterable": [], "n": 1' + "0" * 5000 + "}", "application/json"),
     "iterable missing": ("{}", "application/json"),
     "iterable null": ('{"iterable": null}', "application/json"),
     "iterable an object": (json.dumps({"iterable": {"0": VALID_MODEL}}), "application/json"),
@@ -186,8 +196,9 @@ NOT_A_MODELS_OBJECT = {
 }
 
 
-@pytest.mark.parametrize("body, content_type", NOT_A_MODELS_OBJECT.values(),
-                         ids=NOT_A_MODELS_OBJECT.keys())
+@pytest.mark.parametrize(
+    "body, content_type", NOT_A_MODELS_OBJECT.values(), ids=NOT_A_MODELS_OBJECT.keys()
+)
 def test_answer_that_is_not_a_models_object(stub, stub_client, body, content_type):
     stub.answer(body=body, content_type=content_type)
     responses = {"list": stub_client.get("/"), **pages_reading_one_model(stub_client)}
@@ -197,15 +208,19 @@ def test_answer_that_is_not_a_models_object(stub, stub_client, body, content_typ
         assert_no_markup_from_data(response.text)
 
 
-NON_STANDARD_NUMBERS = {"parameters": "NaN", "bytes": '{"value": Infinity, "readable": "?"}',
-                        "ram": '{"value": -Infinity, "readable": "?"}',
-                        "maxTokens": '{"total": Infinity, "input": NaN}'}
+NON_STANDARD_NUMBERS = {
+    "parameters": "NaN",
+    "bytes": '{"value": Infinity, "readable": "?"}',
+    "ram": '{"value": -Infinity, "readable": "?"}',
+    "maxTokens": '{"total": Infinity, "input": NaN}',
+}
 
 
 def with_non_standard_numbers(model: dict) -> str:
     """The model as JSON with NaN and Infinity, which Python's decoder accepts."""
-    text = json.dumps({key: value for key, value in model.items()
-                       if key not in NON_STANDARD_NUMBERS})
+    text = json.dumps(
+        {key: value for key, value in model.items() if key not in NON_STANDARD_NUMBERS}
+    )
     extra = ", ".join(f'"{key}": {value}' for key, value in NON_STANDARD_NUMBERS.items())
     return text[:-1] + ", " + extra + "}"
 
@@ -227,8 +242,12 @@ def test_nan_and_infinity_are_shown_as_unknown(stub, stub_client):
 
 
 def test_unknown_keys_around_the_list_are_ignored(stub, stub_client):
-    body = {"iterable": [VALID_MODEL], "schema": {"migration": 0, "semantic": "X"},
-            "cursor": None, "<b>": "<script>alert(1)</script>"}
+    body = {
+        "iterable": [VALID_MODEL],
+        "schema": {"migration": 0, "semantic": "X"},
+        "cursor": None,
+        "<b>": "<script>alert(1)</script>",
+    }
     stub.answer(body=json.dumps(body))
     response = stub_client.get("/")
     assert response.status_code == 200

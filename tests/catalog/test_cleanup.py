@@ -1,5 +1,6 @@
 """Deleting a model's files, unloading everything, and the confirmations of destructive actions
 (cancelling or unloading a teammate's model): with htmx, without JavaScript, for each role."""
+
 import pytest
 
 from tests.activity.test_activity import log_of, only
@@ -19,13 +20,15 @@ def requests_to(simulator, route: str) -> int:
 
 
 def delete_files(client, model_id: str, htmx: bool = True, **form):
-    return client.post(f"/models/{model_id}/delete-files", data={"next": "/", **form},
-                       headers=HTMX if htmx else {})
+    return client.post(
+        f"/models/{model_id}/delete-files", data={"next": "/", **form}, headers=HTMX if htmx else {}
+    )
 
 
 class TestDeleteFiles:
-    def test_the_button_asks_first_in_place_and_then_deletes(self, panel, operator_client,
-                                                             simulator):
+    def test_the_button_asks_first_in_place_and_then_deletes(
+        self, panel, operator_client, simulator
+    ):
         model = model_in_state(simulator, "downloaded")
         row = rows(operator_client.get("/").text)[model.id][1]
         confirm_url = f"/models/{model.id}/delete-files?view=row&amp;next=/"
@@ -43,24 +46,30 @@ class TestDeleteFiles:
         assert not upstream_model(simulator, model.id).downloaded
         entry = only(log_of(panel, action="delete-files"))
         assert (entry["user"], entry["model_name"], entry["outcome"]) == (
-            "operator", model.name, "ok")
+            "operator",
+            model.name,
+            "ok",
+        )
 
-    def test_without_javascript_a_page_asks_and_the_form_redirects(self, operator_client,
-                                                                   simulator):
+    def test_without_javascript_a_page_asks_and_the_form_redirects(
+        self, operator_client, simulator
+    ):
         model = model_in_state(simulator, "downloaded")
         page = operator_client.get(f"/models/{model.id}/delete-files?next=/%3Fstate%3Ddownloaded")
         assert page.status_code == 200 and "<h1>Are you sure?</h1>" in page.text
         assert f'action="/models/{model.id}/delete-files"' in page.text
         assert "hx-post" not in page.text.split('class="confirm"')[1]
         assert 'href="/?state=downloaded">Keep it</a>' in page.text
-        response = delete_files(operator_client, model.id, htmx=False, **CONFIRMED,
-                                next="/?state=downloaded")
+        response = delete_files(
+            operator_client, model.id, htmx=False, **CONFIRMED, next="/?state=downloaded"
+        )
         assert response.status_code == 303 and response.headers["Location"] == "/?state=downloaded"
         assert f"Deleted the downloaded files of {model.name}." in operator_client.get("/").text
         assert not upstream_model(simulator, model.id).downloaded
 
-    def test_unconfirmed_is_400_and_nothing_reaches_pieces_os(self, panel, operator_client,
-                                                              simulator):
+    def test_unconfirmed_is_400_and_nothing_reaches_pieces_os(
+        self, panel, operator_client, simulator
+    ):
         model = model_in_state(simulator, "downloaded")
         for htmx in (True, False):
             response = delete_files(operator_client, model.id, htmx=htmx)
@@ -69,11 +78,17 @@ class TestDeleteFiles:
         assert upstream_model(simulator, model.id).downloaded
         assert log_of(panel, action="delete-files") == []
 
-    @pytest.mark.parametrize("state, why", [("loaded", "it is loaded; unload it first"),
-                                            ("downloading", "cancel the download first"),
-                                            ("not downloaded", "it has no downloaded files")])
-    def test_refused_while_in_use_saying_why(self, panel, panel_factory, simulator_factory,
-                                             state, why):
+    @pytest.mark.parametrize(
+        "state, why",
+        [
+            ("loaded", "it is loaded; unload it first"),
+            ("downloading", "cancel the download first"),
+            ("not downloaded", "it has no downloaded files"),
+        ],
+    )
+    def test_refused_while_in_use_saying_why(
+        self, panel, panel_factory, simulator_factory, state, why
+    ):
         slow = simulator_factory(download_seconds=60, tick_seconds=0.5)
         client = panel_factory(PIECES_OS_URL=slow.url).test_client(user="operator")
         if state == "downloading":
@@ -96,7 +111,8 @@ class TestDeleteFiles:
 
 class TestUnloadEverything:
     def test_operators_confirm_then_every_model_is_unloaded_and_logged(
-            self, panel, operator_client, simulator):
+        self, panel, operator_client, simulator
+    ):
         loaded = [model.name for model in upstream_models(simulator) if model.loaded]
         assert loaded
         summary = operator_client.get("/").text.split('id="summary"')[1].split("</div>")[0]
@@ -148,8 +164,7 @@ class TestTakingOverATeammatesModel:
         response = act(operator_client, model.id, "unload")
         assert rows(response.text)[model.id][0] == "downloaded"
 
-    def test_cancelling_someone_elses_download_asks_first(self, panel_factory,
-                                                          simulator_factory):
+    def test_cancelling_someone_elses_download_asks_first(self, panel_factory, simulator_factory):
         slow = simulator_factory(download_seconds=60, tick_seconds=0.5)
         app = panel_factory(PIECES_OS_URL=slow.url)
         model = model_in_state(slow, "not downloaded")

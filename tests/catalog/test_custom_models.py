@@ -1,5 +1,6 @@
 """Adding and deleting custom models: admins only, validated like the edit form, deleting
 confirmed first, both logged."""
+
 import pytest
 
 from tests.activity.test_activity import log_of, only
@@ -18,20 +19,32 @@ def test_an_admin_adds_a_custom_model(panel, client, simulator):
     added = next(model for model in upstream_models(simulator) if model.name == VALID_EDIT["name"])
     assert response.headers["Location"] == f"/models/{added.id}"
     assert (added.custom, added.cloud, added.version, added.quantization) == (
-        True, False, "2.1.0", "q5_K_M")
+        True,
+        False,
+        "2.1.0",
+        "q5_K_M",
+    )
     assert added.capabilities == ("codebases", "documents") and added.max_tokens.total == 16384
     entry = only(log_of(panel, action="create-model"))
     assert (entry["user"], entry["model_id"], entry["model_name"], entry["outcome"]) == (
-        "admin", added.id, added.name, "ok")
+        "admin",
+        added.id,
+        added.name,
+        "ok",
+    )
     assert f"Added {added.name}." in client.get(response.headers["Location"]).text
 
 
-@pytest.mark.parametrize("change, field", [({"name": ""}, "name"),
-                                           ({"version": "1 0"}, "version"),
-                                           ({"max_tokens_input": "99999"}, "max_tokens_input"),
-                                           ({"capabilities": ["telepathy"]}, "capabilities")])
-def test_invalid_values_are_refused_and_nothing_is_sent(panel, client, simulator, change,
-                                                        field):
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"name": ""}, "name"),
+        ({"version": "1 0"}, "version"),
+        ({"max_tokens_input": "99999"}, "max_tokens_input"),
+        ({"capabilities": ["telepathy"]}, "capabilities"),
+    ],
+)
+def test_invalid_values_are_refused_and_nothing_is_sent(panel, client, simulator, change, field):
     response = client.post("/custom-models/new", data={**VALID_EDIT, **change})
     assert response.status_code == 422 and f'id="{field}-error"' in response.text
     assert requests_to(simulator, "create") == 0

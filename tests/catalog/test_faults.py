@@ -10,6 +10,7 @@ The panel's Pieces OS is a simulator app behind a `RestartableServer`, so a faul
 simulator on the same port). The panel's read timeout is short (`READ_TIMEOUT`), so an answer that
 comes too late is bounded by it; nothing here measures time.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,8 +59,9 @@ class Upstream:
 
     def own_resources(self) -> Held:
         """The serving thread and listening socket, which a restart replaces."""
-        return Held(frozenset({self.server.thread}),
-                    frozenset({socket_name(self.server.listening_socket)}))
+        return Held(
+            frozenset({self.server.thread}), frozenset({socket_name(self.server.listening_socket)})
+        )
 
 
 @pytest.fixture
@@ -76,28 +78,41 @@ def fault_panel(panel_factory, upstream):
 
 # -- what the panel is asked to do --------------------------------------------------------------
 
+
 def row_in_state(state: str) -> Callable:
     def check(response) -> bool:
-        return (response.status_code == 200 and f'data-state="{state}"' in response.text
-                and "row-error" not in response.text)
+        return (
+            response.status_code == 200
+            and f'data-state="{state}"' in response.text
+            and "row-error" not in response.text
+        )
+
     return check
 
 
 def action(name: str) -> Callable:
     def send(client, target_id: str):
-        return client.post(f"/models/{target_id}/{name}", data={"next": "/", **CONFIRMED},
-                           headers=HTMX)
+        return client.post(
+            f"/models/{target_id}/{name}", data={"next": "/", **CONFIRMED}, headers=HTMX
+        )
+
     return send
 
 
 def list_shown(response) -> bool:
-    return (response.status_code == 200 and "banner-error" not in response.text
-            and f"Showing {CATALOGUE_SIZE} of {CATALOGUE_SIZE} models" in response.text)
+    return (
+        response.status_code == 200
+        and "banner-error" not in response.text
+        and f"Showing {CATALOGUE_SIZE} of {CATALOGUE_SIZE} models" in response.text
+    )
 
 
 def card_shown(response) -> bool:
-    return (response.status_code == 200 and "banner-error" not in response.text
-            and '<article id="model-' in response.text)
+    return (
+        response.status_code == 200
+        and "banner-error" not in response.text
+        and '<article id="model-' in response.text
+    )
 
 
 def saved(response) -> bool:
@@ -131,20 +146,39 @@ class Target:
 
 TARGETS = [
     Target("list", "Phi-2 CPU Chat Model", lambda client, _id: client.get("/"), list_shown),
-    Target("get", "Phi-2 CPU Chat Model", lambda client, target_id:
-           client.get(f"/models/{target_id}"), card_shown),
-    Target("download", "gemma-1.1-2b-it", action("download"), row_in_state("downloading"),
-           tidy=cancel_download),
-    Target("cancel", "gemma-1.1-7b-it", action("cancel"), row_in_state("not downloaded"),
-           prepare=start_download),
+    Target(
+        "get",
+        "Phi-2 CPU Chat Model",
+        lambda client, target_id: client.get(f"/models/{target_id}"),
+        card_shown,
+    ),
+    Target(
+        "download",
+        "gemma-1.1-2b-it",
+        action("download"),
+        row_in_state("downloading"),
+        tidy=cancel_download,
+    ),
+    Target(
+        "cancel",
+        "gemma-1.1-7b-it",
+        action("cancel"),
+        row_in_state("not downloaded"),
+        prepare=start_download,
+    ),
     Target("load", "Phi-3-mini-4k-instruct", action("load"), row_in_state("loaded")),
     Target("unload", "Llama-3 8B Instruct", action("unload"), row_in_state("downloaded")),
-    Target("update", "Acme Support Llama-3 8B (fine-tune)", lambda client, target_id:
-           client.post(f"/models/{target_id}/edit", data=VALID_EDIT), saved),
+    Target(
+        "update",
+        "Acme Support Llama-3 8B (fine-tune)",
+        lambda client, target_id: client.post(f"/models/{target_id}/edit", data=VALID_EDIT),
+        saved,
+    ),
 ]
 
 
 # -- what goes wrong ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -156,6 +190,7 @@ class Fault:
 def set_route_fault(**fault) -> Callable:
     def inject(upstream: Upstream, route: str) -> None:
         upstream.control("POST", "faults", {"route": route, **fault}).raise_for_status()
+
     return inject
 
 
@@ -164,18 +199,23 @@ def clear_route_faults(upstream: Upstream) -> None:
 
 
 FAULTS = {
-    "answers 500": Fault(set_route_fault(status=500, text="simulated disk failure"),
-                         clear_route_faults,
-                         lambda upstream: "Pieces OS answered 500: simulated disk failure"),
+    "answers 500": Fault(
+        set_route_fault(status=500, text="simulated disk failure"),
+        clear_route_faults,
+        lambda upstream: "Pieces OS answered 500: simulated disk failure",
+    ),
     # Too late for the panel; an error as well, so that the late answer changes nothing and the
     # retry finds the model as it was.
-    "answers too late": Fault(set_route_fault(delay_seconds=TOO_LATE_SECONDS, status=503),
-                              clear_route_faults,
-                              lambda upstream: f"Pieces OS did not answer within {READ_TIMEOUT} s"),
-    "connection refused": Fault(lambda upstream, route: upstream.kill(),
-                                lambda upstream: upstream.restart(),
-                                lambda upstream: "Pieces OS is not reachable at "
-                                                 f"<code>{upstream.url}</code>"),
+    "answers too late": Fault(
+        set_route_fault(delay_seconds=TOO_LATE_SECONDS, status=503),
+        clear_route_faults,
+        lambda upstream: f"Pieces OS did not answer within {READ_TIMEOUT} s",
+    ),
+    "connection refused": Fault(
+        lambda upstream, route: upstream.kill(),
+        lambda upstream: upstream.restart(),
+        lambda upstream: f"Pieces OS is not reachable at <code>{upstream.url}</code>",
+    ),
 }
 
 
@@ -188,9 +228,12 @@ def quiet_baseline(app, client, target: Target) -> Held:
 
 # A load answered too late is pending, not failed (it has its own, longer timeout):
 # tests/catalog/test_pieces_os_behaviours.py follows that case to its end.
-CASES = [pytest.param(target, fault_name, id=f"{target.route}-{fault_name}")
-         for target in TARGETS for fault_name in FAULTS
-         if (target.route, fault_name) != ("load", "answers too late")]
+CASES = [
+    pytest.param(target, fault_name, id=f"{target.route}-{fault_name}")
+    for target in TARGETS
+    for fault_name in FAULTS
+    if (target.route, fault_name) != ("load", "answers too late")
+]
 
 
 @pytest.mark.parametrize("target, fault_name", CASES)
@@ -215,6 +258,7 @@ def test_fault(fault_panel, upstream, target, fault_name):
 
 
 # -- a restart with fresh state -----------------------------------------------------------------
+
 
 def test_restart_forgets_a_download_the_page_still_shows(fault_panel, upstream):
     client = fault_panel.test_client()
@@ -241,8 +285,11 @@ def test_restart_loses_a_model_the_page_still_links_to(fault_panel, upstream):
     assert "Team model" in client.get("/models/team-model-1").text
 
     upstream.control("POST", "reset").raise_for_status()
-    for response in (client.get("/models/team-model-1"), action("load")(client, "team-model-1"),
-                     client.get("/models/team-model-1/edit")):
+    for response in (
+        client.get("/models/team-model-1"),
+        action("load")(client, "team-model-1"),
+        client.get("/models/team-model-1/edit"),
+    ):
         assert response.status_code in (404, 410)
         assert "This model no longer exists in Pieces OS" in response.text
 
@@ -252,7 +299,8 @@ def test_restart_loses_a_model_the_page_still_links_to(fault_panel, upstream):
 
 
 def test_while_pieces_os_is_down_the_list_shows_the_last_known_models_and_when(
-        fault_panel, upstream):
+    fault_panel, upstream
+):
     client = fault_panel.test_client()
     assert list_shown(client.get("/"))
     upstream.kill()

@@ -1,4 +1,5 @@
 """The list and detail pages, rendered by the panel against the simulator on loopback."""
+
 import re
 
 import pytest
@@ -34,16 +35,21 @@ class TestList:
         html = client.get("/").text
         summary = re.search(r'<p id="summary-line">(.*?)</p>', html, re.S)
         text = " ".join(summary.group(1).split())
-        assert text == (f"{sum(m.downloaded for m in models)} downloaded, {disk:.2f} GB on disk · "
-                        f"{len(loaded)} loaded · {ram:.2f} GB of RAM used by loaded models")
+        assert text == (
+            f"{sum(m.downloaded for m in models)} downloaded, {disk:.2f} GB on disk · "
+            f"{len(loaded)} loaded · {ram:.2f} GB of RAM used by loaded models"
+        )
 
     def test_search_matches_name_and_tag(self, client, simulator):
         models = upstream_models(simulator)
         target = next(model for model in models if model.unique and not model.cloud)
         listed = rows(client.get("/", query_string={"q": target.unique.upper()}).text)
         assert target.id in listed
-        assert all(target.unique.casefold() in model.unique.casefold()
-                   for model in models if model.id in listed and model.unique)
+        assert all(
+            target.unique.casefold() in model.unique.casefold()
+            for model in models
+            if model.id in listed and model.unique
+        )
 
     @pytest.mark.parametrize("place, cloud", [("local", False), ("cloud", True)])
     def test_filter_by_place(self, client, simulator, place, cloud):
@@ -51,8 +57,9 @@ class TestList:
         expected = {model.id for model in upstream_models(simulator) if model.cloud is cloud}
         assert set(listed) == expected and expected
 
-    @pytest.mark.parametrize("state", ["downloaded", "loaded", "custom", "cloud", "denied",
-                                       "not downloaded"])
+    @pytest.mark.parametrize(
+        "state", ["downloaded", "loaded", "custom", "cloud", "denied", "not downloaded"]
+    )
     def test_filter_by_state(self, client, simulator, state):
         listed = rows(client.get("/", query_string={"state": state}).text)
         expected = {model.id for model in upstream_models(simulator) if state in model.badges}
@@ -64,10 +71,15 @@ class TestList:
         listed = rows(client.get("/", query_string={"provider": provider}).text)
         assert set(listed) == {model.id for model in models if model.provider == provider}
 
-    @pytest.mark.parametrize("sort, key, reverse", [
-        ("size", "size_bytes", False), ("-size", "size_bytes", True),
-        ("ram", "ram_bytes", False), ("-name", "name", True),
-    ])
+    @pytest.mark.parametrize(
+        "sort, key, reverse",
+        [
+            ("size", "size_bytes", False),
+            ("-size", "size_bytes", True),
+            ("ram", "ram_bytes", False),
+            ("-name", "name", True),
+        ],
+    )
     def test_sort(self, client, simulator, sort, key, reverse):
         by_id = {model.id: model for model in upstream_models(simulator)}
         order = [by_id[model_id] for model_id in rows(client.get(f"/?sort={sort}").text)]
@@ -96,8 +108,10 @@ class TestList:
         assert '<option value="downloaded" selected>' in html
         assert '<option value="-ram" selected>' in html
 
-    @pytest.mark.parametrize("query", ["state=broken", "place=moon", "sort=price",
-                                       "q=" + "x" * 201, "provider=" + "p" * 101])
+    @pytest.mark.parametrize(
+        "query",
+        ["state=broken", "place=moon", "sort=price", "q=" + "x" * 201, "provider=" + "p" * 101],
+    )
     def test_bad_filter_values_are_400(self, client, query):
         response = client.get(f"/?{query}")
         assert response.status_code == 400
@@ -117,11 +131,16 @@ class TestBanners:
         assert f"Pieces OS is not reachable at <code>{closed_port_url}</code>" in response.text
         assert '<a class="button" href="/?place=local">Retry</a>' in response.text
 
-    @pytest.mark.parametrize("fault, message", [
-        ({"status": 500, "text": "database is locked"},
-         "Pieces OS answered 500: database is locked"),
-        ({"delay_seconds": 1.5}, "Pieces OS did not answer within 0.5 s"),
-    ])
+    @pytest.mark.parametrize(
+        "fault, message",
+        [
+            (
+                {"status": 500, "text": "database is locked"},
+                "Pieces OS answered 500: database is locked",
+            ),
+            ({"delay_seconds": 1.5}, "Pieces OS did not answer within 0.5 s"),
+        ],
+    )
     def test_upstream_failures_are_banners(self, panel_factory, simulator, fault, message):
         simulator.control("POST", "faults", {"route": "list", **fault})
         response = panel_factory(PIECES_OS_READ_TIMEOUT=0.5).test_client().get("/")
@@ -137,8 +156,11 @@ class TestBanners:
 
 class TestDetail:
     def test_every_field_is_readable(self, client, simulator):
-        model = next(m for m in upstream_models(simulator) if m.max_tokens and m.capabilities
-                     and m.size_bytes and not m.cloud)
+        model = next(
+            m
+            for m in upstream_models(simulator)
+            if m.max_tokens and m.capabilities and m.size_bytes and not m.cloud
+        )
         html = client.get(f"/models/{model.id}").text
         assert f"<h1>{model.name}</h1>" in html
         assert f"{model.size_bytes / 1e9:.2f} GB" in html
@@ -150,16 +172,19 @@ class TestDetail:
 
     def test_unknown_enum_values_are_shown_raw(self, client, simulator):
         model = upstream_models(simulator)[0]
-        simulator.control("PATCH", f"model/{model.id}",
-                          {"provider": "BRAND_NEW_LAB", "foundation": "GPT_9.5"})
+        simulator.control(
+            "PATCH", f"model/{model.id}", {"provider": "BRAND_NEW_LAB", "foundation": "GPT_9.5"}
+        )
         html = client.get(f"/models/{model.id}").text
         assert "BRAND NEW LAB" in html and "GPT 9.5" in html
 
     def test_back_link_keeps_the_list_filters(self, client, simulator):
         model = upstream_models(simulator)[0]
         list_html = client.get("/?state=cloud&sort=-name").text
-        assert f'href="/models/{model.id}?state=cloud&amp;sort=-name"' in list_html or \
-            model.id not in rows(list_html)
+        assert (
+            f'href="/models/{model.id}?state=cloud&amp;sort=-name"' in list_html
+            or model.id not in rows(list_html)
+        )
         detail = client.get(f"/models/{model.id}?state=cloud&sort=-name").text
         assert 'href="/?state=cloud&amp;sort=-name">← All models' in detail
 
@@ -175,14 +200,20 @@ class TestDetail:
 
 
 class TestEscaping:
-    PAYLOADS = {"name": "<script>alert('name')</script>",
-                "description": '"><img src=x onerror=alert(1)>'}
+    PAYLOADS = {
+        "name": "<script>alert('name')</script>",
+        "description": '"><img src=x onerror=alert(1)>',
+    }
 
     def test_markup_in_model_strings_is_escaped(self, client, simulator):
         model = next(m for m in upstream_models(simulator) if m.custom)
         simulator.control("PATCH", f"model/{model.id}", dict(self.PAYLOADS))
-        for url in ("/", f"/models/{model.id}", f"/models/{model.id}/edit",
-                    f"/?q={self.PAYLOADS['name']}"):
+        for url in (
+            "/",
+            f"/models/{model.id}",
+            f"/models/{model.id}/edit",
+            f"/?q={self.PAYLOADS['name']}",
+        ):
             html = client.get(url).text
             assert "<script>alert" not in html and "<img src=x" not in html, url
             assert "&lt;script&gt;alert(" in html, url
@@ -190,16 +221,25 @@ class TestEscaping:
 
 class TestBadIds:
     """Ids from the browser that no model can have: empty, too long, control characters."""
+
     BAD_IDS = ["..", "%2e%2e", "x" * 1000, "a%00b", "a%0Ab", "%7F", "~"]
 
     @pytest.mark.parametrize("bad_id", BAD_IDS)
-    @pytest.mark.parametrize("method, template", [
-        ("GET", "/models/{}"), ("GET", "/models/{}/edit"), ("POST", "/models/{}/edit"),
-        ("POST", "/models/{}/download"), ("POST", "/models/{}/cancel"),
-        ("POST", "/models/{}/load"), ("POST", "/models/{}/unload"),
-    ])
-    def test_bad_ids_are_400_and_reach_nothing_upstream(self, client, simulator, bad_id,
-                                                        method, template):
+    @pytest.mark.parametrize(
+        "method, template",
+        [
+            ("GET", "/models/{}"),
+            ("GET", "/models/{}/edit"),
+            ("POST", "/models/{}/edit"),
+            ("POST", "/models/{}/download"),
+            ("POST", "/models/{}/cancel"),
+            ("POST", "/models/{}/load"),
+            ("POST", "/models/{}/unload"),
+        ],
+    )
+    def test_bad_ids_are_400_and_reach_nothing_upstream(
+        self, client, simulator, bad_id, method, template
+    ):
         before = simulator.stats()["requests_total"]
         response = client.open(template.format(bad_id), method=method)
         assert response.status_code == 400
@@ -211,8 +251,10 @@ class TestAroundThePages:
     def test_healthz_when_reachable(self, client, simulator):
         version = requests.get(f"{simulator.url}/.well-known/version", timeout=5).text
         body = client.get("/healthz").json
-        assert body == {"panel": "ok", "pieces_os": {
-            "reachable": True, "version": version, "error": None, "simulated": False}}
+        assert body == {
+            "panel": "ok",
+            "pieces_os": {"reachable": True, "version": version, "error": None, "simulated": False},
+        }
 
     def test_healthz_when_unreachable(self, panel_factory, closed_port_url):
         response = panel_factory(PIECES_OS_URL=closed_port_url).test_client().get("/healthz")
@@ -221,7 +263,8 @@ class TestAroundThePages:
         assert "not reachable" in response.json["pieces_os"]["error"]
 
     def test_healthz_tells_anonymous_callers_only_ok_or_unreachable(
-            self, panel_factory, anonymous_client, closed_port_url):
+        self, panel_factory, anonymous_client, closed_port_url
+    ):
         assert anonymous_client.get("/healthz").json == {"panel": "ok", "pieces_os": "ok"}
         down = panel_factory(PIECES_OS_URL=closed_port_url).test_client(user=None)
         assert down.get("/healthz").json == {"panel": "ok", "pieces_os": "unreachable"}

@@ -1,6 +1,7 @@
 """The pages against Pieces OS as it really behaves (as its official SDKs and support threads
 describe it): a restart on another port, odd models and ids, slow loads, versions outside the
 supported range, and a local runtime (Ollama) that is missing. The simulator reproduces each."""
+
 import re
 import threading
 
@@ -20,29 +21,30 @@ def outcomes(html: str) -> list[str]:
 
 class TestPiecesOsMoves:
     def test_the_panel_follows_pieces_os_to_its_new_port_and_says_so(
-            self, simulator_factory, panel_factory, tmp_path):
+        self, simulator_factory, panel_factory, tmp_path
+    ):
         port_file = tmp_path / ".port.txt"
         simulator = simulator_factory(port_file=port_file)
-        client = panel_factory(PIECES_OS_URL=None, PIECES_OS_PORT_FILE=str(port_file)) \
-            .test_client()
+        client = panel_factory(PIECES_OS_URL=None, PIECES_OS_PORT_FILE=str(port_file)).test_client()
         old_url = simulator.url
         assert f"at <code>{old_url}</code>" in client.get("/").text
 
         simulator.restart_on_another_port()
         page = " ".join(client.get("/").text.split())
         assert len(rows(page)) > 60 and "not reachable" not in page
-        assert (f"now <code>{simulator.url}</code> (it was <code>{old_url}</code>)"
-                in page)
+        assert f"now <code>{simulator.url}</code> (it was <code>{old_url}</code>)" in page
         assert f"at <code>{simulator.url}</code>" in page  # the footer
         log = client.get("/activity?action=pieces-os-moved").text
         assert f"Pieces OS moved from {old_url} to {simulator.url}." in log
 
-    def test_a_named_pieces_os_is_never_looked_for_elsewhere(self, simulator_factory,
-                                                             panel_factory, tmp_path):
+    def test_a_named_pieces_os_is_never_looked_for_elsewhere(
+        self, simulator_factory, panel_factory, tmp_path
+    ):
         port_file = tmp_path / ".port.txt"
         simulator = simulator_factory(port_file=port_file)
-        client = panel_factory(PIECES_OS_URL=simulator.url,
-                               PIECES_OS_PORT_FILE=str(port_file)).test_client()
+        client = panel_factory(
+            PIECES_OS_URL=simulator.url, PIECES_OS_PORT_FILE=str(port_file)
+        ).test_client()
         old_url = simulator.url
         simulator.restart_on_another_port()
         page = client.get("/").text
@@ -51,8 +53,13 @@ class TestPiecesOsMoves:
 
 
 class TestOddModels:
-    ODD = {"id": "team/llama 3?", "name": "Team Llama", "cloud": False,
-           "created": {"value": "2024-07-23T00:00:00.000Z"}, "version": "1"}  # no type, usage
+    ODD = {
+        "id": "team/llama 3?",
+        "name": "Team Llama",
+        "cloud": False,
+        "created": {"value": "2024-07-23T00:00:00.000Z"},
+        "version": "1",
+    }  # no type, usage
     NAMELESS = {"id": "f00d", "cloud": False}
 
     def test_a_model_with_an_odd_id_and_no_type_works_like_any_other(self, client, simulator):
@@ -68,8 +75,9 @@ class TestOddModels:
         assert response.status_code == 200 and 'data-state="downloading"' in response.text
         assert simulator.stats()["requests"]["download"] == before + 1
 
-    def test_a_model_the_panel_cannot_read_is_shown_as_such_and_the_others_work(self, client,
-                                                                                simulator):
+    def test_a_model_the_panel_cannot_read_is_shown_as_such_and_the_others_work(
+        self, client, simulator
+    ):
         simulator.control("POST", "models", self.NAMELESS).raise_for_status()
         listed = rows(client.get("/").text)
         state, body = listed["f00d"]
@@ -79,11 +87,13 @@ class TestOddModels:
 
 
 class TestSlowLoads:
-    def test_a_load_past_its_timeout_is_pending_then_settled(self, simulator_factory,
-                                                             panel_factory):
+    def test_a_load_past_its_timeout_is_pending_then_settled(
+        self, simulator_factory, panel_factory
+    ):
         simulator = simulator_factory(load_seconds=2)
-        client = panel_factory(PIECES_OS_URL=simulator.url, PIECES_OS_LOAD_TIMEOUT=0.3) \
-            .test_client()
+        client = panel_factory(
+            PIECES_OS_URL=simulator.url, PIECES_OS_LOAD_TIMEOUT=0.3
+        ).test_client()
         model = model_in_state(simulator, "downloaded")
         response = act(client, model.id, "load")
         assert response.status_code == 200
@@ -93,20 +103,24 @@ class TestSlowLoads:
         assert "loading… asked by admin" in client.get("/").text  # and for everybody
         simulator.wait_until(
             lambda: outcomes(client.get("/activity?action=load").text) == ["ok"],
-            what="the panel to see the model loaded", timeout=15)
+            what="the panel to see the model loaded",
+            timeout=15,
+        )
         assert rows(client.get("/").text)[model.id][0] == "loaded"
 
-
     def test_a_load_under_way_is_shown_to_everybody_until_pieces_os_answers(
-            self, simulator_factory, panel_factory):
+        self, simulator_factory, panel_factory
+    ):
         simulator = simulator_factory(load_seconds=1.5)
         panel = panel_factory(PIECES_OS_URL=simulator.url)
         model = model_in_state(simulator, "downloaded")
         loading = threading.Thread(target=act, args=(panel.test_client(), model.id, "load"))
         loading.start()
         viewer = panel.test_client(user="viewer")
-        simulator.wait_until(lambda: "loading… asked by admin" in viewer.get("/").text,
-                             what="the viewer to see the load under way")
+        simulator.wait_until(
+            lambda: "loading… asked by admin" in viewer.get("/").text,
+            what="the viewer to see the load under way",
+        )
         loading.join()
         page = viewer.get("/").text
         assert rows(page)[model.id][0] == "loaded" and "loading…" not in page
@@ -115,7 +129,8 @@ class TestSlowLoads:
 class TestVersions:
     @pytest.mark.parametrize("path", ["/", "/activity", "/users"])
     def test_a_version_outside_the_supported_range_is_warned_about_on_every_page(
-            self, simulator_factory, panel_factory, path):
+        self, simulator_factory, panel_factory, path
+    ):
         simulator = simulator_factory(version="13.1.0")
         client = panel_factory(PIECES_OS_URL=simulator.url).test_client()
         client.get("/")  # the first look at Pieces OS (or a page's live socket) asks its version
@@ -132,14 +147,19 @@ class TestVersions:
 
     def test_the_range_is_a_setting(self, simulator_factory, panel_factory):
         simulator = simulator_factory(version="13.1.0")
-        page = panel_factory(PIECES_OS_URL=simulator.url, PIECES_OS_BELOW_VERSION="14.0.0") \
-            .test_client().get("/").text
+        page = (
+            panel_factory(PIECES_OS_URL=simulator.url, PIECES_OS_BELOW_VERSION="14.0.0")
+            .test_client()
+            .get("/")
+            .text
+        )
         assert "outside the versions" not in page
 
 
 class TestLocalRuntime:
-    def test_without_ollama_local_models_say_why_before_and_after_a_try(self, simulator_factory,
-                                                                       panel_factory):
+    def test_without_ollama_local_models_say_why_before_and_after_a_try(
+        self, simulator_factory, panel_factory
+    ):
         simulator = simulator_factory(ollama="missing")
         client = panel_factory(PIECES_OS_URL=simulator.url).test_client()
         page = client.get("/").text
@@ -151,11 +171,12 @@ class TestLocalRuntime:
         assert "Ollama, which runs local models, is not installed" in response.text
         assert "Ollama" in client.get("/activity?action=download").text
 
-    def test_an_install_in_progress_is_shown_and_its_end_clears_the_notice(self, simulator,
-                                                                           client):
+    def test_an_install_in_progress_is_shown_and_its_end_clears_the_notice(self, simulator, client):
         simulator.control("POST", "ollama", {"state": "installing", "percentage": 40})
-        assert "Pieces OS is installing Ollama, which runs local models (40 %)." in \
-            client.get("/").text
+        assert (
+            "Pieces OS is installing Ollama, which runs local models (40 %)."
+            in client.get("/").text
+        )
         simulator.control("POST", "ollama", {"state": "installed"})
         page = client.get("/").text
         assert "installing Ollama" not in page and "runtime-note" not in page

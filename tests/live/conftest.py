@@ -1,5 +1,6 @@
 """Fixtures of the live tests: ``live_factory(**config)`` serves a panel (and its own simulator)
 on loopback with an operator logged in over HTTP; ``live`` is one with slow heartbeats."""
+
 import pytest
 import requests
 
@@ -23,13 +24,18 @@ class LivePanel:
         it, the page is sent the whole state)."""
         live = LivePage(self.url, page, cookie=cookie_header(self.browser), **options)
         self.pages.append(live)
-        self.simulator.wait_until(lambda: self.hub.viewer_count >= len(self.pages),
-                                  what="the page to register")
+        self.simulator.wait_until(
+            lambda: self.hub.viewer_count >= len(self.pages), what="the page to register"
+        )
         return live
 
     def act(self, model: str, action: str) -> requests.Response:
-        return self.browser.post(f"{self.url}/models/{model}/{action}", data={"next": "/"},
-                                 headers={"HX-Request": "true"}, timeout=10)
+        return self.browser.post(
+            f"{self.url}/models/{model}/{action}",
+            data={"next": "/"},
+            headers={"HX-Request": "true"},
+            timeout=10,
+        )
 
     def stop(self) -> None:
         for page in self.pages:
@@ -43,8 +49,9 @@ def live_factory(simulator_factory, panel_factory):
     started = []
 
     def start(simulator_options=None, **config) -> LivePanel:
-        simulator = simulator_factory(**(simulator_options or {"download_seconds": 1.5,
-                                                               "tick_seconds": 0.05}))
+        simulator = simulator_factory(
+            **(simulator_options or {"download_seconds": 1.5, "tick_seconds": 0.05})
+        )
         panel = LivePanel(simulator, panel_factory(**{"PIECES_OS_URL": simulator.url, **config}))
         started.append(panel)
         return panel

@@ -1,6 +1,7 @@
 """How each download ended reaches the activity log and the model's row, in every open page:
 completed, failed at N %, cancelled by whom, lost (Pieces OS restarted, the model vanished).
 Real simulator and panel servers on loopback, real WebSocket clients as the pages."""
+
 import re
 
 import requests
@@ -17,10 +18,13 @@ AT = re.compile(r"at ([0-9.]+) %")
 
 def download_log(live) -> list[tuple[str, str, str]]:
     """The download entries of the model: (user, outcome, detail), newest first."""
-    html = live.browser.get(f"{live.url}/activity", params={"action": "download"},
-                            timeout=5).text
-    rows = re.findall(r'<td data-label="Who">([^<]*)</td>.*?outcome-([a-z]+)">.*?'
-                      r'<td data-label="Details">([^<]*)</td>', html, re.S)
+    html = live.browser.get(f"{live.url}/activity", params={"action": "download"}, timeout=5).text
+    rows = re.findall(
+        r'<td data-label="Who">([^<]*)</td>.*?outcome-([a-z]+)">.*?'
+        r'<td data-label="Details">([^<]*)</td>',
+        html,
+        re.S,
+    )
     return [(user, outcome, detail) for user, outcome, detail in rows]
 
 
@@ -37,8 +41,9 @@ def viewer_page(live) -> LivePage:
     viewer = login_over_http(live.url, "viewer")
     page = LivePage(live.url, cookie=cookie_header(viewer))
     live.pages.append(page)
-    live.simulator.wait_until(lambda: live.hub.viewer_count >= len(live.pages),
-                              what="the viewer's page to register")
+    live.simulator.wait_until(
+        lambda: live.hub.viewer_count >= len(live.pages), what="the viewer's page to register"
+    )
     return page
 
 
@@ -49,8 +54,9 @@ def test_a_completed_download_is_logged_as_completed(live):
     assert download_log(live) == [("operator", "pending", "Downloading…")]
     done = page.read_until_row(LOCAL, "downloaded")
     assert ending_on(done) is None  # its state says it all
-    live.simulator.wait_until(lambda: download_log(live)[0][1] != "pending",
-                              what="the entry to be settled")
+    live.simulator.wait_until(
+        lambda: download_log(live)[0][1] != "pending", what="the entry to be settled"
+    )
     assert download_log(live) == [("operator", "ok", "Download completed.")]
 
 
@@ -58,8 +64,9 @@ def test_a_failure_says_at_which_percentage_in_every_page_and_in_the_log(live_fa
     live = live_factory(SLOW, LIVE_HEARTBEAT_SECONDS=30)
     operator, viewer = live.open_page(), viewer_page(live)
     live.act(LOCAL, "download")
-    operator.read_until(lambda text: any(float(value) >= 5 for value in PERCENT.findall(text)),
-                        "5 %")
+    operator.read_until(
+        lambda text: any(float(value) >= 5 for value in PERCENT.findall(text)), "5 %"
+    )
     live.simulator.control("POST", f"download/{LOCAL}/fail", {"at_percentage": 8})
     for page in (operator, viewer):
         kind, text = ending_on(page.read_until(shows_ending("failed"), "the failure"))
@@ -75,8 +82,9 @@ def test_a_cancel_by_another_user_says_who_in_every_page_and_in_the_log(live_fac
     live.act(LOCAL, "download")
     operator.read_until_row(LOCAL, "downloading")
     olga = login_over_http(live.url, "admin")
-    olga.post(f"{live.url}/models/{LOCAL}/cancel", data={"next": "/", "confirmed": "yes"},
-              timeout=10)
+    olga.post(
+        f"{live.url}/models/{LOCAL}/cancel", data={"next": "/", "confirmed": "yes"}, timeout=10
+    )
     for page in (operator, viewer):
         kind, text = ending_on(page.read_until(shows_ending("cancelled"), "the cancel"))
         assert text.startswith("cancelled by admin at "), text
@@ -96,8 +104,12 @@ def test_a_cancel_outside_the_panel_is_told_apart(live_factory):
 
 def test_a_download_lost_when_pieces_os_restarts_says_so(live_factory, tmp_path):
     port_file = tmp_path / ".port.txt"
-    live = live_factory({**SLOW, "port_file": port_file}, LIVE_HEARTBEAT_SECONDS=30,
-                        PIECES_OS_URL=None, PIECES_OS_PORT_FILE=str(port_file))
+    live = live_factory(
+        {**SLOW, "port_file": port_file},
+        LIVE_HEARTBEAT_SECONDS=30,
+        PIECES_OS_URL=None,
+        PIECES_OS_PORT_FILE=str(port_file),
+    )
     page = live.open_page()
     live.act(LOCAL, "download")
     page.read_until_row(LOCAL, "downloading")
@@ -114,25 +126,32 @@ def test_a_download_whose_model_vanishes_is_lost(live_factory):
     live.open_page()
     live.act(LOCAL, "download")
     models = requests.get(f"{live.simulator.url}/models", timeout=5).json()["iterable"]
-    live.simulator.control("PUT", "models", [model for model in models
-                                             if model["id"] != LOCAL]).raise_for_status()
-    live.simulator.wait_until(lambda: download_log(live)[0][1] != "pending",
-                              what="the entry to be settled")
-    (user, outcome, detail), = download_log(live)
+    live.simulator.control(
+        "PUT", "models", [model for model in models if model["id"] != LOCAL]
+    ).raise_for_status()
+    live.simulator.wait_until(
+        lambda: download_log(live)[0][1] != "pending", what="the entry to be settled"
+    )
+    ((user, outcome, detail),) = download_log(live)
     assert (user, outcome) == ("operator", "failed")
-    assert re.fullmatch(r"Download lost at [0-9.]+ %: the model vanished from Pieces OS\.",
-                        detail), detail
+    assert re.fullmatch(
+        r"Download lost at [0-9.]+ %: the model vanished from Pieces OS\.", detail
+    ), detail
 
 
 def test_a_download_started_by_another_tool_is_logged_with_its_end(live_factory):
-    live = live_factory({"download_seconds": 2, "tick_seconds": 0.05},
-                        LIVE_REFRESH_SECONDS=0.3, LIVE_HEARTBEAT_SECONDS=30)
+    live = live_factory(
+        {"download_seconds": 2, "tick_seconds": 0.05},
+        LIVE_REFRESH_SECONDS=0.3,
+        LIVE_HEARTBEAT_SECONDS=30,
+    )
     page = live.open_page()
     requests.post(f"{live.simulator.url}/model/{LOCAL}/download", timeout=5)
     page.read_until(lambda text: "started by (another tool)" in text, "the other tool's download")
     page.read_until_row(LOCAL, "downloaded")
-    live.simulator.wait_until(lambda: download_log(live)[0][1] != "pending",
-                              what="the entry to be settled")
+    live.simulator.wait_until(
+        lambda: download_log(live)[0][1] != "pending", what="the entry to be settled"
+    )
     assert download_log(live) == [("(another tool)", "ok", "Download completed.")]
 
 
@@ -164,8 +183,9 @@ def silent_download_elsewhere(live_factory):
     page = live.open_page()
     live.simulator.control("PATCH", f"model/{LOCAL}", {"downloading": True})
     page.read_until_row(LOCAL, "downloading")
-    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) == 1,
-                              what="the panel's relay")
+    live.simulator.wait_until(
+        lambda: live.simulator.open_sockets(LOCAL) == 1, what="the panel's relay"
+    )
     return live, page
 
 
@@ -179,7 +199,8 @@ def test_a_final_status_first_is_ignored_while_pieces_os_says_downloading(live_f
     push(live, {"status": "CANCELED"})  # an earlier attempt's, re-sent
     push(live, {"status": "IN-PROGRESS", "percentage": 3})
     assert "download-ending" not in page.read_until(
-        lambda text: '<progress max="100" value="3.0"' in text, "the 3 % after it")
+        lambda text: '<progress max="100" value="3.0"' in text, "the 3 % after it"
+    )
     assert live.hub.snapshot.row(None, LOCAL).progress is not None
 
 

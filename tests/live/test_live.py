@@ -1,4 +1,5 @@
 """The live relay: real panel and simulator servers on loopback, websocket-client as browsers."""
+
 import re
 import socket
 
@@ -17,16 +18,19 @@ DOWNLOADED = model_id("Phi-3-mini-4k-instruct")
 def test_many_viewers_share_one_upstream_socket_and_all_see_the_end(live):
     pages = [live.open_page() for _ in range(8)]
     assert live.act(LOCAL, "download").status_code == 200
-    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) >= 1,
-                              what="the upstream socket")
+    live.simulator.wait_until(
+        lambda: live.simulator.open_sockets(LOCAL) >= 1, what="the upstream socket"
+    )
     assert live.simulator.open_sockets(LOCAL) == 1
     for page in pages:
         page.read_until_row(LOCAL, "downloaded")
         seen = page.percentages(LOCAL)
         assert seen == sorted(seen) and seen[-1] > 50, seen
     assert live.simulator.stats()["requests"]["progress"] == 1
-    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) == 0,
-                              what="the relay to close its upstream socket")
+    live.simulator.wait_until(
+        lambda: live.simulator.open_sockets(LOCAL) == 0,
+        what="the relay to close its upstream socket",
+    )
 
 
 def test_a_viewer_joining_mid_way_gets_the_current_state_at_once(live_factory):
@@ -37,8 +41,10 @@ def test_a_viewer_joining_mid_way_gets_the_current_state_at_once(live_factory):
     late = live.open_page()
     # Its first messages are the page's state, oldest change first: the row as last published,
     # then the bar, which moved since (any later bar comes after those).
-    bar = late.read_until(lambda text: text.lstrip().startswith(f'<div id="progress-{LOCAL}"'),
-                          "the running download's bar")
+    bar = late.read_until(
+        lambda text: text.lstrip().startswith(f'<div id="progress-{LOCAL}"'),
+        "the running download's bar",
+    )
     assert percent_shown(bar, LOCAL)[0] >= 50
     late.read_until_row(LOCAL, "downloaded")
 
@@ -82,8 +88,9 @@ def test_the_first_page_of_its_kind_gets_a_bar_that_moved_after_it_was_rendered(
 
     shown = live.simulator.wait_until(followed_at, what="a first frame")
     rendered = live.browser.get(f"{live.url}/", timeout=5).text  # no list page was open
-    now = live.simulator.wait_until(lambda: followed_at() > shown and followed_at(),
-                                    what="the next frame")
+    now = live.simulator.wait_until(
+        lambda: followed_at() > shown and followed_at(), what="the next frame"
+    )
     page = live.open_page("/", since=since_of(rendered))  # the frame after is 2 s away
     bar = page.read_until(lambda text: f'id="progress-{LOCAL}"' in text, "the bar")
     assert percent_shown(bar, LOCAL)[0] >= now - 0.1  # (a newer frame may have come since)
@@ -95,8 +102,12 @@ def test_a_page_of_an_earlier_run_of_the_panel_is_sent_the_whole_state(live):
     run, revision = since_of(rendered).split("-")
     other_run = f"{int(run, 16) ^ 1:08x}-{revision}"
     page = live.open_page("/", since=other_run)
-    page.read_until(lambda _text: all(f'<tr id="model-{model}"' in "".join(page.received)
-                                      for model in (DOWNLOADED, LOCAL)), "both rows")
+    page.read_until(
+        lambda _text: all(
+            f'<tr id="model-{model}"' in "".join(page.received) for model in (DOWNLOADED, LOCAL)
+        ),
+        "both rows",
+    )
 
 
 def test_a_mark_no_page_sends_is_refused_before_the_handshake(live):
@@ -109,8 +120,9 @@ def test_a_mark_no_page_sends_is_refused_before_the_handshake(live):
 def percent_shown(text: str, model: str) -> list[float]:
     """Percentages shown for ``model`` in one message (its row or its progress element)."""
     found = []
-    for match in re.finditer(rf'id="(?:progress|model)-{model}".*?(?=<(?:tr|div) id=|$)',
-                             text, re.S):
+    for match in re.finditer(
+        rf'id="(?:progress|model)-{model}".*?(?=<(?:tr|div) id=|$)', text, re.S
+    ):
         found += [float(value) for value in PERCENT.findall(match.group(0))]
     return found
 
@@ -142,16 +154,20 @@ def test_an_action_through_one_page_reaches_the_others(live):
     watcher = live.open_page("/?state=downloaded")
     assert live.act(DOWNLOADED, "load").status_code == 200
     watcher.read_until_row(DOWNLOADED, "loaded")
-    watcher.read_until(lambda text: 'id="summary" hx-swap-oob="true"' in text
-                       and "2 loaded" in text, "the summary counting it")
+    watcher.read_until(
+        lambda text: 'id="summary" hx-swap-oob="true"' in text and "2 loaded" in text,
+        "the summary counting it",
+    )
 
 
 def test_a_detail_page_gets_its_card_and_nothing_else(live):
     detail = live.open_page(f"/models/{DOWNLOADED}")
     live.act(LOCAL, "download")
     live.act(DOWNLOADED, "load")
-    card = detail.read_until(lambda text: f'<article id="model-{DOWNLOADED}"' in text
-                             and "action-unload" in text, "its card, loaded")
+    card = detail.read_until(
+        lambda text: f'<article id="model-{DOWNLOADED}"' in text and "action-unload" in text,
+        "its card, loaded",
+    )
     assert f"model-{LOCAL}" not in "".join(detail.received)
     assert "<tr" not in card
 
@@ -171,8 +187,11 @@ def test_a_change_made_elsewhere_appears_within_two_refreshes(live_factory):
 
 
 def test_a_download_started_elsewhere_is_relayed(live_factory):
-    live = live_factory({"download_seconds": 2, "tick_seconds": 0.05}, LIVE_REFRESH_SECONDS=0.3,
-                        LIVE_HEARTBEAT_SECONDS=30)
+    live = live_factory(
+        {"download_seconds": 2, "tick_seconds": 0.05},
+        LIVE_REFRESH_SECONDS=0.3,
+        LIVE_HEARTBEAT_SECONDS=30,
+    )
     page = live.open_page()
     requests.post(f"{live.simulator.url}/model/{LOCAL}/download", timeout=5)
     page.read_until(lambda text: f"progress-{LOCAL}" in text, "the other tool's download")
@@ -183,8 +202,7 @@ def test_failed_download_stays_visible_until_dismissed(live):
     page = live.open_page()
     live.simulator.control("POST", "fail-next-download", {"at_percentage": 30})
     live.act(LOCAL, "download")
-    failed = page.read_until(lambda text: "Download failed at" in text,
-                             "the failure on the row")
+    failed = page.read_until(lambda text: "Download failed at" in text, "the failure on the row")
     assert f'<tr id="model-{LOCAL}" class="model-view" data-state="not downloaded"' in failed
     assert "Dismiss" in failed
     assert "Download failed at" in live.browser.get(live.url + "/", timeout=5).text
@@ -192,8 +210,10 @@ def test_failed_download_stays_visible_until_dismissed(live):
     assert "Download failed at" not in response.text
     # Rows pushed before the dismiss (Pieces OS also pushes that the model changed) still show
     # the failure; one without it follows.
-    page.read_until(lambda text: f'<tr id="model-{LOCAL}"' in text
-                    and "Download failed at" not in text, "the row without the failure")
+    page.read_until(
+        lambda text: f'<tr id="model-{LOCAL}"' in text and "Download failed at" not in text,
+        "the row without the failure",
+    )
 
 
 def test_a_viewer_sees_the_failure_but_no_dismiss_button(live):
@@ -214,15 +234,18 @@ def test_a_failure_can_be_dismissed_without_javascript(live):
     live.act(LOCAL, "download")
     live.simulator.wait_until(
         lambda: "Download failed at" in live.browser.get(live.url + "/", timeout=5).text,
-        what="the failure on the list page")
+        what="the failure on the list page",
+    )
     html = live.browser.get(live.url + "/", timeout=5).text
-    form = re.search(rf'<form method="post" action="/models/{LOCAL}/dismiss".*?</form>', html,
-                     re.S)[0]
+    form = re.search(
+        rf'<form method="post" action="/models/{LOCAL}/dismiss".*?</form>', html, re.S
+    )[0]
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     plain = requests.Session()
     plain.cookies.update(live.browser.cookies)  # the same login, but no CSRF header
-    response = plain.post(f"{live.url}/models/{LOCAL}/dismiss", data=fields, timeout=5,
-                          allow_redirects=False)
+    response = plain.post(
+        f"{live.url}/models/{LOCAL}/dismiss", data=fields, timeout=5, allow_redirects=False
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert "Download failed at" not in plain.get(live.url + "/", timeout=5).text
 
@@ -235,8 +258,10 @@ def test_cancel_resets_the_row_for_everyone(live_factory):
     live.act(LOCAL, "cancel")
     reset = page.read_until_row(LOCAL, "not downloaded")
     assert "<progress" not in reset
-    live.simulator.wait_until(lambda: live.simulator.open_sockets(LOCAL) == 0,
-                              what="the relay to close its upstream socket")
+    live.simulator.wait_until(
+        lambda: live.simulator.open_sockets(LOCAL) == 0,
+        what="the relay to close its upstream socket",
+    )
 
 
 def test_bad_frames_are_skipped_and_the_relay_goes_on(live_factory, caplog):
@@ -244,26 +269,39 @@ def test_bad_frames_are_skipped_and_the_relay_goes_on(live_factory, caplog):
     page = live.open_page()
     live.act(LOCAL, "download")
     page.read_until_row(LOCAL, "downloading")
-    for frame in ["{}", "not json", '{"status": "IN-PROGRESS", "percentage": "50"}', "[1, 2]",
-                  '{"percentage": true}', '{"status": "IN-PROGRESS", "percentage": 250}']:
+    for frame in [
+        "{}",
+        "not json",
+        '{"status": "IN-PROGRESS", "percentage": "50"}',
+        "[1, 2]",
+        '{"percentage": true}',
+        '{"status": "IN-PROGRESS", "percentage": 250}',
+    ]:
         live.simulator.control("POST", f"progress/{LOCAL}", {"frame": frame})
     clamped = page.read_until(lambda text: 100.0 in percent_shown(text, LOCAL), "clamped to 100")
     assert "100.0 %" in clamped
-    skipped = [record.getMessage() for record in caplog.records
-               if "skipped a progress frame" in record.getMessage()]
+    skipped = [
+        record.getMessage()
+        for record in caplog.records
+        if "skipped a progress frame" in record.getMessage()
+    ]
     assert len(skipped) == 5, skipped
 
 
 def test_unreachable_pieces_os_is_shown_and_recovers(live_factory):
     live = live_factory(LIVE_REFRESH_SECONDS=0.3, LIVE_HEARTBEAT_SECONDS=30)
     page = live.open_page()
-    live.simulator.control("POST", "faults", {"route": "list", "status": 503,
-                                              "text": "Pieces OS is restarting"})
-    page.read_until(lambda text: "Pieces OS answered 503: Pieces OS is restarting" in text,
-                    "the failure banner")
+    live.simulator.control(
+        "POST", "faults", {"route": "list", "status": 503, "text": "Pieces OS is restarting"}
+    )
+    page.read_until(
+        lambda text: "Pieces OS answered 503: Pieces OS is restarting" in text, "the failure banner"
+    )
     live.simulator.control("DELETE", "faults")
-    page.read_until(lambda text: '<div id="banner" hx-swap-oob="true">' in text
-                    and "banner-error" not in text, "the banner cleared")
+    page.read_until(
+        lambda text: '<div id="banner" hx-swap-oob="true">' in text and "banner-error" not in text,
+        "the banner cleared",
+    )
 
 
 def test_fragments_render_for_the_host_the_page_used(live_factory):
@@ -275,20 +313,21 @@ def test_fragments_render_for_the_host_the_page_used(live_factory):
     assert f'href="/models/{DOWNLOADED}"' in loaded
 
 
-
 def test_a_vanished_browser_is_let_go_within_the_ping_interval(live_factory):
     """A page that answers no ping (this client never reads, so it never pongs) is dropped."""
     live = live_factory(LIVE_PING_SECONDS=1, LIVE_HEARTBEAT_SECONDS=30)
     live.open_page()
-    live.simulator.wait_until(lambda: live.hub.viewer_count == 0, timeout=10,
-                              what="the silent page to be let go")
+    live.simulator.wait_until(
+        lambda: live.hub.viewer_count == 0, timeout=10, what="the silent page to be let go"
+    )
 
 
 def test_a_page_that_sends_messages_is_closed_and_the_others_go_on(live):
     chatty = live.open_page()
     chatty.connection.send("x" * 2048)
-    live.simulator.wait_until(lambda: live.hub.viewer_count == 0,
-                              what="the chatty page to be closed")
+    live.simulator.wait_until(
+        lambda: live.hub.viewer_count == 0, what="the chatty page to be closed"
+    )
     live.pages.remove(chatty)
     other = live.open_page()
     assert live.act(DOWNLOADED, "load").status_code == 200

@@ -1,5 +1,6 @@
 """Live sockets end with their session, and no account (nor everybody together) can hold more
 of them than the settings allow."""
+
 import socket
 import struct
 import time
@@ -24,8 +25,10 @@ def end_by(live, action: str) -> None:
     elif action == "role":
         admin.post("/users/operator/role", data={"role": "viewer"})
     elif action == "password":
-        admin.post("/users/operator/password", data={
-            "password": "a brand new secret", "password_repeat": "a brand new secret"})
+        admin.post(
+            "/users/operator/password",
+            data={"password": "a brand new secret", "password_repeat": "a brand new secret"},
+        )
     elif action == "remove":
         admin.post("/users/operator/remove", data=CONFIRMED)
     else:  # idle, or changed by another process: only the database knows
@@ -60,8 +63,10 @@ class TestQuota:
         refused = LivePage(live.url, "/", cookie=cookie_header(live.browser))
         code, reason = refused.close_frame()
         assert code == TRY_AGAIN_LATER and "already has 2 pages open" in reason
-        assert any("already has 2 pages open" in text and 'id="live-refused"' in text
-                   for text in refused.received)  # the page shows it
+        assert any(
+            "already has 2 pages open" in text and 'id="live-refused"' in text
+            for text in refused.received
+        )  # the page shows it
         assert live.browser.get(f"{live.url}/activity", timeout=5).status_code == 200
         other = LivePage(live.url, "/", cookie=cookie_header(login_over_http(live.url, "viewer")))
         live.pages.append(other)
@@ -93,11 +98,13 @@ class TestHandshake:
             handshake = (
                 f"GET /live?page=/ HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                f"Sec-WebSocket-Version: 13\r\nOrigin: {live.url}\r\nCookie: {cookie}\r\n\r\n")
+                f"Sec-WebSocket-Version: 13\r\nOrigin: {live.url}\r\nCookie: {cookie}\r\n\r\n"
+            )
             raw.sendall(handshake.encode())
             raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             raw.close()  # a reset: the panel's answer finds nobody
         live.open_page()  # served after those three
-        live.simulator.wait_until(lambda: live.hub.viewer_count == 1,
-                                  what="the three handshakes to be let go")
+        live.simulator.wait_until(
+            lambda: live.hub.viewer_count == 1, what="the three handshakes to be let go"
+        )
         assert "Exception on /live" not in caplog.text

@@ -1,4 +1,5 @@
 """The live socket under gunicorn with the repo's own config: close codes and lost browsers."""
+
 import os
 import re
 import signal
@@ -11,10 +12,17 @@ from tests.support.servers import serve_with_gunicorn
 
 
 def serve_panel(simulator, database: str, extra_env: dict | None = None, **options):
-    server = serve_with_gunicorn("webapp:create_app()",
-                                 config_module="webapp.serving.gunicorn_conf",
-                                 env={"PIECES_OS_URL": simulator.url, "SECRET_KEY": "test",
-                                      "DATABASE": database, **(extra_env or {})}, **options)
+    server = serve_with_gunicorn(
+        "webapp:create_app()",
+        config_module="webapp.serving.gunicorn_conf",
+        env={
+            "PIECES_OS_URL": simulator.url,
+            "SECRET_KEY": "test",
+            "DATABASE": database,
+            **(extra_env or {}),
+        },
+        **options,
+    )
     server.browser = login_over_http(server.url, "viewer")
     return server
 
@@ -58,8 +66,7 @@ def test_every_stop_of_the_process_group_closes_every_page_with_1012(simulator, 
     for stop in range(STOPS):
         server = serve_panel(simulator, panel_database, own_process_group=True)
         try:
-            pages = [LivePage(server.url, cookie=cookie_header(server.browser))
-                     for _ in range(3)]
+            pages = [LivePage(server.url, cookie=cookie_header(server.browser)) for _ in range(3)]
             for page in pages:
                 page.next_message()
             os.killpg(server.process.pid, signal.SIGTERM)
@@ -70,8 +77,7 @@ def test_every_stop_of_the_process_group_closes_every_page_with_1012(simulator, 
             server.stop()
 
 
-def test_a_refused_page_hears_its_close_code_before_its_connection_ends(simulator,
-                                                                        panel_database):
+def test_a_refused_page_hears_its_close_code_before_its_connection_ends(simulator, panel_database):
     """A connection shut before the browser answered the close frame is reset: Chromium then
     reports 1006 (connection lost) and reconnects, where 1013 makes the page poll instead."""
     server = serve_panel(simulator, panel_database, extra_env={"LIVE_SOCKETS_PER_ACCOUNT": "1"})
@@ -93,8 +99,7 @@ def test_a_refused_page_hears_its_close_code_before_its_connection_ends(simulato
 
 def test_open_pages_leave_room_for_ordinary_requests(simulator, panel_database):
     """Twelve open pages each get their state, and ordinary requests are still served."""
-    server = serve_panel(simulator, panel_database,
-                         extra_env={"LIVE_SOCKETS_PER_ACCOUNT": "12"})
+    server = serve_panel(simulator, panel_database, extra_env={"LIVE_SOCKETS_PER_ACCOUNT": "12"})
     pages = []
     try:
         for _ in range(12):

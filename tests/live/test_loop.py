@@ -20,8 +20,15 @@ from webapp.pieces.runtime import LocalRuntime
 
 
 def model(model_id: str, **flags) -> Model:
-    return Model.from_raw({"id": model_id, "name": model_id.upper(), "cloud": False,
-                           "bytes": {"value": 1_000_000_000}, **flags})
+    return Model.from_raw(
+        {
+            "id": model_id,
+            "name": model_id.upper(),
+            "cloud": False,
+            "bytes": {"value": 1_000_000_000},
+            **flags,
+        }
+    )
 
 
 class ScriptedPiecesOS:
@@ -114,17 +121,27 @@ class Harness:
             self.clock.now += 0.1
             self.loop.run_pending()
 
-    def open(self, url: str = "/", since: int | None = None, role: str = "operator",
-             connected=lambda: True) -> Mailbox | str:
+    def open(
+        self,
+        url: str = "/",
+        since: int | None = None,
+        role: str = "operator",
+        connected=lambda: True,
+    ) -> Mailbox | str:
         """A page's socket opening (a mailbox), or why it was refused."""
-        return self.host.open_page(Page.from_url(url, role, "http://127.0.0.1/"), since, 1,
-                                   None, connected)
+        return self.host.open_page(
+            Page.from_url(url, role, "http://127.0.0.1/"), since, 1, None, connected
+        )
 
     def log(self) -> list[tuple[str, str, str]]:
         with connect(self.database) as connection:
-            return [tuple(row) for row in connection.execute(
-                "SELECT action, outcome, detail FROM activity WHERE action = 'download'"
-                " ORDER BY id")]
+            return [
+                tuple(row)
+                for row in connection.execute(
+                    "SELECT action, outcome, detail FROM activity WHERE action = 'download'"
+                    " ORDER BY id"
+                )
+            ]
 
 
 def messages(mailbox: Mailbox) -> list[str]:
@@ -144,10 +161,20 @@ def row_of(model_id: str, sent: list[str]) -> str:
 
 @pytest.fixture
 def harness(panel_database, tmp_path):
-    upstream = ScriptedPiecesOS(model("loaded-one", downloaded=True, loaded=True),
-                                model("big", downloaded=True), model("fresh"))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "PIECES_OS_URL": upstream.base_url,
-                      "DATABASE": panel_database, "INSTANCE_PATH": str(tmp_path / "i")})
+    upstream = ScriptedPiecesOS(
+        model("loaded-one", downloaded=True, loaded=True),
+        model("big", downloaded=True),
+        model("fresh"),
+    )
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "PIECES_OS_URL": upstream.base_url,
+            "DATABASE": panel_database,
+            "INSTANCE_PATH": str(tmp_path / "i"),
+        }
+    )
     app.extensions["live"].shutdown()  # the app's own host: this test drives another
     harness = Harness(app, upstream)
     harness.host.fetch_models()
@@ -162,8 +189,9 @@ def test_a_refused_load_shows_on_the_acting_page_and_every_other_in_either_order
     harness.host.action_started(big, "load", "olga", 0)
     loading = row_of("big", messages(page))
     assert "loading… asked by olga" in loading
-    answer = harness.host.action_went_wrong(big, Outcome("load", "olga", "refused",
-                                                         "Not enough memory"))
+    answer = harness.host.action_went_wrong(
+        big, Outcome("load", "olga", "refused", "Not enough memory")
+    )
     live = row_of("big", messages(page))
     # The answer (rendered from ``answer``) and the live row carry the outcome: whichever the
     # acting page gets last, it shows it. An update of the row from before cannot come after
@@ -215,7 +243,8 @@ def test_no_rate_is_measured_across_a_gap(harness):
     reader.send('{"status": "IN-PROGRESS", "percentage": 58}')
     harness.run()
     assert harness.host.snapshot.row(None, "fresh").progress.bytes_per_second == (
-        pytest.approx(10_000_000))
+        pytest.approx(10_000_000)
+    )
 
 
 def test_a_download_whose_socket_is_lost_and_that_pieces_os_no_longer_runs_ends(harness):
@@ -239,10 +268,19 @@ def test_entries_left_pending_by_an_earlier_run_are_settled(panel_database, tmp_
         for model_id in ("done", "gone"):
             connection.execute(
                 "INSERT INTO activity (at, user, action, model_id, outcome) VALUES "
-                "('2026-12-01T10:00:00+00:00', 'olga', 'download', ?, 'pending')", (model_id,))
+                "('2026-12-01T10:00:00+00:00', 'olga', 'download', ?, 'pending')",
+                (model_id,),
+            )
     upstream = ScriptedPiecesOS(model("done", downloaded=True), model("gone"))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "PIECES_OS_URL": upstream.base_url,
-                      "DATABASE": panel_database, "INSTANCE_PATH": str(tmp_path / "i")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "PIECES_OS_URL": upstream.base_url,
+            "DATABASE": panel_database,
+            "INSTANCE_PATH": str(tmp_path / "i"),
+        }
+    )
     app.extensions["live"].shutdown()
     harness = Harness(app, upstream)
     harness.host.fetch_models()
@@ -265,8 +303,9 @@ def test_every_change_of_the_local_runtime_re_renders_the_local_rows(harness):
     page = harness.open()
     harness.run()
     messages(page)
-    harness.host.loop.ask(harness.host.models.runtime_status,
-                          '{"updateRequired": {"version": "0.6.0"}}')
+    harness.host.loop.ask(
+        harness.host.models.runtime_status, '{"updateRequired": {"version": "0.6.0"}}'
+    )
     sent = messages(page)
     assert "needs an update" in row_of("fresh", sent) and row_of("big", sent)
 
@@ -282,7 +321,8 @@ def harness_entry(harness: Harness, model_id: str) -> int:
         return connection.execute(
             "INSERT INTO activity (at, user, action, model_id, outcome) VALUES "
             "('2026-12-07T10:00:00+00:00', 'olga', 'download', ?, 'pending')",
-            (model_id,)).lastrowid
+            (model_id,),
+        ).lastrowid
 
 
 def test_a_page_whose_browser_closed_its_socket_holds_no_place(harness):

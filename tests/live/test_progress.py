@@ -7,41 +7,59 @@ from webapp.live.progress import BadFrame, DownloadProgress, ProgressFrame, pars
 
 
 class TestFrames:
-    @pytest.mark.parametrize("text, status, percentage", [
-        ('{"status": "INITIALIZED"}', "INITIALIZED", None),
-        ('{"status": "IN-PROGRESS", "percentage": 3.5}', "IN-PROGRESS", 3.5),
-        ('{"status": "COMPLETED", "percentage": 100, "schema": {"migration": 0}}', "COMPLETED",
-         100.0),
-        ('{"percentage": 250}', None, 100.0),
-        ('{"percentage": -4}', None, 0.0),
-        ('{"status": "CANCELED", "percentage": null}', "CANCELED", None),
-    ])
+    @pytest.mark.parametrize(
+        "text, status, percentage",
+        [
+            ('{"status": "INITIALIZED"}', "INITIALIZED", None),
+            ('{"status": "IN-PROGRESS", "percentage": 3.5}', "IN-PROGRESS", 3.5),
+            (
+                '{"status": "COMPLETED", "percentage": 100, "schema": {"migration": 0}}',
+                "COMPLETED",
+                100.0,
+            ),
+            ('{"percentage": 250}', None, 100.0),
+            ('{"percentage": -4}', None, 0.0),
+            ('{"status": "CANCELED", "percentage": null}', "CANCELED", None),
+        ],
+    )
     def test_good_frames(self, text, status, percentage):
         assert parse_frame(text) == ProgressFrame(status, percentage)
 
-    @pytest.mark.parametrize("data, reason", [
-        ("{}", "neither"), ("not json", "not JSON"), ("[1]", "not a JSON object"),
-        ('{"percentage": "50"}', "not a number"), ('{"percentage": true}', "not a number"),
-        (b"\x00\x01", "binary"),
-    ])
+    @pytest.mark.parametrize(
+        "data, reason",
+        [
+            ("{}", "neither"),
+            ("not json", "not JSON"),
+            ("[1]", "not a JSON object"),
+            ('{"percentage": "50"}', "not a number"),
+            ('{"percentage": true}', "not a number"),
+            (b"\x00\x01", "binary"),
+        ],
+    )
     def test_bad_frames_say_why(self, data, reason):
         with pytest.raises(BadFrame, match=reason):
             parse_frame(data)
 
-    @pytest.mark.parametrize("text, status, shown", [
-        ('{"status": "IN_PROGRESS", "percentage": 42}', "IN_PROGRESS", True),
-        ('{"status": "DOWNLOADING", "percentage": 42}', "DOWNLOADING", True),
-        ('{"status": 7, "percentage": 42}', "UNKNOWN", False),
-    ])
-    def test_an_unknown_status_keeps_its_percentage_like_the_official_sdk(self, text, status,
-                                                                          shown):
+    @pytest.mark.parametrize(
+        "text, status, shown",
+        [
+            ('{"status": "IN_PROGRESS", "percentage": 42}', "IN_PROGRESS", True),
+            ('{"status": "DOWNLOADING", "percentage": 42}', "DOWNLOADING", True),
+            ('{"status": 7, "percentage": 42}', "UNKNOWN", False),
+        ],
+    )
+    def test_an_unknown_status_keeps_its_percentage_like_the_official_sdk(
+        self, text, status, shown
+    ):
         frame = parse_frame(text)
         assert frame == ProgressFrame(status, 42.0) and not frame.is_terminal
         assert frame.is_known is not shown
 
     def test_terminal_statuses(self):
-        assert [ProgressFrame(status, None).is_terminal for status in
-                ("COMPLETED", "FAILED", "CANCELED", "IN-PROGRESS")] == [True, True, True, False]
+        assert [
+            ProgressFrame(status, None).is_terminal
+            for status in ("COMPLETED", "FAILED", "CANCELED", "IN-PROGRESS")
+        ] == [True, True, True, False]
 
 
 class TestDownloadProgress:
@@ -69,15 +87,22 @@ class TestDownloadProgress:
 
 
 class TestPage:
-    @pytest.mark.parametrize("url, expected", [
-        (None, Page("/")), ("/", Page("/")),
-        ("/?state=loaded&sort=-ram", Page("/?state=loaded&sort=-ram")),
-        ("/?state=bogus", Page("/")), ("//evil.example/", Page("/")),
-        ("https://evil.example/models/abc", Page("/")),
-        ("/models/abc-1", Page("/models/abc-1", "abc-1")),
-        ("/models/../x", Page("/")), ("/activity", Page("/activity")),
-        ("/activity?user=olga&page=2", Page("/activity")), ("/activity/x", Page("/")),
-    ])
+    @pytest.mark.parametrize(
+        "url, expected",
+        [
+            (None, Page("/")),
+            ("/", Page("/")),
+            ("/?state=loaded&sort=-ram", Page("/?state=loaded&sort=-ram")),
+            ("/?state=bogus", Page("/")),
+            ("//evil.example/", Page("/")),
+            ("https://evil.example/models/abc", Page("/")),
+            ("/models/abc-1", Page("/models/abc-1", "abc-1")),
+            ("/models/../x", Page("/")),
+            ("/activity", Page("/activity")),
+            ("/activity?user=olga&page=2", Page("/activity")),
+            ("/activity/x", Page("/")),
+        ],
+    )
     def test_from_url(self, url, expected):
         assert Page.from_url(url) == expected
 

@@ -1,6 +1,7 @@
 """Pieces OS's pushed streams: one upstream socket each per panel process while pages are open;
 a change pushed reaches every page with a ``GET /model/{id}`` instead of the whole list, and
 Ollama's install progress is shown as it moves."""
+
 import requests
 
 from tests.support.live_page import LivePage
@@ -15,10 +16,14 @@ def stream_sockets(live, name: str) -> int:
 
 
 def wait_for_streams(live) -> None:
-    live.simulator.wait_until(lambda: stream_sockets(live, "identifiers") == 1
-                              and stream_sockets(live, "ollama") == 1, what="both streams")
-    live.simulator.wait_until(lambda: live.hub.stream_connected("identifiers"),
-                              what="the panel to hear the identifiers stream")
+    live.simulator.wait_until(
+        lambda: stream_sockets(live, "identifiers") == 1 and stream_sockets(live, "ollama") == 1,
+        what="both streams",
+    )
+    live.simulator.wait_until(
+        lambda: live.hub.stream_connected("identifiers"),
+        what="the panel to hear the identifiers stream",
+    )
 
 
 def test_one_upstream_socket_each_whatever_the_number_of_pages(live):
@@ -28,9 +33,10 @@ def test_one_upstream_socket_each_whatever_the_number_of_pages(live):
     for page in pages:
         page.close()
     live.pages.clear()
-    live.simulator.wait_until(lambda: stream_sockets(live, "identifiers") == 0
-                              and stream_sockets(live, "ollama") == 0,
-                              what="the streams to close once nobody watches")
+    live.simulator.wait_until(
+        lambda: stream_sockets(live, "identifiers") == 0 and stream_sockets(live, "ollama") == 0,
+        what="the streams to close once nobody watches",
+    )
 
 
 def test_a_change_elsewhere_is_fetched_alone(live_factory):
@@ -48,29 +54,36 @@ def test_a_change_elsewhere_is_fetched_alone(live_factory):
 
 
 def test_ollama_install_progress_reaches_the_pages(live_factory):
-    live = live_factory({"download_seconds": 1.5, "tick_seconds": 0.05, "ollama": "missing"},
-                        LIVE_HEARTBEAT_SECONDS=30)
+    live = live_factory(
+        {"download_seconds": 1.5, "tick_seconds": 0.05, "ollama": "missing"},
+        LIVE_HEARTBEAT_SECONDS=30,
+    )
     page: LivePage = live.open_page()
     wait_for_streams(live)
     for percentage in (10, 55):
-        live.simulator.control("POST", "ollama", {"state": "installing",
-                                                  "percentage": percentage})
-        page.read_until(lambda text, p=percentage: 'id="machine"' in text
-                        and f"Ollama 0.5.7: installing ({p} %)" in " ".join(text.split()),
-                        f"installing at {percentage} %")
+        live.simulator.control("POST", "ollama", {"state": "installing", "percentage": percentage})
+        page.read_until(
+            lambda text, p=percentage: (
+                'id="machine"' in text
+                and f"Ollama 0.5.7: installing ({p} %)" in " ".join(text.split())
+            ),
+            f"installing at {percentage} %",
+        )
     live.simulator.control("POST", "ollama", {"state": "installed"})
     page.read_until(lambda text: "Ollama 0.5.7: ready" in " ".join(text.split()), "ready")
 
 
 def test_stream_messages_are_read_leniently():
-    assert changed_models('{"iterable": [{"model": {"id": "a"}}, {"model": {"id": "b"},'
-                          ' "deleted": true}, {"asset": {"id": "x"}}, 3, {"model": {}}]}') == [
-        ("a", False), ("b", True)]
+    assert changed_models(
+        '{"iterable": [{"model": {"id": "a"}}, {"model": {"id": "b"},'
+        ' "deleted": true}, {"asset": {"id": "x"}}, 3, {"model": {}}]}'
+    ) == [("a", False), ("b", True)]
     for junk in ("", "nope", "[]", '{"iterable": 5}'):
         assert changed_models(junk) == []
     assert runtime_status("not json") is None
     assert runtime_status('{"installing": {"version": "1", "percentage": 20}}').state == (
-        "installing")
+        "installing"
+    )
 
 
 def test_a_lost_stream_brings_back_the_quick_poll_at_once(live_factory):
@@ -79,10 +92,14 @@ def test_a_lost_stream_brings_back_the_quick_poll_at_once(live_factory):
     wait_for_streams(live)
     assert live.hub.refresh_seconds == 60
     listed = live.simulator.stats()["requests"]["list"]
-    live.simulator.wait_until(lambda: live.simulator.stats()["requests"]["list"] > listed,
-                              what="a poll at the slow pace, the next one a minute away")
+    live.simulator.wait_until(
+        lambda: live.simulator.stats()["requests"]["list"] > listed,
+        what="a poll at the slow pace, the next one a minute away",
+    )
     old_url = live.simulator.url
     live.simulator.restart_on_another_port()  # the panel, told the old address, loses it
-    page.read_until(lambda text: f"Pieces OS is not reachable at <code>{old_url}</code>" in text,
-                    "the banner, without waiting for the slow fallback poll")
+    page.read_until(
+        lambda text: f"Pieces OS is not reachable at <code>{old_url}</code>" in text,
+        "the banner, without waiting for the slow fallback poll",
+    )
     assert live.hub.refresh_seconds == 0.2

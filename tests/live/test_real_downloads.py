@@ -1,6 +1,7 @@
 """Downloads as the real Pieces OS runs them (its official SDKs and support threads describe
 each case), followed through the panel's live relay. The simulator's behaviour switches and
 controls reproduce the cases; real servers on loopback, a real WebSocket client as the page."""
+
 import re
 
 from tests.support.live_page import PERCENT
@@ -33,8 +34,7 @@ def test_an_unknown_progress_status_still_moves_the_bar(live_factory):
     assert any("Pieces OS says DOWNLOADING" in message for message in page.received)
 
 
-def test_a_download_whose_first_answer_says_not_downloading_is_followed_to_its_end(
-        live_factory):
+def test_a_download_whose_first_answer_says_not_downloading_is_followed_to_its_end(live_factory):
     live = live_factory({**QUICK, "download_answer_lags": True}, LIVE_HEARTBEAT_SECONDS=30)
     page = live.open_page()
     assert live.act(LOCAL, "download").status_code == 200
@@ -59,12 +59,10 @@ def test_an_earlier_attempts_failure_is_not_taken_for_this_ones_outcome(live_fac
 
 
 def test_a_download_that_starts_again_from_zero_is_shown_as_restarted(live_factory):
-    live = live_factory({"download_seconds": 3, "tick_seconds": 0.05},
-                        LIVE_HEARTBEAT_SECONDS=30)
+    live = live_factory({"download_seconds": 3, "tick_seconds": 0.05}, LIVE_HEARTBEAT_SECONDS=30)
     page = live.open_page()
     live.act(LOCAL, "download")
-    page.read_until(lambda text: any(float(value) >= 30 for value in PERCENT.findall(text)),
-                    "30 %")
+    page.read_until(lambda text: any(float(value) >= 30 for value in PERCENT.findall(text)), "30 %")
     highest = max(page.percentages(LOCAL))
     live.simulator.control("POST", f"download/{LOCAL}/restart")
     restarted = page.read_until(shows("restarted from 0 %"), "the restart")
@@ -73,8 +71,11 @@ def test_a_download_that_starts_again_from_zero_is_shown_as_restarted(live_facto
 
 
 def test_a_cancel_that_pieces_os_ignores_is_said_plainly(live_factory):
-    live = live_factory({"download_seconds": 4, "tick_seconds": 0.05, "cancel_is_ignored": True},
-                        LIVE_HEARTBEAT_SECONDS=30, DOWNLOAD_CANCEL_SECONDS=0.5)
+    live = live_factory(
+        {"download_seconds": 4, "tick_seconds": 0.05, "cancel_is_ignored": True},
+        LIVE_HEARTBEAT_SECONDS=30,
+        DOWNLOAD_CANCEL_SECONDS=0.5,
+    )
     page = live.open_page()
     live.act(LOCAL, "download")
     page.read_until_row(LOCAL, "downloading")
@@ -99,6 +100,7 @@ def test_a_cancel_that_works_late_is_logged_when_the_download_stops(live_factory
     page.read_until_row(LOCAL, "not downloaded")
     # The thread that saw the download stop (the action's, or the pushed identifiers') settles
     # the first cancel; the row may be published by the other one a moment before.
-    live.simulator.wait_until(lambda: outcomes(activity_of(live, "cancel")) == ["ok", "ok"],
-                              what="both cancels settled")
+    live.simulator.wait_until(
+        lambda: outcomes(activity_of(live, "cancel")) == ["ok", "ok"], what="both cancels settled"
+    )
     assert "Pieces OS stopped the download." in activity_of(live, "cancel")

@@ -1,4 +1,5 @@
 """The Pieces OS client: each error type, id checks, and the happy paths against the simulator."""
+
 import json
 from unittest import mock
 
@@ -18,10 +19,17 @@ from webapp.pieces.client import (
 )
 
 MODEL_ID = "6f1c2b7e-2a7d-4c55-9d3e-6a0f3c1a9b11"
-VALID_MODEL = json.dumps({
-    "id": MODEL_ID, "name": "n", "version": "1", "cloud": False, "type": "SPEED", "usage": "OCR",
-    "created": {"value": "2024-07-23T00:00:00.000Z"},
-})
+VALID_MODEL = json.dumps(
+    {
+        "id": MODEL_ID,
+        "name": "n",
+        "version": "1",
+        "cloud": False,
+        "type": "SPEED",
+        "usage": "OCR",
+        "created": {"value": "2024-07-23T00:00:00.000Z"},
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +78,14 @@ class TestErrors:
             client.list_models()
         assert len(upstream.received) == 1
 
-    @pytest.mark.parametrize("body, content_type, detail", [
-        ("<html>hello</html>", "text/html", "expected JSON"),
-        ("{not json", "application/json", "not valid JSON"),
-        ('{"items": []}', "application/json", "iterable"),
-    ])
+    @pytest.mark.parametrize(
+        "body, content_type, detail",
+        [
+            ("<html>hello</html>", "text/html", "expected JSON"),
+            ("{not json", "application/json", "not valid JSON"),
+            ('{"items": []}', "application/json", "iterable"),
+        ],
+    )
     def test_malformed_answers(self, stub_client, body, content_type, detail):
         upstream, client = stub_client
         upstream.answer(200, body, content_type)
@@ -103,8 +114,14 @@ class TestErrors:
     @pytest.mark.parametrize("bad_id", ["..", ".", "x" * 10_000, "", "a\nb", "a\x00"])
     def test_bad_ids_send_nothing(self, stub_client, bad_id):
         upstream, client = stub_client
-        for call in (client.get_model, client.download, client.cancel_download, client.load,
-                     client.unload, client.progress_url):
+        for call in (
+            client.get_model,
+            client.download,
+            client.cancel_download,
+            client.load,
+            client.unload,
+            client.progress_url,
+        ):
             with pytest.raises(InvalidModelId):
                 call(bad_id)
         with pytest.raises(InvalidModelId):
@@ -121,15 +138,24 @@ class TestErrors:
         client.unload(MODEL_ID)
         client.update_model({"id": MODEL_ID})
         assert upstream.received == [
-            f"GET /model/{MODEL_ID}", f"POST /model/{MODEL_ID}/download",
-            f"POST /model/{MODEL_ID}/download/cancel", f"POST /model/{MODEL_ID}/load",
-            f"POST /model/{MODEL_ID}/unload", "POST /model/update",
+            f"GET /model/{MODEL_ID}",
+            f"POST /model/{MODEL_ID}/download",
+            f"POST /model/{MODEL_ID}/download/cancel",
+            f"POST /model/{MODEL_ID}/load",
+            f"POST /model/{MODEL_ID}/unload",
+            "POST /model/update",
         ]
 
-    @pytest.mark.parametrize("model_id, segment", [
-        ("a/b", "a%2Fb"), ("../models", "..%2Fmodels"), ("a b?c#d", "a%20b%3Fc%23d"),
-        ("é", "%C3%A9"), ("100%", "100%25"),
-    ])
+    @pytest.mark.parametrize(
+        "model_id, segment",
+        [
+            ("a/b", "a%2Fb"),
+            ("../models", "..%2Fmodels"),
+            ("a b?c#d", "a%20b%3Fc%23d"),
+            ("é", "%C3%A9"),
+            ("100%", "100%25"),
+        ],
+    )
     def test_any_id_travels_as_exactly_one_path_segment(self, stub_client, model_id, segment):
         upstream, client = stub_client
         upstream.answer(200, json.dumps({**json.loads(VALID_MODEL), "id": model_id}))
@@ -170,6 +196,8 @@ class TestErrors:
 
     def test_progress_url(self):
         assert PiecesClient("https://pieces.example:39300/").progress_url("abc") == (
-            "wss://pieces.example:39300/model/abc/download/progress")
+            "wss://pieces.example:39300/model/abc/download/progress"
+        )
         assert PiecesClient("http://127.0.0.1:1000").progress_url("abc") == (
-            "ws://127.0.0.1:1000/model/abc/download/progress")
+            "ws://127.0.0.1:1000/model/abc/download/progress"
+        )

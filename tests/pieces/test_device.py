@@ -1,4 +1,5 @@
 """Reading the machine from ``GET /os/device/information``: leniently, unknown when unsaid."""
+
 import pytest
 
 from webapp.pieces.device import Device, Gpu, memory_use
@@ -14,10 +15,20 @@ def test_reads_what_the_simulator_serves():
     assert device.gpus == (Gpu("RTX 4070", 12 * GB, True), Gpu("Tiny", 2 * GB, False))
 
 
-@pytest.mark.parametrize("raw", [None, [], "x", {}, {"hardware": None},
-                                 {"hardware": {"ram": {"memory": "lots"}, "gpus": "none"}},
-                                 {"hardware": {"ram": {"memory": float("nan")}}},
-                                 {"hardware": {"ram": {"memory": -1}}}], ids=repr)
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        [],
+        "x",
+        {},
+        {"hardware": None},
+        {"hardware": {"ram": {"memory": "lots"}, "gpus": "none"}},
+        {"hardware": {"ram": {"memory": float("nan")}}},
+        {"hardware": {"ram": {"memory": -1}}},
+    ],
+    ids=repr,
+)
 def test_anything_missing_or_odd_is_unknown(raw):
     device = Device.from_raw(raw)
     assert (device.ram_bytes, device.gpus) == (None, None)
@@ -29,9 +40,16 @@ def test_a_partial_gpu_keeps_what_it_says():
 
 
 def model(ram_gb: float, loaded: bool = False) -> Model:
-    return Model.from_raw({"id": f"m{ram_gb}{loaded}", "name": "m", "cloud": False,
-                           "downloaded": True, "loaded": loaded,
-                           "ram": {"value": int(ram_gb * GB), "readable": ""}})
+    return Model.from_raw(
+        {
+            "id": f"m{ram_gb}{loaded}",
+            "name": "m",
+            "cloud": False,
+            "downloaded": True,
+            "loaded": loaded,
+            "ram": {"value": int(ram_gb * GB), "readable": ""},
+        }
+    )
 
 
 def test_shortfall_is_what_a_model_needs_beyond_what_is_left():

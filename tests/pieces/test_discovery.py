@@ -1,5 +1,6 @@
 """Finding Pieces OS like the official clients: the port file, then the range, then the old
 ports; HEAD /.well-known/health, first 200 wins."""
+
 import pytest
 
 from tests.support.servers import serve_in_thread
@@ -28,13 +29,17 @@ def test_without_a_usable_port_file_the_scan_starts_at_the_range(tmp_path, conte
 def test_the_default_port_file_is_where_pieces_os_writes_it(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     assert discovery.default_port_file() == (
-        tmp_path / "Documents" / "com.pieces.os" / "production" / "Config" / ".port.txt")
+        tmp_path / "Documents" / "com.pieces.os" / "production" / "Config" / ".port.txt"
+    )
 
 
 def test_looking_again_happens_at_most_once_per_interval():
     now, looks = [100.0], []
-    locator = discovery.Locator(lambda: looks.append(now[0]) or "http://127.0.0.1:39303",
-                                interval_seconds=5, clock=lambda: now[0])
+    locator = discovery.Locator(
+        lambda: looks.append(now[0]) or "http://127.0.0.1:39303",
+        interval_seconds=5,
+        clock=lambda: now[0],
+    )
     assert locator.relocate() == "http://127.0.0.1:39303"
     now[0] += 4
     assert locator.relocate() is None  # too soon: nothing scanned

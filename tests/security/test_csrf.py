@@ -1,4 +1,5 @@
 """CSRF tokens: every state-changing request needs the session's token, or nothing happens."""
+
 import re
 
 import pytest
@@ -28,12 +29,14 @@ def forger(panel):
 
 @pytest.mark.parametrize("headers", MISSING_OR_WRONG)
 @pytest.mark.parametrize("htmx", [True, False])
-def test_an_action_without_the_token_is_400_and_sends_nothing(forger, simulator, headers,
-                                                              htmx):
+def test_an_action_without_the_token_is_400_and_sends_nothing(forger, simulator, headers, htmx):
     model = model_in_state(simulator, "downloaded")
     before = sent_upstream(simulator)
-    response = forger.post(f"/models/{model.id}/load", data={"next": "/"},
-                           headers={**headers, **(HTMX if htmx else {})})
+    response = forger.post(
+        f"/models/{model.id}/load",
+        data={"next": "/"},
+        headers={**headers, **(HTMX if htmx else {})},
+    )
     assert response.status_code == 400 and REFUSAL in response.text
     assert sent_upstream(simulator) == before
     assert not upstream_model(simulator, model.id).loaded
@@ -41,23 +44,26 @@ def test_an_action_without_the_token_is_400_and_sends_nothing(forger, simulator,
 
 def test_a_wrong_form_field_is_refused_too(forger, simulator):
     model = model_in_state(simulator, "downloaded")
-    response = forger.post(f"/models/{model.id}/load",
-                           data={"next": "/", "csrf_token": "guessed"})
+    response = forger.post(f"/models/{model.id}/load", data={"next": "/", "csrf_token": "guessed"})
     assert response.status_code == 400
     assert simulator.stats()["requests"]["load"] == 0
 
 
 def test_the_form_field_works_without_javascript(forger, simulator):
     model = model_in_state(simulator, "downloaded")
-    response = forger.post(f"/models/{model.id}/load",
-                           data={"next": "/", "csrf_token": forger.csrf_token})
+    response = forger.post(
+        f"/models/{model.id}/load", data={"next": "/", "csrf_token": forger.csrf_token}
+    )
     assert response.status_code == 303 and upstream_model(simulator, model.id).loaded
 
 
 def test_the_header_works_for_htmx(client, simulator):
     model = model_in_state(simulator, "downloaded")
-    response = client.post(f"/models/{model.id}/load", data={"next": "/"},
-                           headers={**HTMX, csrf.HEADER: client.csrf_token})
+    response = client.post(
+        f"/models/{model.id}/load",
+        data={"next": "/"},
+        headers={**HTMX, csrf.HEADER: client.csrf_token},
+    )
     assert response.status_code == 200 and upstream_model(simulator, model.id).loaded
 
 
@@ -71,10 +77,12 @@ def test_an_edit_without_the_token_changes_nothing(forger, simulator):
 
 def test_account_changes_without_the_token_change_nothing(client, forger):
     password = {"password": "long enough pw", "password_repeat": "long enough pw"}
-    for path, form in [("/users", {"name": "mallory", "role": "admin", **password}),
-                       ("/users/viewer/role", {"role": "admin"}),
-                       ("/users/viewer/password", password),
-                       ("/users/viewer/remove", CONFIRMED)]:
+    for path, form in [
+        ("/users", {"name": "mallory", "role": "admin", **password}),
+        ("/users/viewer/role", {"role": "admin"}),
+        ("/users/viewer/password", password),
+        ("/users/viewer/remove", CONFIRMED),
+    ]:
         assert forger.post(path, data=form).status_code == 400, path
     users = client.get("/users").text
     assert "mallory" not in users
@@ -92,8 +100,10 @@ def test_login_and_logout_need_the_token(forger, anonymous_client):
 def test_every_state_changing_method_needs_it(panel, method):
     panel.add_url_rule("/changes-for-tests", "changes", lambda: "changed", methods=[method])
     client = panel.test_client()
-    assert client.open("/changes-for-tests", method=method,
-                       headers={csrf.HEADER: "wrong"}).status_code == 400
+    assert (
+        client.open("/changes-for-tests", method=method, headers={csrf.HEADER: "wrong"}).status_code
+        == 400
+    )
     assert client.open("/changes-for-tests", method=method).text == "changed"
 
 
@@ -101,8 +111,12 @@ def test_the_token_lasts_as_long_as_the_session(client, simulator):
     first = client.get("/activity").text
     for action in ("load", "unload"):
         model = model_in_state(simulator, "downloaded" if action == "load" else "loaded")
-        assert client.post(f"/models/{model.id}/{action}", headers=HTMX,
-                           data={"next": "/"}).status_code == 200
+        assert (
+            client.post(
+                f"/models/{model.id}/{action}", headers=HTMX, data={"next": "/"}
+            ).status_code
+            == 200
+        )
     assert csrf_field_values(client.get("/activity").text) == csrf_field_values(first)
 
 
@@ -113,10 +127,9 @@ def csrf_field_values(html: str) -> set[str]:
 def test_pages_carry_the_token_for_htmx_and_for_every_form(client, simulator):
     custom = next(model for model in upstream_models(simulator) if model.custom)
     token = client.csrf_token
-    for path in ("/", f"/models/{custom.id}", f"/models/{custom.id}/edit", "/users",
-                 "/activity"):
+    for path in ("/", f"/models/{custom.id}", f"/models/{custom.id}/edit", "/users", "/activity"):
         html = client.get(path).text
-        assert f"<body hx-headers:inherited='{{\"X-CSRF-Token\": \"{token}\"}}'>" in html, path
+        assert f'<body hx-headers:inherited=\'{{"X-CSRF-Token": "{token}"}}\'>' in html, path
         forms = POST_FORM.findall(html)
         assert forms, path
         for form in forms:

@@ -1,5 +1,6 @@
 """Limits and defaults no visitor can exploit: request body size, private files, HSTS, no-store,
 403 refusals in the log, and failed-login names for admins only."""
+
 import os
 import stat
 import threading
@@ -80,8 +81,9 @@ class TestPasswords:
     def hashes_checked(self, monkeypatch):
         checked = []
         original = users.check_password_hash
-        monkeypatch.setattr(users, "check_password_hash",
-                            lambda *args: checked.append(1) or original(*args))
+        monkeypatch.setattr(
+            users, "check_password_hash", lambda *args: checked.append(1) or original(*args)
+        )
         return checked
 
     def test_an_unknown_name_costs_a_hash_check_too(self, panel, hashes_checked):
@@ -98,8 +100,10 @@ class TestPasswords:
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(panel, monkeypatch):
     """The last-admin check and the change hold the write lock together (BEGIN IMMEDIATE):
     otherwise both would see two admins, and the second change would fail with an error."""
-    panel.test_client().post("/users", data={"name": "second", "role": "admin",
-                                             "password": "x" * 12, "password_repeat": "x" * 12})
+    panel.test_client().post(
+        "/users",
+        data={"name": "second", "role": "admin", "password": "x" * 12, "password_repeat": "x" * 12},
+    )
     both_checked = threading.Barrier(2)
     check = users._refuse_if_last_admin
 

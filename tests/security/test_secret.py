@@ -1,4 +1,5 @@
 """The session-signing key: from SECRET_KEY, or made once in the instance folder and kept."""
+
 import stat
 
 import pytest

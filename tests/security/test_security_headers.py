@@ -1,4 +1,5 @@
 """Security headers on every response, pages that run under the strict CSP, and TRUSTED_HOSTS."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -6,8 +7,11 @@ import pytest
 from tests.support.models import HTMX, upstream_models
 from webapp.config import ConfigError
 
-EXPECTED = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin"}
+EXPECTED = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def assert_security_headers(response) -> None:
@@ -17,8 +21,9 @@ def assert_security_headers(response) -> None:
     assert directives["frame-ancestors"] == ["'none'"]
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     for sources in directives.values():
-        assert "*" not in sources and not any(source.endswith(":") and source != "data:"
-                                              for source in sources), policy
+        assert "*" not in sources and not any(
+            source.endswith(":") and source != "data:" for source in sources
+        ), policy
     for name, value in EXPECTED.items():
         assert response.headers[name] == value, name
 
@@ -31,8 +36,7 @@ def every_kind_of_response(client, anonymous_client, model_id: str):
     yield "users", client.get("/users")
     yield "400", client.get("/activity?page=zero")
     yield "404", client.get("/no-such-page")
-    yield "409 action", client.post(f"/models/{model_id}/cancel", headers=HTMX,
-                                    data={"next": "/"})
+    yield "409 action", client.post(f"/models/{model_id}/cancel", headers=HTMX, data={"next": "/"})
     yield "redirect", anonymous_client.get("/")
     yield "401", anonymous_client.get("/", headers=HTMX)
     yield "login", anonymous_client.get("/login")
@@ -79,8 +83,9 @@ class InlineCodeFinder(HTMLParser):
 def test_pages_hold_no_inline_code(panel, simulator, user):
     client = panel.test_client(user=user)
     custom = next(model for model in upstream_models(simulator) if model.custom)
-    paths = ["/login"] if user is None else [
-        "/", f"/models/{custom.id}", "/activity", "/no-such-page"]
+    paths = (
+        ["/login"] if user is None else ["/", f"/models/{custom.id}", "/activity", "/no-such-page"]
+    )
     if user == "admin":
         paths += [f"/models/{custom.id}/edit", "/users"]
     for path in paths:
@@ -108,8 +113,7 @@ class TestTrustedHosts:
             panel_factory(HOST="0.0.0.0")
 
     def test_set_other_hosts_are_refused(self, panel_factory, simulator):
-        client = panel_factory(TRUSTED_HOSTS=["panel.lan", ".team.example"]).test_client(
-            user=None)
+        client = panel_factory(TRUSTED_HOSTS=["panel.lan", ".team.example"]).test_client(user=None)
         for host in ("evil.example", "panel.lan.evil.example", "127.0.0.1", "localhost"):
             for path in ("/", "/login", "/healthz", "/static/app.css"):
                 response = client.get(path, headers={"Host": host})

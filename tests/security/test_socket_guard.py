@@ -3,6 +3,7 @@
 Real WebSocket clients against a panel served on loopback. A refused handshake is an ordinary
 HTTP answer, whose status websocket-client reports in ``WebSocketBadStatusException``.
 """
+
 import pytest
 import websocket
 from flask_sock import Sock
@@ -35,8 +36,7 @@ def serve_panel(panel_factory):
 
 
 def open_socket(url: str, path: str, **options) -> websocket.WebSocket:
-    return websocket.create_connection(url.replace("http://", "ws://") + path, timeout=5,
-                                       **options)
+    return websocket.create_connection(url.replace("http://", "ws://") + path, timeout=5, **options)
 
 
 def refusal_status(url: str, path: str = GREETING_PATH, **options) -> int:
@@ -47,8 +47,9 @@ def refusal_status(url: str, path: str = GREETING_PATH, **options) -> int:
 
 def test_a_logged_in_page_of_the_panel_may_connect(serve_panel):
     url = serve_panel()
-    connection = open_socket(url, GREETING_PATH, origin=url,
-                             cookie=cookie_header(login_over_http(url, "viewer")))
+    connection = open_socket(
+        url, GREETING_PATH, origin=url, cookie=cookie_header(login_over_http(url, "viewer"))
+    )
     assert connection.recv() == f"welcome {url}"
     connection.close()
 

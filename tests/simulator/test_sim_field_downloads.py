@@ -93,7 +93,7 @@ def test_a_later_socket_first_gets_the_stale_status_of_the_earlier_attempt(simul
     assert later.next_frame()["status"] == "FAILED"  # stale: from the earlier attempt
     current = later.frames_until_terminal()
     assert current[-1]["status"] == "COMPLETED"
-    assert current == first.frames_until_terminal()[-len(current):]
+    assert current == first.frames_until_terminal()[-len(current) :]
 
 
 def test_without_the_switch_a_later_socket_gets_no_stale_status(simulator):
@@ -111,8 +111,9 @@ def test_a_failed_download_restarts_from_zero(simulator_factory):
     progress = simulator.open_progress(LOCAL)
     post(simulator, f"/model/{LOCAL}/download")
     read_until_percentage(progress, 30)
-    assert simulator.control("POST", f"download/{LOCAL}/fail",
-                             {"at_percentage": 40}).json() == {"failing_at": 40}
+    assert simulator.control("POST", f"download/{LOCAL}/fail", {"at_percentage": 40}).json() == {
+        "failing_at": 40
+    }
     failed = progress.frames_until_terminal()
     assert failed[-1]["status"] == "FAILED" and failed[-2]["percentage"] >= 30
     assert rest_model(simulator, LOCAL)["downloading"] is False
@@ -143,12 +144,17 @@ def test_failing_or_restarting_needs_a_running_download(simulator, action):
     response = simulator.control("POST", f"download/{LOCAL}/{action}", {"at_percentage": 5})
     assert response.status_code == 409
     assert response.headers["Content-Type"].startswith("text/plain")
-    assert simulator.control("POST", f"download/nope/{action}",
-                             {"at_percentage": 5}).status_code == 404
+    assert (
+        simulator.control("POST", f"download/nope/{action}", {"at_percentage": 5}).status_code
+        == 404
+    )
 
 
-@pytest.mark.parametrize("body", [{}, {"at_percentage": 101}, {"at_percentage": "5"},
-                                  {"at_percentage": 5, "x": 1}, []], ids=repr)
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"at_percentage": 101}, {"at_percentage": "5"}, {"at_percentage": 5, "x": 1}, []],
+    ids=repr,
+)
 def test_bad_fail_requests_are_400(simulator, body):
     post(simulator, f"/model/{LOCAL}/download")
     response = simulator.control("POST", f"download/{LOCAL}/fail", body)
@@ -185,8 +191,9 @@ def test_a_slow_load_is_refused_at_once_when_it_cannot_succeed(simulator_factory
 def test_a_slow_load_answers_the_loaded_model(simulator_factory):
     simulator = simulator_factory(load_seconds=0.3)
     answers = []
-    loader = threading.Thread(target=lambda: answers.append(
-        post(simulator, f"/model/{DOWNLOADED}/load").json()))
+    loader = threading.Thread(
+        target=lambda: answers.append(post(simulator, f"/model/{DOWNLOADED}/load").json())
+    )
     loader.start()
     loader.join(timeout=10)
     assert answers and answers[0]["loaded"] is True
@@ -201,11 +208,24 @@ def test_the_version_is_an_option_and_a_switch(simulator_factory):
     assert requests.get(f"{simulator.url}/.well-known/version", timeout=5).text == "12.1.0"
 
 
-@pytest.mark.parametrize("body", [
-    {"version": ""}, {"version": 12}, {"load_seconds": -1}, {"load_seconds": 1000},
-    {"load_seconds": True}, {"progress_status": None}, {"cancel_is_ignored": "yes"},
-    {"replays_last_status": 1}, {"download_answer_lags": None}, {"nope": True}, [], "x",
-], ids=repr)
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"version": ""},
+        {"version": 12},
+        {"load_seconds": -1},
+        {"load_seconds": 1000},
+        {"load_seconds": True},
+        {"progress_status": None},
+        {"cancel_is_ignored": "yes"},
+        {"replays_last_status": 1},
+        {"download_answer_lags": None},
+        {"nope": True},
+        [],
+        "x",
+    ],
+    ids=repr,
+)
 def test_bad_switches_are_400_and_change_nothing(simulator, body):
     before = simulator.control("GET", "behaviour").json()
     response = simulator.control("PATCH", "behaviour", body)

@@ -12,8 +12,11 @@ DOWNLOADED = model_id("Phi-3-mini-4k-instruct")
 LOCAL = model_id("gemma-1.1-2b-it")  # not downloaded
 CLOUD = model_id("GPT-4o Chat Model")
 CUSTOM = model_id("Acme Support Llama-3 8B (fine-tune)")
-SEED = {key: value for key, value in next(m for m in initial_models() if m["id"] == CUSTOM)
-        .items() if key not in ("id", "downloading", "loaded", "custom")}
+SEED = {
+    key: value
+    for key, value in next(m for m in initial_models() if m["id"] == CUSTOM).items()
+    if key not in ("id", "downloading", "loaded", "custom")
+}
 IDENTIFIERS = "/models/stream/identifiers"
 
 
@@ -48,8 +51,7 @@ class TestDeleteCache:
 
     def test_refused_for_cloud_models_and_bad_bodies(self, simulator):
         assert_text(call(simulator, "POST", f"/models/{CLOUD}/delete/cache", json={}), 500)
-        assert_text(call(simulator, "POST", f"/models/{DOWNLOADED}/delete/cache",
-                         json=[]), 500)
+        assert_text(call(simulator, "POST", f"/models/{DOWNLOADED}/delete/cache", json=[]), 500)
         assert model(simulator, DOWNLOADED)["downloaded"] is True
 
     def test_unknown_model_is_410(self, simulator):
@@ -74,8 +76,11 @@ class TestCreateAndDelete:
         assert (created["loaded"], created["downloading"]) == (False, False)
         assert model(simulator, created["id"]) == created
 
-    @pytest.mark.parametrize("change", [{"name": None}, {"type": "FAST"}, {"cloud": "no"},
-                                        {"created": {"value": "never"}}], ids=repr)
+    @pytest.mark.parametrize(
+        "change",
+        [{"name": None}, {"type": "FAST"}, {"cloud": "no"}, {"created": {"value": "never"}}],
+        ids=repr,
+    )
     def test_create_refuses_an_invalid_body_with_text(self, simulator, change):
         response = call(simulator, "POST", "/models/create", json=SEED | change)
         assert_text(response, 500)
@@ -110,7 +115,8 @@ class TestIdentifiersStream:
         stream = simulator.open_stream(IDENTIFIERS, "identifiers")
         call(simulator, "POST", "/models/unload")
         assert stream.next_frame() == {
-            "iterable": [{"model": {"id": LOADED}}, {"model": {"id": DOWNLOADED}}]}
+            "iterable": [{"model": {"id": LOADED}}, {"model": {"id": DOWNLOADED}}]
+        }
         call(simulator, "POST", f"/models/{CUSTOM}/delete")
         assert stream.next_frame() == {"iterable": [{"model": {"id": CUSTOM}, "deleted": True}]}
         created = call(simulator, "POST", "/models/create", json=SEED).json()
@@ -133,9 +139,14 @@ def test_device_information_reports_the_options(simulator_factory):
     assert response.headers["Content-Type"] == "application/json"
     served = response.json()
     assert served["hardware"]["ram"]["memory"] == 24_000_000_000
-    assert served["hardware"]["gpus"] == [{"name": "Apple M3 Pro", "memory": 18_000_000_000,
-                                           "shared_memory": False,
-                                           "capabilities": {"llm": True}}]
+    assert served["hardware"]["gpus"] == [
+        {
+            "name": "Apple M3 Pro",
+            "memory": 18_000_000_000,
+            "shared_memory": False,
+            "capabilities": {"llm": True},
+        }
+    ]
     assert served["dependencies"] == {"vulkan": True}
     assert served["hardware"]["cpus"][0]["cores"] > 0
 
@@ -145,17 +156,19 @@ def test_a_machine_without_gpu(simulator):
     assert served["hardware"]["gpus"] == [] and served["dependencies"] == {"vulkan": False}
 
 
-@pytest.mark.parametrize("route, method, path", [
-    ("delete_cache", "POST", f"/models/{DOWNLOADED}/delete/cache"),
-    ("unload_all", "POST", "/models/unload"),
-    ("create", "POST", "/models/create"),
-    ("delete", "POST", f"/models/{CUSTOM}/delete"),
-    ("device", "GET", "/os/device/information"),
-    ("ollama_status", "GET", "/ollama/status"),
-])
+@pytest.mark.parametrize(
+    "route, method, path",
+    [
+        ("delete_cache", "POST", f"/models/{DOWNLOADED}/delete/cache"),
+        ("unload_all", "POST", "/models/unload"),
+        ("create", "POST", "/models/create"),
+        ("delete", "POST", f"/models/{CUSTOM}/delete"),
+        ("device", "GET", "/os/device/information"),
+        ("ollama_status", "GET", "/ollama/status"),
+    ],
+)
 def test_new_routes_are_counted_and_take_faults(simulator, route, method, path):
-    simulator.control("POST", "faults", {"route": route, "status": 503, "text": "busy",
-                                         "times": 1})
+    simulator.control("POST", "faults", {"route": route, "status": 503, "text": "busy", "times": 1})
     body = SEED | {"name": "Acme Triage"} if route == "create" else None
     response = call(simulator, method, path, json=body)
     assert (response.status_code, response.text) == (503, "busy")
@@ -163,8 +176,9 @@ def test_new_routes_are_counted_and_take_faults(simulator, route, method, path):
     assert simulator.stats()["requests"][route] == 2
 
 
-@pytest.mark.parametrize("route, path", [("identifiers", IDENTIFIERS),
-                                         ("ollama_stream", "/ollama/status/stream")])
+@pytest.mark.parametrize(
+    "route, path", [("identifiers", IDENTIFIERS), ("ollama_stream", "/ollama/status/stream")]
+)
 def test_stream_handshakes_take_faults(simulator, route, path):
     simulator.control("POST", "faults", {"route": route, "status": 502, "times": 1})
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:

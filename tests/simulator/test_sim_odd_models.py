@@ -42,8 +42,9 @@ def test_every_route_works_for_an_id_of_another_shape(simulator, identifier):
     progress = simulator.open_progress(identifier)
     simulator.control("POST", f"progress/{quote(identifier, safe='')}", {"frame": "marker"})
     assert progress.next_text() == "marker"
-    cache = requests.post(f"{simulator.url}/models/{quote(identifier, safe='')}/delete/cache",
-                          json={}, timeout=5)
+    cache = requests.post(
+        f"{simulator.url}/models/{quote(identifier, safe='')}/delete/cache", json={}, timeout=5
+    )
     assert cache.json() == {"model": {"id": identifier}}
 
 
@@ -54,10 +55,18 @@ def test_a_slash_id_is_not_confused_with_a_routes_tail(simulator):
     assert requests.get(f"{simulator.url}/model/x/load", timeout=5).status_code == 405
 
 
-@pytest.mark.parametrize("change", [
-    {"type": None}, {"usage": None}, {"type": "TELEPATHY"}, {"usage": "CHAT"},
-    {"foundation": "GPT_9"}, {"provider": "MISTRAL_AI"},
-], ids=repr)
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"type": None},
+        {"usage": None},
+        {"type": "TELEPATHY"},
+        {"usage": "CHAT"},
+        {"foundation": "GPT_9"},
+        {"provider": "MISTRAL_AI"},
+    ],
+    ids=repr,
+)
 def test_models_with_odd_enums_decode_as_unknown(simulator, change):
     odd = TEMPLATE | {"id": "odd-enum", "name": "odd enum"} | change
     add(simulator, odd)
@@ -65,7 +74,7 @@ def test_models_with_odd_enums_decode_as_unknown(simulator, change):
     decoded = Models.from_dict(listed)  # one odd model does not take the list down
     assert len(decoded.iterable) == len(initial_models()) + 1
     odd_decoded = decoded.iterable[-1]
-    (key, value), = change.items()
+    ((key, value),) = change.items()
     assert listed["iterable"][-1][key] == value  # served exactly as put
     assert getattr(odd_decoded, key).value == "UNKNOWN"
 

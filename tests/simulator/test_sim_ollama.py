@@ -31,12 +31,16 @@ def test_installed_by_default(simulator):
     assert not {"installing", "updating", "updateRequired"} & set(served)
 
 
-@pytest.mark.parametrize("body, present", [
-    ({"state": "missing"}, set()),
-    ({"state": "installing", "percentage": 40}, {"installing"}),
-    ({"state": "update-required"}, {"installation", "updateRequired"}),
-    ({"state": "updating", "percentage": 75.5}, {"installation", "updating"}),
-], ids=lambda value: value.get("state") if isinstance(value, dict) else "")
+@pytest.mark.parametrize(
+    "body, present",
+    [
+        ({"state": "missing"}, set()),
+        ({"state": "installing", "percentage": 40}, {"installing"}),
+        ({"state": "update-required"}, {"installation", "updateRequired"}),
+        ({"state": "updating", "percentage": 75.5}, {"installation", "updating"}),
+    ],
+    ids=lambda value: value.get("state") if isinstance(value, dict) else "",
+)
 def test_each_state_blocks_local_models_with_text(simulator, body, present):
     set_ollama(simulator, **body)
     served = status(simulator)
@@ -79,10 +83,19 @@ def test_reset_restores_the_initial_state_and_tells_the_stream(simulator_factory
     assert "updateRequired" in stream.next_frame()
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"state": "broken"}, {"state": "installing"}, {"state": "installing", "percentage": 101},
-    {"state": "missing", "percentage": 5}, {"state": "missing", "extra": 1}, [],
-], ids=repr)
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"state": "broken"},
+        {"state": "installing"},
+        {"state": "installing", "percentage": 101},
+        {"state": "missing", "percentage": 5},
+        {"state": "missing", "extra": 1},
+        [],
+    ],
+    ids=repr,
+)
 def test_bad_ollama_requests_are_400(simulator, body):
     response = simulator.control("POST", "ollama", body)
     assert response.status_code == 400 and response.text

@@ -25,7 +25,8 @@ def test_the_port_file_names_the_port_on_start(simulator_factory, tmp_path):
 
 
 def test_a_restart_serves_the_same_state_on_another_port_and_rewrites_the_file(
-        simulator_factory, tmp_path):
+    simulator_factory, tmp_path
+):
     port_file = tmp_path / ".port.txt"
     simulator = simulator_factory(port_file=port_file)
     old_url = simulator.url
@@ -57,21 +58,44 @@ def test_without_a_port_file_nothing_is_written(simulator_factory, tmp_path):
 def test_the_cli_writes_the_port_it_got_and_serves_its_options(tmp_path):
     port_file = tmp_path / ".port.txt"
     process = subprocess.Popen(
-        [sys.executable, "-m", "webapp", "simulator", "--port", "0", "--port-file",
-         str(port_file), "--version-string", "12.9.1", "--memory-gb", "32",
-         "--gpu", "NVIDIA GeForce RTX 4070:12", "--gpu", "Intel UHD Graphics 770:2"],
-        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "webapp",
+            "simulator",
+            "--port",
+            "0",
+            "--port-file",
+            str(port_file),
+            "--version-string",
+            "12.9.1",
+            "--memory-gb",
+            "32",
+            "--gpu",
+            "NVIDIA GeForce RTX 4070:12",
+            "--gpu",
+            "Intel UHD Graphics 770:2",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        port = int(wait_until(lambda: port_file.exists() and port_file.read_text(),
-                              "the port file", timeout=30))
+        port = int(
+            wait_until(
+                lambda: port_file.exists() and port_file.read_text(), "the port file", timeout=30
+            )
+        )
         url = f"http://127.0.0.1:{port}"
         assert requests.get(f"{url}/.well-known/version", timeout=5).text == "12.9.1"
         hardware = requests.get(f"{url}/os/device/information", timeout=5).json()["hardware"]
         assert hardware["ram"]["memory"] == 32_000_000_000
-        assert [(gpu["name"], gpu["memory"], gpu["capabilities"]["llm"])
-                for gpu in hardware["gpus"]] == [
+        assert [
+            (gpu["name"], gpu["memory"], gpu["capabilities"]["llm"]) for gpu in hardware["gpus"]
+        ] == [
             ("NVIDIA GeForce RTX 4070", 12_000_000_000, True),
-            ("Intel UHD Graphics 770", 2_000_000_000, False)]
+            ("Intel UHD Graphics 770", 2_000_000_000, False),
+        ]
         # gunicorn passes the raw request target too: an id with a slash still routes.
         requests.post(f"{url}/__sim/models", json={"id": "team/model", "name": "odd"}, timeout=5)
         assert requests.get(f"{url}/model/team%2Fmodel", timeout=5).json()["name"] == "odd"
@@ -85,6 +109,10 @@ def test_the_cli_writes_the_port_it_got_and_serves_its_options(tmp_path):
 def test_the_cli_refuses_a_bad_gpu(spec):
     finished = subprocess.run(
         [sys.executable, "-m", "webapp", "simulator", "--gpu", spec],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert finished.returncode == 2
     assert "NAME:GB" in finished.stderr

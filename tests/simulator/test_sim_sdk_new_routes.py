@@ -25,8 +25,11 @@ from webapp.simulator.catalogue import initial_models, model_id
 DOWNLOADED = model_id("Phi-3-mini-4k-instruct")
 LOADED = model_id("Llama-3 8B Instruct")
 CUSTOM = model_id("Acme Support Llama-3 8B (fine-tune)")
-SEED = {key: value for key, value in next(m for m in initial_models() if m["id"] == CUSTOM)
-        .items() if key not in ("id", "downloading", "loaded", "custom")}
+SEED = {
+    key: value
+    for key, value in next(m for m in initial_models() if m["id"] == CUSTOM).items()
+    if key not in ("id", "downloading", "loaded", "custom")
+}
 
 
 def without_nulls(value):
@@ -54,13 +57,15 @@ def client(simulator):
 def test_delete_cache_unload_all_create_and_delete(simulator, client):
     models_api = ModelsApi(client)
     output = models_api.models_delete_specific_model_cache(
-        model=DOWNLOADED, model_delete_cache_input=ModelDeleteCacheInput())
+        model=DOWNLOADED, model_delete_cache_input=ModelDeleteCacheInput()
+    )
     assert output.model.id == DOWNLOADED
     assert models_api.unload_models() is None
     assert not [m for m in models_api.models_snapshot().iterable if m.loaded]
 
     created = models_api.models_create_new_model(
-        seeded_model=SeededModel.from_dict(SEED | {"name": "Acme Triage"}))
+        seeded_model=SeededModel.from_dict(SEED | {"name": "Acme Triage"})
+    )
     assert created.custom is True and created.name == "Acme Triage"
     assert models_api.models_delete_specific_model(model=created.id) is None
     with pytest.raises(ApiException) as refused:
@@ -78,10 +83,17 @@ def test_device_information(simulator_factory):
     assert assert_round_trip(OSDeviceInformationReturnable, raw) == information
 
 
-@pytest.mark.parametrize("body", [
-    {"state": "installed"}, {"state": "missing"}, {"state": "installing", "percentage": 40},
-    {"state": "update-required"}, {"state": "updating", "percentage": 12.5},
-], ids=lambda body: body["state"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"state": "installed"},
+        {"state": "missing"},
+        {"state": "installing", "percentage": 40},
+        {"state": "update-required"},
+        {"state": "updating", "percentage": 12.5},
+    ],
+    ids=lambda body: body["state"],
+)
 def test_ollama_status_and_its_stream(simulator, client, body):
     stream = simulator.open_stream("/ollama/status/stream", "ollama")
     assert_round_trip(OllamaStatus, stream.next_frame())

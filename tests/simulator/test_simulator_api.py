@@ -42,8 +42,7 @@ class TestRoutes:
         response = call(simulator, "GET", "/models")
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "application/json"
-        assert [m["id"] for m in response.json()["iterable"]] == [
-            m["id"] for m in initial_models()]
+        assert [m["id"] for m in response.json()["iterable"]] == [m["id"] for m in initial_models()]
 
     def test_model_answers_the_same_object_as_the_list(self, simulator):
         listed = {m["id"]: m for m in call(simulator, "GET", "/models").json()["iterable"]}
@@ -52,24 +51,30 @@ class TestRoutes:
         assert response.headers["Content-Type"] == "application/json"
         assert response.json() == listed[DOWNLOADED]
 
-    @pytest.mark.parametrize("method, path", [
-        ("GET", "/model/{}"),
-        ("POST", "/model/{}/download"),
-        ("POST", "/model/{}/download/cancel"),
-        ("POST", "/model/{}/load"),
-        ("POST", "/model/{}/unload"),
-    ])
+    @pytest.mark.parametrize(
+        "method, path",
+        [
+            ("GET", "/model/{}"),
+            ("POST", "/model/{}/download"),
+            ("POST", "/model/{}/download/cancel"),
+            ("POST", "/model/{}/load"),
+            ("POST", "/model/{}/unload"),
+        ],
+    )
     def test_unknown_model_is_410_model_was_not_found(self, simulator, method, path):
         response = call(simulator, method, path.format(MISSING))
         assert_plain_text(response, 410, "model was not found.")
 
-    @pytest.mark.parametrize("method, path, status", [
-        ("GET", "/nothing/here", 404),
-        ("GET", "/model", 404),
-        ("POST", "/models/x/y/z", 404),
-        ("GET", f"/model/{DOWNLOADED}/load", 405),
-        ("DELETE", "/models", 405),
-    ])
+    @pytest.mark.parametrize(
+        "method, path, status",
+        [
+            ("GET", "/nothing/here", 404),
+            ("GET", "/model", 404),
+            ("POST", "/models/x/y/z", 404),
+            ("GET", f"/model/{DOWNLOADED}/load", 405),
+            ("DELETE", "/models", 405),
+        ],
+    )
     def test_unknown_routes_answer_text_errors(self, simulator, method, path, status):
         assert_plain_text(call(simulator, method, path), status)
 
@@ -101,8 +106,11 @@ class TestCatalogue:
     def test_ids_are_stable_uuid5_of_the_name(self):
         for entry in initial_models():
             assert entry["id"] == model_id(entry["name"])
-            assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
-                                r"[0-9a-f]{12}", entry["id"])
+            assert re.fullmatch(
+                r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                r"[0-9a-f]{12}",
+                entry["id"],
+            )
 
     def test_each_call_returns_fresh_dicts(self):
         first = initial_models()
@@ -205,7 +213,8 @@ class TestLoadRules:
         assert_plain_text(response, 500)
         assert response.text == (
             "Not enough memory to load Phi-3-mini-4k-instruct: it needs 3.20 GB, but only "
-            "2.20 GB of 8.00 GB is free; 1.00 GB short.")
+            "2.20 GB of 8.00 GB is free; 1.00 GB short."
+        )
         assert model(simulator, DOWNLOADED)["loaded"] is False
 
     def test_unloading_frees_memory_for_another_model(self, simulator_factory):
@@ -227,8 +236,13 @@ class TestUpdate:
 
     def test_update_replaces_the_model_and_keeps_what_the_server_owns(self, simulator):
         body = self.custom(simulator) | {
-            "name": "Acme Support v2", "loaded": True, "downloading": True, "downloaded": False,
-            "custom": False, "not-a-key": 1}
+            "name": "Acme Support v2",
+            "loaded": True,
+            "downloading": True,
+            "downloaded": False,
+            "custom": False,
+            "not-a-key": 1,
+        }
         del body["description"]
         response = call(simulator, "POST", "/model/update", json=body)
         assert response.status_code == 200
@@ -236,7 +250,10 @@ class TestUpdate:
         updated = response.json()
         assert updated["id"] == CUSTOM and updated["name"] == "Acme Support v2"
         assert (updated["loaded"], updated["downloading"], updated["downloaded"]) == (
-            False, False, True)
+            False,
+            False,
+            True,
+        )
         assert updated["custom"] is True
         assert "not-a-key" not in updated and "description" not in updated
         assert model(simulator, CUSTOM) == updated
@@ -252,26 +269,30 @@ class TestUpdate:
         response = call(simulator, "POST", "/model/update", json=body)
         assert_plain_text(response, 410, "model was not found.")
 
-    @pytest.mark.parametrize("change", [
-        {"name": None},
-        {"name": 7},
-        {"cloud": "false"},
-        {"type": "FAST"},
-        {"usage": "CHAT"},
-        {"created": {"value": "yesterday"}},
-        {"created": {"value": "9999-12-31T23:00:00-02:00"}},
-        {"created": "2024-07-23T00:00:00.000Z"},
-        {"bytes": {"value": 4.5, "readable": "4.5 B"}},
-        {"ram": {"value": 10}},
-        {"maxTokens": {"total": "8k"}},
-        {"capabilities": {"images": 1}},
-        {"organization": {}},
-        {"score": {"manual": 1}},
-        {"schema": {"migration": 0}},
-        {"parameters": True},
-        {"description": None},
-        {"id": ""},
-    ], ids=repr)
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"name": None},
+            {"name": 7},
+            {"cloud": "false"},
+            {"type": "FAST"},
+            {"usage": "CHAT"},
+            {"created": {"value": "yesterday"}},
+            {"created": {"value": "9999-12-31T23:00:00-02:00"}},
+            {"created": "2024-07-23T00:00:00.000Z"},
+            {"bytes": {"value": 4.5, "readable": "4.5 B"}},
+            {"ram": {"value": 10}},
+            {"maxTokens": {"total": "8k"}},
+            {"capabilities": {"images": 1}},
+            {"organization": {}},
+            {"score": {"manual": 1}},
+            {"schema": {"migration": 0}},
+            {"parameters": True},
+            {"description": None},
+            {"id": ""},
+        ],
+        ids=repr,
+    )
     def test_invalid_bodies_are_refused_with_text(self, simulator, change):
         before = self.custom(simulator)
         response = call(simulator, "POST", "/model/update", json=before | change)
@@ -281,12 +302,24 @@ class TestUpdate:
 
     @pytest.mark.parametrize("data", [b"not json", b"[]", b"null"])
     def test_non_object_bodies_are_refused(self, simulator, data):
-        response = call(simulator, "POST", "/model/update", data=data,
-                        headers={"Content-Type": "application/json"})
+        response = call(
+            simulator,
+            "POST",
+            "/model/update",
+            data=data,
+            headers={"Content-Type": "application/json"},
+        )
         assert_plain_text(response, 500)
 
-    @pytest.mark.parametrize("sent", ["2024-09-02T10:30:00+00:00", "2024-09-02T12:30:00+02:00",
-                                      "2024-09-02T10:30:00", "2024-09-02T10:30:00.000Z"])
+    @pytest.mark.parametrize(
+        "sent",
+        [
+            "2024-09-02T10:30:00+00:00",
+            "2024-09-02T12:30:00+02:00",
+            "2024-09-02T10:30:00",
+            "2024-09-02T10:30:00.000Z",
+        ],
+    )
     def test_update_writes_created_in_the_servers_format(self, simulator, sent):
         body = self.custom(simulator) | {"created": {"value": sent}}
         response = call(simulator, "POST", "/model/update", json=body)
@@ -294,7 +327,9 @@ class TestUpdate:
 
     def test_null_is_accepted_where_the_contract_allows_it(self, simulator):
         body = self.custom(simulator) | {
-            "parameters": None, "maxTokens": {"total": None, "input": None}}
+            "parameters": None,
+            "maxTokens": {"total": None, "input": None},
+        }
         response = call(simulator, "POST", "/model/update", json=body)
         assert response.status_code == 200
         assert response.json()["parameters"] is None
@@ -317,8 +352,9 @@ class TestConcurrency:
         winners = {identifier for identifier, status in results if status == 200}
         assert len(winners) == 1
         assert all(status == 500 for identifier, status in results if identifier not in winners)
-        loaded = {m["id"] for m in call(simulator, "GET", "/models").json()["iterable"]
-                  if m["loaded"]}
+        loaded = {
+            m["id"] for m in call(simulator, "GET", "/models").json()["iterable"] if m["loaded"]
+        }
         assert loaded == {LOADED} | winners
 
     def test_mixed_concurrent_actions_leave_consistent_state(self, simulator):
@@ -330,8 +366,10 @@ class TestConcurrency:
             if index < len(local):
                 return call(simulator, "POST", f"/model/{local[index]}/download").status_code
             target = (DOWNLOADED, ALSO_DOWNLOADED)[index % 2]
-            statuses = [call(simulator, "POST", f"/model/{target}/{action}").status_code
-                        for action in ("load", "unload", "load", "unload")]
+            statuses = [
+                call(simulator, "POST", f"/model/{target}/{action}").status_code
+                for action in ("load", "unload", "load", "unload")
+            ]
             return max(statuses)
 
         with ThreadPoolExecutor(20) as pool:

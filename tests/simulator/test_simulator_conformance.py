@@ -29,14 +29,23 @@ from webapp.simulator.catalogue import NEWER_FOUNDATIONS, initial_models
 
 CATALOGUE = initial_models()
 NESTED = {
-    "bytes": ByteDescriptor, "ram": ByteDescriptor, "created": GroupedTimestamp,
-    "maxTokens": ModelMaxTokens, "capabilities": ModelCapabilities,
-    "organization": ReferencedEntity, "score": Score, "schema": EmbeddedModelSchema,
+    "bytes": ByteDescriptor,
+    "ram": ByteDescriptor,
+    "created": GroupedTimestamp,
+    "maxTokens": ModelMaxTokens,
+    "capabilities": ModelCapabilities,
+    "organization": ReferencedEntity,
+    "score": Score,
+    "schema": EmbeddedModelSchema,
 }
 ENUM_KEYS = ("type", "usage", "provider", "foundation")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-NULLABLE = {"model.parameters", "model.maxTokens.total", "model.maxTokens.input",
-            "model.maxTokens.output"}
+NULLABLE = {
+    "model.parameters",
+    "model.maxTokens.total",
+    "model.maxTokens.input",
+    "model.maxTokens.output",
+}
 
 
 def wire_keys(sdk_class) -> set[str]:
@@ -105,12 +114,12 @@ def test_every_route_answers_what_the_sdk_accepts(simulator, sdk, entry):
     identifier, name = entry["id"], entry["name"]
     snapshot = model_api.models_specific_model_snapshot(model=identifier)
     assert snapshot == assert_conforming_model(
-        requests.get(f"{simulator.url}/model/{identifier}", timeout=5).json())
+        requests.get(f"{simulator.url}/model/{identifier}", timeout=5).json()
+    )
     assert snapshot.name == name
 
     if entry["cloud"] or entry.get("denied"):
-        assert_refused(lambda: model_api.model_specific_model_download(model=identifier), 500,
-                       name)
+        assert_refused(lambda: model_api.model_specific_model_download(model=identifier), 500, name)
     else:
         downloading = model_api.model_specific_model_download(model=identifier)
         assert downloading.downloading is not entry["downloaded"]
@@ -129,7 +138,8 @@ def test_every_route_answers_what_the_sdk_accepts(simulator, sdk, entry):
         updated = model_api.model_update(model=current)
         assert updated.description == "updated through the SDK" and updated.id == identifier
         assert_conforming_model(
-            requests.get(f"{simulator.url}/model/{identifier}", timeout=5).json())
+            requests.get(f"{simulator.url}/model/{identifier}", timeout=5).json()
+        )
     else:
         assert_refused(lambda: model_api.model_update(model=current), 500, "custom")
 
@@ -143,8 +153,11 @@ def test_only_the_newer_foundations_are_unknown_to_the_sdk():
 
 def test_an_unknown_model_is_410_for_the_sdk(sdk):
     _, model_api = sdk
-    assert_refused(lambda: model_api.models_specific_model_snapshot(model="missing"), 410,
-                   "model was not found.")
+    assert_refused(
+        lambda: model_api.models_specific_model_snapshot(model="missing"),
+        410,
+        "model was not found.",
+    )
 
 
 def assert_conforming_frame(text: str) -> ModelDownloadProgress:

@@ -107,29 +107,39 @@ class TestFaults:
         simulator.control("POST", "faults", {"route": "health", "delay_seconds": 0.5})
         described = simulator.control("POST", "fail-next-download", {"at_percentage": 10}).json()
         assert described == {
-            "routes": {"health": {"delay_seconds": 0.5, "status": None,
-                                  "text": "simulated failure", "times": None}},
+            "routes": {
+                "health": {
+                    "delay_seconds": 0.5,
+                    "status": None,
+                    "text": "simulated failure",
+                    "times": None,
+                }
+            },
             "fail_next_download_at": 10,
         }
 
-    @pytest.mark.parametrize("body", [
-        {"route": "nope", "status": 500},
-        {"status": 500},
-        {"route": "load"},
-        {"route": "load", "delay_seconds": -1},
-        {"route": "load", "delay_seconds": "1"},
-        {"route": "load", "delay_seconds": 10_000},
-        {"route": "load", "status": 200},
-        {"route": "load", "status": "500"},
-        {"route": "load", "status": 500.0},
-        {"route": "load", "status": True},
-        {"route": "load", "status": 500, "text": 5},
-        {"route": "load", "status": 500, "times": 0},
-        {"route": "load", "status": 500, "times": 1.5},
-        {"route": "load", "status": 500, "sometimes": 1},
-        [],
-        "load",
-    ], ids=json.dumps)
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"route": "nope", "status": 500},
+            {"status": 500},
+            {"route": "load"},
+            {"route": "load", "delay_seconds": -1},
+            {"route": "load", "delay_seconds": "1"},
+            {"route": "load", "delay_seconds": 10_000},
+            {"route": "load", "status": 200},
+            {"route": "load", "status": "500"},
+            {"route": "load", "status": 500.0},
+            {"route": "load", "status": True},
+            {"route": "load", "status": 500, "text": 5},
+            {"route": "load", "status": 500, "times": 0},
+            {"route": "load", "status": 500, "times": 1.5},
+            {"route": "load", "status": 500, "sometimes": 1},
+            [],
+            "load",
+        ],
+        ids=json.dumps,
+    )
     def test_bad_fault_requests_are_400(self, simulator, body):
         assert_bad_input(simulator.control("POST", "faults", body))
         assert simulator.control("DELETE", "faults").json()["routes"] == {}
@@ -137,10 +147,18 @@ class TestFaults:
     def test_a_body_that_is_not_json_is_400(self, simulator):
         assert_bad_input(call(simulator, "POST", "/__sim/faults", data=b"{route: load"))
 
-    @pytest.mark.parametrize("body", [
-        {}, {"at_percentage": 101}, {"at_percentage": -1}, {"at_percentage": "50"},
-        {"at_percentage": None}, {"at_percentage": 50, "extra": 1},
-    ], ids=json.dumps)
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {},
+            {"at_percentage": 101},
+            {"at_percentage": -1},
+            {"at_percentage": "50"},
+            {"at_percentage": None},
+            {"at_percentage": 50, "extra": 1},
+        ],
+        ids=json.dumps,
+    )
     def test_bad_fail_next_download_requests_are_400(self, simulator, body):
         assert_bad_input(simulator.control("POST", "fail-next-download", body))
 
@@ -160,9 +178,12 @@ class TestReset:
         models = call(simulator, "GET", "/models").json()["iterable"]
         fresh = initial_models()
         assert [m["id"] for m in models] == [m["id"] for m in fresh]
-        assert all(served["name"] == m["name"] and served["loaded"] == m["loaded"]
-                   and served["downloading"] is False
-                   for served, m in zip(models, fresh, strict=True))
+        assert all(
+            served["name"] == m["name"]
+            and served["loaded"] == m["loaded"]
+            and served["downloading"] is False
+            for served, m in zip(models, fresh, strict=True)
+        )
         # The old download stopped silently: no frame of it comes after the reset.
         simulator.control("POST", f"progress/{LOCAL}", {"frame": "marker"})
         before_marker = []
@@ -220,7 +241,9 @@ class TestRawData:
         while (text := progress.next_text()) != "marker":
             assert json.loads(text)["status"] in {"INITIALIZED", "IN-PROGRESS"}
         assert call(simulator, "GET", f"/model/{LOCAL}").json() == {
-            "id": LOCAL, "downloading": True}
+            "id": LOCAL,
+            "downloading": True,
+        }
 
     @pytest.mark.parametrize("body", [{"iterable": []}, "[]", None])
     def test_putting_anything_but_a_list_is_400(self, simulator, body):
@@ -243,14 +266,20 @@ class TestRawData:
     def test_patch_with_anything_but_an_object_is_400(self, simulator, body):
         assert_bad_input(simulator.control("PATCH", f"model/{DOWNLOADED}", body))
 
-    @pytest.mark.parametrize("frame, text", [
-        ({"status": "IN-PROGRESS", "percentage": 12.5}, '{"status": "IN-PROGRESS", '
-                                                        '"percentage": 12.5}'),
-        ("not json at all", "not json at all"),
-        ({}, "{}"),
-        (None, "null"),
-        (7, "7"),
-    ], ids=repr)
+    @pytest.mark.parametrize(
+        "frame, text",
+        [
+            (
+                {"status": "IN-PROGRESS", "percentage": 12.5},
+                '{"status": "IN-PROGRESS", "percentage": 12.5}',
+            ),
+            ("not json at all", "not json at all"),
+            ({}, "{}"),
+            (None, "null"),
+            (7, "7"),
+        ],
+        ids=repr,
+    )
     def test_raw_frames_reach_every_socket_of_the_model(self, simulator, frame, text):
         sockets = [simulator.open_progress(LOCAL), simulator.open_progress(LOCAL)]
         response = simulator.control("POST", f"progress/{LOCAL}", {"frame": frame})

@@ -16,7 +16,8 @@ TERMINAL_STATUSES = {"COMPLETED", "FAILED", "CANCELED"}
 @pytest.fixture(scope="module")
 def gunicorn_url():
     server = serve_with_gunicorn(
-        "webapp.simulator:create_simulator_app(download_seconds=1, tick_seconds=0.05)")
+        "webapp.simulator:create_simulator_app(download_seconds=1, tick_seconds=0.05)"
+    )
     yield server.url
     server.stop()
 
@@ -29,7 +30,8 @@ def open_progress(url: str) -> websocket.WebSocket:
     """Connect, then wait until the simulator has registered the socket (no frame missed)."""
     before = open_sockets(url).get(LOCAL, 0)
     connection = websocket.create_connection(
-        url.replace("http://", "ws://") + f"/model/{LOCAL}/download/progress", timeout=5)
+        url.replace("http://", "ws://") + f"/model/{LOCAL}/download/progress", timeout=5
+    )
     wait_until(lambda: open_sockets(url).get(LOCAL, 0) > before, "socket registration")
     return connection
 

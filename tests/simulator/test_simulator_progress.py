@@ -125,7 +125,7 @@ def test_a_late_joiner_gets_no_replay(simulator_factory):
     early_frames = early.frames_until_terminal()
     assert "INITIALIZED" not in statuses(late_frames)
     assert late_frames[0]["percentage"] > 30
-    assert late_frames == early_frames[-len(late_frames):]
+    assert late_frames == early_frames[-len(late_frames) :]
 
 
 def test_sockets_stay_open_after_the_end_and_see_later_downloads(simulator):

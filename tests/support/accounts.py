@@ -5,6 +5,7 @@ over HTTP (``serve_in_thread``, gunicorn), ``login_over_http`` gives a ``request
 is logged in and sends the CSRF header on its own; pass ``cookie_header(session)`` as the
 ``cookie`` of a WebSocket client.
 """
+
 import re
 
 import requests
@@ -35,17 +36,23 @@ def csrf_token_in(html: str) -> str:
     return _TOKEN.search(html).group(1)
 
 
-def login_over_http(base_url: str, name: str = "admin",
-                    password: str = TEST_PASSWORD) -> requests.Session:
+def login_over_http(
+    base_url: str, name: str = "admin", password: str = TEST_PASSWORD
+) -> requests.Session:
     """Log in through the login form; the session then carries the cookie and the CSRF header."""
     session = requests.Session()
     form = session.get(f"{base_url}/login", timeout=5)
-    response = session.post(f"{base_url}/login", timeout=5, allow_redirects=False, data={
-        "name": name, "password": password, "csrf_token": csrf_token_in(form.text)})
+    response = session.post(
+        f"{base_url}/login",
+        timeout=5,
+        allow_redirects=False,
+        data={"name": name, "password": password, "csrf_token": csrf_token_in(form.text)},
+    )
     assert response.status_code == 303, f"login as {name} failed: {response.status_code}"
     # Logging in gives the session a new token; any page shows it.
     session.headers["X-CSRF-Token"] = csrf_token_in(
-        session.get(f"{base_url}/activity", timeout=5).text)
+        session.get(f"{base_url}/activity", timeout=5).text
+    )
     return session
 
 
@@ -61,5 +68,8 @@ def log_in(client, name: str, password: str = TEST_PASSWORD, **options):
     client.get("/login")
     with client.session_transaction() as session:
         token = session["csrf_token"]
-    return client.post("/login", data={"name": name, "password": password, "csrf_token": token,
-                                       **options.pop("form", {})}, **options)
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": token, **options.pop("form", {})},
+        **options,
+    )

@@ -4,6 +4,7 @@ gunicorn process on a loopback port, started as a deployment starts them.
 Used by the browser tests (through the fixtures in conftest.py) and by ``screenshots.py``.
 Chromium is the system's (Debian's ``chromium`` package); Playwright never downloads one here.
 """
+
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -13,12 +14,20 @@ from tests.support.accounts import TEST_PASSWORD
 from tests.support.servers import GunicornServer, serve_with_gunicorn
 
 #: Debian's Chromium, quiet: no sandbox (containers, root), no GPU, nothing fetched from the net.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 #: A download in the simulator takes 6 s in 30 steps: slow enough to watch, quick enough to wait.
 DOWNLOAD_SECONDS = 6
-SIMULATOR_APP = ("webapp.simulator:create_simulator_app("
-                 f"download_seconds={DOWNLOAD_SECONDS}, tick_seconds=0.2)")
+SIMULATOR_APP = (
+    f"webapp.simulator:create_simulator_app(download_seconds={DOWNLOAD_SECONDS}, tick_seconds=0.2)"
+)
 #: The panel polls Pieces OS every second, so changes made behind its back show quickly.
 LIVE_REFRESH_SECONDS = 1
 #: How long a wait for something on a page may take (Playwright's own default is 5 s).
@@ -58,18 +67,24 @@ class SimulatorProcess:
             self._server = serve_with_gunicorn(SIMULATOR_APP, port=self.port)
 
 
-def serve_panel(pieces_os_url: str, database: str, port: int = 0,
-                **settings: str) -> GunicornServer:
+def serve_panel(
+    pieces_os_url: str, database: str, port: int = 0, **settings: str
+) -> GunicornServer:
     """The panel under gunicorn with the repo's own config (``webapp.serving.gunicorn_conf``), as
     ``pieces-admin serve`` runs it; ``settings`` are more environment variables."""
     config = "webapp.serving.gunicorn_conf"
-    return serve_with_gunicorn("webapp:create_app()", config_module=config, port=port, env={
-        "PIECES_OS_URL": pieces_os_url,
-        "SECRET_KEY": "browser-tests-only",
-        "DATABASE": database,
-        "LIVE_REFRESH_SECONDS": str(LIVE_REFRESH_SECONDS),
-        **settings,
-    })
+    return serve_with_gunicorn(
+        "webapp:create_app()",
+        config_module=config,
+        port=port,
+        env={
+            "PIECES_OS_URL": pieces_os_url,
+            "SECRET_KEY": "browser-tests-only",
+            "DATABASE": database,
+            "LIVE_REFRESH_SECONDS": str(LIVE_REFRESH_SECONDS),
+            **settings,
+        },
+    )
 
 
 class PanelProcess:

@@ -1,4 +1,5 @@
 """``python -m webapp ARGS`` as a person runs it: a real process, its output read as it comes."""
+
 import os
 import signal
 import socket
@@ -18,11 +19,16 @@ def free_port() -> int:
 class Command:
     """`python -m webapp ARGS` in its own process group, its output collected line by line."""
 
-    def __init__(self, *args: str, python: str = sys.executable, cwd: str = str(REPO_ROOT),
-                 **env: str):
+    def __init__(
+        self, *args: str, python: str = sys.executable, cwd: str = str(REPO_ROOT), **env: str
+    ):
         self.process = subprocess.Popen(
-            [python, "-m", "webapp", *args], cwd=cwd, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            [python, "-m", "webapp", *args],
+            cwd=cwd,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
         )
         self.lines: list[str] = []
@@ -39,7 +45,8 @@ class Command:
         with self._changed:
             found = self._changed.wait_for(
                 lambda: any(text in line for line in self.lines) or self.process.poll() is not None,
-                timeout)
+                timeout,
+            )
         output = "".join(self.lines)
         assert found and text in output, f"{text!r} not printed; output:\n{output}"
         return output

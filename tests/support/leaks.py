@@ -6,6 +6,7 @@ Take `Held.now()` as a baseline, do something, then `assert_nothing_left_behind(
 polls until every thread and socket that appeared since has gone, and fails naming them if some
 are still there after `timeout` seconds.
 """
+
 import os
 import socket
 import threading
@@ -56,8 +57,9 @@ class Held:
         return f"threads {names}, {len(self.sockets)} socket(s)"
 
 
-def assert_nothing_left_behind(baseline: Held, expected: Held = Held(),
-                               timeout: float = SETTLE_TIMEOUT_SECONDS) -> None:
+def assert_nothing_left_behind(
+    baseline: Held, expected: Held = Held(), timeout: float = SETTLE_TIMEOUT_SECONDS
+) -> None:
     """Wait until nothing but `expected` is held beyond `baseline`; fail if that never happens."""
     deadline = time.monotonic() + timeout
     while extra := Held.now() - baseline - expected:

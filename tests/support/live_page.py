@@ -1,4 +1,5 @@
 """A browser page's live socket, as a test sees it: a real WebSocket client of ``/live``."""
+
 import re
 import struct
 
@@ -19,13 +20,20 @@ class LivePage:
     """Reads the fragments the panel pushes. A read waits for the next message however long it
     takes (a test waits for an event, never for a time; a hang is pytest-timeout's to report)."""
 
-    def __init__(self, panel_url: str, page: str = "/", cookie: str | None = None,
-                 since: str | None = None, **options):
+    def __init__(
+        self,
+        panel_url: str,
+        page: str = "/",
+        cookie: str | None = None,
+        since: str | None = None,
+        **options,
+    ):
         """``since``: the mark of the live state the page was rendered at (see ``since_of``)."""
         query = {"page": page} if since is None else {"page": page, "since": since}
         url = panel_url.replace("http://", "ws://") + "/live?" + requests.compat.urlencode(query)
-        self.connection = websocket.create_connection(url, timeout=CONNECT_TIMEOUT_SECONDS,
-                                                      cookie=cookie, origin=panel_url, **options)
+        self.connection = websocket.create_connection(
+            url, timeout=CONNECT_TIMEOUT_SECONDS, cookie=cookie, origin=panel_url, **options
+        )
         self.connection.settimeout(None)
         self.received: list[str] = []
 
@@ -49,11 +57,16 @@ class LivePage:
     def read_until_row(self, model: str, state: str) -> str:
         return self.read_until(
             lambda text: f'<tr id="model-{model}" class="model-view" data-state="{state}"' in text,
-            f"{model} as {state}")
+            f"{model} as {state}",
+        )
 
     def percentages(self, model: str) -> list[float]:
-        return [float(value) for text in self.received if f"progress-{model}" in text
-                for value in PERCENT.findall(text)]
+        return [
+            float(value)
+            for text in self.received
+            if f"progress-{model}" in text
+            for value in PERCENT.findall(text)
+        ]
 
     def close_frame(self) -> tuple[int, str]:
         """Read until the server's close frame: its code and reason."""

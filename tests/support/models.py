@@ -1,13 +1,17 @@
 """Reading the models: as Pieces OS (the simulator) lists them, and as the panel's pages show them;
 and driving the action buttons as htmx does."""
+
 import re
 
 import requests
 
 from webapp.pieces.model import Model, parse_models
 
-ROW = re.compile(r'<tr id="model-(?P<id>[^"]+)" class="model-view" data-state="(?P<state>[^"]+)"'
-                 r'[^>]*>(?P<body>.*?)</tr>', re.S)
+ROW = re.compile(
+    r'<tr id="model-(?P<id>[^"]+)" class="model-view" data-state="(?P<state>[^"]+)"'
+    r"[^>]*>(?P<body>.*?)</tr>",
+    re.S,
+)
 BUTTON = re.compile(r'class="button action-(\w+)"')
 
 
@@ -37,8 +41,9 @@ def upstream_model(simulator, model_id: str) -> Model:
 
 
 def act(client, model_id: str, action: str, htmx: bool = True, **form):
-    return client.post(f"/models/{model_id}/{action}", data={"next": "/", **form},
-                       headers=HTMX if htmx else {})
+    return client.post(
+        f"/models/{model_id}/{action}", data={"next": "/", **form}, headers=HTMX if htmx else {}
+    )
 
 
 #: The field a confirmed destructive action carries (cancelling or unloading a model somebody
@@ -47,8 +52,14 @@ CONFIRMED = {"confirmed": "yes"}
 
 #: A valid submission of a custom model's edit form.
 VALID_EDIT = {
-    "name": "Team Llama (tuned)", "description": "Our fine-tune", "version": "2.1.0",
-    "quantization": "q5_K_M", "parameters": "8.5", "max_tokens_total": "16384",
-    "max_tokens_input": "12000", "max_tokens_output": "4096",
-    "capabilities": ["codebases", "documents"], "cpu": "on",
+    "name": "Team Llama (tuned)",
+    "description": "Our fine-tune",
+    "version": "2.1.0",
+    "quantization": "q5_K_M",
+    "parameters": "8.5",
+    "max_tokens_total": "16384",
+    "max_tokens_input": "12000",
+    "max_tokens_output": "4096",
+    "capabilities": ["codebases", "documents"],
+    "cpu": "on",
 }

@@ -12,6 +12,7 @@ them, like the workers of one deployment.
   as NAME (``user=None``: anonymous).
 - ``panel_database``: the path of this test's database (e.g. for a panel under gunicorn).
 """
+
 import shutil
 import socket
 
@@ -49,8 +50,11 @@ class PanelClient(FlaskClient):
             self.csrf_token = session[csrf.SESSION_KEY]
 
     def open(self, *args, **kwargs):
-        if (self.csrf_header and self.csrf_token
-                and kwargs.get("method", "GET").upper() in csrf.UNSAFE_METHODS):
+        if (
+            self.csrf_header
+            and self.csrf_token
+            and kwargs.get("method", "GET").upper() in csrf.UNSAFE_METHODS
+        ):
             headers = Headers(kwargs.get("headers") or {})
             headers.setdefault(csrf.HEADER, self.csrf_token)
             kwargs["headers"] = headers
@@ -89,15 +93,17 @@ def panel_factory(simulator, panel_database, tmp_path):
     built = []
 
     def build(**config):
-        app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "test-only-key",
-            "PIECES_OS_URL": simulator.url,
-            "PIECES_OS_READ_TIMEOUT": 5.0,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE": panel_database,
-            **config,
-        })
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-only-key",
+                "PIECES_OS_URL": simulator.url,
+                "PIECES_OS_READ_TIMEOUT": 5.0,
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+                "DATABASE": panel_database,
+                **config,
+            }
+        )
         app.test_client_class = PanelClient
         built.append(app)
         return app

@@ -3,6 +3,7 @@ page was reloaded. Every wait here retries until the page shows the thing or tim
 
 ``expect`` is Playwright's, re-exported: without Playwright, browser tests are skipped, saying so.
 """
+
 import time
 
 import pytest
@@ -11,7 +12,8 @@ from tests.support.browser_harness import WAIT_MS
 from webapp.simulator.catalogue import model_id
 
 expect = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[test]'").expect
+    "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[test]'"
+).expect
 
 #: Models of the simulator's catalogue, by what the tests do with them.
 NOT_DOWNLOADED = model_id("gemma-1.1-2b-it")
@@ -39,8 +41,7 @@ def model_row(page, model: str):
 
 def progress_above(page, model: str, floor: float) -> float:
     """Wait until the model's progress bar shows more than ``floor`` percent; return its value."""
-    return page.wait_for_function(_PROGRESS_ABOVE, arg=[model, floor],
-                                  timeout=WAIT_MS).json_value()
+    return page.wait_for_function(_PROGRESS_ABOVE, arg=[model, floor], timeout=WAIT_MS).json_value()
 
 
 _RECORD_CARD_TITLES = """window.cardTitles = [];

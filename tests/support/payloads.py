@@ -5,6 +5,7 @@ present or not, `parameters: null`, enum values known and unknown, unknown extra
 zero to huge, and strings that are long, non-ASCII or full of markup. `broken_models()` are models
 that break one rule the panel relies on, each breakage named in `BREAKAGES`.
 """
+
 from datetime import UTC
 
 from hypothesis import strategies as st
@@ -20,19 +21,55 @@ from webapp.simulator.wire import EMBEDDED_SCHEMA, iso_timestamp
 #: often trip encoders: quotes, ampersands, right-to-left override, astral emoji, NUL, and a lone
 #: surrogate (legal as a JSON escape, impossible to encode as UTF-8).
 TRICKY_PIECES = (
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>",
-    "'", '"', "&", "&amp;", "</td></tr></table>", "{{ 7 * 7 }}", "\u202e", "😀", "\x00", "\ud800",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg onload=alert(1)>",
+    "'",
+    '"',
+    "&",
+    "&amp;",
+    "</td></tr></table>",
+    "{{ 7 * 7 }}",
+    "\u202e",
+    "😀",
+    "\x00",
+    "\ud800",
 )
 #: Sizes in bytes (and other counts): zero, ordinary, beyond 64 bits, beyond a float's range.
 SIZES = st.one_of(
-    st.just(0), st.integers(0, 100 * 10**9), st.integers(2**63, 10**30), st.just(10**400))
+    st.just(0), st.integers(0, 100 * 10**9), st.integers(2**63, 10**30), st.just(10**400)
+)
 
-KNOWN_KEYS = frozenset({
-    "id", "name", "version", "created", "cloud", "type", "usage", "description", "cpu",
-    "downloaded", "downloading", "loaded", "unique", "foundation", "provider", "quantization",
-    "parameters", "bytes", "ram", "maxTokens", "capabilities", "custom", "denied", "organization",
-    "score", "schema",
-})
+KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "version",
+        "created",
+        "cloud",
+        "type",
+        "usage",
+        "description",
+        "cpu",
+        "downloaded",
+        "downloading",
+        "loaded",
+        "unique",
+        "foundation",
+        "provider",
+        "quantization",
+        "parameters",
+        "bytes",
+        "ram",
+        "maxTokens",
+        "capabilities",
+        "custom",
+        "denied",
+        "organization",
+        "score",
+        "schema",
+    }
+)
 
 
 def _repeat_to(text: str, length: int) -> str:
@@ -40,11 +77,11 @@ def _repeat_to(text: str, length: int) -> str:
     return (text * (length // len(text) + 1))[:length]
 
 
-_short_text = st.lists(st.one_of(st.sampled_from(TRICKY_PIECES), st.text(max_size=12)),
-                       max_size=5).map("".join)
+_short_text = st.lists(
+    st.one_of(st.sampled_from(TRICKY_PIECES), st.text(max_size=12)), max_size=5
+).map("".join)
 #: Any string a field may hold: short and tricky, or repeated out to a few thousand characters.
-texts = st.one_of(_short_text,
-                  st.builds(_repeat_to, _short_text, st.integers(300, 3000)))
+texts = st.one_of(_short_text, st.builds(_repeat_to, _short_text, st.integers(300, 3000)))
 
 
 def enum_values(enum) -> st.SearchStrategy[str]:
@@ -53,21 +90,27 @@ def enum_values(enum) -> st.SearchStrategy[str]:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | texts,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
 
-model_ids = st.one_of(st.uuids().map(str),
-                      st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}", fullmatch=True))
+model_ids = st.one_of(
+    st.uuids().map(str), st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}", fullmatch=True)
+)
 _numbers = st.one_of(SIZES, st.floats(0, 1e12, allow_nan=False))
 _nullable_numbers = st.one_of(st.none(), _numbers)
 _byte_descriptors = st.fixed_dictionaries({"value": SIZES, "readable": texts})
 _iso_times = st.datetimes(timezones=st.just(UTC)).map(iso_timestamp)
-_timestamps = st.fixed_dictionaries({"value": st.one_of(_iso_times, texts)},
-                                    optional={"readable": texts})
+_timestamps = st.fixed_dictionaries(
+    {"value": st.one_of(_iso_times, texts)}, optional={"readable": texts}
+)
 
 
 _REQUIRED = {
@@ -94,20 +137,26 @@ _OPTIONAL = {
     "ram": _byte_descriptors,
     "maxTokens": st.fixed_dictionaries(
         {"total": _nullable_numbers},
-        optional={"input": _nullable_numbers, "output": _nullable_numbers}),
+        optional={"input": _nullable_numbers, "output": _nullable_numbers},
+    ),
     "capabilities": st.fixed_dictionaries(
-        {}, optional={name: st.booleans() for name in CAPABILITY_NAMES}),
+        {}, optional={name: st.booleans() for name in CAPABILITY_NAMES}
+    ),
     "custom": st.booleans(),
     "denied": st.booleans(),
     "organization": st.fixed_dictionaries({"id": texts}),
     "score": st.fixed_dictionaries(
         {"manual": st.integers(0, 10**6), "automatic": st.integers(0, 10**6)},
-        optional={key: st.integers(0, 10**6)
-                  for key in ("priority", "reference", "reuse", "searched", "update")}),
+        optional={
+            key: st.integers(0, 10**6)
+            for key in ("priority", "reference", "reuse", "searched", "update")
+        },
+    ),
     "schema": st.just(EMBEDDED_SCHEMA),
 }
-_unknown_keys = st.dictionaries(texts.filter(lambda key: key not in KNOWN_KEYS), json_values,
-                                max_size=3)
+_unknown_keys = st.dictionaries(
+    texts.filter(lambda key: key not in KNOWN_KEYS), json_values, max_size=3
+)
 
 
 def models() -> st.SearchStrategy[dict]:
@@ -136,15 +185,23 @@ def _replaced(model, junk):
 BREAKAGES = {
     "missing id": (_without("id"), st.none()),
     "id not a string": (_with("id"), json_values.filter(lambda value: not isinstance(value, str))),
-    "id unusable in a URL": (_with("id"), st.sampled_from(["", ".", "..", "a\x00b", "a\nb",
-                                                            "a" * 257])),
+    "id unusable in a URL": (
+        _with("id"),
+        st.sampled_from(["", ".", "..", "a\x00b", "a\nb", "a" * 257]),
+    ),
     "missing name": (_without("name"), st.none()),
-    "name not a string": (_with("name"),
-                          json_values.filter(lambda value: not isinstance(value, str))),
-    "cloud not a boolean": (_with("cloud"),
-                            json_values.filter(lambda value: not isinstance(value, bool))),
-    "model not an object": (_replaced,
-                            json_values.filter(lambda value: not isinstance(value, dict))),
+    "name not a string": (
+        _with("name"),
+        json_values.filter(lambda value: not isinstance(value, str)),
+    ),
+    "cloud not a boolean": (
+        _with("cloud"),
+        json_values.filter(lambda value: not isinstance(value, bool)),
+    ),
+    "model not an object": (
+        _replaced,
+        json_values.filter(lambda value: not isinstance(value, dict)),
+    ),
 }
 
 

@@ -6,6 +6,7 @@ their threads. `kill()` here also cuts every open connection, as the end of a pr
 `restart(app)` listens on the same port again, so a client configured with the old address finds
 it without being told.
 """
+
 import socket
 import threading
 
@@ -45,9 +46,12 @@ class RestartableServer:
         self._server = _ConnectionTrackingServer("127.0.0.1", port, app)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self._server.serve_forever,
-                                       kwargs={"poll_interval": 0.05},
-                                       name=f"restartable-server-{self.port}", daemon=True)
+        self.thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"restartable-server-{self.port}",
+            daemon=True,
+        )
         self.thread.start()
 
     @property

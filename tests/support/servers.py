@@ -37,8 +37,11 @@ class ThreadedServer:
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"test-server-{self.url}", daemon=True)
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"test-server-{self.url}",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -66,9 +69,16 @@ class GunicornServer:
             self.process.wait()
 
 
-def serve_with_gunicorn(app_spec: str, *, threads: int = 64, startup_timeout: float = 30,
-                        config_module: str | None = None, env: dict | None = None,
-                        port: int = 0, own_process_group: bool = False) -> GunicornServer:
+def serve_with_gunicorn(
+    app_spec: str,
+    *,
+    threads: int = 64,
+    startup_timeout: float = 30,
+    config_module: str | None = None,
+    env: dict | None = None,
+    port: int = 0,
+    own_process_group: bool = False,
+) -> GunicornServer:
     """Start gunicorn (gthread, one worker) on a free loopback port and wait until it listens.
 
     gunicorn picks the port itself (`:0`) and prints it, so no other process can take it
@@ -82,11 +92,22 @@ def serve_with_gunicorn(app_spec: str, *, threads: int = 64, startup_timeout: fl
     if config_module:
         options = ["-c", f"python:{config_module}"]
     else:
-        options = ["-k", "gthread", "--threads", str(threads), "-w", "1", "--no-control-socket",
-                   "--graceful-timeout", "3"]
+        options = [
+            "-k",
+            "gthread",
+            "--threads",
+            str(threads),
+            "-w",
+            "1",
+            "--no-control-socket",
+            "--graceful-timeout",
+            "3",
+        ]
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", *options, "-b", f"127.0.0.1:{port}", app_spec],
-        cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True,
+        cwd=REPO_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         start_new_session=own_process_group,
     )

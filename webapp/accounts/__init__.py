@@ -6,6 +6,7 @@ the Users page for admins (``views``), each person's own account page
 A request passes ``gate.require_login``, which finds its user in the session; a view then checks
 the user's role with ``gate.requires``. What a logged-in user is shown is never cached, and every
 403 refusal is written to the activity log (``gate.after_private_response``)."""
+
 from datetime import timedelta
 
 from flask import Flask, g
@@ -18,9 +19,11 @@ from .throttle import LoginThrottle
 
 def init_app(app: Flask) -> None:
     if app.config["TRUSTED_PROXY_USER_HEADER"] and not app.config["TRUSTED_PROXY_SECRET"]:
-        raise ConfigError("TRUSTED_PROXY_USER_HEADER is set but TRUSTED_PROXY_SECRET is not: "
-                          "without it any local process could name itself admin "
-                          "(see docs/deploy.md)")
+        raise ConfigError(
+            "TRUSTED_PROXY_USER_HEADER is set but TRUSTED_PROXY_SECRET is not: "
+            "without it any local process could name itself admin "
+            "(see docs/deploy.md)"
+        )
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

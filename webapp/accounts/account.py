@@ -1,6 +1,7 @@
 """Your account (``/account``): any logged-in person changes their own password there. The
 current password is asked first, so a session left open on a shared screen cannot take the
 account over; the new password ends the account's other sessions, this one goes on."""
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 

@@ -1,5 +1,6 @@
 """``pieces-admin users ...``: manage the panel's accounts from the command line, and the first
 admin account that ``pieces-admin serve`` creates when there is none."""
+
 import argparse
 import getpass
 import sqlite3
@@ -59,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
             check_name(args.name)  # the name is checked before the password is asked for
             if find_user(db, args.name):
                 raise DuplicateUser(args.name)
-            user = add_user(db, args.name, args.role, read_password(args.password_stdin),
-                            actor=actor)
+            user = add_user(
+                db, args.name, args.role, read_password(args.password_stdin), actor=actor
+            )
             print(f"Added {user.name} as {user.role}.")
         elif args.users_command == "set-role":
             set_role(db, args.name, args.role, actor=actor)
@@ -98,11 +100,13 @@ def first_admin_notice() -> str | None:
         db.close()
     if not password:
         return None
-    return ("No accounts existed, so an administrator account was created:\n"
-            f"    name:     {FIRST_ADMIN_NAME}\n"
-            f"    password: {password}\n"
-            "This password is shown only now. Log in, then set a new one on the Users page\n"
-            f"or with `pieces-admin users passwd {FIRST_ADMIN_NAME}`.")
+    return (
+        "No accounts existed, so an administrator account was created:\n"
+        f"    name:     {FIRST_ADMIN_NAME}\n"
+        f"    password: {password}\n"
+        "This password is shown only now. Log in, then set a new one on the Users page\n"
+        f"or with `pieces-admin users passwd {FIRST_ADMIN_NAME}`."
+    )
 
 
 def open_database() -> sqlite3.Connection:

@@ -3,6 +3,7 @@
 The gate is an app-wide ``before_request``, so every route, including ones added later, needs a
 logged-in user unless it is listed as public here. Roles are checked per view with ``requires``.
 """
+
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -60,9 +61,13 @@ def after_private_response(response: Response) -> Response:
     if user is not None:
         response.headers["Cache-Control"] = "no-store"
     if response.status_code == 403:
-        activity_log.record(get_db(), user=user.name if user else "(not logged in)",
-                            action="access", outcome="refused",
-                            detail=f"{request.method} {request.path}"[:200])
+        activity_log.record(
+            get_db(),
+            user=user.name if user else "(not logged in)",
+            action="access",
+            outcome="refused",
+            detail=f"{request.method} {request.path}"[:200],
+        )
     return response
 
 
@@ -76,13 +81,16 @@ def page_to_return_to() -> str:
 
 def requires(permission: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """View decorator: 403 unless the user's role holds ``permission`` (see users.PERMISSIONS)."""
+
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
             if not g.user.can(permission):
                 abort(403, description=forbidden_message(g.user, permission))
             return view(*args, **kwargs)
+
         return guarded
+
     return decorate
 
 

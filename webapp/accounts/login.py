@@ -1,4 +1,5 @@
 """The login and logout pages, with the throttle that slows down password guessing."""
+
 from flask import (
     Blueprint,
     current_app,
@@ -44,15 +45,15 @@ def login() -> ResponseReturnValue:
     address = request.remote_addr or ""
     wait = throttle().seconds_to_wait(address, name)
     if wait:
-        response = login_page(target, name, f"Too many failed logins; try again in {wait} s.",
-                              429)
+        response = login_page(target, name, f"Too many failed logins; try again in {wait} s.", 429)
         response.headers["Retry-After"] = str(wait)
         return response
     user = authenticate(get_db(), name, password) if name and password else None
     if user is None:
         throttle().failed(address, name)
-        activity_log.record(get_db(), user=name, action="login", outcome="failed",
-                            detail="Wrong name or password.")
+        activity_log.record(
+            get_db(), user=name, action="login", outcome="failed", detail="Wrong name or password."
+        )
         return login_page(target, name, "Wrong name or password.", 401)
 
     throttle().succeeded(address, name)
@@ -61,10 +62,16 @@ def login() -> ResponseReturnValue:
     return redirect(target, 303)
 
 
-def login_page(target: str, name: str = "", error: str | None = None,
-               status: int = 200) -> Response:
-    html = render_template("accounts/login.html", next=target, name=name, error=error,
-                           no_accounts=count_users(get_db()) == 0)
+def login_page(
+    target: str, name: str = "", error: str | None = None, status: int = 200
+) -> Response:
+    html = render_template(
+        "accounts/login.html",
+        next=target,
+        name=name,
+        error=error,
+        no_accounts=count_users(get_db()) == 0,
+    )
     return make_response(html, status)
 
 

@@ -12,6 +12,7 @@ A trusted reverse proxy may name the user instead (TRUSTED_PROXY_USER_HEADER), i
 that it set the header itself by sending TRUSTED_PROXY_SECRET; such a request opens a session of
 its own, logged like any login.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -50,10 +51,13 @@ def start_session(db: sqlite3.Connection, store: SessionMixin, user: User) -> st
     now = time.time()
     idle, lifetime = session_limits(current_app.config)
     # Sessions of people who never logged out would otherwise stay forever.
-    db.execute("DELETE FROM sessions WHERE seen_at <= ? OR created_at <= ?",
-               (now - idle, now - lifetime))
-    db.execute("INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)",
-               (hash_id(session_id), user.id, now, now))
+    db.execute(
+        "DELETE FROM sessions WHERE seen_at <= ? OR created_at <= ?", (now - idle, now - lifetime)
+    )
+    db.execute(
+        "INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)",
+        (hash_id(session_id), user.id, now, now),
+    )
     store[SESSION_ID] = session_id
     csrf.new_token(store)
     return hash_id(session_id)
@@ -80,9 +84,11 @@ def session_user() -> User | None:
         return None
     db, id_hash, now = get_db(), hash_id(session_id), time.time()
     idle, lifetime = session_limits(current_app.config)
-    row = db.execute("SELECT users.*, sessions.created_at AS began, seen_at FROM sessions"
-                     " JOIN users ON users.id = sessions.user_id WHERE id_hash = ?",
-                     (id_hash,)).fetchone()
+    row = db.execute(
+        "SELECT users.*, sessions.created_at AS began, seen_at FROM sessions"
+        " JOIN users ON users.id = sessions.user_id WHERE id_hash = ?",
+        (id_hash,),
+    ).fetchone()
     if row is None or now - row["seen_at"] > idle or now - row["began"] > lifetime:
         db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
         session.clear()
@@ -93,8 +99,9 @@ def session_user() -> User | None:
     return User.from_row(row)
 
 
-def valid_sessions(db: sqlite3.Connection, id_hashes: Iterable[str],
-                   config: Mapping[str, Any]) -> dict[str, str]:
+def valid_sessions(
+    db: sqlite3.Connection, id_hashes: Iterable[str], config: Mapping[str, Any]
+) -> dict[str, str]:
     """Of these sessions, those still valid, each with its user's role now."""
     id_hashes = list(id_hashes)
     if not id_hashes:
@@ -104,15 +111,19 @@ def valid_sessions(db: sqlite3.Connection, id_hashes: Iterable[str],
     rows = db.execute(
         "SELECT id_hash, role FROM sessions JOIN users ON users.id = sessions.user_id"
         f" WHERE id_hash IN ({', '.join('?' * len(id_hashes))})"
-        " AND seen_at >= ? AND sessions.created_at >= ?", (*id_hashes, now - idle, now - lifetime))
+        " AND seen_at >= ? AND sessions.created_at >= ?",
+        (*id_hashes, now - idle, now - lifetime),
+    )
     return {row["id_hash"]: row["role"] for row in rows}
 
 
 def proxy_user() -> User | None:
     """The account a trusted reverse proxy names in TRUSTED_PROXY_USER_HEADER, if the request
     came from a proxy in TRUSTED_PROXIES that also sent TRUSTED_PROXY_SECRET."""
-    header, secret = (current_app.config["TRUSTED_PROXY_USER_HEADER"],
-                      current_app.config["TRUSTED_PROXY_SECRET"])
+    header, secret = (
+        current_app.config["TRUSTED_PROXY_USER_HEADER"],
+        current_app.config["TRUSTED_PROXY_SECRET"],
+    )
     if not header or not secret or not via_trusted_proxy():
         return None
     given = request.headers.get(PROXY_SECRET_HEADER, "")
@@ -130,8 +141,13 @@ def current_user() -> User | None:
     if named is None or (user is not None and user.id == named.id):
         return user
     g.session_hash = start_session(get_db(), session, named)
-    activity_log.record(get_db(), user=named.name, action="login", outcome="ok",
-                        detail="Logged in by the reverse proxy.")
+    activity_log.record(
+        get_db(),
+        user=named.name,
+        action="login",
+        outcome="ok",
+        detail="Logged in by the reverse proxy.",
+    )
     return named
 
 

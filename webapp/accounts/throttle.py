@@ -9,6 +9,7 @@ logged in as that name before does not wait at all.
 Kept in memory: the panel runs as one process (see gunicorn_conf.py), and a restart merely
 forgets recent failures.
 """
+
 import math
 import threading
 import time
@@ -34,8 +35,9 @@ class FailureWindow:
     ``max_failures`` failures in the window is blocked until the oldest one leaves it.
     Thread-safe."""
 
-    def __init__(self, max_failures: int, window_seconds: float,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, max_failures: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
+    ):
         self.max_failures = max_failures
         self.window_seconds = window_seconds
         self._clock = clock
@@ -79,8 +81,11 @@ class FailureWindow:
         return times
 
     def _forget_expired(self, now: float) -> None:
-        for key in [key for key, times in self._failures.items()
-                    if not times or times[-1] <= now - self.window_seconds]:
+        for key in [
+            key
+            for key, times in self._failures.items()
+            if not times or times[-1] <= now - self.window_seconds
+        ]:
             del self._failures[key]
 
 
@@ -100,8 +105,10 @@ class LoginThrottle:
     def seconds_to_wait(self, address: str, name: str) -> int:
         """0 if this login may be tried now; otherwise whole seconds to wait."""
         name = name.casefold()
-        wait = max(self._pairs.seconds_blocked([_pair(address, name)]),
-                   self._addresses.seconds_blocked([address]))
+        wait = max(
+            self._pairs.seconds_blocked([_pair(address, name)]),
+            self._addresses.seconds_blocked([address]),
+        )
         if not self._is_known(address, name):
             wait = max(wait, self._name_delay(name))
         return math.ceil(wait)
@@ -134,7 +141,7 @@ class LoginThrottle:
         extra = len(failures) - NAME_FREE_FAILURES
         if extra < 0:
             return 0.0
-        delay = min(2.0 ** extra, NAME_MAX_DELAY_SECONDS)
+        delay = min(2.0**extra, NAME_MAX_DELAY_SECONDS)
         return max(0.0, failures[-1] + delay - self._clock())
 
 

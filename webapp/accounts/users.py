@@ -4,6 +4,7 @@ Used by the Users page and by ``pieces-admin users``; every change is written to
 in the same transaction. Passwords are kept only as werkzeug scrypt hashes. A new password, a new
 role and removing the account end the account's sessions in that transaction too.
 """
+
 import re
 import secrets
 import sqlite3
@@ -74,16 +75,21 @@ class User:
 
 def forbidden_message(user: User, permission: str) -> str:
     roles, what = PERMISSIONS[permission]
-    return (f"You are logged in as {user.name} ({user.role}); only "
-            f"{' and '.join(f'{role}s' for role in roles)} can {what}.")
+    return (
+        f"You are logged in as {user.name} ({user.role}); only "
+        f"{' and '.join(f'{role}s' for role in roles)} can {what}."
+    )
 
 
 # -- validation ------------------------------------------------------------------------------
 
+
 def check_name(name: str) -> str:
     if not NAME_PATTERN.fullmatch(name):
-        raise UserError("A user name is 1 to 64 letters, digits, dots, dashes or underscores, "
-                        "starting with a letter or digit.")
+        raise UserError(
+            "A user name is 1 to 64 letters, digits, dots, dashes or underscores, "
+            "starting with a letter or digit."
+        )
     return name
 
 
@@ -103,14 +109,16 @@ def check_password(password: str) -> str:
 
 # -- reading ---------------------------------------------------------------------------------
 
+
 def find_user(db: sqlite3.Connection, name: str) -> User | None:
     row = db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
     return User.from_row(row) if row else None
 
 
 def list_users(db: sqlite3.Connection) -> list[User]:
-    return [User.from_row(row) for row in
-            db.execute("SELECT * FROM users ORDER BY name COLLATE NOCASE")]
+    return [
+        User.from_row(row) for row in db.execute("SELECT * FROM users ORDER BY name COLLATE NOCASE")
+    ]
 
 
 def count_users(db: sqlite3.Connection) -> int:
@@ -135,18 +143,21 @@ def _unknown_user_hash() -> str:
 
 # -- changing --------------------------------------------------------------------------------
 
-def add_user(db: sqlite3.Connection, name: str, role: str, password: str, *,
-             actor: str) -> User:
+
+def add_user(db: sqlite3.Connection, name: str, role: str, password: str, *, actor: str) -> User:
     check_name(name)
     check_role(role)
     password_hash = generate_password_hash(check_password(password), method=HASH_METHOD)
     with transaction(db):
         if find_user(db, name):
             raise DuplicateUser(name)
-        db.execute("INSERT INTO users (name, role, password_hash, created_at)"
-                   " VALUES (?, ?, ?, ?)", (name, role, password_hash, activity_log.now()))
-        activity_log.record(db, user=actor, action="add-user", outcome="ok",
-                            detail=f"Added {name} as {role}.")
+        db.execute(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+            (name, role, password_hash, activity_log.now()),
+        )
+        activity_log.record(
+            db, user=actor, action="add-user", outcome="ok", detail=f"Added {name} as {role}."
+        )
     return _existing(db, name)
 
 
@@ -158,8 +169,13 @@ def set_role(db: sqlite3.Connection, name: str, role: str, *, actor: str) -> Non
             _refuse_if_last_admin(db, user)
         db.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
         end_sessions_of(db, user)
-        activity_log.record(db, user=actor, action="set-role", outcome="ok",
-                            detail=f"Changed {user.name} from {user.role} to {role}.")
+        activity_log.record(
+            db,
+            user=actor,
+            action="set-role",
+            outcome="ok",
+            detail=f"Changed {user.name} from {user.role} to {role}.",
+        )
 
 
 def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str) -> None:
@@ -169,8 +185,13 @@ def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str
         user = _existing(db, name)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user.id))
         end_sessions_of(db, user)
-        activity_log.record(db, user=actor, action="set-password", outcome="ok",
-                            detail=f"Changed the password of {user.name}.")
+        activity_log.record(
+            db,
+            user=actor,
+            action="set-password",
+            outcome="ok",
+            detail=f"Changed the password of {user.name}.",
+        )
 
 
 def remove_user(db: sqlite3.Connection, name: str, *, actor: str) -> None:
@@ -180,8 +201,13 @@ def remove_user(db: sqlite3.Connection, name: str, *, actor: str) -> None:
             _refuse_if_last_admin(db, user)
         # Its sessions go with it (ON DELETE CASCADE; db.connect turns foreign keys on).
         db.execute("DELETE FROM users WHERE id = ?", (user.id,))
-        activity_log.record(db, user=actor, action="remove-user", outcome="ok",
-                            detail=f"Removed {user.name} ({user.role}).")
+        activity_log.record(
+            db,
+            user=actor,
+            action="remove-user",
+            outcome="ok",
+            detail=f"Removed {user.name} ({user.role}).",
+        )
 
 
 def create_first_admin(db: sqlite3.Connection) -> str | None:
@@ -195,11 +221,17 @@ def create_first_admin(db: sqlite3.Connection) -> str | None:
     with transaction(db):
         if count_users(db):
             return None
-        db.execute("INSERT INTO users (name, role, password_hash, created_at)"
-                   " VALUES (?, 'admin', ?, ?)",
-                   (FIRST_ADMIN_NAME, password_hash, activity_log.now()))
-        activity_log.record(db, user="(first start)", action="add-user", outcome="ok",
-                            detail=f"Added {FIRST_ADMIN_NAME} as admin, with a random password.")
+        db.execute(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, 'admin', ?, ?)",
+            (FIRST_ADMIN_NAME, password_hash, activity_log.now()),
+        )
+        activity_log.record(
+            db,
+            user="(first start)",
+            action="add-user",
+            outcome="ok",
+            detail=f"Added {FIRST_ADMIN_NAME} as admin, with a random password.",
+        )
     return password
 
 

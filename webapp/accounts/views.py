@@ -4,6 +4,7 @@ Plain forms (POST, then a redirect back with a message); a refused change shows 
 with the reason and a 4xx status. A change that ended sessions is announced, so that their open
 live sockets close at once.
 """
+
 from collections.abc import Callable
 
 from flask import (
@@ -49,8 +50,11 @@ def index() -> tuple[str, int]:
 def add() -> tuple[str, int] | Response:
     """Create an account from the "Add a user" form."""
     name, role = request.form.get("name", "").strip(), request.form.get("role", "")
-    return change(lambda: add_user(get_db(), name, role, typed_password(), actor=g.user.name),
-                  f"Added {name} as {role}.", typed={"name": name, "role": role})
+    return change(
+        lambda: add_user(get_db(), name, role, typed_password(), actor=g.user.name),
+        f"Added {name} as {role}.",
+        typed={"name": name, "role": role},
+    )
 
 
 @bp.post("/users/<name>/role")
@@ -70,6 +74,7 @@ def change_role(name: str) -> tuple[str, int] | Response:
 @requires("manage_users")
 def change_password(name: str) -> tuple[str, int] | Response:
     """Set a new password; the account's other sessions end."""
+
     def apply() -> None:
         set_password(get_db(), name, typed_password(), actor=g.user.name)
         stay_logged_in_if_own(name)
@@ -83,11 +88,17 @@ def confirm_remove(name: str) -> str:
     """Ask before deleting an account."""
     if find_user(get_db(), name) is None:
         abort(404, description=f"There is no user named {name!r}.")
-    return render_template("confirm.html", confirmation=Confirmation(
-        f"Remove the account {name}?",
-        f"{name} can no longer log in and is logged out everywhere; what {name} did stays in "
-        "the activity log.",
-        url_for("users.remove", name=name), f"Remove {name}", back_url=url_for("users.index")))
+    return render_template(
+        "confirm.html",
+        confirmation=Confirmation(
+            f"Remove the account {name}?",
+            f"{name} can no longer log in and is logged out everywhere; what {name} did stays in "
+            "the activity log.",
+            url_for("users.remove", name=name),
+            f"Remove {name}",
+            back_url=url_for("users.index"),
+        ),
+    )
 
 
 @bp.post("/users/<name>/remove")
@@ -114,8 +125,9 @@ def typed_password() -> str:
     return password
 
 
-def change(apply: Callable[[], object], done: str,
-           typed: dict | None = None) -> tuple[str, int] | Response:
+def change(
+    apply: Callable[[], object], done: str, typed: dict | None = None
+) -> tuple[str, int] | Response:
     """Make one change; redirect back with ``done``, or show the page with the reason."""
     try:
         apply()
@@ -126,7 +138,13 @@ def change(apply: Callable[[], object], done: str,
     return redirect(url_for("users.index"), 303)
 
 
-def users_page(error: str | None = None, status: int = 200,
-               typed: dict | None = None) -> tuple[str, int]:
-    return render_template("accounts/users.html", users=list_users(get_db()), roles=ROLES,
-                           error=error, typed=typed or {}), status
+def users_page(
+    error: str | None = None, status: int = 200, typed: dict | None = None
+) -> tuple[str, int]:
+    return render_template(
+        "accounts/users.html",
+        users=list_users(get_db()),
+        roles=ROLES,
+        error=error,
+        typed=typed or {},
+    ), status

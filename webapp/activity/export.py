@@ -1,5 +1,6 @@
 """The activity log as a CSV file, filtered as the Activity page is: cells that a spreadsheet
 would run as a formula are made plain text (CSV injection)."""
+
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -31,5 +32,12 @@ def csv_lines(entries: Iterable[Entry]) -> Iterator[str]:
 def _rows(entries: Iterable[Entry]) -> Iterator[tuple]:
     yield HEADER
     for entry in entries:
-        yield (entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.user, entry.action, entry.model_id,
-               entry.model_name, entry.outcome, entry.detail)
+        yield (
+            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.user,
+            entry.action,
+            entry.model_id,
+            entry.model_name,
+            entry.outcome,
+            entry.detail,
+        )

@@ -4,6 +4,7 @@ An action's entry is written as ``pending`` before Pieces OS is called and compl
 so neither an upstream failure nor a crash of the panel loses the record of the attempt. After a
 request that wrote to it, the app's listeners (the live state) are told, so open pages follow.
 """
+
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,8 +23,14 @@ USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
 PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
 #: A request refused for want of a permission (403).
 ACCESS_ACTIONS = ("access",)
-ACTIONS = (MODEL_ACTIONS + CLEANUP_ACTIONS + SESSION_ACTIONS + USER_ACTIONS + PANEL_ACTIONS
-           + ACCESS_ACTIONS)
+ACTIONS = (
+    MODEL_ACTIONS
+    + CLEANUP_ACTIONS
+    + SESSION_ACTIONS
+    + USER_ACTIONS
+    + PANEL_ACTIONS
+    + ACCESS_ACTIONS
+)
 OUTCOMES = ("pending", "ok", "refused", "failed")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
@@ -44,25 +51,48 @@ class Entry:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Entry":
-        return cls(id=row["id"], at=datetime.fromisoformat(row["at"]), user=row["user"],
-                   action=row["action"], model_id=row["model_id"], model_name=row["model_name"],
-                   outcome=row["outcome"], detail=row["detail"])
+        return cls(
+            id=row["id"],
+            at=datetime.fromisoformat(row["at"]),
+            user=row["user"],
+            action=row["action"],
+            model_id=row["model_id"],
+            model_name=row["model_name"],
+            outcome=row["outcome"],
+            detail=row["detail"],
+        )
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def record(db: sqlite3.Connection, *, user: str, action: str, outcome: str,
-           detail: str | None = None, model_id: str | None = None,
-           model_name: str | None = None) -> int:
+def record(
+    db: sqlite3.Connection,
+    *,
+    user: str,
+    action: str,
+    outcome: str,
+    detail: str | None = None,
+    model_id: str | None = None,
+    model_name: str | None = None,
+) -> int:
     """Write one entry (finished unless ``pending``) and return its id."""
     moment = now()
     cursor = db.execute(
         "INSERT INTO activity (at, user, action, model_id, model_name, outcome, detail,"
         " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (moment, user[:MAX_USER_LENGTH], action, model_id, model_name, outcome,
-         _clipped(detail), None if outcome == "pending" else moment))
+        (
+            moment,
+            user[:MAX_USER_LENGTH],
+            action,
+            model_id,
+            model_name,
+            outcome,
+            _clipped(detail),
+            None if outcome == "pending" else moment,
+        ),
+    )
     _written()
     assert cursor.lastrowid is not None  # (set by every INSERT)
     return cursor.lastrowid
@@ -84,8 +114,10 @@ class Attempt:
     def identify(self, model_name: str, model_id: str | None = None) -> None:
         """Name the model once Pieces OS has said which one the id is (or, for a model just
         created, which id it got)."""
-        self._db.execute("UPDATE activity SET model_name = ?, model_id = COALESCE(?, model_id)"
-                         " WHERE id = ?", (model_name, model_id, self._entry_id))
+        self._db.execute(
+            "UPDATE activity SET model_name = ?, model_id = COALESCE(?, model_id) WHERE id = ?",
+            (model_name, model_id, self._entry_id),
+        )
         _written()
 
     def succeeded(self, detail: str) -> None:
@@ -102,8 +134,10 @@ class Attempt:
         """Pieces OS has not settled the action yet (a slow load, a cancel not yet seen to
         work): the entry stays pending with ``detail``; ``settle`` ends it later (and may
         have already: then ``detail`` is not written). Its id."""
-        self._db.execute("UPDATE activity SET detail = ? WHERE id = ? AND outcome = 'pending'",
-                         (_clipped(detail), self._entry_id))
+        self._db.execute(
+            "UPDATE activity SET detail = ? WHERE id = ? AND outcome = 'pending'",
+            (_clipped(detail), self._entry_id),
+        )
         _written()
         self.outcome = "kept pending"
         return self._entry_id
@@ -117,8 +151,10 @@ class Attempt:
 
 def settle(db: sqlite3.Connection, entry_id: int, outcome: str, detail: str | None) -> None:
     """End a pending entry with its outcome (also from outside a request)."""
-    db.execute("UPDATE activity SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
-               (outcome, _clipped(detail), now(), entry_id))
+    db.execute(
+        "UPDATE activity SET outcome = ?, detail = ?, finished_at = ? WHERE id = ?",
+        (outcome, _clipped(detail), now(), entry_id),
+    )
     _written()
 
 
@@ -127,8 +163,17 @@ def attempt(action: str, model_id: str | None, model_name: str | None = None) ->
     """Log an attempt by the current user: pending now, ``ok`` unless the block says otherwise
     (``model_id`` None: an action on no one model, e.g. unloading them all)."""
     db = get_db()
-    current = Attempt(db, record(db, user=g.user.name, action=action, outcome="pending",
-                                 model_id=model_id, model_name=model_name))
+    current = Attempt(
+        db,
+        record(
+            db,
+            user=g.user.name,
+            action=action,
+            outcome="pending",
+            model_id=model_id,
+            model_name=model_name,
+        ),
+    )
     try:
         yield current
     except BaseException as error:
@@ -139,15 +184,19 @@ def attempt(action: str, model_id: str | None, model_name: str | None = None) ->
 
 def recent_for_model(model_id: str, limit: int = RECENT_LIMIT) -> list[Entry]:
     rows = get_db().execute(
-        "SELECT * FROM activity WHERE model_id = ? ORDER BY id DESC LIMIT ?", (model_id, limit))
+        "SELECT * FROM activity WHERE model_id = ? ORDER BY id DESC LIMIT ?", (model_id, limit)
+    )
     return [Entry.from_row(row) for row in rows]
 
 
 def pending_download(db: sqlite3.Connection, model_id: str) -> Entry | None:
     """The model's most recent download entry still pending: the download is running, or the
     panel stopped before it ended."""
-    row = db.execute("SELECT * FROM activity WHERE model_id = ? AND action = 'download'"
-                     " AND outcome = 'pending' ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
+    row = db.execute(
+        "SELECT * FROM activity WHERE model_id = ? AND action = 'download'"
+        " AND outcome = 'pending' ORDER BY id DESC LIMIT 1",
+        (model_id,),
+    ).fetchone()
     return Entry.from_row(row) if row else None
 
 
@@ -182,10 +231,16 @@ def loaded_by(model_id: str) -> str | None:
     """Who loaded the model, if it was loaded through the panel and not unloaded since (by one
     model's unload or by unloading them all); None when the log does not say. Needs an app
     context."""
-    row = get_db().execute(
-        "SELECT user, action FROM activity WHERE outcome IN ('pending', 'ok') AND"
-        " (model_id = ? AND action IN ('load', 'unload') OR action = 'unload-all')"
-        " ORDER BY id DESC LIMIT 1", (model_id,)).fetchone()
+    row = (
+        get_db()
+        .execute(
+            "SELECT user, action FROM activity WHERE outcome IN ('pending', 'ok') AND"
+            " (model_id = ? AND action IN ('load', 'unload') OR action = 'unload-all')"
+            " ORDER BY id DESC LIMIT 1",
+            (model_id,),
+        )
+        .fetchone()
+    )
     return row["user"] if row and row["action"] == "load" else None
 
 

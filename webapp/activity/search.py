@@ -3,6 +3,7 @@ matching page of entries, newest first.
 
 The name typed in a failed login is often a password typed into the wrong field: only those who
 manage users see it. For everybody else it is left out, and the user filter does not find it."""
+
 import math
 import re
 import sqlite3
@@ -22,8 +23,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_FILTERS = ("user", "model", "action", "outcome")
 HIDDEN_NAME = "(hidden)"
 #: The ``user`` column as somebody who may not see failed-login names sees it.
-REDACTED_USER = (f"CASE WHEN action = 'login' AND outcome = 'failed' THEN '{HIDDEN_NAME}'"
-                 " ELSE user END")
+REDACTED_USER = (
+    f"CASE WHEN action = 'login' AND outcome = 'failed' THEN '{HIDDEN_NAME}' ELSE user END"
+)
 
 
 class BadActivityQuery(ValueError):
@@ -32,8 +34,8 @@ class BadActivityQuery(ValueError):
 
 @dataclass(frozen=True)
 class ActivityQuery:
-    user: str = ""     # a user whose name contains this text (any case)
-    model: str = ""    # this model id, or a model whose name contains this text
+    user: str = ""  # a user whose name contains this text (any case)
+    model: str = ""  # this model id, or a model whose name contains this text
     action: str = ""
     outcome: str = ""
     page: int = 1
@@ -110,23 +112,28 @@ def _select(query: ActivityQuery, show_failed_login_names: bool) -> tuple[str, s
     unless ``show_failed_login_names``), its WHERE clause and parameters."""
     user = "user" if show_failed_login_names else REDACTED_USER
     where, parameters = query.where(user)
-    select = (f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail"
-              f" FROM activity{where} ORDER BY id DESC")
+    select = (
+        f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail"
+        f" FROM activity{where} ORDER BY id DESC"
+    )
     return select, where, parameters
 
 
-def matching(db: sqlite3.Connection, query: ActivityQuery,
-             show_failed_login_names: bool = False) -> Iterator[Entry]:
+def matching(
+    db: sqlite3.Connection, query: ActivityQuery, show_failed_login_names: bool = False
+) -> Iterator[Entry]:
     """Every entry the filters match (all pages), newest first."""
     select, _where, parameters = _select(query, show_failed_login_names)
     for row in db.execute(select, parameters):
         yield Entry.from_row(row)
 
 
-def search(db: sqlite3.Connection, query: ActivityQuery,
-           show_failed_login_names: bool = False) -> ActivityPage:
+def search(
+    db: sqlite3.Connection, query: ActivityQuery, show_failed_login_names: bool = False
+) -> ActivityPage:
     select, where, parameters = _select(query, show_failed_login_names)
     total = db.execute(f"SELECT count(*) FROM activity{where}", parameters).fetchone()[0]
-    rows = db.execute(f"{select} LIMIT ? OFFSET ?",
-                      [*parameters, PAGE_SIZE, (query.page - 1) * PAGE_SIZE])
+    rows = db.execute(
+        f"{select} LIMIT ? OFFSET ?", [*parameters, PAGE_SIZE, (query.page - 1) * PAGE_SIZE]
+    )
     return ActivityPage(query, [Entry.from_row(row) for row in rows], total)

@@ -1,6 +1,7 @@
 """The Activity page (``/activity``): the log, filtered and paged by its query string, and the
 same filtered log as a CSV download (``/activity/export.csv``). Names typed in failed logins are
 shown only to those who manage users (often a password was typed into the name field)."""
+
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -31,8 +32,13 @@ def shows_failed_login_names() -> bool:
 def index() -> Response:
     """Who did what and how it ended, newest first."""
     log = search(get_db(), activity_query(), shows_failed_login_names())
-    return page_or_fragment("activity/activity.html", "activity/_activity.html",
-                            log=log, actions=ACTIONS, outcomes=OUTCOMES)
+    return page_or_fragment(
+        "activity/activity.html",
+        "activity/_activity.html",
+        log=log,
+        actions=ACTIONS,
+        outcomes=OUTCOMES,
+    )
 
 
 @bp.get("/activity/export.csv")
@@ -44,5 +50,8 @@ def export() -> Response:
         yield from csv_lines(matching(get_db(), query, show_names))
 
     name = f"activity-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
-    return Response(stream_with_context(lines()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        stream_with_context(lines()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

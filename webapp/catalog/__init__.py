@@ -1,6 +1,7 @@
 """The models as people see and change them: the list and each model's page (``views``), the
 action buttons (``actions``: browser -> view -> ``pieces.client`` -> Pieces OS -> the updated row),
 and the edit form of custom models (``editing``, ``form``)."""
+
 from flask import Flask
 
 from ..pieces.listing import SORT_LABELS, STATES
@@ -14,9 +15,13 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["model_id"] = ModelIdConverter
     app.url_value_preprocessor(check_model_id_in_url)
     app.jinja_env.globals.update(
-        model_url=model_url, row_values=row_values, model_parts=KeptModelParts(app),
+        model_url=model_url,
+        row_values=row_values,
+        model_parts=KeptModelParts(app),
         action_labels=actions.ACTION_LABELS,
-        states=STATES, sorts=SORT_LABELS, capability_names=CAPABILITY_NAMES,
+        states=STATES,
+        sorts=SORT_LABELS,
+        capability_names=CAPABILITY_NAMES,
     )
     for module in (views, actions, cleanup, custom, editing):
         app.register_blueprint(module.bp)

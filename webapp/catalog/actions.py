@@ -4,6 +4,7 @@ With htmx the answer is the model's row (or card) rendered from the ``Model`` Pi
 swapped in place. Without JavaScript the buttons are plain forms and the answer is a redirect back
 with a flash message (POST/Redirect/GET).
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -53,7 +54,8 @@ class Action:
 
 
 ACTIONS = {
-    action.name: action for action in (
+    action.name: action
+    for action in (
         Action("download", PiecesClient.download, "Download", "Download started"),
         Action("cancel", PiecesClient.cancel_download, "Cancel download", "Download canceled"),
         Action("load", PiecesClient.load, "Load", "Loaded"),
@@ -101,8 +103,7 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
     if action.name not in model.available_actions:
         refusal = f"Cannot {action.name} {model.name}: it is {model.state}."
         attempt.refused(refusal)
-        row = host.action_went_wrong(model, Outcome(action.name, g.user.name, "refused",
-                                                    refusal))
+        row = host.action_went_wrong(model, Outcome(action.name, g.user.name, "refused", refusal))
         return answer(model, row=row, error=refusal, status=409)
     host.action_started(model, action.name, g.user.name, attempt.entry_id)
     try:
@@ -110,10 +111,15 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
     except TimedOut as failure:
         if action.name != "load":
             return fail(action.name, model, attempt, failure)
-        row = host.load_pending(model, attempt.keep_pending(
-            f"{failure}; the panel checks until it is loaded."))
-        return answer(model, row=row, message=f"Loading {model.name}: Pieces OS has not "
-                                              "finished yet; its row changes when it has.")
+        row = host.load_pending(
+            model, attempt.keep_pending(f"{failure}; the panel checks until it is loaded.")
+        )
+        return answer(
+            model,
+            row=row,
+            message=f"Loading {model.name}: Pieces OS has not "
+            "finished yet; its row changes when it has.",
+        )
     except UpstreamError as failure:
         return fail(action.name, model, attempt, failure)
     if action.name == "download":  # the live state settles it with how the download ends
@@ -122,13 +128,16 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
     if action.name == "load" and not updated.loaded:
         host.load_ended(model_id)
     if action.name == "cancel" and updated.downloading:
-        host.cancel_pending(model_id, attempt.keep_pending(
-            "Pieces OS answered the cancel still downloading."))
-        return answer(updated, row=host.model_heard(updated),
-                      message=f"Cancel requested for {updated.name}: Pieces OS is still "
-                              "downloading; its row says when it stops.")
-    return answer(updated, row=host.model_heard(updated),
-                  message=f"{action.done}: {updated.name}.")
+        host.cancel_pending(
+            model_id, attempt.keep_pending("Pieces OS answered the cancel still downloading.")
+        )
+        return answer(
+            updated,
+            row=host.model_heard(updated),
+            message=f"Cancel requested for {updated.name}: Pieces OS is still "
+            "downloading; its row says when it stops.",
+        )
+    return answer(updated, row=host.model_heard(updated), message=f"{action.done}: {updated.name}.")
 
 
 def owner_of(action_name: str, model_id: str) -> str | None:
@@ -162,8 +171,11 @@ def ask_before_taking_over(action_name: str, model_id: str) -> Response | None:
         question = f"Unload {model.name}?"
         consequence = f"It was loaded by {who}, who may be using it; loading it again takes time."
     url = url_for("actions.act", model_id=model_id, action_name=action_name)
-    return ask_to_confirm(model, model_id, Confirmation(
-        question, consequence, url, ACTIONS[action_name].label, back_url=next_url()))
+    return ask_to_confirm(
+        model,
+        model_id,
+        Confirmation(question, consequence, url, ACTIONS[action_name].label, back_url=next_url()),
+    )
 
 
 def ask_to_confirm(model: Model, model_id: str, confirmation: Confirmation) -> Response:
@@ -172,16 +184,25 @@ def ask_to_confirm(model: Model, model_id: str, confirmation: Confirmation) -> R
     view = request.values.get("view", "row")
     fields = {"view": view, "next": safe_local_path(confirmation.back_url)}
     if not is_htmx():
-        return vary_on_htmx(make_response(render_template(
-            "confirm.html", confirmation=replace(confirmation, fields=fields))))
+        return vary_on_htmx(
+            make_response(
+                render_template("confirm.html", confirmation=replace(confirmation, fields=fields))
+            )
+        )
     asked = replace(confirmation, fields=fields, hx_target="closest .model-view")
     template = VIEWS.get(view, VIEWS["row"])
-    return vary_on_htmx(make_response(render_template(
-        template, r=current_live().row_of(model, model_id), error=None, confirm=asked)))
+    return vary_on_htmx(
+        make_response(
+            render_template(
+                template, r=current_live().row_of(model, model_id), error=None, confirm=asked
+            )
+        )
+    )
 
 
-def fail(action_name: str, model: Model, attempt: activity_log.Attempt,
-         failure: UpstreamError) -> Response:
+def fail(
+    action_name: str, model: Model, attempt: activity_log.Attempt, failure: UpstreamError
+) -> Response:
     """The action failed in Pieces OS: say so, with why local models may not work now, on
     every page."""
     host = current_live()
@@ -202,12 +223,22 @@ def dismiss(model_id: str) -> Response:
     host = current_live()
     host.dismiss(model_id)
     model = read_model(model_id)
-    return answer(model, row=host.model_heard(model),
-                  message=f"Dismissed how the last action on {model.name} ended.")
+    return answer(
+        model,
+        row=host.model_heard(model),
+        message=f"Dismissed how the last action on {model.name} ended.",
+    )
 
 
-def answer(model: Model | None, *, model_id: str | None = None, row: ModelRow | None = None,
-           message: str | None = None, error: str | None = None, status: int = 200) -> Response:
+def answer(
+    model: Model | None,
+    *,
+    model_id: str | None = None,
+    row: ModelRow | None = None,
+    message: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     """The re-rendered row or card for htmx (``row``: as the live state gave it back; it says
     how the action went when it went wrong); a redirect with a flash message otherwise."""
     if not is_htmx():
@@ -226,8 +257,13 @@ def answer(model: Model | None, *, model_id: str | None = None, row: ModelRow | 
     return vary_on_htmx(make_response(html, status))
 
 
-def answer_failure(model_id: str, model: Model | None, failure: UpstreamError,
-                   message: str | None = None, row: ModelRow | None = None) -> Response:
+def answer_failure(
+    model_id: str,
+    model: Model | None,
+    failure: UpstreamError,
+    message: str | None = None,
+    row: ModelRow | None = None,
+) -> Response:
     """Say what went wrong on the model's row (``message``, or the failure's own words); an
     unreachable Pieces OS is the page's banner."""
     if isinstance(failure, Unreachable) and is_htmx():
@@ -235,5 +271,4 @@ def answer_failure(model_id: str, model: Model | None, failure: UpstreamError,
         response.headers["HX-Reswap"] = "none"
         return vary_on_htmx(response)
     status = 410 if isinstance(failure, ModelGone) else 200
-    return answer(model, model_id=model_id, row=row, error=message or str(failure),
-                  status=status)
+    return answer(model, model_id=model_id, row=row, error=message or str(failure), status=status)

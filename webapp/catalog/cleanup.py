@@ -3,6 +3,7 @@
 Both are asked about first (``web.confirmation``: a GET shows the confirmation, the POST that
 carries it does the deed) and logged; every open page sees the models change.
 """
+
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
@@ -44,12 +45,17 @@ def confirm_delete_files(model_id: str) -> Response:
     if kept:
         abort(409, description=f"Cannot delete the files of {model.name}: {kept}.")
     size = f" ({model.size_bytes / 1e9:.2f} GB)" if model.size_bytes else ""
-    return ask_to_confirm(model, model_id, Confirmation(
-        f"Delete the downloaded files of {model.name}?",
-        f"This frees their disk space{size}; using the model again means downloading it "
-        "again.",
-        url_for("cleanup.delete_files", model_id=model_id), "Delete files",
-        back_url=safe_local_path(request.args.get("next"))))
+    return ask_to_confirm(
+        model,
+        model_id,
+        Confirmation(
+            f"Delete the downloaded files of {model.name}?",
+            f"This frees their disk space{size}; using the model again means downloading it again.",
+            url_for("cleanup.delete_files", model_id=model_id),
+            "Delete files",
+            back_url=safe_local_path(request.args.get("next")),
+        ),
+    )
 
 
 @bp.post("/models/<model_id:model_id>/delete-files")
@@ -65,16 +71,20 @@ def delete_files(model_id: str) -> Response:
         if kept:
             refusal = f"Cannot delete the files of {model.name}: {kept}."
             attempt.refused(refusal)
-            row = host.action_went_wrong(model, Outcome("delete-files", g.user.name, "refused",
-                                                        refusal))
+            row = host.action_went_wrong(
+                model, Outcome("delete-files", g.user.name, "refused", refusal)
+            )
             return answer(model, row=row, error=refusal, status=409)
         try:
             client.delete_files(model_id)
             updated = client.get_model(model_id)
         except UpstreamError as failure:
             return fail("delete-files", model, attempt, failure)
-    return answer(updated, row=host.model_heard(updated),
-                  message=f"Deleted the downloaded files of {updated.name}.")
+    return answer(
+        updated,
+        row=host.model_heard(updated),
+        message=f"Deleted the downloaded files of {updated.name}.",
+    )
 
 
 @bp.get("/unload-all")
@@ -83,13 +93,19 @@ def confirm_unload_all() -> Response:
     """Ask before unloading every model, naming them."""
     loaded = [model.name for model in current_live().snapshot.models if model.loaded]
     named = f" ({', '.join(loaded)})" if loaded else ""
-    return page_or_fragment("confirm.html", "_confirm.html", confirmation=Confirmation(
-        "Unload every loaded model?",
-        f"Every loaded model{named} leaves memory, whoever loaded it; loading one again "
-        "takes time.",
-        url_for("cleanup.unload_all"), "Unload everything",
-        back_url=safe_local_path(request.args.get("next")),
-        fields={"next": safe_local_path(request.args.get("next"))}))
+    return page_or_fragment(
+        "confirm.html",
+        "_confirm.html",
+        confirmation=Confirmation(
+            "Unload every loaded model?",
+            f"Every loaded model{named} leaves memory, whoever loaded it; loading one again "
+            "takes time.",
+            url_for("cleanup.unload_all"),
+            "Unload everything",
+            back_url=safe_local_path(request.args.get("next")),
+            fields={"next": safe_local_path(request.args.get("next"))},
+        ),
+    )
 
 
 @bp.post("/unload-all")
@@ -107,8 +123,10 @@ def unload_all() -> Response:
             attempt.failed(str(failure))
             flash(str(failure), "error")
             return redirect(back, 303)
-        done = (f"Unloaded {len(before)} model{'s' if len(before) != 1 else ''}"
-                f"{': ' + ', '.join(before) if before else ''}.")
+        done = (
+            f"Unloaded {len(before)} model{'s' if len(before) != 1 else ''}"
+            f"{': ' + ', '.join(before) if before else ''}."
+        )
         attempt.succeeded(done)
     host.refresh_now()
     flash(done, "success")

@@ -1,6 +1,7 @@
 """The rest of a custom model's life, for admins: adding one (``POST /models/create``, from a
 form validated like the edit form) and deleting one (``POST /models/{id}/delete``, confirmed
 first). Both are logged."""
+
 from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,8 +23,13 @@ bp = Blueprint("custom", __name__)
 
 #: What a new custom model is besides what the form says: a chat model that runs on this
 #: machine (through Ollama), not yet downloaded.
-NEW_MODEL = {"cloud": False, "custom": True, "downloaded": False, "type": "BALANCED",
-             "usage": "CODE_CONVERSATION"}
+NEW_MODEL = {
+    "cloud": False,
+    "custom": True,
+    "downloaded": False,
+    "type": "BALANCED",
+    "usage": "CODE_CONVERSATION",
+}
 
 
 @bp.route("/custom-models/new", methods=["GET", "POST"])
@@ -41,7 +47,8 @@ def create() -> ResponseReturnValue:
         created = {"value": datetime.now(UTC).isoformat(timespec="seconds")}
         try:
             model = current_client().create_model(
-                apply_changes({**NEW_MODEL, "created": created}, changes))
+                apply_changes({**NEW_MODEL, "created": created}, changes)
+            )
         except UpstreamError as failure:
             attempt.failed(str(failure))
             return render_template("catalog/new.html", form=form, error=failure)
@@ -56,12 +63,18 @@ def create() -> ResponseReturnValue:
 def confirm_delete(model_id: str) -> Response:
     """Ask before deleting a custom model (in place of its card with htmx)."""
     model = read_model(model_id)
-    return ask_to_confirm(model, model_id, Confirmation(
-        f"Delete the custom model {model.name}?",
-        "Pieces OS forgets it: its settings, and its files if downloaded. This cannot be "
-        "undone.",
-        url_for("custom.delete", model_id=model_id), "Delete the model",
-        back_url=safe_local_path(request.args.get("next"))))
+    return ask_to_confirm(
+        model,
+        model_id,
+        Confirmation(
+            f"Delete the custom model {model.name}?",
+            "Pieces OS forgets it: its settings, and its files if downloaded. This cannot be "
+            "undone.",
+            url_for("custom.delete", model_id=model_id),
+            "Delete the model",
+            back_url=safe_local_path(request.args.get("next")),
+        ),
+    )
 
 
 @bp.post("/models/<model_id:model_id>/delete")

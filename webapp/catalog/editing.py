@@ -1,4 +1,5 @@
 """Editing custom models: a form that sends the whole updated ``Model`` to Pieces OS."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 

@@ -1,4 +1,5 @@
 """The edit form of a custom model: read, validate, and apply to the ``Model`` Pieces OS sent."""
+
 import math
 import re
 from dataclasses import dataclass, field
@@ -30,23 +31,34 @@ class ModelForm:
     @classmethod
     def from_model(cls, model: Model) -> "ModelForm":
         limits = model.max_tokens
-        return cls(values={
-            "name": model.name,
-            "description": model.description or "",
-            "version": model.version,
-            "quantization": model.quantization or "",
-            "parameters": _shown(model.parameters),
-            "max_tokens_total": _shown(limits.total if limits else None),
-            "max_tokens_input": _shown(limits.input if limits else None),
-            "max_tokens_output": _shown(limits.output if limits else None),
-            "capabilities": list(model.capabilities),
-            "cpu": bool(model.cpu),
-        })
+        return cls(
+            values={
+                "name": model.name,
+                "description": model.description or "",
+                "version": model.version,
+                "quantization": model.quantization or "",
+                "parameters": _shown(model.parameters),
+                "max_tokens_total": _shown(limits.total if limits else None),
+                "max_tokens_input": _shown(limits.input if limits else None),
+                "max_tokens_output": _shown(limits.output if limits else None),
+                "capabilities": list(model.capabilities),
+                "cpu": bool(model.cpu),
+            }
+        )
 
     @classmethod
     def from_form(cls, form: MultiDict) -> "ModelForm":
-        values = {name: form.get(name, "").strip() for name in (
-            "name", "description", "version", "quantization", "parameters", *TOKEN_FIELDS)}
+        values = {
+            name: form.get(name, "").strip()
+            for name in (
+                "name",
+                "description",
+                "version",
+                "quantization",
+                "parameters",
+                *TOKEN_FIELDS,
+            )
+        }
         values["capabilities"] = form.getlist("capabilities")
         values["cpu"] = form.get("cpu") == "on"
         return cls(values=values)
@@ -55,24 +67,32 @@ class ModelForm:
         """Check every field; return the Model keys to change (empty if any field failed)."""
         changes = {
             "name": self._text("name", required=True, max_length=200),
-            "version": self._text("version", required=True, max_length=40,
-                                  pattern=VERSION_PATTERN),
+            "version": self._text("version", required=True, max_length=40, pattern=VERSION_PATTERN),
             "parameters": self._number("parameters", maximum=MAX_PARAMETERS_BILLIONS),
             "capabilities": self._capabilities(),
             "cpu": self.values["cpu"],
         }
-        for key, name, pattern in (("description", "description", None),
-                                   ("quantization", "quantization", QUANTIZATION_PATTERN)):
-            value = self._text(name, max_length=2000 if key == "description" else 40,
-                               pattern=pattern)
+        for key, name, pattern in (
+            ("description", "description", None),
+            ("quantization", "quantization", QUANTIZATION_PATTERN),
+        ):
+            value = self._text(
+                name, max_length=2000 if key == "description" else 40, pattern=pattern
+            )
             changes[key] = value or None  # None: remove the optional key
         changes["maxTokens"] = self._token_limits()
         return {} if self.errors else changes
 
     # -- one checker per kind of field ---------------------------------------------------------
 
-    def _text(self, name: str, *, max_length: int, required: bool = False,
-              pattern: re.Pattern[str] | None = None) -> str:
+    def _text(
+        self,
+        name: str,
+        *,
+        max_length: int,
+        required: bool = False,
+        pattern: re.Pattern[str] | None = None,
+    ) -> str:
         value = self.values[name]
         if required and not value:
             self.errors[name] = "This field is required."
@@ -100,7 +120,8 @@ class ModelForm:
 
     def _token_limits(self) -> dict:
         total, given_input, given_output = (
-            self._number(name, maximum=MAX_TOKENS, integer=True) for name in TOKEN_FIELDS)
+            self._number(name, maximum=MAX_TOKENS, integer=True) for name in TOKEN_FIELDS
+        )
         for name, part in (("max_tokens_input", given_input), ("max_tokens_output", given_output)):
             if total is not None and part is not None and part > total:
                 self.errors[name] = "Cannot be more than the total."

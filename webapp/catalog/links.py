@@ -1,5 +1,6 @@
 """Model URLs as the catalog's views and templates see them: ids written as one path segment
 and checked on the way in, and links that keep the list's search and filters on the way out."""
+
 from typing import Any
 
 from flask import abort, current_app, g, url_for

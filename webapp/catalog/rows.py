@@ -1,6 +1,7 @@
 """What the model rows of a page cost to render, kept small: the values every row of one request
 shares are worked out once per request, and the cells that show a model alone once per
 ``Model`` object (the client keeps the objects of an unchanged list between requests)."""
+
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -36,8 +37,9 @@ class RowValues:
 def row_values() -> RowValues:
     """The values of the request being rendered (for templates)."""
     if "row_values" not in g:
-        g.row_values = RowValues(can("act"), csrf_token(), next_url(), list_link_query(),
-                                 ModelRoute.of("catalog.detail"))
+        g.row_values = RowValues(
+            can("act"), csrf_token(), next_url(), list_link_query(), ModelRoute.of("catalog.detail")
+        )
     return g.row_values
 
 
@@ -68,8 +70,11 @@ class KeptModelParts:
         if len(self._kept) >= self.MAX_KEPT:
             self._kept.clear()
         macros = self._macros
-        parts = ModelParts(macros.cells(model), macros.badges(model),
-                           macros.progress_box(model.id, None, False, None, False))
+        parts = ModelParts(
+            macros.cells(model),
+            macros.badges(model),
+            macros.progress_box(model.id, None, False, None, False),
+        )
         self._kept[model.id] = (model, parts)
         return parts
 

@@ -1,4 +1,5 @@
 """The model pages: the list at ``/`` and one model's details at ``/models/<id>``."""
+
 from flask import Blueprint, Response, abort, render_template, request
 
 from ..activity.log import recent_for_model
@@ -30,9 +31,15 @@ def index() -> Response:
         live = host.snapshot
         models, error, listed_at = list(live.models), failure, live.listed_at
     return page_or_fragment(
-        "catalog/index.html", "catalog/_list.html",
-        query=query, models=query.apply(models), total=len(models), error=error,
-        listed_at=listed_at, summary=summarize(models), providers=providers(models),
+        "catalog/index.html",
+        "catalog/_list.html",
+        query=query,
+        models=query.apply(models),
+        total=len(models),
+        error=error,
+        listed_at=listed_at,
+        summary=summarize(models),
+        providers=providers(models),
     )
 
 
@@ -47,6 +54,13 @@ def detail(model_id: str) -> Response | tuple[str, int]:
     except UpstreamError as failure:
         model, error = None, failure
     row = current_live().model_heard(model) if model else current_live().row_of(None, model_id)
-    return page_or_fragment("catalog/detail.html", "catalog/_card.html", r=row,
-                            model=model, model_id=model_id, back=back, error=error,
-                            history=recent_for_model(model_id))
+    return page_or_fragment(
+        "catalog/detail.html",
+        "catalog/_card.html",
+        r=row,
+        model=model,
+        model_id=model_id,
+        back=back,
+        error=error,
+        history=recent_for_model(model_id),
+    )

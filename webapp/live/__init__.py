@@ -35,11 +35,18 @@ MAX_INCOMING_MESSAGE_BYTES = 1024
 def init_app(app: Flask) -> None:
     # simple-websocket's documented options: pings that find a vanished browser (one that
     # answers none is closed within LIVE_PING_SECONDS), and the size limit.
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {
-        "ping_interval": app.config["LIVE_PING_SECONDS"] / 2,
-        "max_message_size": MAX_INCOMING_MESSAGE_BYTES})
-    host = LiveHost(app, app.extensions["pieces_client"],
-                    total_sockets=sockets_allowed(app.config["LIVE_SOCKETS_TOTAL"]))
+    app.config.setdefault(
+        "SOCK_SERVER_OPTIONS",
+        {
+            "ping_interval": app.config["LIVE_PING_SECONDS"] / 2,
+            "max_message_size": MAX_INCOMING_MESSAGE_BYTES,
+        },
+    )
+    host = LiveHost(
+        app,
+        app.extensions["pieces_client"],
+        total_sockets=sockets_allowed(app.config["LIVE_SOCKETS_TOTAL"]),
+    )
     app.extensions["live"] = host
     on_sessions_ended(app, host.check_sessions)
     activity_log.listen(app, host.activity_changed)

@@ -44,8 +44,14 @@ class Downloads:
         state = self.state
         state.endings.pop(model.id, None)
         state.downloads[model.id] = DownloadProgress(
-            model.id, size_bytes=model.size_bytes, started_by=started_by, answered=False,
-            entry=entry, started=self.host.now(), last_change=self.host.now())
+            model.id,
+            size_bytes=model.size_bytes,
+            started_by=started_by,
+            answered=False,
+            entry=entry,
+            started=self.host.now(),
+            last_change=self.host.now(),
+        )
         state.requested.add(model.id)
         self.host.publish.downloads()
         self.host.publish.row(model.id)
@@ -118,8 +124,14 @@ class Downloads:
         entry, started_by = self.host.journal.download_seen(model, OTHER_TOOL_USER)
         self.state.endings.pop(model.id, None)
         self.state.downloads[model.id] = DownloadProgress(
-            model.id, size_bytes=model.size_bytes, started_by=started_by, entry=entry,
-            started=self.host.now(), last_change=self.host.now(), rebased=True)
+            model.id,
+            size_bytes=model.size_bytes,
+            started_by=started_by,
+            entry=entry,
+            started=self.host.now(),
+            last_change=self.host.now(),
+            rebased=True,
+        )
         self.host.publish.downloads()
 
     def frame(self, reader: SocketReader, data: str | bytes) -> None:
@@ -140,13 +152,16 @@ class Downloads:
             if not progress.answered:
                 log.info("ignored %s of %s: left from an earlier attempt", frame.status, model_id)
                 return
-            self.host.spawn(lambda: self.host.client.get_model(model_id),
-                            lambda answer: self._final_status_checked(model_id, frame, answer))
+            self.host.spawn(
+                lambda: self.host.client.get_model(model_id),
+                lambda answer: self._final_status_checked(model_id, frame, answer),
+            )
             return
         self._apply(model_id, progress, frame)
 
-    def _final_status_checked(self, model_id: str, frame: ProgressFrame,
-                              answer: Model | UpstreamError) -> None:
+    def _final_status_checked(
+        self, model_id: str, frame: ProgressFrame, answer: Model | UpstreamError
+    ) -> None:
         """Pieces OS said whether the model downloads after a final status came first."""
         progress = self.state.downloads.get(model_id)
         if progress is None or isinstance(answer, UpstreamError) or answer.downloading:
@@ -176,8 +191,10 @@ class Downloads:
         model_id = reader.name
         if self.relays.get(model_id) is not reader:
             return
-        self.host.spawn(lambda: self.host.client.get_model(model_id),
-                        lambda answer: self._checked_after_loss(reader, answer))
+        self.host.spawn(
+            lambda: self.host.client.get_model(model_id),
+            lambda answer: self._checked_after_loss(reader, answer),
+        )
 
     def _checked_after_loss(self, reader: SocketReader, answer: Model | UpstreamError) -> None:
         model_id = reader.name
@@ -212,34 +229,49 @@ class Downloads:
         if progress is None:
             return
         self.host.publish.downloads()
-        self.host.spawn(lambda: self.host.client.get_model(model_id),
-                        lambda answer: self._finished(progress, answer))
+        self.host.spawn(
+            lambda: self.host.client.get_model(model_id),
+            lambda answer: self._finished(progress, answer),
+        )
 
     def _finished(self, progress: DownloadProgress, answer: Model | UpstreamError) -> None:
         if isinstance(answer, UpstreamError):
-            self.ended(progress, None, "the model vanished from Pieces OS"
-                       if isinstance(answer, ModelGone) else "Pieces OS became unreachable")
+            self.ended(
+                progress,
+                None,
+                "the model vanished from Pieces OS"
+                if isinstance(answer, ModelGone)
+                else "Pieces OS became unreachable",
+            )
             self.host.publish.row(progress.model_id)
             return
         self.host.models.heard(answer)  # the row then says how it ended, with the model as it is
         self.ended(progress, answer)
 
-    def ended(self, progress: DownloadProgress | None, model: Model | None,
-              lost_because: str | None = None) -> None:
+    def ended(
+        self,
+        progress: DownloadProgress | None,
+        model: Model | None,
+        lost_because: str | None = None,
+    ) -> None:
         """Settle the download's log entries (its own, and a cancel's left pending) with how it
         ended, which its row says from now on (unless another download started meanwhile)."""
         if progress is None:
             return
         self.host.publish.downloads()
-        ending = ending_of(progress, model, lost_because or progress.interruption
-                           or STOPPED_WITHOUT_A_WORD)
+        ending = ending_of(
+            progress, model, lost_because or progress.interruption or STOPPED_WITHOUT_A_WORD
+        )
         journal = self.host.journal
         if progress.entry is not None:
             journal.settle(progress.entry, ending.outcome, ending.detail)
         if progress.cancel_entry is not None:
             if ending.kind == COMPLETED:
-                journal.settle(progress.cancel_entry, "failed",
-                               "Pieces OS did not stop the download: it completed.")
+                journal.settle(
+                    progress.cancel_entry,
+                    "failed",
+                    "Pieces OS did not stop the download: it completed.",
+                )
             else:
                 journal.settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
         if progress.model_id not in self.state.downloads and ending.worth_showing:
@@ -254,13 +286,16 @@ class Downloads:
             if model_id not in self.state.stalled and progress.is_stalled(stall_seconds, now):
                 self.state.stalled.add(model_id)
                 self.host.publish.progress(model_id)
-            if (model_id not in self.state.cancel_ignored
-                    and progress.cancel_ignored(cancel_seconds, now)):
+            if model_id not in self.state.cancel_ignored and progress.cancel_ignored(
+                cancel_seconds, now
+            ):
                 self.state.cancel_ignored.add(model_id)
                 if progress.cancel_entry is not None:
-                    self.host.journal.settle(progress.cancel_entry, "failed",
-                                             f"Pieces OS was still downloading "
-                                             f"{cancel_seconds:g} s after the cancel.")
+                    self.host.journal.settle(
+                        progress.cancel_entry,
+                        "failed",
+                        f"Pieces OS was still downloading {cancel_seconds:g} s after the cancel.",
+                    )
                     progress.cancel_entry = None
                 self.host.publish.progress(model_id)
 
@@ -273,9 +308,11 @@ class Downloads:
             self._stop_relay(model_id)
 
     def _awaiting_start(self, progress: DownloadProgress) -> bool:
-        return (progress.model_id in self.state.requested
-                and progress.cancel_requested_by is None
-                and progress.age(self.host.now()) < START_GRACE_SECONDS)
+        return (
+            progress.model_id in self.state.requested
+            and progress.cancel_requested_by is None
+            and progress.age(self.host.now()) < START_GRACE_SECONDS
+        )
 
     def _stop_following(self, model_id: str) -> DownloadProgress | None:
         state = self.state
@@ -292,8 +329,12 @@ class Downloads:
         if relay is None:
             client = self.host.client
             relay = self.relays[model_id] = self.host.open_reader(
-                model_id, lambda: client.progress_url(model_id), on_message=self.frame,
-                on_lost=self.relay_lost, on_connected=self.relay_connected)
+                model_id,
+                lambda: client.progress_url(model_id),
+                on_message=self.frame,
+                on_lost=self.relay_lost,
+                on_connected=self.relay_connected,
+            )
         return relay
 
     def _stop_relay(self, model_id: str) -> None:

@@ -1,6 +1,7 @@
 """How a download ended, worked out from what the panel heard of it: its last status, Pieces
 OS's answer afterwards and why contact was lost. The activity log records it and the model's row
 says it until dismissed or a new download starts."""
+
 from dataclasses import dataclass
 
 from ..pieces.model import Model

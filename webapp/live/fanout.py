@@ -35,8 +35,9 @@ class Mailbox:
     """One open page's socket as the loop sees it. The loop puts messages (or a ``Close``) in
     ``messages``; the page's socket handler takes them."""
 
-    def __init__(self, page: Page, account_id: int, session_hash: str,
-                 connected: Callable[[], bool]):
+    def __init__(
+        self, page: Page, account_id: int, session_hash: str, connected: Callable[[], bool]
+    ):
         self.page = page
         self.account_id = account_id
         self.session_hash = session_hash
@@ -75,14 +76,20 @@ class PageKind:
         self.feed.pop(key, None)
         self.feed[key] = (seq, html)
         for prefix in replaces:  # elements the new one holds, as of an older state
-            for inner in [inner for inner, (at, _html) in self.feed.items()
-                          if inner.startswith(prefix) and at < seq]:
+            for inner in [
+                inner
+                for inner, (at, _html) in self.feed.items()
+                if inner.startswith(prefix) and at < seq
+            ]:
                 del self.feed[inner]
 
     def changed_after(self, seq: int | None) -> list[str]:
         """The fragments of elements changed after ``seq`` (None: all), oldest first."""
-        return [html for at, html in sorted(self.feed.values(), key=lambda entry: entry[0])
-                if seq is None or at > seq]
+        return [
+            html
+            for at, html in sorted(self.feed.values(), key=lambda entry: entry[0])
+            if seq is None or at > seq
+        ]
 
 
 #: Every element a kind of page shows, as (element, html), for the first page of that kind.
@@ -107,8 +114,14 @@ class Fanout:
     def mailboxes(self) -> list[Mailbox]:
         return [mailbox for kind in self.kinds.values() for mailbox in kind.mailboxes]
 
-    def open(self, page: Page, since: int | None, account_id: int, session_hash: str,
-             connected: Callable[[], bool]) -> Mailbox | str:
+    def open(
+        self,
+        page: Page,
+        since: int | None,
+        account_id: int,
+        session_hash: str,
+        connected: Callable[[], bool],
+    ) -> Mailbox | str:
         """A page opened its socket: its mailbox, holding what changed since ``since``; or why
         it is refused (too many pages open for the account, or for the panel)."""
         if self._refusal(account_id):
@@ -134,12 +147,16 @@ class Fanout:
 
     def _refusal(self, account_id: int) -> str | None:
         if self._open[account_id] >= self.per_account:
-            return (f"Live updates are off on this page: your account already has "
-                    f"{self.per_account} pages open with live updates. It reloads itself "
-                    "meanwhile; close some to get them back.")
+            return (
+                f"Live updates are off on this page: your account already has "
+                f"{self.per_account} pages open with live updates. It reloads itself "
+                "meanwhile; close some to get them back."
+            )
         if sum(self._open.values()) >= self.total:
-            return ("Live updates are off on this page: the panel serves as many live pages as "
-                    "it can. It reloads itself meanwhile.")
+            return (
+                "Live updates are off on this page: the panel serves as many live pages as "
+                "it can. It reloads itself meanwhile."
+            )
         return None
 
     def close(self, mailbox: Mailbox) -> None:
@@ -164,8 +181,16 @@ class Fanout:
         for html in kind.changed_after(None):
             mailbox.put(html)
 
-    def publish(self, key: str, seq: int, render: Render, *, shows: Callable[[Page], bool],
-                replaces: tuple[str, ...] = (), same_for_all: bool = False) -> None:
+    def publish(
+        self,
+        key: str,
+        seq: int,
+        render: Render,
+        *,
+        shows: Callable[[Page], bool],
+        replaces: tuple[str, ...] = (),
+        same_for_all: bool = False,
+    ) -> None:
         """Element ``key`` changed at ``seq``: render it for every kind of open page that
         ``shows`` it, and put it in their mailboxes."""
         self.element_seq[key] = seq

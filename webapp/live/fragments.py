@@ -27,25 +27,37 @@ class Fragments:
         """The model's row or card; a model gone from Pieces OS leaves a card saying so (its row
         goes with the list, see ``model_list``)."""
         template = "catalog/_card.html" if page.view == "card" else "catalog/_row.html"
-        return self._render(page, live, template, r=row, error=None if row.model else GONE,
-                            oob=True)
+        return self._render(
+            page, live, template, r=row, error=None if row.model else GONE, oob=True
+        )
 
     def model_list(self, page: Page, live: LiveSnapshot) -> str:
         """The list page's whole table (models came or went), with its search and filters."""
         query = list_query_of(page.url)
         models = list(live.models)
-        return self._render(page, live, "catalog/_list.html", query=query,
-                            models=query.apply(models), total=len(models), error=live.error,
-                            listed_at=live.listed_at if live.error else None,
-                            summary=summarize(models), providers=providers(models), oob=True)
+        return self._render(
+            page,
+            live,
+            "catalog/_list.html",
+            query=query,
+            models=query.apply(models),
+            total=len(models),
+            error=live.error,
+            listed_at=live.listed_at if live.error else None,
+            summary=summarize(models),
+            providers=providers(models),
+            oob=True,
+        )
 
     def summary(self, page: Page, live: LiveSnapshot) -> str:
-        return self._render(page, live, "catalog/_summary.html",
-                            summary=summarize(list(live.models)), oob=True)
+        return self._render(
+            page, live, "catalog/_summary.html", summary=summarize(list(live.models)), oob=True
+        )
 
     def banner(self, page: Page, live: LiveSnapshot) -> str:
-        return self._render(page, live, "_banner.html", oob=True, error=live.error,
-                            listed_at=live.listed_at)
+        return self._render(
+            page, live, "_banner.html", oob=True, error=live.error, listed_at=live.listed_at
+        )
 
     def notices(self, page: Page, live: LiveSnapshot) -> str:
         """What every page says of Pieces OS itself: version, local runtime, a move."""
@@ -66,8 +78,12 @@ class Fragments:
         """A model page's recent activity."""
         assert page.model_id is not None, "only a model's page shows its history"
         with self._as_seen_on(page, live):
-            return render_template("activity/_history.html", oob=True, model_id=page.model_id,
-                                   history=recent_for_model(page.model_id))
+            return render_template(
+                "activity/_history.html",
+                oob=True,
+                model_id=page.model_id,
+                history=recent_for_model(page.model_id),
+            )
 
     def activity_changed(self, page: Page, live: LiveSnapshot) -> str:
         """Tells an Activity page to fetch its filtered list again."""
@@ -76,8 +92,11 @@ class Fragments:
     def progress(self, row: ModelRow) -> str:
         """The same for every page, rendered without a request: it is the one part rendered
         for every frame, and a request context would cost more than the fragment."""
-        return str(self._model_parts.progress_box(row.model_id, row.progress, row.stalled, None,
-                                                  row.cancel_ignored, True))
+        return str(
+            self._model_parts.progress_box(
+                row.model_id, row.progress, row.stalled, None, row.cancel_ignored, True
+            )
+        )
 
     #: Sent to a page that got nothing for a while: it changes nothing on the page, but tells
     #: live.js that the socket still works.
@@ -102,8 +121,10 @@ class Fragments:
         """A request of the page (its URL and address build its links) seen by whoever has its
         role. An app context of its own: a request thread waiting for the loop must not find
         its own ``g`` changed."""
-        with self.app.app_context(), self.app.test_request_context(page.url,
-                                                                   base_url=page.base_url):
+        with (
+            self.app.app_context(),
+            self.app.test_request_context(page.url, base_url=page.base_url),
+        ):
             g.audience = page
             g.live_snapshot = live
             yield

@@ -49,22 +49,32 @@ ReaderFactory = Callable[..., SocketReader]
 
 
 class LiveHost:
-    def __init__(self, app: Flask, client: PiecesClient, *, name: str = "local",
-                 loop: HostLoop | None = None, open_reader: ReaderFactory | None = None,
-                 total_sockets: int | None = None):
+    def __init__(
+        self,
+        app: Flask,
+        client: PiecesClient,
+        *,
+        name: str = "local",
+        loop: HostLoop | None = None,
+        open_reader: ReaderFactory | None = None,
+        total_sockets: int | None = None,
+    ):
         config = app.config
         self.client = client
         self.config = config
         self.run = secrets.token_hex(4)  # sequence numbers of another run of the panel mean nothing
-        self.state = HostState(client.base_url, (config["PIECES_OS_MIN_VERSION"],
-                                                 config["PIECES_OS_BELOW_VERSION"]))
+        self.state = HostState(
+            client.base_url, (config["PIECES_OS_MIN_VERSION"], config["PIECES_OS_BELOW_VERSION"])
+        )
         self.loop = loop or HostLoop(name)
         self.loop.set_tick(self._tick)
         self._open_reader = open_reader or self._start_reader
         self.journal = Journal(config["DATABASE"], lambda: self.publish.activity())
-        self.fanout = Fanout(lambda page: self.publish.page_state(page),
-                             config["LIVE_SOCKETS_PER_ACCOUNT"],
-                             total_sockets or config["LIVE_SOCKETS_TOTAL"])
+        self.fanout = Fanout(
+            lambda page: self.publish.page_state(page),
+            config["LIVE_SOCKETS_PER_ACCOUNT"],
+            total_sockets or config["LIVE_SOCKETS_TOTAL"],
+        )
         self.fragments = Fragments(app)
         self.publish = Publisher(self, self.fragments, self.fanout)
         self.models = Models(self)
@@ -93,15 +103,23 @@ class LiveHost:
             self._snapshot = snapshot_of(self.state, self.run, self.loop.seq, self.now())
         return self._snapshot
 
-    def open_reader(self, name: str, address: Callable[[], str],
-                    on_message: Callable[[SocketReader, str | bytes], None],
-                    on_lost: Callable[[SocketReader], None],
-                    on_connected: Callable[[SocketReader], None]) -> SocketReader:
+    def open_reader(
+        self,
+        name: str,
+        address: Callable[[], str],
+        on_message: Callable[[SocketReader, str | bytes], None],
+        on_lost: Callable[[SocketReader], None],
+        on_connected: Callable[[SocketReader], None],
+    ) -> SocketReader:
         """An upstream socket whose messages, connection and loss come to the loop."""
-        return self._open_reader(name, address, self.client.connect_timeout,
-                                 lambda reader, data: self.loop.post(on_message, reader, data),
-                                 lambda reader: self.loop.post(on_lost, reader),
-                                 lambda reader: self.loop.post(on_connected, reader))
+        return self._open_reader(
+            name,
+            address,
+            self.client.connect_timeout,
+            lambda reader, data: self.loop.post(on_message, reader, data),
+            lambda reader: self.loop.post(on_lost, reader),
+            lambda reader: self.loop.post(on_connected, reader),
+        )
 
     @staticmethod
     def _start_reader(*args: Any) -> SocketReader:
@@ -149,6 +167,7 @@ class LiveHost:
 
     def action_went_wrong(self, model: Model, outcome: Outcome) -> ModelRow:
         """The action was refused or failed: every page says so; the row, as they show it."""
+
         def record() -> ModelRow:
             if outcome.action == "download" and model.id in self.state.downloads:
                 self.downloads.forget(model.id)
@@ -193,8 +212,14 @@ class LiveHost:
 
     # -- for the pages' sockets ----------------------------------------------------------------
 
-    def open_page(self, page: Page, since: int | None, account_id: int,
-                  session_hash: str, connected: Callable[[], bool]) -> Mailbox | str:
+    def open_page(
+        self,
+        page: Page,
+        since: int | None,
+        account_id: int,
+        session_hash: str,
+        connected: Callable[[], bool],
+    ) -> Mailbox | str:
         """A page opened its socket: its mailbox (sent at once what changed since ``since``,
         a sequence number; None: everything), or why it is refused. ``connected`` says
         whether the browser still holds the socket."""
@@ -238,6 +263,7 @@ class LiveHost:
 
     def shutdown(self) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
+
         def stop() -> None:
             self.fanout.close_all(SERVICE_RESTART, "server restarting")
             self.downloads.stop_all()
@@ -253,8 +279,14 @@ class LiveHost:
         self.models.heard(model, asked_seq)
         return model_row(self.state, model.id)
 
-    def _open_page(self, page: Page, since: int | None, account_id: int, session_hash: str,
-                   connected: Callable[[], bool]) -> Mailbox | str:
+    def _open_page(
+        self,
+        page: Page,
+        since: int | None,
+        account_id: int,
+        session_hash: str,
+        connected: Callable[[], bool],
+    ) -> Mailbox | str:
         mailbox = self.fanout.open(page, since, account_id, session_hash, connected)
         if not isinstance(mailbox, str):
             self.watch.page_opened()
@@ -264,8 +296,9 @@ class LiveHost:
         """Every second: sessions, stalls and ignored cancels, pending loads, the list."""
         if self.fanout.watched:
             self._check_sessions()
-        self.downloads.tick(self.config["DOWNLOAD_STALL_SECONDS"],
-                            self.config["DOWNLOAD_CANCEL_SECONDS"])
+        self.downloads.tick(
+            self.config["DOWNLOAD_STALL_SECONDS"], self.config["DOWNLOAD_CANCEL_SECONDS"]
+        )
         self.models.check_pending_loads()
         self.watch.tick()
 
@@ -275,8 +308,9 @@ class LiveHost:
             return
         try:
             with closing(db.connect(self.config["DATABASE"])) as connection:
-                roles = valid_sessions(connection, {box.session_hash for box in mailboxes},
-                                       self.config)
+                roles = valid_sessions(
+                    connection, {box.session_hash for box in mailboxes}, self.config
+                )
         except Exception as error:  # checked again in a second
             log.warning("could not check the sessions of live pages: %s", error)
             return

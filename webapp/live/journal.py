@@ -23,8 +23,11 @@ class Journal:
         self.on_written = on_written
 
     def record(self, action: str, outcome: str, detail: str) -> None:
-        self._write(lambda connection: activity_log.record(
-            connection, user=PANEL_USER, action=action, outcome=outcome, detail=detail))
+        self._write(
+            lambda connection: activity_log.record(
+                connection, user=PANEL_USER, action=action, outcome=outcome, detail=detail
+            )
+        )
 
     def settle(self, entry_id: int, outcome: str, detail: str) -> None:
         self._write(lambda connection: activity_log.settle(connection, entry_id, outcome, detail))
@@ -32,14 +35,20 @@ class Journal:
     def download_seen(self, model: Model, other_tool: str) -> tuple[int, str]:
         """A download the panel did not start runs: its pending entry (left by a panel that
         stopped meanwhile) or a new one; returns the entry and who started it."""
+
         def write(connection: sqlite3.Connection) -> tuple[int, str]:
             pending = activity_log.pending_download(connection, model.id)
             if pending is not None:
                 return pending.id, pending.user
             return activity_log.record(
-                connection, user=other_tool, action="download", outcome="pending",
-                model_id=model.id, model_name=model.name,
-                detail="Seen downloading: started outside the panel."), other_tool
+                connection,
+                user=other_tool,
+                action="download",
+                outcome="pending",
+                model_id=model.id,
+                model_name=model.name,
+                detail="Seen downloading: started outside the panel.",
+            ), other_tool
 
         return self._write(write)
 

@@ -34,8 +34,13 @@ class LoopStopped(RuntimeError):
 
 
 class HostLoop:
-    def __init__(self, name: str, clock: Callable[[], float] = time.monotonic,
-                 threaded: bool = True, tick_seconds: float = 1.0):
+    def __init__(
+        self,
+        name: str,
+        clock: Callable[[], float] = time.monotonic,
+        threaded: bool = True,
+        tick_seconds: float = 1.0,
+    ):
         self.name = name
         self.clock = clock
         self.seq = 0
@@ -77,6 +82,7 @@ class HostLoop:
     def spawn(self, io: Callable[[], Any], then: Callable[[Any], None], name: str = "io") -> None:
         """Run ``io()`` outside the loop (it may wait on Pieces OS), then ``then(result)`` in
         the loop; an exception ``io`` raised is passed as the result."""
+
         def run() -> None:
             try:
                 result = io()

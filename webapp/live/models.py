@@ -47,8 +47,11 @@ class Models:
             if seq > asked_seq and model_id in current and model_id in state.models:
                 current[model_id] = state.models[model_id]
         came_or_went = set(current) ^ set(state.models)
-        changed = [model for model in current.values() if model.id in state.models
-                   and state.models[model.id].raw != model.raw]
+        changed = [
+            model
+            for model in current.values()
+            if model.id in state.models and state.models[model.id].raw != model.raw
+        ]
         state.models = current
         state.listed_at = datetime.now(UTC)
         self.upstream_error(None)
@@ -127,8 +130,9 @@ class Models:
         """Pieces OS has not answered a load in time: checked on until it settles."""
         load = self.state.loads.get(model.id)
         if load is not None:
-            self.state.loads[model.id] = PendingLoad(load.model_id, load.by, load.since,
-                                                     entry_id, self.host.now())
+            self.state.loads[model.id] = PendingLoad(
+                load.model_id, load.by, load.since, entry_id, self.host.now()
+            )
         self.heard(model)
 
     def settle_load(self, model_id: str, outcome: str, detail: str) -> None:
@@ -146,10 +150,13 @@ class Models:
         for load in list(self.state.loads.values()):
             if load.entry_id is None or now - load.checked < LOAD_CHECK_SECONDS:
                 continue
-            self.state.loads[load.model_id] = PendingLoad(load.model_id, load.by, load.since,
-                                                          load.entry_id, now)
-            self.host.spawn(partial(self.host.client.get_model, load.model_id),
-                            partial(self._load_checked, load))
+            self.state.loads[load.model_id] = PendingLoad(
+                load.model_id, load.by, load.since, load.entry_id, now
+            )
+            self.host.spawn(
+                partial(self.host.client.get_model, load.model_id),
+                partial(self._load_checked, load),
+            )
 
     def _load_checked(self, load: PendingLoad, answer: Model | UpstreamError) -> None:
         if isinstance(answer, UpstreamError):
@@ -157,9 +164,12 @@ class Models:
         elif answer.loaded:
             self.heard(answer)
         elif self.host.now() - load.since > LOAD_GIVE_UP_SECONDS:
-            self.settle_load(load.model_id, "failed",
-                             f"Pieces OS had not loaded the model after "
-                             f"{LOAD_GIVE_UP_SECONDS / 60:.0f} minutes.")
+            self.settle_load(
+                load.model_id,
+                "failed",
+                f"Pieces OS had not loaded the model after "
+                f"{LOAD_GIVE_UP_SECONDS / 60:.0f} minutes.",
+            )
             self.heard(answer)
 
     def _settle_earlier_run(self) -> None:
@@ -170,14 +180,22 @@ class Models:
             if entry.model_id in self.state.downloads or entry.model_id in self.state.loads:
                 continue  # followed by this run
             if entry.action == "download" and model is not None and model.downloaded:
-                self.host.journal.settle(entry.id, "ok", "Pieces OS has the model: the download "
-                                         "completed while the panel was stopped.")
+                self.host.journal.settle(
+                    entry.id,
+                    "ok",
+                    "Pieces OS has the model: the download completed while the panel was stopped.",
+                )
             elif entry.action == "load" and model is not None and model.loaded:
-                self.host.journal.settle(entry.id, "ok", "Pieces OS loaded the model while the "
-                                         "panel was stopped.")
+                self.host.journal.settle(
+                    entry.id, "ok", "Pieces OS loaded the model while the panel was stopped."
+                )
             elif entry.action in ("download", "load", "cancel"):
-                self.host.journal.settle(entry.id, "failed", "Outcome unknown: the panel stopped "
-                                         "before Pieces OS answered, and Pieces OS does not say.")
+                self.host.journal.settle(
+                    entry.id,
+                    "failed",
+                    "Outcome unknown: the panel stopped "
+                    "before Pieces OS answered, and Pieces OS does not say.",
+                )
 
     # -- Pieces OS itself ----------------------------------------------------------------------
 
@@ -222,8 +240,9 @@ class Models:
         state.version = state.runtime = None
         self.instance_checked_at = self.device_checked_at = None
         self.host.downloads.interrupt_all("Pieces OS restarted")
-        self.host.journal.record("pieces-os-moved", "ok",
-                                 f"Pieces OS moved from {old_url} to {new_url}.")
+        self.host.journal.record(
+            "pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}."
+        )
         self.host.publish.instance()
 
     # -- pushed streams ------------------------------------------------------------------------
@@ -237,11 +256,14 @@ class Models:
             self._read_changed(model_id, self.host.loop.seq)
 
     def _read_changed(self, model_id: str, asked_seq: int) -> None:
-        self.host.spawn(lambda: self.host.client.get_model(model_id),
-                        lambda answer: self._changed_model_read(model_id, answer, asked_seq))
+        self.host.spawn(
+            lambda: self.host.client.get_model(model_id),
+            lambda answer: self._changed_model_read(model_id, answer, asked_seq),
+        )
 
-    def _changed_model_read(self, model_id: str, answer: Model | UpstreamError,
-                            asked_seq: int) -> None:
+    def _changed_model_read(
+        self, model_id: str, answer: Model | UpstreamError, asked_seq: int
+    ) -> None:
         if isinstance(answer, ModelGone):
             self.gone(model_id)
         elif isinstance(answer, UpstreamError):

@@ -1,5 +1,6 @@
 """Which page a live socket belongs to, and so which fragments it is sent and how they are
 rendered."""
+
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -28,7 +29,7 @@ class Page:
 
     @property
     def kind(self) -> str:
-        """"list", "detail" (one model's page) or "activity"."""
+        """ "list", "detail" (one model's page) or "activity"."""
         if self.model_id:
             return "detail"
         return "activity" if self.url == ACTIVITY_URL else "list"
@@ -47,8 +48,9 @@ class Page:
         return self.kind == "list" or self.model_id == model_id
 
     @classmethod
-    def from_url(cls, url: str | None, role: str | None = None,
-                 base_url: str | None = None) -> "Page":
+    def from_url(
+        cls, url: str | None, role: str | None = None, base_url: str | None = None
+    ) -> "Page":
         """The page a browser says it is on; anything that is not a panel page is the list."""
         parts = urlsplit(safe_local_path(url))
         detail = DETAIL_PATH.fullmatch(parts.path)

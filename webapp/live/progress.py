@@ -3,6 +3,7 @@
 Pieces OS sends only a status and a percentage; the rate and ETA are estimated from how fast the
 percentage moves, times the model's size, smoothed so that one jumpy frame does not swing them.
 """
+
 import json
 import time
 from dataclasses import dataclass, field
@@ -121,7 +122,8 @@ class DownloadProgress:
             return False
         return frame.status in FRESH_START_STATUSES or (
             frame.percentage is not None
-            and frame.percentage < self.percentage - RESTART_DROP_PERCENT)
+            and frame.percentage < self.percentage - RESTART_DROP_PERCENT
+        )
 
     def rebase(self) -> None:
         """Contact was lost and is back: see ``rebased``."""
@@ -134,8 +136,9 @@ class DownloadProgress:
     def cancel_ignored(self, grace_seconds: float, now: float | None = None) -> bool:
         """A cancel was asked for ``grace_seconds`` ago and the download still runs."""
         now = time.monotonic() if now is None else now
-        return (self.cancel_requested_at is not None
-                and now - self.cancel_requested_at >= grace_seconds)
+        return (
+            self.cancel_requested_at is not None and now - self.cancel_requested_at >= grace_seconds
+        )
 
     @property
     def status_shown(self) -> str | None:

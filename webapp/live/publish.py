@@ -34,44 +34,64 @@ class Publisher:
         self.fanout = fanout
         self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
 
-    def _publish(self, key: str, render: Render, shows: Callable[[Page], bool] = _every,
-                 **options: Any) -> None:
+    def _publish(
+        self, key: str, render: Render, shows: Callable[[Page], bool] = _every, **options: Any
+    ) -> None:
         self.host.changed()
         if self.fanout.watched:
             self.fanout.publish(key, self.host.loop.seq, render, shows=shows, **options)
 
     def row(self, model_id: str) -> None:
         """A model's row (list pages) or card (its own page)."""
-        def render(page: Page) -> str:
-            return self.fragments.model(page, model_row(self.host.state, model_id),
-                                        self.host.current_snapshot())
 
-        self._publish(f"model-{model_id}", render, lambda page: page.shows(model_id),
-                      replaces=(f"progress-{model_id}",))
+        def render(page: Page) -> str:
+            return self.fragments.model(
+                page, model_row(self.host.state, model_id), self.host.current_snapshot()
+            )
+
+        self._publish(
+            f"model-{model_id}",
+            render,
+            lambda page: page.shows(model_id),
+            replaces=(f"progress-{model_id}",),
+        )
 
     def progress(self, model_id: str) -> None:
         if model_id in self.host.state.downloads:
-            self._publish(f"progress-{model_id}",
-                          lambda _page: self.fragments.progress(
-                              model_row(self.host.state, model_id)),
-                          lambda page: page.shows(model_id), same_for_all=True)
+            self._publish(
+                f"progress-{model_id}",
+                lambda _page: self.fragments.progress(model_row(self.host.state, model_id)),
+                lambda page: page.shows(model_id),
+                same_for_all=True,
+            )
 
     def model_list(self, came_or_went: set[str]) -> None:
         """Models came or went: list pages get their whole table again, the pages of those
         models their card."""
-        self._publish("model-list", lambda page: self.fragments.model_list(
-            page, self.host.current_snapshot()), _of_kind("list"),
-            replaces=("model-", "progress-", "summary", "banner"))
+        self._publish(
+            "model-list",
+            lambda page: self.fragments.model_list(page, self.host.current_snapshot()),
+            _of_kind("list"),
+            replaces=("model-", "progress-", "summary", "banner"),
+        )
         for model_id in came_or_went:
-            self._publish(f"model-{model_id}", partial(self._model_card, model_id),
-                          partial(_is_page_of, model_id))
+            self._publish(
+                f"model-{model_id}",
+                partial(self._model_card, model_id),
+                partial(_is_page_of, model_id),
+            )
 
     def _model_card(self, model_id: str, page: Page) -> str:
-        return self.fragments.model(page, model_row(self.host.state, model_id),
-                                    self.host.current_snapshot())
+        return self.fragments.model(
+            page, model_row(self.host.state, model_id), self.host.current_snapshot()
+        )
 
-    def _page_wide(self, key: str, render: Callable[[Page, LiveSnapshot], str],
-                   shows: Callable[[Page], bool] = _every) -> None:
+    def _page_wide(
+        self,
+        key: str,
+        render: Callable[[Page, LiveSnapshot], str],
+        shows: Callable[[Page], bool] = _every,
+    ) -> None:
         self._publish(key, lambda page: render(page, self.host.current_snapshot()), shows)
 
     def banner(self) -> None:
@@ -116,27 +136,34 @@ class Publisher:
     def activity(self) -> None:
         """The activity log changed: Activity pages fetch their list again, model pages get
         their model's recent entries."""
-        self._page_wide("activity-changed", self.fragments.activity_changed,
-                        _of_kind("activity"))
+        self._page_wide("activity-changed", self.fragments.activity_changed, _of_kind("activity"))
         self._page_wide("history", self.fragments.history, _of_kind("detail"))
 
     def page_state(self, page: Page) -> list[tuple[str, str]]:
         """Every element a kind of page shows, for the first page of that kind."""
         live = self.host.current_snapshot()
         fragments = self.fragments
-        state = [("banner", fragments.banner(page, live)),
-                 ("notices", fragments.notices(page, live)),
-                 ("footer", fragments.footer(page, live)),
-                 ("downloads", fragments.downloads(page, live))]
+        state = [
+            ("banner", fragments.banner(page, live)),
+            ("notices", fragments.notices(page, live)),
+            ("footer", fragments.footer(page, live)),
+            ("downloads", fragments.downloads(page, live)),
+        ]
         shown = [model_id for model_id in self.host.state.models if page.shows(model_id)]
-        state += [(f"model-{model_id}",
-                   fragments.model(page, model_row(self.host.state, model_id), live))
-                  for model_id in shown]
-        state += [(f"progress-{model_id}", fragments.progress(model_row(self.host.state, model_id)))
-                  for model_id in shown if model_id in self.host.state.downloads]
+        state += [
+            (f"model-{model_id}", fragments.model(page, model_row(self.host.state, model_id), live))
+            for model_id in shown
+        ]
+        state += [
+            (f"progress-{model_id}", fragments.progress(model_row(self.host.state, model_id)))
+            for model_id in shown
+            if model_id in self.host.state.downloads
+        ]
         if page.kind == "list":
-            state += [("summary", fragments.summary(page, live)),
-                      ("machine", fragments.machine(page, live))]
+            state += [
+                ("summary", fragments.summary(page, live)),
+                ("machine", fragments.machine(page, live)),
+            ]
         if page.kind == "detail":
             state.append(("history", fragments.history(page, live)))
         return state

@@ -16,6 +16,11 @@ def sockets_allowed(configured_total: int) -> int:
     if soft_limit == resource.RLIM_INFINITY or needed <= soft_limit:
         return configured_total
     allowed = max(1, soft_limit - RESERVED_DESCRIPTORS)
-    log.warning("LIVE_SOCKETS_TOTAL is %d but the open-file limit is %d: at most %d live pages "
-                "(raise the limit with `ulimit -n`)", configured_total, soft_limit, allowed)
+    log.warning(
+        "LIVE_SOCKETS_TOTAL is %d but the open-file limit is %d: at most %d live pages "
+        "(raise the limit with `ulimit -n`)",
+        configured_total,
+        soft_limit,
+        allowed,
+    )
     return allowed

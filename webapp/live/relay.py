@@ -22,10 +22,15 @@ class SocketReader:
     ``on_connected(self)``, then ``on_message(self, text)`` per message, then ``on_lost(self)``
     if it ended by itself (never after ``stop()``)."""
 
-    def __init__(self, name: str, address: Callable[[], str], connect_timeout: float,
-                 on_message: Callable[["SocketReader", str | bytes], None],
-                 on_lost: Callable[["SocketReader"], None],
-                 on_connected: Callable[["SocketReader"], None] = lambda reader: None):
+    def __init__(
+        self,
+        name: str,
+        address: Callable[[], str],
+        connect_timeout: float,
+        on_message: Callable[["SocketReader", str | bytes], None],
+        on_lost: Callable[["SocketReader"], None],
+        on_connected: Callable[["SocketReader"], None] = lambda reader: None,
+    ):
         self.name = name
         self.address = address  # asked at each connection: Pieces OS may have moved meanwhile
         self.connect_timeout = connect_timeout
@@ -44,8 +49,7 @@ class SocketReader:
 
     def _run(self) -> None:
         try:
-            connection = websocket.create_connection(self.address(),
-                                                     timeout=self.connect_timeout)
+            connection = websocket.create_connection(self.address(), timeout=self.connect_timeout)
         except (OSError, websocket.WebSocketException) as error:
             log.info("cannot open the %s socket: %s", self.name, error)
             self._lost()

@@ -110,8 +110,9 @@ def browser_left(error: ConnectionError) -> tuple[str, int]:
 
 def panel_stopping(_error: LoopStopped) -> ErrorAnswer:
     """A request that came while the panel stops, after its live state has ended."""
-    return render_http_error(ServiceUnavailable(
-        "The panel is restarting: nothing was done. Try again in a moment."))
+    return render_http_error(
+        ServiceUnavailable("The panel is restarting: nothing was done. Try again in a moment.")
+    )
 
 
 @bp.before_request

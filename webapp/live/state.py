@@ -103,5 +103,9 @@ class HostState:
 
     def has_live_state(self, model_id: str) -> bool:
         """Does the model's row show more than the model itself?"""
-        return (model_id in self.downloads or model_id in self.endings
-                or model_id in self.loads or model_id in self.outcomes)
+        return (
+            model_id in self.downloads
+            or model_id in self.endings
+            or model_id in self.loads
+            or model_id in self.outcomes
+        )

@@ -55,11 +55,17 @@ def model_row(state: HostState, model_id: str, memory: MemoryUse | None = None) 
     """The row of ``model_id`` from the loop's state (called in the loop only)."""
     progress = state.downloads.get(model_id)
     return ModelRow(
-        model_id, state.models.get(model_id),
+        model_id,
+        state.models.get(model_id),
         copy.copy(progress) if progress else None,
-        model_id in state.stalled, model_id in state.cancel_ignored,
-        state.endings.get(model_id), state.loads.get(model_id), state.outcomes.get(model_id),
-        memory if memory is not None else state.memory(), state.local_runtime_problem)
+        model_id in state.stalled,
+        model_id in state.cancel_ignored,
+        state.endings.get(model_id),
+        state.loads.get(model_id),
+        state.outcomes.get(model_id),
+        memory if memory is not None else state.memory(),
+        state.local_runtime_problem,
+    )
 
 
 @dataclass(frozen=True)
@@ -89,8 +95,18 @@ class LiveSnapshot:
         kept, runtime = self.rows.get(model_id), self.runtime_problem
         if kept is None:
             return ModelRow(model_id, model, memory=self.memory, runtime_problem=runtime)
-        return ModelRow(model_id, model, kept.progress, kept.stalled, kept.cancel_ignored,
-                        kept.ending, kept.pending_load, kept.outcome, self.memory, runtime)
+        return ModelRow(
+            model_id,
+            model,
+            kept.progress,
+            kept.stalled,
+            kept.cancel_ignored,
+            kept.ending,
+            kept.pending_load,
+            kept.outcome,
+            self.memory,
+            runtime,
+        )
 
     def model(self, model_id: str) -> Model | None:
         return next((model for model in self.models if model.id == model_id), None)
@@ -105,11 +121,24 @@ def snapshot_of(state: HostState, run: str, seq: int, now: float) -> LiveSnapsho
     """(In the loop.) The state as a value other threads may read."""
     memory = state.memory()
     running = tuple(
-        RunningDownload(progress.model_id, model.name if model else progress.model_id,
-                        progress.started_by)
+        RunningDownload(
+            progress.model_id, model.name if model else progress.model_id, progress.started_by
+        )
         for progress in state.running()
-        for model in (state.models.get(progress.model_id),))
-    rows = {model_id: model_row(state, model_id, memory)
-            for model_id in {*state.downloads, *state.endings, *state.loads, *state.outcomes}}
-    return LiveSnapshot(run, seq, state.instance(now), tuple(state.models.values()),
-                        state.listed_at, state.error, running, memory, rows)
+        for model in (state.models.get(progress.model_id),)
+    )
+    rows = {
+        model_id: model_row(state, model_id, memory)
+        for model_id in {*state.downloads, *state.endings, *state.loads, *state.outcomes}
+    }
+    return LiveSnapshot(
+        run,
+        seq,
+        state.instance(now),
+        tuple(state.models.values()),
+        state.listed_at,
+        state.error,
+        running,
+        memory,
+        rows,
+    )

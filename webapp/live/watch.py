@@ -43,7 +43,8 @@ class Watch:
         """(Every second.) The list when due, the streams while anybody watches."""
         host = self.host
         busy = bool(host.state.downloads) or any(
-            load.entry_id for load in host.state.loads.values())
+            load.entry_id for load in host.state.loads.values()
+        )
         if (host.fanout.watched or busy) and host.now() >= self.next_refresh:
             self.refresh()
         self.watch_streams()
@@ -90,9 +91,11 @@ class Watch:
     def read(self, instance_due: bool, device_due: bool) -> "Listing":
         """(Outside the loop.) ``GET /models``, and what else is due (UpstreamError: the list
         did not come)."""
-        return Listing(self.host.client.list_models(),
-                       self.read_instance() if instance_due else None,
-                       self.read_device() if device_due else NOT_ASKED)
+        return Listing(
+            self.host.client.list_models(),
+            self.read_instance() if instance_due else None,
+            self.read_device() if device_due else NOT_ASKED,
+        )
 
     def take_in(self, listing: "Listing", asked_seq: int) -> None:
         """What ``read`` brought, asked for at ``asked_seq``: Pieces OS first, then the list."""
@@ -125,8 +128,10 @@ class Watch:
 
     def watch_streams(self) -> None:
         """Pieces OS's pushed streams are read while anybody watches."""
-        wanted = {"identifiers": (self.host.client.identifiers_url, self.host.models.identifiers),
-                  "ollama": (self.host.client.runtime_status_url, self.host.models.runtime_status)}
+        wanted = {
+            "identifiers": (self.host.client.identifiers_url, self.host.models.identifiers),
+            "ollama": (self.host.client.runtime_status_url, self.host.models.runtime_status),
+        }
         for name, (address, on_message) in wanted.items():
             reader = self._streams.get(name)
             if not self.host.fanout.watched:
@@ -135,11 +140,16 @@ class Watch:
                     del self._streams[name]
             elif reader is None and name not in self._stream_waiting:
                 self._streams[name] = self.host.open_reader(
-                    name, address, partial(self._streamed, handle=on_message),
-                    on_lost=self._stream_lost, on_connected=self._stream_connected)
+                    name,
+                    address,
+                    partial(self._streamed, handle=on_message),
+                    on_lost=self._stream_lost,
+                    on_connected=self._stream_connected,
+                )
 
-    def _streamed(self, reader: SocketReader, text: str | bytes,
-                  handle: Callable[[str], None]) -> None:
+    def _streamed(
+        self, reader: SocketReader, text: str | bytes, handle: Callable[[str], None]
+    ) -> None:
         if self._streams.get(reader.name) is reader and isinstance(text, str):
             handle(text)
 

@@ -6,6 +6,7 @@ failure turned into an ``UpstreamError`` whose message a person can read on the 
 Pieces OS stops answering at an address the panel discovered, the client looks for it again
 (``Locator``), since Pieces OS picks a new port each time it starts.
 """
+
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -28,8 +29,14 @@ MAX_POOL_SIZE = 64
 T = TypeVar("T")
 
 __all__ = [
-    "InvalidModelId", "MalformedResponse", "ModelGone", "PiecesClient", "TimedOut",
-    "Unreachable", "UpstreamError", "UpstreamFailed",
+    "InvalidModelId",
+    "MalformedResponse",
+    "ModelGone",
+    "PiecesClient",
+    "TimedOut",
+    "Unreachable",
+    "UpstreamError",
+    "UpstreamFailed",
 ]
 
 
@@ -79,9 +86,15 @@ class PiecesClient:
     """Calls the Model API of the Pieces OS at ``base_url``; with a ``locator``, follows it to
     a new address when it restarts elsewhere and tells ``on_moved``."""
 
-    def __init__(self, base_url: str, connect_timeout: float = 2.0, read_timeout: float = 10.0,
-                 load_timeout: float = 300.0, locator: Locator | None = None,
-                 on_moved: MoveListener | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 10.0,
+        load_timeout: float = 300.0,
+        locator: Locator | None = None,
+        on_moved: MoveListener | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -121,8 +134,9 @@ class PiecesClient:
 
     def load(self, model_id: str) -> Model:
         """Load into memory; a large model may take minutes, hence its own read timeout."""
-        return self._model_request("POST", self._model_path(model_id, "/load"), model_id,
-                                   read_timeout=self.load_timeout)
+        return self._model_request(
+            "POST", self._model_path(model_id, "/load"), model_id, read_timeout=self.load_timeout
+        )
 
     def unload(self, model_id: str) -> Model:
         return self._model_request("POST", self._model_path(model_id, "/unload"), model_id)
@@ -186,8 +200,7 @@ class PiecesClient:
         """The newer routes of one model live under ``/models/{id}``."""
         return cls._model_path(model_id, suffix, collection="/models")
 
-    def _model_request(self, method: str, path: str, model_id: str | None,
-                       **kwargs: Any) -> Model:
+    def _model_request(self, method: str, path: str, model_id: str | None, **kwargs: Any) -> Model:
         model = self._parse(Model.from_raw, self._request_json(method, path, model_id, **kwargs))
         if model.problem:  # one model asked for must be usable; a list keeps such a one aside
             raise MalformedResponse(model.problem.removeprefix(MalformedResponse.PREFIX))
@@ -200,8 +213,9 @@ class PiecesClient:
         except MalformedModel as error:
             raise MalformedResponse(str(error)) from None
 
-    def _request_json(self, method: str, path: str, gone_id: str | None = None,
-                      **kwargs: Any) -> object:
+    def _request_json(
+        self, method: str, path: str, gone_id: str | None = None, **kwargs: Any
+    ) -> object:
         """Send a request and return its decoded JSON body."""
         return self._decode(self._request(method, path, gone_id, **kwargs))
 
@@ -216,8 +230,14 @@ class PiecesClient:
         except ValueError:
             raise MalformedResponse("the answer is not valid JSON") from None
 
-    def _request(self, method: str, path: str, gone_id: str | None = None,
-                 read_timeout: float | None = None, **kwargs: Any) -> requests.Response:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        gone_id: str | None = None,
+        read_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
         """Send a request; any answer but 200 or 204 raises the matching UpstreamError."""
         read_timeout = read_timeout or self.read_timeout
         for attempt in (1, 2):  # the second at the address where Pieces OS was found again
@@ -235,13 +255,18 @@ class PiecesClient:
             raise UpstreamFailed(response.status_code, response.text)
         return response
 
-    def _send(self, method: str, path: str, read_timeout: float,
-              **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, path: str, read_timeout: float, **kwargs: Any
+    ) -> requests.Response:
         """One request; a failure to connect is left to ``_request``, which may look again."""
         try:
             return self.session.request(
-                method, self.base_url + path, timeout=(self.connect_timeout, read_timeout),
-                allow_redirects=False, **kwargs)
+                method,
+                self.base_url + path,
+                timeout=(self.connect_timeout, read_timeout),
+                allow_redirects=False,
+                **kwargs,
+            )
         except requests.ReadTimeout:
             raise TimedOut(read_timeout) from None
         except requests.ConnectionError:
@@ -263,7 +288,6 @@ class PiecesClient:
         if self.on_moved:
             self.on_moved(old, new)
         return True
-
 
 
 def current_client() -> PiecesClient:

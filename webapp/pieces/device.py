@@ -4,6 +4,7 @@
 Anything missing or odd reads as unknown (None), never as an error: the panel then says
 "unknown" rather than guess. Memory figures are bytes.
 """
+
 from dataclasses import dataclass
 
 from .model import Model, finite_number
@@ -37,7 +38,8 @@ class Device:
             os_version=_text(raw.get("version")),
             ram_bytes=_bytes(ram.get("memory")) if isinstance(ram, dict) else None,
             gpus=tuple(_gpu(gpu) for gpu in gpus if isinstance(gpu, dict))
-            if isinstance(gpus, list) else None,
+            if isinstance(gpus, list)
+            else None,
         )
 
 
@@ -70,8 +72,9 @@ def memory_use(device: Device | None, models: list[Model]) -> MemoryUse:
 def _gpu(raw: dict) -> Gpu:
     capabilities = raw.get("capabilities")
     llm = capabilities.get("llm") if isinstance(capabilities, dict) else None
-    return Gpu(_text(raw.get("name")), _bytes(raw.get("memory")),
-               llm if isinstance(llm, bool) else None)
+    return Gpu(
+        _text(raw.get("name")), _bytes(raw.get("memory")), llm if isinstance(llm, bool) else None
+    )
 
 
 def _text(value: object) -> str | None:

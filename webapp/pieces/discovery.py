@@ -8,6 +8,7 @@
 
 A candidate counts when ``HEAD /.well-known/health`` answers 200 within a very short timeout.
 """
+
 import sys
 import threading
 import time
@@ -48,15 +49,17 @@ def candidate_urls(port_file: str | Path | None = None, host: str = HOST) -> lis
 
 def answers_health(url: str, timeout: float = PROBE_TIMEOUT_SECONDS) -> bool:
     try:
-        response = requests.head(f"{url}/.well-known/health", timeout=timeout,
-                                 allow_redirects=False)
+        response = requests.head(
+            f"{url}/.well-known/health", timeout=timeout, allow_redirects=False
+        )
     except requests.RequestException:
         return False
     return response.status_code == 200
 
 
-def discover(candidates: list[str] | None = None,
-             timeout: float = PROBE_TIMEOUT_SECONDS) -> str | None:
+def discover(
+    candidates: list[str] | None = None, timeout: float = PROBE_TIMEOUT_SECONDS
+) -> str | None:
     """Return the first candidate URL whose health check answers 200, or None."""
     for url in candidates if candidates is not None else candidate_urls():
         if answers_health(url, timeout):
@@ -68,8 +71,12 @@ class Locator:
     """Looks for Pieces OS again when it stopped answering where it was found, at most once
     every ``interval_seconds`` (a restart takes a few seconds; pages must not each scan)."""
 
-    def __init__(self, find: Callable[[], str | None], interval_seconds: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        find: Callable[[], str | None],
+        interval_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self._find = find
         self.interval_seconds = interval_seconds
         self._clock = clock

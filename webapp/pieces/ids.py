@@ -5,6 +5,7 @@ In the panel's own URLs an id is written as it is, unless it holds a "/" (which 
 decodes before routing, so ``%2F`` would not do) or starts with "~": then it is "~" followed
 by its base64url form.
 """
+
 import base64
 import binascii
 import re
@@ -46,7 +47,7 @@ def from_segment(segment: str) -> str:
     """The id a panel URL's segment stands for (one that does not decode stands for itself)."""
     if not segment.startswith(ENCODED_MARK):
         return segment
-    body = segment[len(ENCODED_MARK):]
+    body = segment[len(ENCODED_MARK) :]
     try:
         return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8")
     except (binascii.Error, ValueError):

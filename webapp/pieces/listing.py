@@ -3,6 +3,7 @@
 The query string is the whole state of the list, so a filtered view can be bookmarked and shared,
 and the same URL renders the same table with or without JavaScript.
 """
+
 from dataclasses import dataclass, fields
 from urllib.parse import parse_qsl, urlsplit
 
@@ -18,9 +19,14 @@ SORT_KEYS = {
     "size": lambda model: model.size_bytes or 0,
     "ram": lambda model: model.ram_bytes or 0,
 }
-SORT_LABELS = (("name", "name, A to Z"), ("-name", "name, Z to A"),
-               ("size", "size, smallest first"), ("-size", "size, largest first"),
-               ("ram", "RAM, least first"), ("-ram", "RAM, most first"))
+SORT_LABELS = (
+    ("name", "name, A to Z"),
+    ("-name", "name, Z to A"),
+    ("size", "size, smallest first"),
+    ("-size", "size, largest first"),
+    ("ram", "RAM, least first"),
+    ("-ram", "RAM, most first"),
+)
 SORTS = tuple(value for value, _label in SORT_LABELS)
 MAX_SEARCH_LENGTH = 200
 MAX_PROVIDER_LENGTH = 100
@@ -40,8 +46,7 @@ class ListQuery:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> "ListQuery":
-        query = cls(**{name: args.get(name, default).strip()
-                       for name, default in DEFAULTS.items()})
+        query = cls(**{name: args.get(name, default).strip() for name, default in DEFAULTS.items()})
         query.validate()
         return query
 
@@ -60,8 +65,9 @@ class ListQuery:
         chosen = [model for model in models if self.matches(model)]
         descending = self.sort.startswith("-")
         key = SORT_KEYS[self.sort.lstrip("-") or "name"]
-        return sorted(chosen, key=lambda model: (key(model), model.name.casefold()),
-                      reverse=descending)
+        return sorted(
+            chosen, key=lambda model: (key(model), model.name.casefold()), reverse=descending
+        )
 
     def matches(self, model: Model) -> bool:
         if self.place == "local" and not model.is_local or self.place == "cloud" and model.is_local:
@@ -90,8 +96,14 @@ def list_query_of(url: str) -> ListQuery:
 
 
 def searchable_text(model: Model) -> str:
-    parts = (model.name, model.unique, model.description, model.provider, model.foundation,
-             model.quantization)
+    parts = (
+        model.name,
+        model.unique,
+        model.description,
+        model.provider,
+        model.foundation,
+        model.quantization,
+    )
     return " ".join(part for part in parts if part).casefold()
 
 

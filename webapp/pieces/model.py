@@ -7,6 +7,7 @@ breaks the panel. A model without what the panel needs to show and address it (a
 whether it runs in the cloud) is kept as an *unreadable* model, which its row shows as such:
 one odd model never takes the list down.
 """
+
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -151,7 +152,8 @@ class Model:
             ram_bytes=_byte_count(raw, "ram"),
             max_tokens=TokenLimits.from_raw(raw.get("maxTokens")),
             capabilities=tuple(
-                name for name in CAPABILITY_NAMES
+                name
+                for name in CAPABILITY_NAMES
                 if isinstance(capabilities, dict) and capabilities.get(name) is True
             ),
             cpu=cpu if isinstance(cpu, bool) else None,
@@ -168,9 +170,17 @@ class Model:
     def unreadable(cls, model_id: str, raw: dict | None, why: str) -> "Model":
         """A model Pieces OS sent in a shape the panel cannot use: shown, never acted on."""
         name = raw.get("name") if raw else None
-        return cls(id=model_id, name=_encodable(name) if isinstance(name, str) else "(no name)",
-                   version="", type=UNKNOWN, usage=UNKNOWN, cloud=False, created=None,
-                   problem=f"Pieces OS sent something unexpected: {why}.", raw=raw or {})
+        return cls(
+            id=model_id,
+            name=_encodable(name) if isinstance(name, str) else "(no name)",
+            version="",
+            type=UNKNOWN,
+            usage=UNKNOWN,
+            cloud=False,
+            created=None,
+            problem=f"Pieces OS sent something unexpected: {why}.",
+            raw=raw or {},
+        )
 
     @property
     def is_local(self) -> bool:
@@ -209,8 +219,12 @@ class Model:
     @property
     def available_actions(self) -> tuple[str, ...]:
         """The actions that apply now, in the order the buttons are shown."""
-        flags = (("download", self.can_download), ("cancel", self.can_cancel),
-                 ("load", self.can_load), ("unload", self.can_unload))
+        flags = (
+            ("download", self.can_download),
+            ("cancel", self.can_cancel),
+            ("load", self.can_load),
+            ("unload", self.can_unload),
+        )
         return tuple(name for name, applies in flags if applies)
 
     @property

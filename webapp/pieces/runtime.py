@@ -1,6 +1,7 @@
 """The local runtime: since Pieces OS 11 every local model runs through Ollama, so while Ollama
 is missing, being installed or updated, or needs an update, local downloads and loads fail.
 ``GET /ollama/status`` (``OllamaStatus``) says which; this reads it as one state."""
+
 from dataclasses import dataclass
 
 from .model import finite_number
@@ -42,8 +43,11 @@ class LocalRuntime:
         """Read an ``OllamaStatus``; anything unexpected reads as an unknown state."""
         if not isinstance(raw, dict):
             return cls(UNKNOWN)
-        for key, state in (("installing", INSTALLING), ("updating", UPDATING),
-                           ("updateRequired", UPDATE_REQUIRED)):
+        for key, state in (
+            ("installing", INSTALLING),
+            ("updating", UPDATING),
+            ("updateRequired", UPDATE_REQUIRED),
+        ):
             deployment = _deployment(raw.get(key))
             if deployment is not None:
                 installed = _deployment(raw.get("installation"))
@@ -61,5 +65,7 @@ def _deployment(raw: object) -> tuple[str | None, float | None] | None:
         return None
     version = raw.get("version")
     percentage = finite_number(raw.get("percentage"))
-    return (version[:40] if isinstance(version, str) else None,
-            min(100.0, max(0.0, float(percentage))) if percentage is not None else None)
+    return (
+        version[:40] if isinstance(version, str) else None,
+        min(100.0, max(0.0, float(percentage))) if percentage is not None else None,
+    )

@@ -1,5 +1,6 @@
 """The messages of Pieces OS's pushed streams, read as leniently as its models: what cannot be
 read is skipped, never an error."""
+
 import json
 
 from .ids import InvalidModelId, check_model_id

@@ -1,5 +1,6 @@
 """Pieces OS versions: the panel is built for a range (official clients refuse a Pieces OS outside
 ``12.0.0 <= version < 13.0.0``) and says so on every page when the one it talks to is outside."""
+
 import re
 
 VERSION = re.compile(r"(\d{1,6})\.(\d{1,6})\.(\d{1,6})")

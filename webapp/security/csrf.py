@@ -5,6 +5,7 @@ in the ``X-CSRF-Token`` header (set once on ``<body>`` with ``hx-headers:inherit
 form that works without JavaScript has it in a hidden ``csrf_token`` field. A POST, PUT, PATCH or
 DELETE without the right token is refused with 400 before any view runs.
 """
+
 import hmac
 import secrets
 from collections.abc import MutableMapping
@@ -36,8 +37,11 @@ def check_token() -> None:
     # every viewer, so their hidden field cannot hold each viewer's token; htmx sends the header.
     given = request.headers.get(HEADER) or request.form.get(FIELD, "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        abort(400, description="The request's security token is missing or out of date, so "
-                               "nothing was done. Reload the page and try again.")
+        abort(
+            400,
+            description="The request's security token is missing or out of date, so "
+            "nothing was done. Reload the page and try again.",
+        )
 
 
 def init_app(app: Flask) -> None:

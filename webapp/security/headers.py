@@ -1,5 +1,6 @@
 """Security headers on every response; HSTS when the panel is served over HTTPS
 (SESSION_COOKIE_SECURE), so that browsers never try plain HTTP, where cookies can be read."""
+
 from flask import Flask, Response, current_app
 
 CONTENT_SECURITY_POLICY = (

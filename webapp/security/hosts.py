@@ -9,6 +9,7 @@ page a teammate opens reach the panel.
 Flask rejects such a request before it can build URLs, so the usual error page, full of links,
 cannot be drawn; the refusal is plain text instead.
 """
+
 import ipaddress
 
 from flask import Flask, Response
@@ -20,8 +21,11 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 
 def refuse_untrusted_host(error: SecurityError) -> Response:
-    return Response(f"{error.code} {error.name}: {error.description} Set TRUSTED_HOSTS to allow "
-                    "it.", error.code, mimetype="text/plain")
+    return Response(
+        f"{error.code} {error.name}: {error.description} Set TRUSTED_HOSTS to allow it.",
+        error.code,
+        mimetype="text/plain",
+    )
 
 
 def trusted_hosts(settings: dict) -> list[str]:
@@ -34,9 +38,11 @@ def trusted_hosts(settings: dict) -> list[str]:
     except ValueError:
         return [host.lower()]  # a name, e.g. panel.lan
     if address.is_unspecified:
-        raise ConfigError(f"HOST={host} opens the panel to every network, so TRUSTED_HOSTS must "
-                          "name the host names and addresses people will use, e.g. "
-                          "TRUSTED_HOSTS=panel.lan,192.168.1.20 (see README.md)")
+        raise ConfigError(
+            f"HOST={host} opens the panel to every network, so TRUSTED_HOSTS must "
+            "name the host names and addresses people will use, e.g. "
+            "TRUSTED_HOSTS=panel.lan,192.168.1.20 (see README.md)"
+        )
     return list(LOOPBACK_NAMES) if address.is_loopback else [str(address)]
 
 

@@ -5,6 +5,7 @@ tokens do not apply to the handshake; the ``Origin`` header is the only thing th
 asked. So a handshake is refused (403) unless its Origin is allowed: ALLOWED_ORIGINS when set, the
 panel's own origin otherwise. That a user is logged in is checked afterwards, by ``auth``.
 """
+
 from flask import Flask, abort, current_app, request
 
 

@@ -4,6 +4,7 @@ A request whose direct peer is in TRUSTED_PROXIES gets the client address, schem
 proxy forwarded (so rate limits see the real client, and the panel's own origin is the one the
 browser used); every other request is taken as it arrived, whatever headers it carries.
 """
+
 import ipaddress
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -26,8 +27,9 @@ class TrustedProxies:
         self.forwarded = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=1)
         self.addresses = addresses
 
-    def __call__(self, environ: "WSGIEnvironment",
-                 start_response: "StartResponse") -> Iterable[bytes]:
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
         if _canonical(environ.get("REMOTE_ADDR", "")) in self.addresses:
             environ[VIA_TRUSTED_PROXY] = True
             return self.forwarded(environ, start_response)
@@ -49,4 +51,5 @@ def init_app(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         # Flask's documented way to add a WSGI middleware, which mypy calls assigning a method.
         app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
-            app.wsgi_app, app.config["TRUSTED_PROXIES"])
+            app.wsgi_app, app.config["TRUSTED_PROXIES"]
+        )

@@ -1,5 +1,6 @@
 """The key that signs session cookies: from SECRET_KEY, or made once and kept in the instance
 folder so that sessions survive restarts. Never hard-coded, never logged."""
+
 import os
 import secrets
 import tempfile
@@ -28,8 +29,9 @@ def load_or_create_key(key_file: Path) -> str:
         _publish(key_file, secrets.token_hex(32))
     key = key_file.read_text().strip()
     if not key:
-        raise RuntimeError(f"{key_file} is empty: delete it to have a new key made, "
-                           "or set SECRET_KEY")
+        raise RuntimeError(
+            f"{key_file} is empty: delete it to have a new key made, or set SECRET_KEY"
+        )
     return key
 
 

@@ -1,5 +1,6 @@
 """The addresses people can open the panel at, for the message `make run` prints when it is
 ready: listening on every interface (``HOST=0.0.0.0``), ``0.0.0.0`` is no address to open."""
+
 import ipaddress
 import socket
 from collections.abc import Iterable
@@ -16,8 +17,10 @@ def urls_to_open(host: str, port: int, trusted_hosts: Iterable[str] | None) -> l
     if host not in EVERY_INTERFACE:
         return [_url(host, port)]
     names = [name for name in trusted_hosts or () if not name.startswith(".")]
-    return [_url(name, port) for name in dict.fromkeys(
-        names or [socket.gethostname(), *lan_addresses()])]
+    return [
+        _url(name, port)
+        for name in dict.fromkeys(names or [socket.gethostname(), *lan_addresses()])
+    ]
 
 
 def local_url(host: str, port: int) -> str:
@@ -29,8 +32,10 @@ def lan_addresses() -> list[str]:
     """This machine's IPv4 addresses but loopback ones: its name's, and its route's."""
     found: list[str] = []
     try:
-        found += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None,
-                                                             socket.AF_INET)]
+        found += [
+            str(info[4][0])
+            for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        ]
     except OSError:
         pass
     try:
@@ -39,8 +44,9 @@ def lan_addresses() -> list[str]:
             found.append(probe.getsockname()[0])
     except OSError:  # no route: no LAN
         pass
-    return [address for address in dict.fromkeys(found)
-            if not ipaddress.ip_address(address).is_loopback]
+    return [
+        address for address in dict.fromkeys(found) if not ipaddress.ip_address(address).is_loopback
+    ]
 
 
 def _url(host: str, port: int) -> str:

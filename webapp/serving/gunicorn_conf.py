@@ -2,6 +2,7 @@
 
 Equivalent command line: ``gunicorn -c python:webapp.serving.gunicorn_conf 'webapp:create_app()'``.
 """
+
 import signal
 import time
 from types import FrameType

@@ -2,6 +2,7 @@
 
 Anybody may ask, so an anonymous caller learns only "ok" or "unreachable"; a logged-in user (a
 script with a session) also gets the version, the error and whether Pieces OS is simulated."""
+
 from typing import Any
 
 from flask import Blueprint, current_app, g

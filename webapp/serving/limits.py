@@ -1,4 +1,5 @@
 """The process's open-file limit: each open page's live socket is a file descriptor."""
+
 import resource
 
 # File descriptors kept for everything else: requests being served, Pieces OS, the database.

@@ -1,4 +1,5 @@
 """Run a Flask app factory under gunicorn from inside Python (for the CLI)."""
+
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING

@@ -22,10 +22,16 @@ def _plain_text_http_error(error: HTTPException) -> Response:
     return api.plain_text(error.description or error.name, error.code or 500)
 
 
-def create_simulator_app(download_seconds: float = 20.0, memory_gb: float = 16.0,
-                         tick_seconds: float = 0.2, *, ollama: str = "installed",
-                         gpus: tuple[tuple[str, float], ...] = (),
-                         port_file: str | Path | None = None, **behaviour: Any) -> Flask:
+def create_simulator_app(
+    download_seconds: float = 20.0,
+    memory_gb: float = 16.0,
+    tick_seconds: float = 0.2,
+    *,
+    ollama: str = "installed",
+    gpus: tuple[tuple[str, float], ...] = (),
+    port_file: str | Path | None = None,
+    **behaviour: Any,
+) -> Flask:
     """Build a simulator app; a download takes `download_seconds` in steps of `tick_seconds`.
 
     `memory_gb` is the RAM (the budget for loaded models), `gpus` the (name, GB) pairs that
@@ -41,8 +47,12 @@ def create_simulator_app(download_seconds: float = 20.0, memory_gb: float = 16.0
     app.url_map.converters["model_id"] = ModelIdConverter
     app.wsgi_app = KeepEncodedSlashes(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[EXTENSION_KEY] = Simulator.create(
-        download_seconds=download_seconds, memory_gb=memory_gb, tick_seconds=tick_seconds,
-        behaviour=Behaviour(**behaviour), ollama=ollama, gpus=tuple(gpus),
+        download_seconds=download_seconds,
+        memory_gb=memory_gb,
+        tick_seconds=tick_seconds,
+        behaviour=Behaviour(**behaviour),
+        ollama=ollama,
+        gpus=tuple(gpus),
         port_file=Path(port_file) if port_file is not None else None,
     )
     app.register_blueprint(api.bp)

@@ -33,20 +33,43 @@ class Simulator:
     port_file: Path | None = None
 
     @classmethod
-    def create(cls, *, download_seconds: float, memory_gb: float, tick_seconds: float,
-               behaviour: Behaviour, ollama: str, gpus: tuple,
-               port_file: Path | None) -> "Simulator":
+    def create(
+        cls,
+        *,
+        download_seconds: float,
+        memory_gb: float,
+        tick_seconds: float,
+        behaviour: Behaviour,
+        ollama: str,
+        gpus: tuple,
+        port_file: Path | None,
+    ) -> "Simulator":
         hub, streams, faults = ProgressHub(), ProgressHub(), FaultTable()
         switches = BehaviourSwitches(behaviour)
         changes = ChangeFeed(streams)
         ollama_state = Ollama(streams, ollama)
         store = ModelStore(
-            hub, faults, switches, ollama_state, changes, download_seconds=download_seconds,
-            tick_seconds=tick_seconds, memory_gb=memory_gb,
+            hub,
+            faults,
+            switches,
+            ollama_state,
+            changes,
+            download_seconds=download_seconds,
+            tick_seconds=tick_seconds,
+            memory_gb=memory_gb,
         )
-        return cls(store=store, hub=hub, faults=faults, requests=RequestCounter(),
-                   behaviour=switches, ollama=ollama_state, streams=streams, changes=changes,
-                   device=device_information(memory_gb, gpus), port_file=port_file)
+        return cls(
+            store=store,
+            hub=hub,
+            faults=faults,
+            requests=RequestCounter(),
+            behaviour=switches,
+            ollama=ollama_state,
+            streams=streams,
+            changes=changes,
+            device=device_information(memory_gb, gpus),
+            port_file=port_file,
+        )
 
     def announce_port(self, port: int) -> None:
         """Called by whatever serves the app once it listens on `port` (again)."""

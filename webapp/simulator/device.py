@@ -10,8 +10,12 @@ from .wire import EMBEDDED_SCHEMA, GIGABYTE
 LLM_GPU_MIN_GB = 4
 DEVICE_NAME = "simulated-workstation"
 OS_VERSION = "Ubuntu 24.04.1 LTS"
-CPU = {"name": "Simulated x86-64 CPU, 8 cores", "cores": 8, "clock_cycle_speed": 3.6,
-       "shared_memory": False}
+CPU = {
+    "name": "Simulated x86-64 CPU, 8 cores",
+    "cores": 8,
+    "clock_cycle_speed": 3.6,
+    "shared_memory": False,
+}
 
 
 def parse_gpu(spec: str) -> tuple[str, float]:

@@ -39,8 +39,9 @@ class KeepEncodedSlashes:
     def __init__(self, wsgi_app: "WSGIApplication"):
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ: "WSGIEnvironment",
-                 start_response: "StartResponse") -> Iterable[bytes]:
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
         raw_target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
         if raw_target:
             environ["PATH_INFO"] = _path_info(urlsplit(raw_target).path)

@@ -20,11 +20,11 @@ STATES_WITH_PERCENTAGE = ("installing", "updating")
 _BLOCKING_REASONS = {
     "missing": "Ollama is not installed; local models need Ollama to download and run.",
     "installing": "Ollama is being installed ({percentage}%); local models are unavailable "
-                  "until it is done.",
+    "until it is done.",
     "update-required": f"Ollama {OUTDATED_VERSION} is outdated; update it to {CURRENT_VERSION} "
-                       "to use local models.",
+    "to use local models.",
     "updating": "Ollama is being updated ({percentage}%); local models are unavailable until "
-                "it is done.",
+    "it is done.",
 }
 
 
@@ -39,8 +39,10 @@ def _deployment(version: str, status: str | None = None, percentage: float | Non
 
 def ollama_status(state: str, percentage: float | None) -> dict:
     """The `OllamaStatus` the real server sends in `state` (keys absent where it has none)."""
-    status: dict = {"recommendation": {"inference": state == "installed"},
-                    "schema": EMBEDDED_SCHEMA}
+    status: dict = {
+        "recommendation": {"inference": state == "installed"},
+        "schema": EMBEDDED_SCHEMA,
+    }
     if state == "installed":
         status["installation"] = _deployment(CURRENT_VERSION, "COMPLETED")
     elif state == "installing":

@@ -58,9 +58,18 @@ class ModelStore:
     every lookup and flag test here tolerates odd data.
     """
 
-    def __init__(self, hub: ProgressHub, faults: FaultTable, behaviour: BehaviourSwitches,
-                 ollama: Ollama, changes: ChangeFeed, *, download_seconds: float,
-                 tick_seconds: float, memory_gb: float):
+    def __init__(
+        self,
+        hub: ProgressHub,
+        faults: FaultTable,
+        behaviour: BehaviourSwitches,
+        ollama: Ollama,
+        changes: ChangeFeed,
+        *,
+        download_seconds: float,
+        tick_seconds: float,
+        memory_gb: float,
+    ):
         self._hub = hub
         self._faults = faults
         self._behaviour = behaviour
@@ -115,8 +124,11 @@ class ModelStore:
         with self._lock:
             model = self._find(model_id)
             self._refuse_unavailable(model, "downloaded")
-            if (model.get("downloaded") is True or model.get("downloading") is True
-                    or model_id in self._downloads):
+            if (
+                model.get("downloaded") is True
+                or model.get("downloading") is True
+                or model_id in self._downloads
+            ):
                 return copy.deepcopy(model)
             starts_late = self._behaviour.current.download_answer_lags
             download = _Download(model_id, self._faults.take_download_failure(), starts_late)
@@ -126,7 +138,9 @@ class ModelStore:
                 self._mark_started(model)
                 answer = copy.deepcopy(model)
             threading.Thread(
-                target=self._run_download, args=(download,), daemon=True,
+                target=self._run_download,
+                args=(download,),
+                daemon=True,
                 name=f"simulated-download-{model_id}",
             ).start()
             return answer
@@ -219,8 +233,9 @@ class ModelStore:
             self._hub.broadcast(download.model_id, progress_frame(status, percentage))
             return True
 
-    def _end_download(self, model: dict, status: str, *, downloaded: bool,
-                      percentage: float | None = None) -> None:
+    def _end_download(
+        self, model: dict, status: str, *, downloaded: bool, percentage: float | None = None
+    ) -> None:
         model["downloading"] = False
         model["downloaded"] = downloaded
         frame = progress_frame(status, percentage)
@@ -276,9 +291,7 @@ class ModelStore:
     def _refuse_unloadable(self, model: dict) -> None:
         self._refuse_unavailable(model, "loaded")
         if model.get("loaded") is not True and model.get("downloaded") is not True:
-            raise ActionRefused(
-                f"{_name(model)} is not downloaded; download it before loading it."
-            )
+            raise ActionRefused(f"{_name(model)} is not downloaded; download it before loading it.")
 
     def unload(self, model_id: str) -> dict:
         with self._lock:
@@ -345,11 +358,14 @@ class ModelStore:
     def create(self, body: object) -> dict:
         """Add a custom model from a `SeededModel`; a second model of the same name is refused."""
         model = {"id": str(uuid.uuid4()), **validate_seeded_model(body)}
-        model.update(custom=True, downloaded=model.get("downloaded") is True, downloading=False,
-                     loaded=False)
+        model.update(
+            custom=True, downloaded=model.get("downloaded") is True, downloading=False, loaded=False
+        )
         with self._lock:
-            if any(isinstance(other, dict) and other.get("name") == model["name"]
-                   for other in self._models):
+            if any(
+                isinstance(other, dict) and other.get("name") == model["name"]
+                for other in self._models
+            ):
                 raise ActionRefused(f"a model named {model['name']} already exists.")
             self._models.append(model)
             self._changes.changed(model["id"])

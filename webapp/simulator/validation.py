@@ -14,11 +14,29 @@ from .wire import iso_timestamp
 
 MODEL_TYPES = {"UNKNOWN", "BALANCED", "SPEED", "ACCURACY"}
 MODEL_USAGES = {
-    "UNKNOWN", "OCR", "CODE_CLASSIFICATION", "TEXT_VS_CODE", "TAGIFY_CODE", "TLP_TAG_SEARCH",
-    "TLP_NEURAL_CODE_SEARCH", "TAGIFY_COLOR_FROM_CODE", "CODE_DESCRIPTION", "CODE_TITLE",
-    "CODE_SEARCH_QUERIES", "CODE_EXTRACTIVE_TAGS", "CODE_EXTRACTIVE_LINKS", "CODE_CONVERSATION",
-    "CODE_GENERATION", "CODE_SEARCH", "CODE_DISCOVERY", "CODE_RELATED_PEOPLE", "CODE_FRAMEWORK",
-    "VIDEO_OCR", "TEXT_VS_CODE_SEGMENTATION", "TEXT_EMBEDDING", "TECHNICAL_ERROR",
+    "UNKNOWN",
+    "OCR",
+    "CODE_CLASSIFICATION",
+    "TEXT_VS_CODE",
+    "TAGIFY_CODE",
+    "TLP_TAG_SEARCH",
+    "TLP_NEURAL_CODE_SEARCH",
+    "TAGIFY_COLOR_FROM_CODE",
+    "CODE_DESCRIPTION",
+    "CODE_TITLE",
+    "CODE_SEARCH_QUERIES",
+    "CODE_EXTRACTIVE_TAGS",
+    "CODE_EXTRACTIVE_LINKS",
+    "CODE_CONVERSATION",
+    "CODE_GENERATION",
+    "CODE_SEARCH",
+    "CODE_DISCOVERY",
+    "CODE_RELATED_PEOPLE",
+    "CODE_FRAMEWORK",
+    "VIDEO_OCR",
+    "TEXT_VS_CODE_SEGMENTATION",
+    "TEXT_EMBEDDING",
+    "TECHNICAL_ERROR",
 }
 
 
@@ -128,8 +146,9 @@ _REQUIRED = ("id", "name", "version", "created", "cloud", "type", "usage")
 
 
 #: A `SeededModel` is a `Model` without what the server decides: its id and run-time state.
-_SEED_CHECKS = {key: check for key, check in _CHECKS.items()
-                if key not in ("id", "downloading", "loaded")}
+_SEED_CHECKS = {
+    key: check for key, check in _CHECKS.items() if key not in ("id", "downloading", "loaded")
+}
 _SEED_REQUIRED = tuple(key for key in _REQUIRED if key != "id")
 
 

@@ -5,6 +5,7 @@ place) that says what will be lost and holds the real POST form, which carries
 ``confirmed=yes``. The POST handlers refuse a request without it (``require_confirmation``), so
 a forged or stale form cannot skip the question.
 """
+
 from dataclasses import dataclass, field
 
 from flask import abort, request

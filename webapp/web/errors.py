@@ -1,4 +1,5 @@
 """HTTP errors as pages: the whole error page, or the message alone for htmx to show."""
+
 from typing import cast
 
 from flask import current_app, render_template
@@ -26,5 +27,8 @@ def render_http_error(error: HTTPException) -> ErrorAnswer:
 def refuse_large_request(_error: RequestEntityTooLarge) -> ErrorAnswer:
     """A body over MAX_REQUEST_KB (MAX_CONTENT_LENGTH), refused before it is read."""
     limit = current_app.config["MAX_REQUEST_KB"]
-    return render_http_error(RequestEntityTooLarge(
-        f"The request is larger than the {limit} KB the panel accepts, so nothing was done."))
+    return render_http_error(
+        RequestEntityTooLarge(
+            f"The request is larger than the {limit} KB the panel accepts, so nothing was done."
+        )
+    )

@@ -1,4 +1,5 @@
 """Jinja filters that turn raw model values into what a person reads."""
+
 from datetime import datetime
 
 from flask import Flask
@@ -23,7 +24,8 @@ def moment(when: datetime) -> Markup:
     """A moment of the day as a ``<time>``: UTC as written; static/live.js shows it in the
     browser's time zone, with UTC on hover."""
     return Markup('<time datetime="{}">{} UTC</time>').format(
-        escape(when.isoformat()), when.strftime("%H:%M:%S"))
+        escape(when.isoformat()), when.strftime("%H:%M:%S")
+    )
 
 
 def billions(parameters: float | None) -> str:

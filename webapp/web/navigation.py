@@ -1,4 +1,5 @@
 """Where a page sends the browser next: only ever to a path on this site."""
+
 import re
 from urllib.parse import urlsplit
 
@@ -10,8 +11,13 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 def safe_local_path(target: str | None, default: str = "/") -> str:
     """``target`` if it is a path on this site, ``default`` otherwise (no open redirects, and
     nothing that cannot go in a Location header)."""
-    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
-            or CONTROL_CHARACTERS.search(target)):
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or CONTROL_CHARACTERS.search(target)
+    ):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -1,4 +1,5 @@
 """Answering a browser or htmx: the whole page for a navigation, a fragment for htmx."""
+
 from typing import Any
 
 from flask import Response, make_response, render_template, request
