@@ -11,7 +11,7 @@ from tests.support.accounts import cookie_header, login_over_http
 from tests.support.live_page import LivePage
 from tests.support.models import CONFIRMED
 from webapp.db import connect
-from webapp.live.host import POLICY_VIOLATION, SESSION_ENDED_REASON
+from webapp.live.fanout import POLICY_VIOLATION, SESSION_ENDED_REASON
 from webapp.live.route import TRY_AGAIN_LATER
 
 from .test_live import DOWNLOADED

@@ -9,8 +9,8 @@ import pytest
 
 from webapp import create_app
 from webapp.db import connect
-from webapp.live.fanout import Close, Mailbox
-from webapp.live.host import SERVICE_RESTART, LiveHost
+from webapp.live.fanout import SERVICE_RESTART, Close, Mailbox
+from webapp.live.host import LiveHost
 from webapp.live.loop import HostLoop
 from webapp.live.pages import Page
 from webapp.live.state import Outcome

@@ -12,7 +12,8 @@ from ..pieces.client import ModelGone, UpstreamError
 from ..pieces.model import Model
 from .endings import COMPLETED, STOPPED_WITHOUT_A_WORD, ending_of
 from .progress import BadFrame, DownloadProgress, ProgressFrame, parse_frame
-from .relay import SocketReader, next_retry
+from .progress_sockets import ProgressSockets
+from .relay import SocketReader
 
 if TYPE_CHECKING:
     from .host import LiveHost
@@ -33,8 +34,7 @@ class Downloads:
     def __init__(self, host: "LiveHost"):
         self.host = host
         self.state = host.state
-        self.relays: dict[str, SocketReader] = {}
-        self._retry: dict[str, float] = {}  # model -> the last back-off before reconnecting
+        self.sockets = ProgressSockets(host, self.frame)
 
     # -- asked by actions ----------------------------------------------------------------------
 
@@ -55,7 +55,7 @@ class Downloads:
         state.requested.add(model.id)
         self.host.publish.downloads()
         self.host.publish.row(model.id)
-        return self._ensure_relay(model.id)
+        return self.sockets.ensure(model.id)
 
     def answered(self, model_id: str) -> None:
         """Pieces OS answered the request that started it: final statuses from now on are this
@@ -93,9 +93,7 @@ class Downloads:
         progress = self.state.downloads.get(model.id)
         if progress is None or model.downloading or self._awaiting_start(progress):
             return
-        relay = self.relays.get(model.id)
-        said_by_socket = relay is not None and relay.connected.is_set()
-        if progress.cancel_requested_by is not None or not said_by_socket:
+        if progress.cancel_requested_by is not None or not self.sockets.connected(model.id):
             self.ended(self._stop_following(model.id), model)
 
     def follow(self, model: Model, asked_seq: int | None = None) -> None:
@@ -109,13 +107,13 @@ class Downloads:
             if not following:
                 self._adopt(model)
             state.requested.discard(model.id)
-            self._ensure_relay(model.id)
+            self.sockets.ensure(model.id)
             return
         progress = state.downloads.get(model.id)
         if not following or model.downloading or progress is None:
             return
         grace = START_GRACE_SECONDS if model.id in state.requested else RECONCILE_GRACE_SECONDS
-        if progress.age(self.host.now()) > grace or model.id not in self.relays:
+        if progress.age(self.host.now()) > grace or model.id not in self.sockets:
             self.finish(model.id)
 
     def _adopt(self, model: Model) -> None:
@@ -134,10 +132,8 @@ class Downloads:
         )
         self.host.publish.downloads()
 
-    def frame(self, reader: SocketReader, data: str | bytes) -> None:
-        model_id = reader.name
-        if self.relays.get(model_id) is not reader:
-            return  # a late frame of a socket already let go
+    def frame(self, model_id: str, data: str | bytes) -> None:
+        """A frame of the model's progress socket."""
         try:
             frame = parse_frame(data)
         except BadFrame as error:
@@ -145,7 +141,7 @@ class Downloads:
             return
         progress = self.state.downloads.get(model_id)
         if progress is None:
-            self._stop_relay(model_id)
+            self.sockets.stop(model_id)
             return
         if frame.is_terminal and not progress.heard:
             # Maybe left over from an earlier attempt, sent again as the socket opened.
@@ -177,48 +173,6 @@ class Downloads:
             self.finish(model_id)
         else:
             self.host.publish.progress(model_id)
-
-    def relay_connected(self, reader: SocketReader) -> None:
-        """(Re)connected: the next frame sets where the download is, no rate across the gap."""
-        progress = self.state.downloads.get(reader.name)
-        if self.relays.get(reader.name) is reader and progress is not None:
-            self._retry.pop(reader.name, None)
-            if progress.heard:  # frames came before: the time since spans the gap
-                progress.rebase()
-
-    def relay_lost(self, reader: SocketReader) -> None:
-        """The socket dropped (or never opened): ask Pieces OS whether to reconnect."""
-        model_id = reader.name
-        if self.relays.get(model_id) is not reader:
-            return
-        self.host.spawn(
-            lambda: self.host.client.get_model(model_id),
-            lambda answer: self._checked_after_loss(reader, answer),
-        )
-
-    def _checked_after_loss(self, reader: SocketReader, answer: Model | UpstreamError) -> None:
-        model_id = reader.name
-        if self.relays.get(model_id) is not reader:
-            return
-        if isinstance(answer, UpstreamError):
-            progress = self.state.downloads.get(model_id)
-            if progress is not None and progress.interruption is None:
-                progress.interruption = "Pieces OS became unreachable"
-        elif not answer.downloading:
-            self.host.models.heard(answer)
-            if model_id in self.state.downloads:  # it may still be starting: follow it still
-                self._reconnect_later(model_id)
-            return
-        self._reconnect_later(model_id)
-
-    def _reconnect_later(self, model_id: str) -> None:
-        retry = self._retry[model_id] = next_retry(self._retry.get(model_id))
-        self.relays.pop(model_id, None)
-        self.host.loop.call_later(retry, lambda: self._reconnect(model_id))
-
-    def _reconnect(self, model_id: str) -> None:
-        if model_id in self.state.downloads and model_id not in self.relays:
-            self._ensure_relay(model_id)
 
     # -- endings -------------------------------------------------------------------------------
 
@@ -303,10 +257,6 @@ class Downloads:
         for progress in self.state.downloads.values():
             progress.interruption = why
 
-    def stop_all(self) -> None:
-        for model_id in list(self.relays):  # (the panel stops)
-            self._stop_relay(model_id)
-
     def _awaiting_start(self, progress: DownloadProgress) -> bool:
         return (
             progress.model_id in self.state.requested
@@ -321,24 +271,5 @@ class Downloads:
             state.ended_seq[model_id] = self.host.loop.seq
         for marks in (state.requested, state.stalled, state.cancel_ignored):
             marks.discard(model_id)
-        self._stop_relay(model_id)
+        self.sockets.stop(model_id)
         return progress
-
-    def _ensure_relay(self, model_id: str) -> SocketReader:
-        relay = self.relays.get(model_id)
-        if relay is None:
-            client = self.host.client
-            relay = self.relays[model_id] = self.host.open_reader(
-                model_id,
-                lambda: client.progress_url(model_id),
-                on_message=self.frame,
-                on_lost=self.relay_lost,
-                on_connected=self.relay_connected,
-            )
-        return relay
-
-    def _stop_relay(self, model_id: str) -> None:
-        relay = self.relays.pop(model_id, None)
-        self._retry.pop(model_id, None)
-        if relay is not None:
-            relay.stop()

@@ -20,6 +20,11 @@ from typing import NamedTuple
 
 from .pages import Page
 
+# Close codes (RFC 6455 section 7.4.1).
+POLICY_VIOLATION = 1008
+SERVICE_RESTART = 1012  # the server stops: browsers reconnect by themselves
+SESSION_ENDED_REASON = "session ended"
+
 #: Messages a page's mailbox holds before the page counts as lagging.
 MAILBOX_SIZE = 256
 

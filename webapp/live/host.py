@@ -4,26 +4,24 @@ soon as it changes.
 ``LiveHost`` is what the rest of the panel calls, from any thread. Each method posts (or asks,
 when the caller needs the outcome) a call to the host's loop (loop.py), which alone changes the
 state (state.py) through its parts: ``Models`` (lists, models, Pieces OS itself, loads and
-actions), ``Downloads`` (progress sockets, endings), ``Publisher`` (which elements a change
-touches) and ``Fanout`` (the open pages). Readers get ``snapshot``, an immutable value the loop
-replaces after every change. A second host is a second ``LiveHost``.
+actions), ``Downloads`` (progress and endings; their sockets: progress_sockets.py),
+``Publisher`` (which elements a change touches) and ``Fanout`` (the open pages; sessions.py
+closes those whose login ended). Readers get ``snapshot``, an immutable value the loop replaces
+after every change. A second host is a second ``LiveHost``.
 """
 
 import logging
 import re
 import secrets
 from collections.abc import Callable
-from contextlib import closing
 from typing import Any
 
 from flask import Flask
 
-from .. import db
-from ..accounts.sessions import valid_sessions
 from ..pieces.client import PiecesClient, UpstreamError
 from ..pieces.model import Model
 from .downloads import Downloads
-from .fanout import Fanout, Mailbox
+from .fanout import SERVICE_RESTART, Fanout, Mailbox
 from .fragments import Fragments
 from .journal import Journal
 from .loop import HostLoop
@@ -31,16 +29,13 @@ from .models import Models
 from .pages import Page
 from .publish import Publisher
 from .relay import SocketReader
+from .sessions import close_ended_sessions
 from .state import HostState, Outcome
 from .views import LiveSnapshot, ModelRow, model_row, snapshot_of
 from .watch import Watch
 
 log = logging.getLogger(__name__)
 
-# Close codes (RFC 6455 section 7.4.1).
-POLICY_VIOLATION = 1008
-SERVICE_RESTART = 1012  # the server stops: browsers reconnect by themselves
-SESSION_ENDED_REASON = "session ended"
 #: ``LiveSnapshot.mark``: a run of the panel and a sequence number of its loop.
 MARK = re.compile(r"(?P<run>[0-9a-f]{8})-(?P<seq>[0-9]{1,15})")
 
@@ -259,14 +254,14 @@ class LiveHost:
 
     def check_sessions(self) -> None:
         """Close every page whose login session ended (or whose user's role changed) now."""
-        self.loop.post(self._check_sessions)
+        self.loop.post(close_ended_sessions, self.fanout, self.config)
 
     def shutdown(self) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
 
         def stop() -> None:
             self.fanout.close_all(SERVICE_RESTART, "server restarting")
-            self.downloads.stop_all()
+            self.downloads.sockets.stop_all()
             self.watch.stop()
 
         if not self.loop.stopped:
@@ -295,23 +290,9 @@ class LiveHost:
     def _tick(self) -> None:
         """Every second: sessions, stalls and ignored cancels, pending loads, the list."""
         if self.fanout.watched:
-            self._check_sessions()
+            close_ended_sessions(self.fanout, self.config)
         self.downloads.tick(
             self.config["DOWNLOAD_STALL_SECONDS"], self.config["DOWNLOAD_CANCEL_SECONDS"]
         )
         self.models.check_pending_loads()
         self.watch.tick()
-
-    def _check_sessions(self) -> None:
-        mailboxes = self.fanout.mailboxes()
-        if not mailboxes:
-            return
-        try:
-            with closing(db.connect(self.config["DATABASE"])) as connection:
-                roles = valid_sessions(
-                    connection, {box.session_hash for box in mailboxes}, self.config
-                )
-        except Exception as error:  # checked again in a second
-            log.warning("could not check the sessions of live pages: %s", error)
-            return
-        self.fanout.close_ended_sessions(roles, POLICY_VIOLATION, SESSION_ENDED_REASON)

@@ -19,8 +19,8 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from ..db import close_db
 from ..web.errors import ErrorAnswer, render_http_error
-from .fanout import Close
-from .host import POLICY_VIOLATION, SERVICE_RESTART, LiveHost
+from .fanout import POLICY_VIOLATION, SERVICE_RESTART, Close
+from .host import LiveHost
 from .loop import LoopStopped
 from .pages import Page
 from .views import LiveSnapshot
