@@ -253,3 +253,14 @@ def test_unknown_keys_around_the_list_are_ignored(stub, stub_client):
     assert response.status_code == 200
     assert shown(VALID_MODEL["name"]) in response.text and UNEXPECTED not in response.text
     assert_no_markup_from_data(response.text)
+
+
+def test_an_id_that_is_not_text_shows_as_unreadable_and_the_others_still_work(client, simulator):
+    """A lone surrogate is legal in JSON ("\\ud800") but has no UTF-8: rendered, it broke the
+    whole page (500) and the live updates of every list page."""
+    odd, fine = initial_models()[:2]
+    serve(simulator, [{**odd, "id": "sur\ud800rogate"}, fine])
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'data-state="unreadable"' in response.text and "half a UTF-16 pair" in response.text
+    assert_row_shows(response.text, fine)

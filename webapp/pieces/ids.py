@@ -14,6 +14,8 @@ import re
 #: UUIDs, 36 characters).
 MAX_MODEL_ID_LENGTH = 256
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Half of a UTF-16 pair on its own: legal in JSON ("\ud800"), but not text (no UTF-8 for it).
+LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
 ENCODED_MARK = "~"
 
 
@@ -30,6 +32,8 @@ def check_model_id(model_id: object) -> str:
         raise InvalidModelId(f"a model id has at most {MAX_MODEL_ID_LENGTH} characters")
     if CONTROL_CHARACTERS.search(model_id):
         raise InvalidModelId("a model id cannot hold control characters")
+    if LONE_SURROGATES.search(model_id):
+        raise InvalidModelId("a model id cannot hold half a UTF-16 pair (it is not text)")
     if model_id.strip(".") == "":
         raise InvalidModelId(f"{model_id!r} is not a model id (a URL would read it as a folder)")
     return model_id
