@@ -60,6 +60,13 @@ class TestGate:
         assert "<html" not in response.text and "log in again" in response.text
         assert sent_upstream(simulator) == 0
 
+    @pytest.mark.parametrize("page", ["http://[::1", "not a url", "javascript:alert(1)"])
+    def test_an_htmx_request_from_a_page_that_is_no_url_here_returns_to_the_list(
+        self, anonymous_client, page
+    ):
+        response = anonymous_client.get("/activity", headers={**HTMX, "HX-Current-URL": page})
+        assert response.status_code == 401 and login_target(response) == "/"
+
     def test_actions_are_refused_before_reaching_pieces_os(self, anonymous_client, simulator):
         model = model_in_state(simulator, "downloaded")
         before = sent_upstream(simulator)

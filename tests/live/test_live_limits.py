@@ -108,3 +108,27 @@ class TestHandshake:
             lambda: live.hub.viewer_count == 1, what="the three handshakes to be let go"
         )
         assert "Exception on /live" not in caplog.text
+
+    @pytest.mark.parametrize(
+        ("headers", "status"),
+        [
+            ({"Sec-WebSocket-Version": "8"}, 426),  # an older draft of the protocol
+            ({"Sec-WebSocket-Version": None}, 426),
+            ({"Sec-WebSocket-Key": None}, 400),
+            ({"Connection": "keep-alive"}, 400),
+            ({"Upgrade": None, "Connection": None}, 400),  # a plain GET
+        ],
+    )
+    def test_what_is_not_a_websocket_handshake_is_refused_saying_why(self, live, headers, status):
+        handshake = {
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version": "13",
+            "Origin": live.url,
+            **headers,
+        }
+        answer = live.browser.get(f"{live.url}/live?page=/", headers=handshake, timeout=5)
+        assert answer.status_code == status
+        if status == 426:
+            assert answer.headers["Sec-WebSocket-Version"] == "13"

@@ -7,7 +7,6 @@ logged-in user unless it is listed as public here. Roles are checked per view wi
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
-from urllib.parse import urlsplit
 
 from flask import Response, abort, g, make_response, redirect, request, url_for
 from werkzeug.exceptions import Unauthorized
@@ -17,7 +16,7 @@ from ..activity import log as activity_log
 from ..db import get_db
 from ..security.origin import is_websocket_handshake
 from ..web.errors import render_http_error
-from ..web.navigation import next_url, safe_local_path
+from ..web.navigation import local_path_of_url, next_url, safe_local_path
 from ..web.responses import is_htmx
 from .sessions import current_user
 from .users import forbidden_message
@@ -74,8 +73,7 @@ def after_private_response(response: Response) -> Response:
 def page_to_return_to() -> str:
     """The page to show after logging in: the page the person was on."""
     if is_htmx():
-        page = urlsplit(request.headers.get("HX-Current-URL", ""))
-        return safe_local_path(page.path + (f"?{page.query}" if page.query else ""))
+        return local_path_of_url(request.headers.get("HX-Current-URL", ""))
     return safe_local_path(next_url())
 
 

@@ -13,11 +13,12 @@ import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, Response, abort, current_app, g, make_response, request
 from flask_sock import ConnectionClosed, Sock
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from ..db import close_db
+from ..security.origin import is_websocket_handshake
 from ..web.errors import ErrorAnswer, render_http_error
 from .fanout import POLICY_VIOLATION, SERVICE_RESTART, Close
 from .host import LiveHost
@@ -35,6 +36,8 @@ sock = Sock()
 CHECK_SECONDS = 1.0
 # How long a close frame waits for the browser's answer before the socket is shut anyway.
 CLOSE_ANSWER_SECONDS = 2.0
+# The one version of the WebSocket protocol (RFC 6455) browsers speak.
+WEBSOCKET_VERSION = "13"
 # Too many live sockets already: the page may try again later (RFC 6455 section 7.4.1).
 TRY_AGAIN_LATER = 1013
 
@@ -113,6 +116,31 @@ def panel_stopping(_error: LoopStopped) -> ErrorAnswer:
     return render_http_error(
         ServiceUnavailable("The panel is restarting: nothing was done. Try again in a moment.")
     )
+
+
+class UpgradeRequired(HTTPException):
+    """A WebSocket version the panel does not speak (RFC 6455 section 4.4)."""
+
+    code = 426
+    description = f"The live socket speaks WebSocket version {WEBSOCKET_VERSION} only."
+
+
+@bp.before_request
+def refuse_what_is_not_a_handshake() -> Response | None:
+    """Only an RFC 6455 handshake reaches flask-sock: with anything else simple-websocket
+    fails, which would answer 500."""
+    headers = request.headers
+    if (
+        not is_websocket_handshake()
+        or "upgrade" not in headers.get("Connection", "").lower()
+        or not headers.get("Sec-WebSocket-Key")
+    ):
+        abort(400, description="This address takes the live updates' WebSocket only.")
+    if headers.get("Sec-WebSocket-Version") != WEBSOCKET_VERSION:
+        response = make_response(render_http_error(UpgradeRequired()))
+        response.headers["Sec-WebSocket-Version"] = WEBSOCKET_VERSION
+        return response
+    return None
 
 
 @bp.before_request

@@ -25,6 +25,16 @@ def safe_local_path(target: str | None, default: str = "/") -> str:
     return target
 
 
+def local_path_of_url(url: str, default: str = "/") -> str:
+    """The path and query of a full URL a browser sent (htmx's ``HX-Current-URL``), if they
+    make a path on this site; ``default`` otherwise, a malformed URL included."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[::1": not a URL at all
+        return default
+    return safe_local_path(parts.path + (f"?{parts.query}" if parts.query else ""), default)
+
+
 def next_url() -> str:
     """Where a no-JavaScript form should come back to: the page that showed it."""
     if request.method == "POST":
