@@ -124,6 +124,15 @@ def test_bad_setting_stops_with_a_clear_message(command):
     assert "PORT='eighty'" in "".join(run.lines)
 
 
+@pytest.mark.parametrize("command_name", ["run", "serve"])
+def test_a_proxy_user_header_without_its_secret_stops_before_any_server(command, command_name):
+    started = command(command_name, TRUSTED_PROXY_USER_HEADER="X-Forwarded-User")
+    started.process.wait(timeout=20)
+    output = "".join(started.lines)
+    assert started.process.returncode == 2
+    assert "TRUSTED_PROXY_SECRET is not" in output and "Traceback" not in output
+
+
 def test_serve_runs_gunicorn_with_the_repo_config_where_host_and_port_say(
     command, simulator, tmp_path
 ):

@@ -2,7 +2,9 @@
 losing anything, and one made by a newer panel is refused untouched."""
 
 import hashlib
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,12 @@ def test_the_command_says_why_it_will_not_use_a_newer_database(tmp_path, monkeyp
     monkeypatch.setenv("DATABASE", made_by_a_newer_panel(tmp_path))
     assert main(["users", "list"]) == 2
     assert "upgraded by a newer version of the panel" in capsys.readouterr().err
+
+
+def test_a_folder_made_for_the_database_is_its_owners_alone_whatever_the_umask(tmp_path):
+    previous = os.umask(0)
+    try:
+        prepare_database(str(tmp_path / "made" / "panel.sqlite"))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "made").stat().st_mode) == 0o700

@@ -373,8 +373,19 @@ SETTINGS = (
 )
 
 
+def check_proxy_login(settings: Mapping[str, Any]) -> None:
+    """A proxy may name the logged-in user only along with its secret: ConfigError otherwise."""
+    if settings["TRUSTED_PROXY_USER_HEADER"] and not settings["TRUSTED_PROXY_SECRET"]:
+        raise ConfigError(
+            "TRUSTED_PROXY_USER_HEADER is set but TRUSTED_PROXY_SECRET is not: "
+            "without it any local process could name itself admin "
+            "(see docs/deploy.md)"
+        )
+
+
 def settings_from_env(environ: Mapping[str, str] = os.environ) -> dict:
-    """Parse every setting; a bad value raises ConfigError naming the variable."""
+    """Parse every setting; a bad value (or a pair that cannot go together) raises
+    ConfigError naming the variable, before any server starts."""
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = environ.get(setting.name) or setting.default
@@ -385,4 +396,5 @@ def settings_from_env(environ: Mapping[str, str] = os.environ) -> dict:
             values[setting.name] = setting.parse(raw)
         except ValueError as error:
             raise ConfigError(f"{setting.name}={raw!r}: {error}") from None
+    check_proxy_login(values)
     return values

@@ -20,6 +20,7 @@ BUSY_TIMEOUT_SECONDS = 10
 #: The file holds password hashes and session ids: its owner alone may read it. SQLite gives
 #: its -wal and -shm files the mode of the database file.
 PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
 SIDE_FILE_SUFFIXES = ("-wal", "-shm")
 
 #: The schema, one step per version (SQLite's ``PRAGMA user_version``): step n brings a database
@@ -83,7 +84,8 @@ def connect(path: str) -> sqlite3.Connection:
 def prepare_database(path: str) -> None:
     """Create the file (readable by its owner only) in WAL mode if missing, and bring its schema
     to this version's. A database of a newer version is left untouched: DatabaseTooNew."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # A folder made for it is its owner's alone too, whatever the umask.
+    Path(path).parent.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
     make_private(path)
     connection = connect(path)
     try:

@@ -346,7 +346,19 @@ class TestExport:
         assert [row[6] for row in olga[1:]] == ['said "no", twice\nthen ok'] * 2
 
     @pytest.mark.parametrize(
-        "text", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+        "text",
+        [
+            '=HYPERLINK("http://evil")',
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tcmd",
+            "\rcmd",
+            " =1+1",
+            "\n=1+1",
+            "\uff1dSUM(A1)",
+            "|cmd",
+        ],
     )
     def test_formulas_are_plain_text(self, panel, viewer_client, text):
         add_entries(panel, 1, user=text, detail=text, model_name=text)

@@ -269,6 +269,12 @@ class TestAroundThePages:
         down = panel_factory(PIECES_OS_URL=closed_port_url).test_client(user=None)
         assert down.get("/healthz").json == {"panel": "ok", "pieces_os": "unreachable"}
 
+    def test_healthz_asked_often_asks_pieces_os_once_in_a_while(self, anonymous_client, simulator):
+        before = simulator.stats()["requests"].get("version", 0)
+        for _ in range(50):
+            assert anonymous_client.get("/healthz").status_code == 200
+        assert simulator.stats()["requests"].get("version", 0) - before <= 1
+
     @pytest.mark.parametrize("url", ["/", "/?state=loaded"])
     def test_pages_run_under_a_strict_csp(self, client, url):
         response = client.get(url)

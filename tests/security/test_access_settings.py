@@ -29,6 +29,7 @@ def test_values_are_parsed():
             "ALLOWED_ORIGINS": "https://Panel.LAN/, http://192.168.1.20:8000",
             "TRUSTED_PROXIES": "127.0.0.1, 0:0::1",
             "TRUSTED_PROXY_USER_HEADER": "X-Forwarded-User",
+            "TRUSTED_PROXY_SECRET": "a-secret-the-proxy-sends",
         }
     )
     assert settings["DATABASE"] == "/var/lib/panel/panel.sqlite"

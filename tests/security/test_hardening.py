@@ -57,6 +57,13 @@ class TestHeaders:
         for path in ("/", "/activity"):
             assert viewer_client.get(path).headers["Cache-Control"] == "no-store", path
 
+    def test_the_login_form_and_its_token_are_never_stored_either(self, anonymous_client):
+        for path in ("/login", "/healthz", "/no-such-page"):
+            assert anonymous_client.get(path).headers["Cache-Control"] == "no-store", path
+        assert "no-store" not in anonymous_client.get("/static/app.css").headers.get(
+            "Cache-Control", ""
+        )
+
 
 class TestRefusalsAreLogged:
     def test_a_403_is_in_the_activity_log(self, panel, viewer_client):

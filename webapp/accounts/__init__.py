@@ -11,19 +11,14 @@ from datetime import timedelta
 
 from flask import Flask, g
 
-from ..config import ConfigError
+from ..config import check_proxy_login
 from . import account, login, views
 from .gate import after_private_response, can, require_login
 from .throttle import LoginThrottle
 
 
 def init_app(app: Flask) -> None:
-    if app.config["TRUSTED_PROXY_USER_HEADER"] and not app.config["TRUSTED_PROXY_SECRET"]:
-        raise ConfigError(
-            "TRUSTED_PROXY_USER_HEADER is set but TRUSTED_PROXY_SECRET is not: "
-            "without it any local process could name itself admin "
-            "(see docs/deploy.md)"
-        )
+    check_proxy_login(app.config)  # (settings given to create_app, not the environment's)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -54,10 +54,11 @@ def require_login() -> BaseResponse | None:
 
 
 def after_private_response(response: Response) -> Response:
-    """What a logged-in user is shown stays out of every cache (a shared computer's browser
-    history included); a 403 refusal is written to the activity log."""
+    """Every page stays out of every cache (a shared computer's browser history included):
+    what a logged-in user is shown, and the login form with its CSRF token; only static files
+    may be kept. A 403 refusal is written to the activity log."""
     user = g.get("user")
-    if user is not None:
+    if request.endpoint not in OPEN_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
     if response.status_code == 403:
         activity_log.record(

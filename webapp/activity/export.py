@@ -8,14 +8,22 @@ from collections.abc import Iterable, Iterator
 from .log import Entry
 
 HEADER = ("when (UTC)", "user", "action", "model id", "model name", "outcome", "detail")
-# A spreadsheet takes a cell starting with one of these for a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet may take a cell starting with one of these for a formula (OWASP, "CSV
+# Injection"): the signs, their full-width forms (some spreadsheets read them the same way),
+# the pipe of DDE payloads, and the characters that end a line or a cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
+#: Skipped by spreadsheets before they look for a formula.
+LEADING_BLANKS = " \t\r\n\u3000"
 
 
 def plain_cell(value: object) -> str:
-    """The value as text a spreadsheet shows as it is."""
+    """The value as text a spreadsheet shows as it is: one that could start a formula, even
+    after blanks, is prefixed with a quote."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    risky = text.startswith(FORMULA_STARTS) or text.lstrip(LEADING_BLANKS).startswith(
+        FORMULA_STARTS
+    )
+    return "'" + text if risky else text
 
 
 def csv_lines(entries: Iterable[Entry]) -> Iterator[str]:
