@@ -54,3 +54,14 @@ def test_the_page_needs_a_login_and_the_change_its_token(panel):
 
 def test_the_navigation_leads_there(client):
     assert 'href="/account"' in client.get("/").text
+
+
+def test_guessing_the_current_password_is_slowed_down_and_logged(panel):
+    client = panel.test_client(user="viewer")
+    answers = [change(client, current=f"{WRONG_PASSWORD} {n}") for n in range(8)]
+    assert {answer.status_code for answer in answers[:5]} == {403}
+    assert answers[-1].status_code == 429 and "Too many wrong passwords" in answers[-1].text
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    assert change(client).status_code == 429  # the right one waits too
+    log = panel.test_client(user="admin").get("/activity?action=set-password").text
+    assert "Wrong current password on the account page." in log

@@ -42,9 +42,14 @@ def test_change_a_role_and_a_password(client, anonymous_client):
     assert log_in(anonymous_client, "viewer", NEW_PASSWORD).status_code == 303
 
 
-def test_a_new_password_for_oneself_keeps_this_session(client):
-    assert client.post("/users/admin/password", data=PASSWORDS).status_code == 303
-    assert client.get("/users").status_code == 200
+def test_an_admin_changes_their_own_password_only_where_the_current_one_is_asked(
+    client, anonymous_client
+):
+    refused = client.post("/users/admin/password", data=PASSWORDS)
+    assert refused.status_code == 422 and "on your account page" in refused.text
+    assert log_in(anonymous_client, "admin", NEW_PASSWORD).status_code == 401
+    page = client.get("/users").text
+    assert 'action="/users/admin/password"' not in page and 'href="/account"' in page
 
 
 def test_remove_an_account_once_confirmed(client):

@@ -5,7 +5,9 @@ account over; the new password ends the account's other sessions, this one goes 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from ..activity import log as activity_log
 from ..db import get_db
+from .login import throttle
 from .sessions import announce_sessions_ended
 from .users import UserError, authenticate, set_password
 from .views import stay_logged_in_if_own, typed_password
@@ -24,12 +26,27 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/account/password")
-def change_password() -> tuple[str, int] | Response:
-    """Check the current password, then set the new one typed twice."""
+def change_password() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
+    """Check the current password (guesses are slowed down as on the login form), then set the
+    new one typed twice."""
+    address, name = request.remote_addr or "", g.user.name
+    wait = throttle().seconds_to_wait(address, name)
+    if wait:
+        html, status = account_page(f"Too many wrong passwords; try again in {wait} s.", 429)
+        return html, status, {"Retry-After": str(wait)}
     try:
-        if authenticate(get_db(), g.user.name, request.form.get("current_password", "")) is None:
+        if authenticate(get_db(), name, request.form.get("current_password", "")) is None:
+            throttle().failed(address, name)
+            activity_log.record(
+                get_db(),
+                user=name,
+                action="set-password",
+                outcome="failed",
+                detail="Wrong current password on the account page.",
+            )
             raise WrongPassword("The current password is wrong; nothing was changed.")
-        set_password(get_db(), g.user.name, typed_password(), actor=g.user.name)
+        throttle().succeeded(address, name)
+        set_password(get_db(), name, typed_password(), actor=name)
     except UserError as refusal:
         return account_page(str(refusal), refusal.status)
     stay_logged_in_if_own(g.user.name)

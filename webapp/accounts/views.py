@@ -73,11 +73,15 @@ def change_role(name: str) -> tuple[str, int] | Response:
 @bp.post("/users/<name>/password")
 @requires("manage_users")
 def change_password(name: str) -> tuple[str, int] | Response:
-    """Set a new password; the account's other sessions end."""
+    """Set a new password; the account's other sessions end. Not the admin's own: the account
+    page asks for the current password first (a session left open must not take it over)."""
 
     def apply() -> None:
+        if name.casefold() == g.user.name.casefold():
+            raise UserError(
+                "Change your own password on your account page: it asks for the current one."
+            )
         set_password(get_db(), name, typed_password(), actor=g.user.name)
-        stay_logged_in_if_own(name)
 
     return change(apply, f"Changed the password of {name}.")
 
