@@ -55,6 +55,7 @@ def test_a_database_made_before_schema_versions_is_upgraded_keeping_everything(t
     prepare_database(path)
     assert version_of(path) == SCHEMA_VERSION
     assert contents(path) == before
+    assert run(path, "SELECT count(*) FROM sign_in_addresses") == [(0,)]  # step 2
     db = connect(path)
     assert authenticate(db, "bob", "bob's long secret").role == "operator"
     assert (

@@ -61,6 +61,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX IF NOT EXISTS activity_by_model ON activity (model_id, id)",
         "CREATE INDEX IF NOT EXISTS activity_by_user ON activity (user COLLATE NOCASE, id)",
     ),
+    # 2: the addresses each account signed in from (accounts/sign_ins.py), so that a stranger's
+    # failed logins never delay them, not even after a restart.
+    (
+        """CREATE TABLE sign_in_addresses (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            address TEXT NOT NULL,
+            last_at REAL NOT NULL,
+            PRIMARY KEY (user_id, address)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -43,6 +43,19 @@ class TestOverHttp:
             log_in(stranger, "admin", WRONG_PASSWORD, **from_address(number))
         assert log_in(owner, "admin", **from_address(50)).status_code == 303
 
+    def test_where_the_owner_signed_in_is_remembered_across_a_restart(self, panel_factory):
+        before = panel_factory().test_client(user=None)
+        assert log_in(before, "admin", **from_address(50)).status_code == 303
+        restarted = panel_factory()  # a new process: the same database, no memory
+        for number in range(12):
+            log_in(
+                restarted.test_client(user=None), "admin", WRONG_PASSWORD, **from_address(number)
+            )
+        elsewhere = restarted.test_client(user=None)
+        assert log_in(elsewhere, "admin", **from_address(99)).status_code == 429  # delayed...
+        owner = restarted.test_client(user=None)
+        assert log_in(owner, "admin", **from_address(50)).status_code == 303  # ...not the owner
+
     def test_an_address_is_limited_whatever_the_names(self, anonymous_client):
         for number in range(ADDRESS_MAX_FAILURES):
             log_in(anonymous_client, f"guess{number}", WRONG_PASSWORD)

@@ -1,5 +1,6 @@
 """Who may do what: accounts and roles (``users``), the login pages and their throttle
-(``login``, ``throttle``), sessions (``sessions``), the gate in front of every route (``gate``),
+(``login``, ``throttle``, and the addresses each account signed in from: ``sign_ins``), sessions
+(``sessions``), the gate in front of every route (``gate``),
 the Users page for admins (``views``), each person's own account page
 (``account``) and ``pieces-admin users`` (``cli``).
 

@@ -20,6 +20,7 @@ from ..db import get_db
 from ..web.navigation import safe_local_path
 from .gate import LOGIN_ENDPOINT
 from .sessions import announce_sessions_ended, end_session, start_session
+from .sign_ins import is_known, remember
 from .throttle import LoginThrottle
 from .users import authenticate, count_users
 
@@ -43,7 +44,7 @@ def login() -> ResponseReturnValue:
     name = request.form.get("name", "").strip()[:MAX_NAME_LENGTH]
     password = request.form.get("password", "")
     address = request.remote_addr or ""
-    wait = throttle().seconds_to_wait(address, name)
+    wait = throttle().seconds_to_wait(address, name, is_known(get_db(), name, address))
     if wait:
         response = login_page(target, name, f"Too many failed logins; try again in {wait} s.", 429)
         response.headers["Retry-After"] = str(wait)
@@ -57,6 +58,7 @@ def login() -> ResponseReturnValue:
         return login_page(target, name, "Wrong name or password.", 401)
 
     throttle().succeeded(address, name)
+    remember(get_db(), user.id, address)
     start_session(get_db(), session, user)
     activity_log.record(get_db(), user=user.name, action="login", outcome="ok")
     return redirect(target, 303)

@@ -4,10 +4,10 @@ Three counts of failed logins: per address and name together (a wall after a few
 (a wall after more: one address guessing many names), and per name alone, whatever the address.
 The last one cannot be a wall, or anybody could lock the admin out by typing "admin" and wrong
 passwords; it is a delay instead, growing with the failures and capped, and an address that has
-logged in as that name before does not wait at all.
+signed in as that name before (sign_ins.py, in the database) does not wait for it at all.
 
-Kept in memory: the panel runs as one process (see gunicorn_conf.py), and a restart merely
-forgets recent failures.
+The failures are kept in memory: the panel runs as one process (see gunicorn_conf.py), and a
+restart merely forgets recent ones.
 """
 
 import math
@@ -26,8 +26,6 @@ NAME_MAX_DELAY_SECONDS = 30.0
 NAME_WINDOW_SECONDS = 15 * 60.0
 # Beyond this many tracked keys, keys whose failures have all expired are dropped.
 MAX_TRACKED_KEYS = 10_000
-# Addresses remembered per name for having logged in as it.
-MAX_KNOWN_ADDRESSES = 16
 
 
 class FailureWindow:
@@ -99,17 +97,16 @@ class LoginThrottle:
         self._addresses = FailureWindow(ADDRESS_MAX_FAILURES, WINDOW_SECONDS, clock)
         # Long enough for the delay to grow to its cap.
         self._names = FailureWindow(NAME_FREE_FAILURES + 8, NAME_WINDOW_SECONDS, clock)
-        self._known: dict[str, deque[str]] = {}  # name -> addresses that logged in as it
-        self._lock = threading.Lock()
 
-    def seconds_to_wait(self, address: str, name: str) -> int:
-        """0 if this login may be tried now; otherwise whole seconds to wait."""
+    def seconds_to_wait(self, address: str, name: str, known_address: bool = False) -> int:
+        """0 if this login may be tried now; otherwise whole seconds to wait. An address the
+        name signed in from before (``known_address``) does not wait for the name's failures."""
         name = name.casefold()
         wait = max(
             self._pairs.seconds_blocked([_pair(address, name)]),
             self._addresses.seconds_blocked([address]),
         )
-        if not self._is_known(address, name):
+        if not known_address:
             wait = max(wait, self._name_delay(name))
         return math.ceil(wait)
 
@@ -121,20 +118,10 @@ class LoginThrottle:
 
     def succeeded(self, address: str, name: str) -> None:
         """Forget the failures of this name from this address (and of the name alone); the
-        address keeps its count, as it may be guessing other names. Remember the address."""
+        address keeps its count, as it may be guessing other names."""
         name = name.casefold()
         self._pairs.clear([_pair(address, name)])
         self._names.clear([name])
-        with self._lock:
-            if len(self._known) >= MAX_TRACKED_KEYS and name not in self._known:
-                self._known.clear()
-            known = self._known.setdefault(name, deque(maxlen=MAX_KNOWN_ADDRESSES))
-            if address not in known:
-                known.append(address)
-
-    def _is_known(self, address: str, name: str) -> bool:
-        with self._lock:
-            return address in self._known.get(name, ())
 
     def _name_delay(self, name: str) -> float:
         failures = self._names.recent(name)
