@@ -44,6 +44,10 @@ def test_a_change_elsewhere_is_fetched_alone(live_factory):
     page = live.open_page()
     wait_for_streams(live)
     assert live.hub.refresh_seconds == 60  # the fallback while pushes arrive
+    # A list asked for before the streams connected may still be on its way: let it land.
+    live.simulator.wait_until(
+        lambda: not live.hub.loop.ask(lambda: live.hub.watch.refreshing), what="no list asked"
+    )
     before = live.simulator.stats()["requests"]
     # Another tool loads the model, behind the panel's back.
     requests.post(f"{live.simulator.url}/model/{DOWNLOADED}/load", timeout=5)

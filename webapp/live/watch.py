@@ -34,7 +34,7 @@ class Watch:
     def __init__(self, host: "LiveHost"):
         self.host = host
         self.next_refresh = 0.0
-        self._refreshing = False
+        self.refreshing = False  # a list was asked for and Pieces OS has not answered yet
         self._streams: dict[str, SocketReader] = {}
         self._stream_backoff: dict[str, float] = {}  # the last wait before reconnecting
         self._stream_waiting: set[str] = set()  # streams waiting to reconnect
@@ -68,14 +68,14 @@ class Watch:
         return self.host.config["LIVE_REFRESH_SECONDS"]
 
     def refresh(self) -> None:
-        if self._refreshing:
+        if self.refreshing:
             return
-        self._refreshing = True
+        self.refreshing = True
         asked, due = self.host.loop.seq, self.due()
         self.host.spawn(lambda: self.read(*due), lambda answer: self._refreshed(answer, asked))
 
     def _refreshed(self, answer: Listing | Exception, asked: int) -> None:
-        self._refreshing = False
+        self.refreshing = False
         if isinstance(answer, UpstreamError):
             self.host.models.upstream_error(answer)
         elif isinstance(answer, Exception):
