@@ -7,9 +7,8 @@ from werkzeug.wrappers import Response
 
 from ..activity import log as activity_log
 from ..db import get_db
-from .login import throttle
+from .login import seconds_to_wait, throttle
 from .sessions import announce_sessions_ended
-from .sign_ins import is_known
 from .users import UserError, authenticate, set_password
 from .views import stay_logged_in_if_own, typed_password
 
@@ -31,7 +30,7 @@ def change_password() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Res
     """Check the current password (guesses are slowed down as on the login form), then set the
     new one typed twice."""
     address, name = request.remote_addr or "", g.user.name
-    wait = throttle().seconds_to_wait(address, name, is_known(get_db(), name, address))
+    wait = seconds_to_wait(address, name)
     if wait:
         html, status = account_page(f"Too many wrong passwords; try again in {wait} s.", 429)
         return html, status, {"Retry-After": str(wait)}

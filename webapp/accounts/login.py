@@ -32,6 +32,11 @@ def throttle() -> LoginThrottle:
     return current_app.extensions["login_throttle"]
 
 
+def seconds_to_wait(address: str, name: str) -> int:
+    """How long ``address`` waits before a password of ``name`` is checked again (0: not)."""
+    return throttle().seconds_to_wait(address, name, is_known(get_db(), name, address))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """The login form; on submit, check the name and password and open a session."""
@@ -44,7 +49,7 @@ def login() -> ResponseReturnValue:
     name = request.form.get("name", "").strip()[:MAX_NAME_LENGTH]
     password = request.form.get("password", "")
     address = request.remote_addr or ""
-    wait = throttle().seconds_to_wait(address, name, is_known(get_db(), name, address))
+    wait = seconds_to_wait(address, name)
     if wait:
         response = login_page(target, name, f"Too many failed logins; try again in {wait} s.", 429)
         response.headers["Retry-After"] = str(wait)
