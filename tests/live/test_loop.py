@@ -9,7 +9,7 @@ import pytest
 
 from webapp import create_app
 from webapp.db import connect
-from webapp.live.fanout import SERVICE_RESTART, Close, Mailbox
+from webapp.live.fanout import SERVICE_RESTART, Close, Mailbox, Viewer
 from webapp.live.host import LiveHost
 from webapp.live.loop import HostLoop
 from webapp.live.pages import Page
@@ -130,7 +130,7 @@ class Harness:
     ) -> Mailbox | str:
         """A page's socket opening (a mailbox), or why it was refused."""
         return self.host.open_page(
-            Page.from_url(url, role, "http://127.0.0.1/"), since, 1, None, connected
+            Page.from_url(url, role, "http://127.0.0.1/"), since, Viewer(1, "session", connected)
         )
 
     def log(self) -> list[tuple[str, str, str]]:

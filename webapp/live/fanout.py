@@ -36,17 +36,25 @@ class Close(NamedTuple):
     reason: str
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who opens a page's socket: an account, in one login session; ``connected`` says whether
+    the browser still holds the socket."""
+
+    account_id: int
+    session_hash: str
+    connected: Callable[[], bool]
+
+
 class Mailbox:
     """One open page's socket as the loop sees it. The loop puts messages (or a ``Close``) in
     ``messages``; the page's socket handler takes them."""
 
-    def __init__(
-        self, page: Page, account_id: int, session_hash: str, connected: Callable[[], bool]
-    ):
+    def __init__(self, page: Page, viewer: Viewer):
         self.page = page
-        self.account_id = account_id
-        self.session_hash = session_hash
-        self.connected = connected  # whether the browser still holds the socket
+        self.account_id = viewer.account_id
+        self.session_hash = viewer.session_hash
+        self.connected = viewer.connected
         self.messages: queue.Queue = queue.Queue(MAILBOX_SIZE)
         self.lagging = False  # set by the loop: the handler asks for the whole state again
         self.closing = False
@@ -123,12 +131,11 @@ class Fanout:
         self,
         page: Page,
         since: int | None,
-        account_id: int,
-        session_hash: str,
-        connected: Callable[[], bool],
+        viewer: Viewer,
     ) -> Mailbox | str:
         """A page opened its socket: its mailbox, holding what changed since ``since``; or why
         it is refused (too many pages open for the account, or for the panel)."""
+        account_id = viewer.account_id
         if self._refusal(account_id):
             # A page reloaded opens its new socket before its old one's handler has noticed
             # that the browser closed it: a closed socket holds no place.
@@ -144,7 +151,7 @@ class Fanout:
             kind = self.kinds[page] = PageKind()
             for key, html in self._page_state(page):
                 kind.post(key, self.element_seq.get(key, 0), html, ())
-        mailbox = Mailbox(page, account_id, session_hash, connected)
+        mailbox = Mailbox(page, viewer)
         kind.mailboxes.add(mailbox)
         for html in kind.changed_after(since):
             mailbox.put(html)

@@ -21,7 +21,7 @@ from flask import Flask
 from ..pieces.client import PiecesClient, UpstreamError
 from ..pieces.model import Model
 from .downloads import Downloads
-from .fanout import SERVICE_RESTART, Fanout, Mailbox
+from .fanout import SERVICE_RESTART, Fanout, Mailbox, Viewer
 from .fragments import Fragments
 from .journal import Journal
 from .loop import HostLoop
@@ -207,18 +207,10 @@ class LiveHost:
 
     # -- for the pages' sockets ----------------------------------------------------------------
 
-    def open_page(
-        self,
-        page: Page,
-        since: int | None,
-        account_id: int,
-        session_hash: str,
-        connected: Callable[[], bool],
-    ) -> Mailbox | str:
+    def open_page(self, page: Page, since: int | None, viewer: Viewer) -> Mailbox | str:
         """A page opened its socket: its mailbox (sent at once what changed since ``since``,
-        a sequence number; None: everything), or why it is refused. ``connected`` says
-        whether the browser still holds the socket."""
-        return self.loop.ask(self._open_page, page, since, account_id, session_hash, connected)
+        a sequence number; None: everything), or why it is refused."""
+        return self.loop.ask(self._open_page, page, since, viewer)
 
     def page_left(self, mailbox: Mailbox) -> None:
         self.loop.post(self.fanout.close, mailbox)
@@ -274,15 +266,8 @@ class LiveHost:
         self.models.heard(model, asked_seq)
         return model_row(self.state, model.id)
 
-    def _open_page(
-        self,
-        page: Page,
-        since: int | None,
-        account_id: int,
-        session_hash: str,
-        connected: Callable[[], bool],
-    ) -> Mailbox | str:
-        mailbox = self.fanout.open(page, since, account_id, session_hash, connected)
+    def _open_page(self, page: Page, since: int | None, viewer: Viewer) -> Mailbox | str:
+        mailbox = self.fanout.open(page, since, viewer)
         if not isinstance(mailbox, str):
             self.watch.page_opened()
         return mailbox

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from ..db import close_db
 from ..security.origin import is_websocket_handshake
 from ..web.errors import ErrorAnswer, render_http_error
-from .fanout import POLICY_VIOLATION, SERVICE_RESTART, Close
+from .fanout import POLICY_VIOLATION, SERVICE_RESTART, Close, Viewer
 from .host import LiveHost
 from .loop import LoopStopped
 from .pages import Page
@@ -52,7 +52,8 @@ def live(ws: "Server") -> None:
     host = current_live()
     page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
     try:
-        mailbox = host.open_page(page, g.since, g.user.id, g.session_hash, lambda: ws.connected)
+        viewer = Viewer(g.user.id, g.session_hash, lambda: ws.connected)
+        mailbox = host.open_page(page, g.since, viewer)
     except LoopStopped:  # the panel is stopping: the browser tries the next one
         close(ws, SERVICE_RESTART, "server restarting")
         return
