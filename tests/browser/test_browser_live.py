@@ -6,6 +6,7 @@ import re
 import pytest
 import requests
 
+from tests.support.browser_harness import LIVE_REFRESH_SECONDS
 from tests.support.panel_page import (
     DOWNLOAD_DONE_MS,
     DOWNLOADED,
@@ -153,3 +154,8 @@ def test_a_page_over_the_quota_says_why_polls_and_goes_live_once_a_place_is_free
     first.close()
     expect(live_indicator(second)).to_be_visible()
     expect(status.get_by_text("already has 1 pages open")).to_be_hidden()
+    # Live again, it stops reloading itself: a reload would forget this mark. Only waiting
+    # past two reloads' worth of time shows that none comes.
+    second.evaluate("window.stillThisPage = true")
+    second.wait_for_timeout(LIVE_REFRESH_SECONDS * 2 * 1000 * 2 + 500)
+    assert second.evaluate("window.stillThisPage === true")

@@ -159,6 +159,21 @@ def row_of(model_id: str, sent: list[str]) -> str:
     return rows[-1]
 
 
+def harness_on(upstream: ScriptedPiecesOS, database: str, tmp_path) -> Harness:
+    """A panel app on ``database`` whose live host is driven by the test, against ``upstream``."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "PIECES_OS_URL": upstream.base_url,
+            "DATABASE": database,
+            "INSTANCE_PATH": str(tmp_path / "i"),
+        }
+    )
+    app.extensions["live"].shutdown()  # the app's own host: this test drives another
+    return Harness(app, upstream)
+
+
 @pytest.fixture
 def harness(panel_database, tmp_path):
     upstream = ScriptedPiecesOS(
@@ -166,17 +181,7 @@ def harness(panel_database, tmp_path):
         model("big", downloaded=True),
         model("fresh"),
     )
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "PIECES_OS_URL": upstream.base_url,
-            "DATABASE": panel_database,
-            "INSTANCE_PATH": str(tmp_path / "i"),
-        }
-    )
-    app.extensions["live"].shutdown()  # the app's own host: this test drives another
-    harness = Harness(app, upstream)
+    harness = harness_on(upstream, panel_database, tmp_path)
     harness.host.fetch_models()
     yield harness
 
@@ -272,17 +277,7 @@ def test_entries_left_pending_by_an_earlier_run_are_settled(panel_database, tmp_
                 (model_id,),
             )
     upstream = ScriptedPiecesOS(model("done", downloaded=True), model("gone"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "PIECES_OS_URL": upstream.base_url,
-            "DATABASE": panel_database,
-            "INSTANCE_PATH": str(tmp_path / "i"),
-        }
-    )
-    app.extensions["live"].shutdown()
-    harness = Harness(app, upstream)
+    harness = harness_on(upstream, panel_database, tmp_path)
     harness.host.fetch_models()
     settled = {detail.split(":")[0]: outcome for _action, outcome, detail in harness.log()}
     assert settled == {"Pieces OS has the model": "ok", "Outcome unknown": "failed"}
