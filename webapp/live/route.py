@@ -51,8 +51,8 @@ def live(ws: "Server") -> None:
     """Send one page what changes, until either side closes."""
     host = current_live()
     page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
+    viewer = Viewer(g.user.id, g.session_hash, lambda: ws.connected)
     try:
-        viewer = Viewer(g.user.id, g.session_hash, lambda: ws.connected)
         mailbox = host.open_page(page, g.since, viewer)
     except LoopStopped:  # the panel is stopping: the browser tries the next one
         close(ws, SERVICE_RESTART, "server restarting")
@@ -64,7 +64,7 @@ def live(ws: "Server") -> None:
     # The socket may stay open for hours: it needs nothing more from the database.
     close_db()
     heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
-    quiet = 0.0
+    last_sent = time.monotonic()
     next_check = 0.0
     try:
         # Fragments are small and must go out at once, not wait to be merged with the next one.
@@ -79,15 +79,14 @@ def live(ws: "Server") -> None:
             try:
                 message = mailbox.messages.get(timeout=CHECK_SECONDS)
             except queue.Empty:
-                quiet += CHECK_SECONDS
-                if quiet < heartbeat:
+                if time.monotonic() - last_sent < heartbeat:
                     continue  # (only to see, above, whether the browser closed the socket)
                 message = host.fragments.heartbeat
-            quiet = 0.0
             if isinstance(message, Close):
                 close(ws, message.code, message.reason)
                 return
             ws.send(message)
+            last_sent = time.monotonic()
             if mailbox.lagging and mailbox.messages.empty():
                 host.catch_up(mailbox)
     except (ConnectionClosed, OSError):
