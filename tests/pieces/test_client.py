@@ -46,7 +46,15 @@ def stub_client(stub):
     upstream.answer()
     upstream.received.clear()
     upstream.raw_targets.clear()
-    return upstream, PiecesClient(url, connect_timeout=1, read_timeout=0.3, load_timeout=1.5)
+    # Generous timeouts: a loaded CI machine must not turn an answer into a timeout. The tests
+    # of timeouts build their own client with short ones (``short_timeout_client``).
+    return upstream, PiecesClient(url, connect_timeout=5, read_timeout=10, load_timeout=20)
+
+
+@pytest.fixture
+def short_timeout_client(stub_client, stub):
+    upstream, _ = stub_client
+    return upstream, PiecesClient(stub[1], connect_timeout=5, read_timeout=0.3, load_timeout=5)
 
 
 class TestErrors:
@@ -93,8 +101,8 @@ class TestErrors:
             client.list_models()
         assert str(caught.value).startswith("Pieces OS sent something unexpected")
 
-    def test_read_timeout(self, stub_client):
-        upstream, client = stub_client
+    def test_read_timeout(self, short_timeout_client):
+        upstream, client = short_timeout_client
         upstream.answer(200, VALID_MODEL, delay_seconds=1.0)
         with pytest.raises(TimedOut, match=r"did not answer within 0.3 s"):
             client.get_model(MODEL_ID)
@@ -187,9 +195,9 @@ class TestErrors:
         with pytest.raises(MalformedResponse, match="no name"):
             client.get_model(MODEL_ID)
 
-    def test_a_load_has_its_own_longer_timeout(self, stub_client):
-        upstream, client = stub_client
-        upstream.answer(200, VALID_MODEL, delay_seconds=0.6)  # over the read timeout
+    def test_a_load_has_its_own_longer_timeout(self, short_timeout_client):
+        upstream, client = short_timeout_client
+        upstream.answer(200, VALID_MODEL, delay_seconds=1.0)  # over the read timeout
         assert client.load(MODEL_ID).id == MODEL_ID
         with pytest.raises(TimedOut, match="0.3 s"):
             client.get_model(MODEL_ID)
