@@ -188,25 +188,8 @@ class Servers:
             "DATABASE": str(Path(self._instance.name) / "panel.sqlite"),
             **self.panel_settings,
         }
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "webapp",
-                "users",
-                "add",
-                BENCH_USER,
-                "--role",
-                "operator",
-                "--password-stdin",
-            ],
-            input=BENCH_PASSWORD,
-            text=True,
-            check=True,
-            cwd=REPO_ROOT,
-            env={**os.environ, **panel_env},
-            stdout=subprocess.DEVNULL,
-        )
+        self.panel_env = panel_env
+        self.add_user(BENCH_USER, "operator", BENCH_PASSWORD)
         panel, port = start_gunicorn(
             "webapp:create_app()",
             ["-c", "python:webapp.serving.gunicorn_conf", "--access-logfile", "/dev/null"],
@@ -217,24 +200,36 @@ class Servers:
         self._log_in()
         return self
 
-    def _log_in(self) -> None:
-        """Log in through the form, as a browser does; keep the cookie and the CSRF token."""
+    def add_user(self, name: str, role: str, password: str) -> None:
+        """An account made with the command line, as an administrator would."""
+        subprocess.run(
+            [sys.executable, "-m", "webapp", "users", "add", name, "--role", role]
+            + ["--password-stdin"],
+            input=password,
+            text=True,
+            check=True,
+            cwd=REPO_ROOT,
+            env={**os.environ, **self.panel_env},
+            stdout=subprocess.DEVNULL,
+        )
+
+    def log_in(self, name: str, password: str) -> tuple[str, str]:
+        """Log in through the form, as a browser does: the session cookie and the CSRF token."""
         browser = requests.Session()
         form = browser.get(self.panel_url + "/login", timeout=10).text
         response = browser.post(
             self.panel_url + "/login",
             allow_redirects=False,
             timeout=10,
-            data={
-                "name": BENCH_USER,
-                "password": BENCH_PASSWORD,
-                "csrf_token": CSRF_FIELD.search(form)[1],
-            },
+            data={"name": name, "password": password, "csrf_token": CSRF_FIELD.search(form)[1]},
         )
         response.raise_for_status()
         page = browser.get(self.panel_url + "/", timeout=10).text
-        self.csrf_token = CSRF_FIELD.search(page)[1]
-        self.cookie = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
+        cookie = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
+        return cookie, CSRF_FIELD.search(page)[1]
+
+    def _log_in(self) -> None:
+        self.cookie, self.csrf_token = self.log_in(BENCH_USER, BENCH_PASSWORD)
 
     def __exit__(self, *_exc) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

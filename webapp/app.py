@@ -8,7 +8,7 @@ from .config import INSTANCE_FOLDER, RESOURCE_FOLDER, settings_from_env
 from .pieces import discovery
 from .pieces.client import PiecesClient
 from .security import csrf, headers, hosts, origin, proxy, secret
-from .serving import health
+from .serving import admission, health
 
 # Used when PIECES_OS_URL is unset and discovery finds nothing: the first port Pieces OS uses.
 FALLBACK_PIECES_OS_URL = "http://127.0.0.1:39300"
@@ -30,7 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["pieces_client"] = pieces_client(app.config)
     # The order matters for the request checks: origin of a socket, then login, then CSRF token.
-    for module in (secret, headers, web, hosts, db, proxy, origin, accounts, csrf):
+    # admission comes before proxy: the proxy's middleware then runs first (see admission).
+    for module in (secret, headers, web, hosts, db, admission, proxy, origin, accounts, csrf):
         module.init_app(app)
     catalog.init_app(app)
     for module in (activity_views, health):

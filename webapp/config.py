@@ -280,6 +280,19 @@ SETTINGS = (
         "a request body larger than this many kilobytes is refused (413)",
     ),
     Setting(
+        "REQUEST_BODY_SECONDS",
+        "10",
+        seconds_up_to(600),
+        "a request body must arrive whole within this many seconds (408)",
+    ),
+    Setting(
+        "REQUESTS_PER_CLIENT",
+        "8",
+        parse_count(1, 1000),
+        "requests of one account (or, not logged in, of one address) served at once; "
+        "more wait their turn, up to 30 s (then 503)",
+    ),
+    Setting(
         "LIVE_SOCKETS_PER_ACCOUNT",
         "20",
         parse_count(1, 10_000),

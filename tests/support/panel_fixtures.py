@@ -58,6 +58,9 @@ class PanelClient(FlaskClient):
             headers = Headers(kwargs.get("headers") or {})
             headers.setdefault(csrf.HEADER, self.csrf_token)
             kwargs["headers"] = headers
+        # Read and close each answer at once, as a server does: a client's turn among its
+        # requests ends when its answer is closed (webapp/serving/admission.py).
+        kwargs.setdefault("buffered", True)
         return super().open(*args, **kwargs)
 
 

@@ -99,6 +99,14 @@ def session_user() -> User | None:
     return User.from_row(row)
 
 
+def account_of_session(db: sqlite3.Connection, session_id: str) -> int | None:
+    """The id of the account a session id belongs to, valid or not (the gate decides that)."""
+    row = db.execute(
+        "SELECT user_id FROM sessions WHERE id_hash = ?", (hash_id(session_id),)
+    ).fetchone()
+    return row["user_id"] if row else None
+
+
 def valid_sessions(
     db: sqlite3.Connection, id_hashes: Iterable[str], config: Mapping[str, Any]
 ) -> dict[str, str]:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from ..db import close_db
 from ..security.origin import is_websocket_handshake
+from ..serving.admission import free_slot
 from ..web.errors import ErrorAnswer, render_http_error
 from .fanout import POLICY_VIOLATION, SERVICE_RESTART, Close, Viewer
 from .host import LiveHost
@@ -61,8 +62,10 @@ def live(ws: "Server") -> None:
         ws.send(host.fragments.live_refused(mailbox))
         close(ws, TRY_AGAIN_LATER, mailbox[:120])
         return
-    # The socket may stay open for hours: it needs nothing more from the database.
+    # The socket may stay open for hours: it needs nothing more from the database, nor its
+    # client's turn among requests (the socket quota counts it now).
     close_db()
+    free_slot(request.environ)
     heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]
     last_sent = time.monotonic()
     next_check = 0.0

@@ -33,6 +33,10 @@ workers = 1
 worker_class = "gevent"
 # The most connections the worker serves at once: every open page plus room for requests.
 worker_connections = _settings["LIVE_SOCKETS_TOTAL"] + 1000
+# The request line and headers must arrive within this many seconds in all (the gevent worker
+# reads each request under one timeout of this length), and an idle kept-alive connection is
+# closed after as long. The body has a deadline of the panel's own (serving/admission.py).
+keepalive = 2
 # gunicorn 27 opens a control socket at a fixed path by default; two servers on one machine
 # (the panel and the simulator) would collide on it.
 control_socket_disable = True
