@@ -147,10 +147,11 @@ def start_slow_login(url: str, source: str = "127.0.0.1", cookie: str = "") -> s
     connection = connect(url, source)
     host = url.removeprefix("http://")
     cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
-    connection.sendall(
+    head = (
         f"POST /login HTTP/1.1\r\nHost: {host}\r\n{cookie_line}"
-        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 90000\r\n\r\nname=".encode()
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 90000\r\n\r\n"
     )
+    connection.sendall(head.encode() + b"name=")
     return connection
 
 
