@@ -94,7 +94,8 @@ def test_the_command_says_why_it_will_not_use_a_newer_database(tmp_path, monkeyp
 def test_a_folder_made_for_the_database_is_its_owners_alone_whatever_the_umask(tmp_path):
     previous = os.umask(0)
     try:
-        prepare_database(str(tmp_path / "made" / "panel.sqlite"))
+        prepare_database(str(tmp_path / "made" / "in" / "here" / "panel.sqlite"))
     finally:
         os.umask(previous)
-    assert stat.S_IMODE((tmp_path / "made").stat().st_mode) == 0o700
+    for folder in ("made", "made/in", "made/in/here"):
+        assert stat.S_IMODE((tmp_path / folder).stat().st_mode) == 0o700, folder

@@ -94,8 +94,7 @@ def connect(path: str) -> sqlite3.Connection:
 def prepare_database(path: str) -> None:
     """Create the file (readable by its owner only) in WAL mode if missing, and bring its schema
     to this version's. A database of a newer version is left untouched: DatabaseTooNew."""
-    # A folder made for it is its owner's alone too, whatever the umask.
-    Path(path).parent.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    make_private_folders(Path(path).parent)
     make_private(path)
     connection = connect(path)
     try:
@@ -105,6 +104,15 @@ def prepare_database(path: str) -> None:
         migrate(connection, path)
     finally:
         connection.close()
+
+
+def make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, each its owner's alone whatever the umask
+    (``mkdir(parents=True)`` would give the parents the umask's mode: a world-writable parent
+    lets anybody swap the folder for their own)."""
+    missing = [folder, *folder.parents]
+    for each in reversed([path for path in missing if not path.exists()]):
+        each.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
 
 
 def migrate(connection: sqlite3.Connection, path: str) -> None:
