@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import accounts, catalog, db, live, web
+from . import accounts, catalog, db, live, monitoring, web
 from .activity import views as activity_views
 from .config import INSTANCE_FOLDER, RESOURCE_FOLDER, settings_from_env
 from .pieces import discovery
@@ -30,8 +30,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["pieces_client"] = pieces_client(app.config)
     # The order matters for the request checks: origin of a socket, then login, then CSRF token.
-    # admission comes before proxy: the proxy's middleware then runs first (see admission).
-    for module in (secret, headers, web, hosts, db, admission, proxy, origin, accounts, csrf):
+    # admission comes before proxy: the proxy's middleware then runs first (see admission);
+    # monitoring before accounts, so that its clock starts before the login gate answers.
+    for module in (
+        secret,
+        headers,
+        web,
+        hosts,
+        db,
+        admission,
+        proxy,
+        origin,
+        monitoring,
+        accounts,
+        csrf,
+    ):
         module.init_app(app)
     catalog.init_app(app)
     for module in (activity_views, health):

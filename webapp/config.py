@@ -182,6 +182,17 @@ def parse_addresses(value: str) -> frozenset[str]:
     return addresses
 
 
+def parse_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """IP addresses or networks (``192.168.1.0/24``); an address is a network of one."""
+    try:
+        networks = tuple(ipaddress.ip_network(item, strict=False) for item in _comma_list(value))
+    except ValueError as error:
+        raise ValueError(f"expected comma-separated IP addresses or networks: {error}") from None
+    if not networks:
+        raise ValueError("expected comma-separated IP addresses or networks, e.g. 127.0.0.1")
+    return networks
+
+
 def parse_header_name(value: str) -> str:
     name = value.strip()
     if not HEADER_NAME_PATTERN.fullmatch(name):
@@ -325,6 +336,13 @@ SETTINGS = (
         parse_addresses,
         "comma-separated addresses of reverse proxies whose X-Forwarded-For, -Proto and "
         "-Host headers are believed; unset = none",
+    ),
+    Setting(
+        "METRICS_ALLOWED",
+        "127.0.0.1,::1",
+        parse_networks,
+        "comma-separated addresses or networks (192.168.1.0/24) that may read /metrics "
+        "without a token",
     ),
     Setting(
         "TRUSTED_PROXY_USER_HEADER",

@@ -25,7 +25,7 @@ from .users import forbidden_message
 OPEN_ENDPOINTS = frozenset({"static"})
 LOGIN_ENDPOINT = "login.login"
 #: Served to anybody; a logged-in user is known there (``/healthz`` tells them more).
-PUBLIC_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "health.healthz"})
+PUBLIC_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "health.healthz", "metrics.metrics"})
 
 P = ParamSpec("P")
 R = TypeVar("R")
