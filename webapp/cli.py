@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import requests
 
 from .accounts import cli as users_cli
+from .accounts import tokens_cli
 from .config import ConfigError, settings_from_env
 from .pieces import discovery
 from .security.hosts import trusted_hosts
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         ".port.txt (use with --port 0 for a port that changes)",
     )
     users_cli.add_commands(commands)
+    tokens_cli.add_commands(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve()
         if args.command == "users":
             return users_cli.run(args)
+        if args.command == "tokens":
+            return tokens_cli.run(args)
         return serve_simulator(args)
     except ConfigError as error:
         print(f"pieces-admin: {error}", file=sys.stderr)

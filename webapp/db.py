@@ -71,6 +71,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (user_id, address)
         )""",
     ),
+    # 3: API tokens (accounts/tokens.py), kept as SHA-256 hashes; an action done with one names
+    # it in the activity log (``via``).
+    (
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL,
+            last_used_at REAL,
+            expires_at REAL,
+            UNIQUE (user_id, name)
+        )""",
+        "ALTER TABLE activity ADD COLUMN via TEXT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

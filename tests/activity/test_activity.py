@@ -333,6 +333,7 @@ class TestExport:
             "model name",
             "outcome",
             "detail",
+            "via",
         ]
         assert len(table) == 1 + PAGE_SIZE + 3 and {row[2] for row in table[1:]} == {"load"}
         ids = [entry["id"] for entry in log_of(panel, action="load")]

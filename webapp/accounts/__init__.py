@@ -2,7 +2,8 @@
 (``login``, ``throttle``, and the addresses each account signed in from: ``sign_ins``), sessions
 (``sessions``), the gate in front of every route (``gate``),
 the Users page for admins (``views``), each person's own account page
-(``account``) and ``pieces-admin users`` (``cli``).
+(``account``) and ``pieces-admin users`` (``cli``); API tokens (``tokens``: on the account page,
+``token_views``; ``pieces-admin tokens``, ``tokens_cli``), taken by the API's routes (``bearer``).
 
 A request passes ``gate.require_login``, which finds its user in the session; a view then checks
 the user's role with ``gate.requires``. What a logged-in user is shown is never cached, and every
@@ -13,7 +14,7 @@ from datetime import timedelta
 from flask import Flask, g
 
 from ..config import check_proxy_login
-from . import account, login, views
+from . import account, login, token_views, views
 from .gate import after_private_response, can, require_login
 from .throttle import LoginThrottle
 
@@ -30,5 +31,5 @@ def init_app(app: Flask) -> None:
     app.after_request(after_private_response)
     app.jinja_env.globals["can"] = can
     app.context_processor(lambda: {"current_user": g.get("user")})
-    for module in (login, views, account):
+    for module in (login, views, account, token_views):
         app.register_blueprint(module.bp)

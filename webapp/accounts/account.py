@@ -1,6 +1,7 @@
 """Your account (``/account``): any logged-in person changes their own password there. The
 current password is asked first, so a session left open on a shared screen cannot take the
-account over; the new password ends the account's other sessions, this one goes on."""
+account over; the new password ends the account's other sessions, this one goes on. The page
+also lists the person's API tokens (token_views.py makes and revokes them)."""
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -9,6 +10,7 @@ from ..activity import log as activity_log
 from ..db import get_db
 from .login import seconds_to_wait, throttle
 from .sessions import announce_sessions_ended
+from .tokens import MAX_EXPIRY_DAYS, list_tokens
 from .users import UserError, authenticate, set_password
 from .views import stay_logged_in_if_own, typed_password
 
@@ -55,5 +57,19 @@ def change_password() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Res
     return redirect(url_for("account.index"), 303)
 
 
-def account_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
-    return render_template("accounts/account.html", error=error), status
+def account_page(
+    error: str | None = None, status: int = 200, new_token: tuple[str, str] | None = None
+) -> tuple[str, int]:
+    """The page, with the person's API tokens (an admin's shows everybody's), and a token just
+    made (its name and the token itself), shown this once."""
+    db = get_db()
+    own = list_tokens(db, g.user)
+    others = [token for token in list_tokens(db) if token.owner != g.user.name]
+    return render_template(
+        "accounts/account.html",
+        error=error,
+        tokens=own,
+        others_tokens=others if g.user.can("manage_users") else [],
+        new_token=new_token,
+        max_expiry_days=MAX_EXPIRY_DAYS,
+    ), status

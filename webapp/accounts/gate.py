@@ -18,6 +18,7 @@ from ..security.origin import is_websocket_handshake
 from ..web.errors import render_http_error
 from ..web.navigation import local_path_of_url, next_url, safe_local_path
 from ..web.responses import is_htmx
+from .bearer import bearer_user, is_bearer_request
 from .sessions import current_user
 from .users import forbidden_message
 
@@ -36,6 +37,9 @@ def require_login() -> BaseResponse | None:
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     g.session_hash = None
+    if is_bearer_request():
+        g.user = bearer_user()
+        return None
     g.user = current_user()
     if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None

@@ -169,12 +169,16 @@ def set_role(db: sqlite3.Connection, name: str, role: str, *, actor: str) -> Non
             _refuse_if_last_admin(db, user)
         db.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
         end_sessions_of(db, user)
+        demoted = ROLES.index(role) < ROLES.index(user.role)
+        if demoted:  # a token must not keep doing what its account may no longer do
+            db.execute("DELETE FROM api_tokens WHERE user_id = ?", (user.id,))
         activity_log.record(
             db,
             user=actor,
             action="set-role",
             outcome="ok",
-            detail=f"Changed {user.name} from {user.role} to {role}.",
+            detail=f"Changed {user.name} from {user.role} to {role}"
+            + ("; their API tokens ended." if demoted else "."),
         )
 
 

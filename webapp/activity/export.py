@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from .log import Entry
 
-HEADER = ("when (UTC)", "user", "action", "model id", "model name", "outcome", "detail")
+HEADER = ("when (UTC)", "user", "action", "model id", "model name", "outcome", "detail", "via")
 # A spreadsheet may take a cell starting with one of these for a formula (OWASP, "CSV
 # Injection"): the signs, their full-width forms (some spreadsheets read them the same way),
 # the pipe of DDE payloads, and the characters that end a line or a cell.
@@ -48,4 +48,5 @@ def _rows(entries: Iterable[Entry]) -> Iterator[tuple]:
             entry.model_name,
             entry.outcome,
             entry.detail,
+            entry.via,
         )

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 
 from ..db import get_db
 
@@ -48,6 +48,7 @@ class Entry:
     model_name: str | None
     outcome: str
     detail: str | None
+    via: str | None = None  # the API token it was done with
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Entry":
@@ -60,7 +61,14 @@ class Entry:
             model_name=row["model_name"],
             outcome=row["outcome"],
             detail=row["detail"],
+            via=row["via"] if "via" in row.keys() else None,
         )
+
+
+def token_in_use() -> str | None:
+    """The name of the API token the current request was made with, if any."""
+    token = g.get("token") if has_request_context() else None
+    return f"token {token.name}" if token is not None else None
 
 
 def now() -> str:
@@ -77,11 +85,12 @@ def record(
     model_id: str | None = None,
     model_name: str | None = None,
 ) -> int:
-    """Write one entry (finished unless ``pending``) and return its id."""
+    """Write one entry (finished unless ``pending``) and return its id. Written while a
+    request made with an API token is served, the entry names the token (``via``)."""
     moment = now()
     cursor = db.execute(
         "INSERT INTO activity (at, user, action, model_id, model_name, outcome, detail,"
-        " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " finished_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             moment,
             user[:MAX_USER_LENGTH],
@@ -91,6 +100,7 @@ def record(
             outcome,
             _clipped(detail),
             None if outcome == "pending" else moment,
+            token_in_use(),
         ),
     )
     _written()

@@ -113,7 +113,7 @@ def _select(query: ActivityQuery, show_failed_login_names: bool) -> tuple[str, s
     user = "user" if show_failed_login_names else REDACTED_USER
     where, parameters = query.where(user)
     select = (
-        f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail"
+        f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail, via"
         f" FROM activity{where} ORDER BY id DESC"
     )
     return select, where, parameters

@@ -1,9 +1,10 @@
-"""``GET /metrics``: for the addresses in METRICS_ALLOWED (a scraper on the panel's machine, by
-default), in Prometheus's text format. Nobody needs to be logged in; anybody else gets 403."""
+"""``GET /metrics``, in Prometheus's text format: for the addresses in METRICS_ALLOWED (a scraper
+on the panel's machine, by default) or a request with an API token (``Authorization: Bearer``,
+accounts/bearer.py); anybody else gets 403, logged in or not."""
 
 import ipaddress
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 bp = Blueprint("metrics", __name__)
@@ -21,7 +22,11 @@ def address_allowed(address: str | None) -> bool:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    if not address_allowed(request.remote_addr):
-        abort(403, description="Metrics are served only to the addresses in METRICS_ALLOWED.")
+    if g.get("token") is None and not address_allowed(request.remote_addr):
+        abort(
+            403,
+            description="Metrics are served to the addresses in METRICS_ALLOWED, "
+            "or with an API token.",
+        )
     body = generate_latest(current_app.extensions["metrics_registry"])
     return Response(body, content_type=CONTENT_TYPE_LATEST)

@@ -18,10 +18,12 @@ ErrorAnswer = tuple[str, int, dict[str, str]] | tuple[str, int]
 def render_http_error(error: HTTPException) -> ErrorAnswer:
     # ``code`` is typed optional: only a bare HTTPException lacks one, and Flask answers those
     # itself without calling an error handler; the panel's own calls pass standard ones.
+    # The error's own headers go along (WWW-Authenticate, Retry-After, Allow).
+    headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}
     if is_htmx():
-        headers = {"HX-Retarget": ERROR_AREA, "HX-Reswap": "innerHTML"}
+        headers.update({"HX-Retarget": ERROR_AREA, "HX-Reswap": "innerHTML"})
         return render_template("_error.html", error=error), cast(int, error.code), headers
-    return render_template("error.html", error=error), cast(int, error.code)
+    return render_template("error.html", error=error), cast(int, error.code), headers
 
 
 def refuse_large_request(_error: RequestEntityTooLarge) -> ErrorAnswer:

@@ -1,6 +1,6 @@
 """Jinja filters that turn raw model values into what a person reads."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -18,6 +18,11 @@ def gigabytes(byte_count: int | None) -> str:
 
 def date(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y") if moment else "–"
+
+
+def day_of(seconds: float | None) -> str:
+    """The UTC day of a Unix time (when an API token was made, used, expires), or "never"."""
+    return date(datetime.fromtimestamp(seconds, UTC)) if seconds is not None else "never"
 
 
 def moment(when: datetime) -> Markup:
@@ -60,5 +65,5 @@ def duration(seconds: float | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (gigabytes, date, moment, billions, count, label, rate, duration):
+    for function in (gigabytes, date, day_of, moment, billions, count, label, rate, duration):
         app.add_template_filter(function)
