@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import accounts, catalog, db, live, monitoring, web
+from . import accounts, api, catalog, db, live, monitoring, web
 from .activity import views as activity_views
 from .config import INSTANCE_FOLDER, RESOURCE_FOLDER, settings_from_env
 from .pieces import discovery
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (activity_views, health):
         app.register_blueprint(module.bp)
     live.init_app(app)
+    api.init_app(app)
     return app
 
 

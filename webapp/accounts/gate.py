@@ -18,7 +18,7 @@ from ..security.origin import is_websocket_handshake
 from ..web.errors import render_http_error
 from ..web.navigation import local_path_of_url, next_url, safe_local_path
 from ..web.responses import is_htmx
-from .bearer import bearer_user, is_bearer_request
+from .bearer import accepts_bearer, bearer_user, is_bearer_request, refused
 from .sessions import current_user
 from .users import forbidden_message
 
@@ -26,7 +26,9 @@ from .users import forbidden_message
 OPEN_ENDPOINTS = frozenset({"static"})
 LOGIN_ENDPOINT = "login.login"
 #: Served to anybody; a logged-in user is known there (``/healthz`` tells them more).
-PUBLIC_ENDPOINTS = frozenset({LOGIN_ENDPOINT, "health.healthz", "metrics.metrics"})
+PUBLIC_ENDPOINTS = frozenset(
+    {LOGIN_ENDPOINT, "health.healthz", "metrics.metrics", "api_docs.openapi"}
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,11 +49,13 @@ def require_login() -> BaseResponse | None:
         return None  # unknown URL, wrong method or host: Flask's own error answers it
     if is_websocket_handshake():
         abort(401, description="Log in to the panel before opening its live connection.")
+    if accepts_bearer(request.endpoint):
+        raise refused("Send an API token (Authorization: Bearer <token>), or log in.")
     login_url = url_for(LOGIN_ENDPOINT, next=page_to_return_to())
     if is_htmx():
         # htmx follows HX-Redirect with a full page load; the status tells scripts what happened.
         refusal = Unauthorized("Your session has ended; please log in again.")
-        response = make_response(*render_http_error(refusal))
+        response = make_response(render_http_error(refusal))
         response.headers["HX-Redirect"] = login_url
         return response
     return redirect(login_url)

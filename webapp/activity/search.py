@@ -137,3 +137,17 @@ def search(
         f"{select} LIMIT ? OFFSET ?", [*parameters, PAGE_SIZE, (query.page - 1) * PAGE_SIZE]
     )
     return ActivityPage(query, [Entry.from_row(row) for row in rows], total)
+
+
+def entries_after(
+    db: sqlite3.Connection, after_id: int, limit: int, show_failed_login_names: bool = False
+) -> list[Entry]:
+    """Up to ``limit`` entries written after entry ``after_id``, oldest first (for scripts that
+    follow the log: the API's ``/activity?after=``)."""
+    user = "user" if show_failed_login_names else REDACTED_USER
+    rows = db.execute(
+        f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail, via"
+        " FROM activity WHERE id > ? ORDER BY id LIMIT ?",
+        (after_id, limit),
+    )
+    return [Entry.from_row(row) for row in rows]

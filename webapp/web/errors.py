@@ -1,8 +1,10 @@
-"""HTTP errors as pages: the whole error page, or the message alone for htmx to show."""
+"""HTTP errors as pages: the whole error page, the message alone for htmx to show, or for the
+JSON API a problem document (RFC 9457, ``application/problem+json``)."""
 
+import json
 from typing import cast
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .responses import is_htmx
@@ -12,7 +14,9 @@ from .responses import is_htmx
 ERROR_AREA = "#request-error"
 
 #: An error page (or for htmx its message, with the headers that place it) and its status.
-ErrorAnswer = tuple[str, int, dict[str, str]] | tuple[str, int]
+ErrorAnswer = tuple[str, int, dict[str, str]] | tuple[str, int] | Response
+#: The JSON API's paths (webapp/api): their errors are problem documents.
+API_PATHS = "/api/"
 
 
 def render_http_error(error: HTTPException) -> ErrorAnswer:
@@ -20,10 +24,23 @@ def render_http_error(error: HTTPException) -> ErrorAnswer:
     # itself without calling an error handler; the panel's own calls pass standard ones.
     # The error's own headers go along (WWW-Authenticate, Retry-After, Allow).
     headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}
+    if request.path.startswith(API_PATHS):
+        return problem(error, headers)
     if is_htmx():
         headers.update({"HX-Retarget": ERROR_AREA, "HX-Reswap": "innerHTML"})
         return render_template("_error.html", error=error), cast(int, error.code), headers
     return render_template("error.html", error=error), cast(int, error.code), headers
+
+
+def problem(error: HTTPException, headers: dict[str, str]) -> Response:
+    """The error as a problem document: its status, name and what a person can read of it."""
+    body = {
+        "type": "about:blank",
+        "title": error.name,
+        "status": error.code,
+        "detail": error.description,
+    }
+    return Response(json.dumps(body), error.code, headers, content_type="application/problem+json")
 
 
 def refuse_large_request(_error: RequestEntityTooLarge) -> ErrorAnswer:

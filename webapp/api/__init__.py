@@ -1,0 +1,19 @@
+"""The JSON API (``/api/v1``): what the pages show and do, for scripts.
+
+A script sends an API token (``Authorization: Bearer``, accounts/bearer.py); a logged-in browser
+may use its session cookie instead, with the CSRF token on every change. Every host is named in
+the path (``/api/v1/hosts/local/models``), errors are ``application/problem+json``
+(web/errors.py), and ``/api/v1/openapi.json`` describes it all (``openapi``).
+"""
+
+from flask import Flask
+
+from . import openapi, reading
+
+#: Every route of the API starts with this.
+PREFIX = "/api/v1"
+
+
+def init_app(app: Flask) -> None:
+    for module in (reading, openapi):
+        app.register_blueprint(module.bp, url_prefix=PREFIX)
