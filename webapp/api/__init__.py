@@ -6,14 +6,21 @@ the path (``/api/v1/hosts/local/models``), errors are ``application/problem+json
 (web/errors.py), and ``/api/v1/openapi.json`` describes it all (``openapi``).
 """
 
-from flask import Flask
-
-from . import openapi, reading
+from flask import Blueprint, Flask
 
 #: Every route of the API starts with this.
 PREFIX = "/api/v1"
 
 
 def init_app(app: Flask) -> None:
-    for module in (reading, openapi):
-        app.register_blueprint(module.bp, url_prefix=PREFIX)
+    # Imported here: the live core imports this package's JSON shapes (api/json.py), and the
+    # routes import the live core.
+    from . import events, openapi, reading
+
+    # The routes that need a token are endpoints "api.*" (accounts/bearer.py takes tokens
+    # there); the OpenAPI document is served to anybody.
+    api = Blueprint("api", __name__, url_prefix=PREFIX)
+    for module in (reading, events):
+        api.register_blueprint(module.bp)
+    app.register_blueprint(api)
+    app.register_blueprint(openapi.bp, url_prefix=PREFIX)

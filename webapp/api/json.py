@@ -1,14 +1,16 @@
 """How the API writes what the panel knows: hosts, models and activity entries as JSON."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..activity.log import Entry
-from ..live.host import LiveHost
-from ..live.views import ModelRow
 from ..pieces.model import Model
 
+if TYPE_CHECKING:
+    from ..live.host import LiveHost
+    from ..live.views import ModelRow
 
-def host_json(name: str, host: LiveHost) -> dict[str, Any]:
+
+def host_json(name: str, host: "LiveHost") -> dict[str, Any]:
     snapshot = host.snapshot
     return {
         "name": name,
@@ -18,7 +20,7 @@ def host_json(name: str, host: LiveHost) -> dict[str, Any]:
     }
 
 
-def model_json(model: Model, row: ModelRow | None = None) -> dict[str, Any]:
+def model_json(model: Model, row: "ModelRow | None" = None) -> dict[str, Any]:
     """A model as Pieces OS describes it, and while it downloads, how far it got (percent)."""
     progress = row.progress if row is not None else None
     described: dict[str, Any] = {

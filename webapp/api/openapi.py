@@ -79,6 +79,23 @@ def document() -> dict[str, Any]:
                 ),
             }
         },
+        "/events": {
+            "get": {
+                "summary": "Server-Sent Events of every host: progress, model, ending, models, "
+                "activity (each a JSON object with type and host), and end when the token "
+                "or session no longer holds.",
+                "operationId": "streamEvents",
+                "responses": answers(
+                    {
+                        "200": {
+                            "description": "The stream.",
+                            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                        }
+                    },
+                    "429",
+                ),
+            }
+        },
         "/activity": {
             "get": {
                 "summary": "Activity log entries after an entry, oldest first.",

@@ -9,7 +9,7 @@ from ..fleet import host_named, live_hosts
 from ..pieces.client import ModelGone, UpstreamError
 from .json import entry_json, host_json, model_json
 
-bp = Blueprint("api", __name__)
+bp = Blueprint("reading", __name__)
 
 #: At most this many activity entries per answer (``limit``'s default and ceiling).
 MAX_ENTRIES = 500

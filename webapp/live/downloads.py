@@ -216,6 +216,7 @@ class Downloads:
         ending = ending_of(
             progress, model, lost_because or progress.interruption or STOPPED_WITHOUT_A_WORD
         )
+        self.host.events.ending(progress.model_id, ending)
         journal = self.host.journal
         if progress.entry is not None:
             journal.settle(progress.entry, ending.outcome, ending.detail)

@@ -21,6 +21,7 @@ from flask import Flask
 from ..pieces.client import PiecesClient, UpstreamError
 from ..pieces.model import Model
 from .downloads import Downloads
+from .events import EventFeed
 from .fanout import SERVICE_RESTART, Fanout, Mailbox, Viewer
 from .fragments import Fragments
 from .journal import Journal
@@ -71,6 +72,7 @@ class LiveHost:
             total_sockets or config["LIVE_SOCKETS_TOTAL"],
         )
         self.fragments = Fragments(app)
+        self.events = EventFeed(self, name)
         self.publish = Publisher(self, self.fragments, self.fanout)
         self.models = Models(self)
         self.downloads = Downloads(self)

@@ -43,6 +43,7 @@ class Publisher:
 
     def row(self, model_id: str) -> None:
         """A model's row (list pages) or card (its own page)."""
+        self.host.events.model(model_id)
 
         def render(page: Page) -> str:
             return self.fragments.model(
@@ -57,6 +58,7 @@ class Publisher:
         )
 
     def progress(self, model_id: str) -> None:
+        self.host.events.progress(model_id)
         if model_id in self.host.state.downloads:
             self._publish(
                 f"progress-{model_id}",
@@ -68,6 +70,7 @@ class Publisher:
     def model_list(self, came_or_went: set[str]) -> None:
         """Models came or went: list pages get their whole table again, the pages of those
         models their card."""
+        self.host.events.models(came_or_went)
         self._publish(
             "model-list",
             lambda page: self.fragments.model_list(page, self.host.current_snapshot()),
@@ -136,6 +139,7 @@ class Publisher:
     def activity(self) -> None:
         """The activity log changed: Activity pages fetch their list again, model pages get
         their model's recent entries."""
+        self.host.events.activity()
         self._page_wide("activity-changed", self.fragments.activity_changed, _of_kind("activity"))
         self._page_wide("history", self.fragments.history, _of_kind("detail"))
 

@@ -1,0 +1,78 @@
+"""``GET /api/v1/events``: a script waits for a download through it, and a revoked token ends
+it at once (within the stream's one-second check)."""
+
+import json
+
+import pytest
+import requests
+
+from tests.support.panel_page import NOT_DOWNLOADED
+from webapp.accounts.tokens import create_token, list_tokens, revoke_token
+from webapp.accounts.users import find_user
+from webapp.db import connect
+
+
+def token_of(panel, user: str) -> str:
+    db = connect(panel.config["DATABASE"])
+    return create_token(db, find_user(db, user), "watcher", None, actor="tests")
+
+
+def events(url: str, token: str):
+    """The stream's events, as (name, data) pairs, read as they come."""
+    answer = requests.get(
+        url + "/api/v1/events",
+        headers={"Authorization": f"Bearer {token}"},
+        stream=True,
+        timeout=15,
+    )
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/event-stream")
+    name = None
+    for line in answer.iter_lines(decode_unicode=True):
+        if line.startswith("event: "):
+            name = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            yield name or "message", json.loads(line.removeprefix("data: "))
+            name = None
+
+
+@pytest.fixture
+def panel_url(live):
+    return live.url
+
+
+def test_a_script_follows_a_download_to_its_end(live):
+    stream = events(live.url, token_of(live.app, "viewer"))
+    assert next(stream)[1]["type"] == "hello"
+    assert live.act(NOT_DOWNLOADED, "download").status_code == 200
+    seen = []
+    for _name, event in stream:
+        seen.append(event)
+        if event["type"] == "ending" and event["model"] == NOT_DOWNLOADED:
+            break
+    assert event["outcome"] == "ok" and event["host"] == "local"
+    percentages = [e["percentage"] for e in seen if e["type"] == "progress"]
+    assert percentages and percentages == sorted(percentages)
+    assert any(e["type"] == "model" and e["model"]["downloading"] for e in seen)
+
+
+def test_a_revoked_token_ends_its_stream(live):
+    token = token_of(live.app, "viewer")
+    stream = events(live.url, token)
+    next(stream)
+    db = connect(live.app.config["DATABASE"])
+    revoke_token(db, list_tokens(db)[0].id, actor="tests")
+    name, event = next(stream)
+    assert name == "end" and "revoked" in event["reason"]
+
+
+def test_an_account_holds_only_so_many_streams(live_factory):
+    panel = live_factory(LIVE_SOCKETS_PER_ACCOUNT=1)
+    token = token_of(panel.app, "viewer")
+    first = events(panel.url, token)
+    next(first)
+    second = requests.get(
+        panel.url + "/api/v1/events", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert second.status_code == 429
+    assert second.headers["Content-Type"] == "application/problem+json"
