@@ -76,10 +76,33 @@
       clearTimeout(silenceTimer);
       show(ENDED[event.detail.code]);
       if (event.detail.code === 1013) pollInsteadOfLive();
+      if (event.detail.code === 1008) disableThePage();
       return;
     }
     lostThePanel();
   });
+
+  // The session ended elsewhere (the panel said why just before closing, in #session-ended):
+  // nothing on the page can work any more, so nothing looks as if it could. Links to other
+  // pages still lead to the login page, which comes back to them.
+  let sessionEnded = false;
+
+  function disableThePage() {
+    sessionEnded = true;
+    document.querySelectorAll("main :is(button, input, select, textarea), .site-header button")
+      .forEach((control) => { control.disabled = true; });
+    document.querySelectorAll("main a.button").forEach((link) => {
+      link.setAttribute("aria-disabled", "true");
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = sessionEnded && event.target.closest && event.target.closest("a[aria-disabled]");
+    if (link) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   // A request that got no answer at all (the panel is down, or the network), or a gateway's
   // error page instead of the panel's (502-504 from a proxy in front). The indicator keeps
@@ -145,15 +168,42 @@
     setTimeout(() => { if (left.isConnected && !left.disabled) lastFocus = null; });
   });
 
+  // "Keep it" of a confirmation asked in place: focus goes back to the control that opened it
+  // (named by the box) once the row is back.
+  document.addEventListener("click", (event) => {
+    const keep = event.target.closest && event.target.closest(".confirm-keep[data-opener]");
+    const view = keep && keep.closest(".model-view[id]");
+    if (view) lastFocus = { viewId: view.id, selector: `.${keep.dataset.opener}` };
+  });
+
   function restoreFocus() {
     const focused = document.activeElement;
     if (!lastFocus || (focused && focused !== document.body)) return;
     const view = document.getElementById(lastFocus.viewId);
     if (!view) return;
     const target = (lastFocus.selector && view.querySelector(`${lastFocus.selector}:not([disabled])`))
-      || view.querySelector(".actions button:not([disabled]), .progress button")
+      || view.querySelector(".actions button:not([disabled])")
+      || view.querySelector(".progress button")
       || view.querySelector("a[href]");
     if (target) target.focus({ preventScroll: true });
+  }
+
+  // A confirmation that just opened takes focus on its question, never on its button: Enter
+  // pressed twice must not do what it asks. Returns whether there was one.
+  function focusNewConfirmation() {
+    const question = document.querySelector(".confirm:not([data-asked]) .confirm-question");
+    if (!question) return false;
+    question.closest(".confirm").dataset.asked = "";
+    question.focus({ preventScroll: true });
+    return true;
+  }
+
+  // A page opened at "#id" of a button or link (where "Keep it" of a confirmation page leads)
+  // starts with focus on it.
+  function focusTheTarget() {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    if (target && target.matches("a[href], button")) target.focus();
   }
 
   // What screen readers are told: a model's new state or how its download ended (not every
@@ -185,12 +235,13 @@
 
   function pageChanged() {
     localiseTimes();
-    restoreFocus();
+    if (!focusNewConfirmation()) restoreFocus();
     announceChanges();
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     localiseTimes();
+    if (!focusNewConfirmation()) focusTheTarget();
     announceChanges();  // what the page shows at first is not news
     // Whatever htmx or the live socket puts in the page later.
     new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });

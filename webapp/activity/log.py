@@ -19,7 +19,7 @@ MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
 #: Freeing disk and memory, and the whole life of custom models.
 CLEANUP_ACTIONS = ("delete-files", "unload-all", "create-model", "delete-model")
 SESSION_ACTIONS = ("login", "logout")
-USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
+USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user", "end-session")
 PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
 #: A request refused for want of a permission (403).
 ACCESS_ACTIONS = ("access",)

@@ -1,6 +1,6 @@
 """Jinja filters that turn raw model values into what a person reads."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -25,6 +25,18 @@ def moment(when: datetime) -> Markup:
     browser's time zone, with UTC on hover."""
     return Markup('<time datetime="{}">{} UTC</time>').format(
         escape(when.isoformat()), when.strftime("%H:%M:%S")
+    )
+
+
+def day_and_time(when: datetime | float | None) -> Markup | str:
+    """A date and time (a ``datetime``, or seconds since the epoch) as a ``<time>``: UTC as
+    written, shown in the browser's time zone like ``moment``."""
+    if when is None:
+        return "–"
+    if not isinstance(when, datetime):
+        when = datetime.fromtimestamp(when, UTC)
+    return Markup('<time datetime="{}">{} UTC</time>').format(
+        escape(when.isoformat()), when.strftime("%Y-%m-%d %H:%M:%S")
     )
 
 
@@ -60,5 +72,15 @@ def duration(seconds: float | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (gigabytes, date, moment, billions, count, label, rate, duration):
+    for function in (
+        gigabytes,
+        date,
+        moment,
+        day_and_time,
+        billions,
+        count,
+        label,
+        rate,
+        duration,
+    ):
         app.add_template_filter(function)
