@@ -48,9 +48,11 @@ class Entry:
     model_name: str | None
     outcome: str
     detail: str | None
+    finished_at: datetime | None = None  # None while pending
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Entry":
+        finished = row["finished_at"]
         return cls(
             id=row["id"],
             at=datetime.fromisoformat(row["at"]),
@@ -60,7 +62,15 @@ class Entry:
             model_name=row["model_name"],
             outcome=row["outcome"],
             detail=row["detail"],
+            finished_at=datetime.fromisoformat(finished) if finished else None,
         )
+
+    @property
+    def took(self) -> float | None:
+        """Seconds from its start to its end (whole seconds: the log keeps no finer times)."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.at).total_seconds()
 
 
 def now() -> str:

@@ -228,7 +228,7 @@ class Downloads:
                 )
             else:
                 journal.settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
-        if progress.model_id not in self.state.downloads and ending.worth_showing:
+        if progress.model_id not in self.state.downloads:
             self.state.endings[progress.model_id] = ending
         self.host.publish.row(progress.model_id)
 
