@@ -89,6 +89,7 @@
 
   function disableThePage() {
     sessionEnded = true;
+    document.body.dataset.session = "ended";
     document.querySelectorAll("main :is(button, input, select, textarea), .site-header button")
       .forEach((control) => { control.disabled = true; });
     document.querySelectorAll("main a.button").forEach((link) => {
@@ -164,8 +165,12 @@
   document.addEventListener("focusin", (event) => { lastFocus = controlOf(event.target); });
   document.addEventListener("focusout", (event) => {
     const left = event.target;
-    // Moved on by the person (not removed, nor disabled while its request runs): forget it.
-    setTimeout(() => { if (left.isConnected && !left.disabled) lastFocus = null; });
+    const record = lastFocus;
+    // Moved on by the person (not removed, nor disabled while its request runs): forget it,
+    // unless something newer was recorded meanwhile (the next control, a "Keep it").
+    setTimeout(() => {
+      if (left.isConnected && !left.disabled && lastFocus === record) lastFocus = null;
+    });
   });
 
   // "Keep it" of a confirmation asked in place: focus goes back to the control that opened it
