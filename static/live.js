@@ -203,13 +203,6 @@
     return true;
   }
 
-  // A page opened at "#id" of a button or link (where "Keep it" of a confirmation page leads)
-  // starts with focus on it.
-  function focusTheTarget() {
-    const id = decodeURIComponent(window.location.hash.slice(1));
-    const target = id && document.getElementById(id);
-    if (target && target.matches("a[href], button")) target.focus();
-  }
 
   // What screen readers are told: a model's new state or how its download ended (not every
   // frame of progress), and on a model's own page its progress in steps of 10 %.
@@ -246,7 +239,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     localiseTimes();
-    if (!focusNewConfirmation()) focusTheTarget();
+    focusNewConfirmation();  // (a confirmation's own page)
     announceChanges();  // what the page shows at first is not news
     // Whatever htmx or the live socket puts in the page later.
     new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });

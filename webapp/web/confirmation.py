@@ -18,7 +18,8 @@ VALUE = "yes"
 class Confirmation:
     """What the box asks (``question``), what will happen (``consequence``), and the form that
     does it: ``action_url`` with ``fields`` (hidden), swapped by htmx into ``hx_target`` when
-    given (a plain POST otherwise); ``back_url`` is where "Keep it" leads.
+    given (a plain POST otherwise); ``back_url`` is where "Keep it" leads (from a page of its
+    own, to "#" and the id of the control that opened it: the browser gives that focus).
 
     Asked in place (``hx_target``), "Keep it" fetches ``keep_url`` instead, which puts back
     what the box replaced, and focus returns to the control that opened it: the one with
