@@ -76,10 +76,34 @@
       clearTimeout(silenceTimer);
       show(ENDED[event.detail.code]);
       if (event.detail.code === 1013) pollInsteadOfLive();
+      if (event.detail.code === 1008) disableThePage();
       return;
     }
     lostThePanel();
   });
+
+  // The session ended elsewhere (the panel said why just before closing, in #session-ended):
+  // nothing on the page can work any more, so nothing looks as if it could. Links to other
+  // pages still lead to the login page, which comes back to them.
+  let sessionEnded = false;
+
+  function disableThePage() {
+    sessionEnded = true;
+    document.body.dataset.session = "ended";
+    document.querySelectorAll("main :is(button, input, select, textarea), .site-header button")
+      .forEach((control) => { control.disabled = true; });
+    document.querySelectorAll("main a.button").forEach((link) => {
+      link.setAttribute("aria-disabled", "true");
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = sessionEnded && event.target.closest && event.target.closest("a[aria-disabled]");
+    if (link) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   // A request that got no answer at all (the panel is down, or the network), or a gateway's
   // error page instead of the panel's (502-504 from a proxy in front). The indicator keeps
@@ -141,8 +165,20 @@
   document.addEventListener("focusin", (event) => { lastFocus = controlOf(event.target); });
   document.addEventListener("focusout", (event) => {
     const left = event.target;
-    // Moved on by the person (not removed, nor disabled while its request runs): forget it.
-    setTimeout(() => { if (left.isConnected && !left.disabled) lastFocus = null; });
+    const record = lastFocus;
+    // Moved on by the person (not removed, nor disabled while its request runs): forget it,
+    // unless something newer was recorded meanwhile (the next control, a "Keep it").
+    setTimeout(() => {
+      if (left.isConnected && !left.disabled && lastFocus === record) lastFocus = null;
+    });
+  });
+
+  // "Keep it" of a confirmation asked in place: focus goes back to the control that opened it
+  // (named by the box) once the row is back.
+  document.addEventListener("click", (event) => {
+    const keep = event.target.closest && event.target.closest(".confirm-keep[data-opener]");
+    const view = keep && keep.closest(".model-view[id]");
+    if (view) lastFocus = { viewId: view.id, selector: `.${keep.dataset.opener}` };
   });
 
   function restoreFocus() {
@@ -151,10 +187,22 @@
     const view = document.getElementById(lastFocus.viewId);
     if (!view) return;
     const target = (lastFocus.selector && view.querySelector(`${lastFocus.selector}:not([disabled])`))
-      || view.querySelector(".actions button:not([disabled]), .progress button")
+      || view.querySelector(".actions button:not([disabled])")
+      || view.querySelector(".progress button")
       || view.querySelector("a[href]");
     if (target) target.focus({ preventScroll: true });
   }
+
+  // A confirmation that just opened takes focus on its question, never on its button: Enter
+  // pressed twice must not do what it asks. Returns whether there was one.
+  function focusNewConfirmation() {
+    const question = document.querySelector(".confirm:not([data-asked]) .confirm-question");
+    if (!question) return false;
+    question.closest(".confirm").dataset.asked = "";
+    question.focus({ preventScroll: true });
+    return true;
+  }
+
 
   // What screen readers are told: a model's new state or how its download ended (not every
   // frame of progress), and on a model's own page its progress in steps of 10 %.
@@ -185,12 +233,13 @@
 
   function pageChanged() {
     localiseTimes();
-    restoreFocus();
+    if (!focusNewConfirmation()) restoreFocus();
     announceChanges();
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     localiseTimes();
+    focusNewConfirmation();  // (a confirmation's own page)
     announceChanges();  // what the page shows at first is not news
     // Whatever htmx or the live socket puts in the page later.
     new MutationObserver(pageChanged).observe(document.body, { childList: true, subtree: true });

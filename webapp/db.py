@@ -71,7 +71,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (user_id, address)
         )""",
     ),
-    # 3: API tokens (accounts/tokens.py), kept as SHA-256 hashes; an action done with one names
+    # 3: who is here, and why a session ended. Each session's address and browser and each
+    # account's last login (the Users page shows them); whether an account's password is still
+    # the one generated at first start (the panel asks to replace it); the sessions the panel
+    # ended, with why, so that a page or a click that comes back with one is told
+    # (accounts/endings.py). Ended sessions are forgotten after SESSION_LIFETIME_HOURS.
+    (
+        "ALTER TABLE sessions ADD COLUMN address TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sessions ADD COLUMN browser TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN last_login_at REAL",
+        "ALTER TABLE users ADD COLUMN password_generated INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE ended_sessions (
+            id_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            ended_at REAL NOT NULL
+        )""",
+    ),
+    # 4: API tokens (accounts/tokens.py), kept as SHA-256 hashes; an action done with one names
     # it in the activity log (``via``).
     (
         """CREATE TABLE api_tokens (

@@ -4,6 +4,7 @@ twice; the account's other sessions end, this one goes on."""
 import pytest
 
 from tests.support.accounts import TEST_PASSWORD, WRONG_PASSWORD, log_in
+from webapp.db import connect
 
 NEW_PASSWORD = "a brand new secret"
 
@@ -65,3 +66,16 @@ def test_guessing_the_current_password_is_slowed_down_and_logged(panel):
     assert change(client).status_code == 429  # the right one waits too
     log = panel.test_client(user="admin").get("/activity?action=set-password").text
     assert "Wrong current password on the account page." in log
+
+
+def test_a_generated_password_is_asked_to_be_replaced_on_every_page_until_it_is(panel):
+    with connect(panel.config["DATABASE"]) as db:
+        db.execute("UPDATE users SET password_generated = 1 WHERE name = 'admin'")
+    admin, viewer = panel.test_client(user="admin"), panel.test_client(user="viewer")
+    for path in ("/", "/activity", "/users"):
+        page = admin.get(path).text
+        assert "You still use the password generated when the panel first started" in page
+        assert 'href="/account">set one of your own on your account page</a>' in page
+    assert "password generated" not in viewer.get("/").text
+    assert change(admin).status_code == 303
+    assert "password generated" not in admin.get("/").text

@@ -137,3 +137,10 @@ class TestLoginForm:
     def test_session_cookie_is_secure_when_configured(self, panel_factory):
         client = panel_factory(SESSION_COOKIE_SECURE=True).test_client(user=None)
         assert "Secure" in log_in(client, "viewer").headers["Set-Cookie"]
+
+
+def test_static_files_leave_the_cookie_alone(viewer_client):
+    """An icon fetched while a form is sent must not put back the cookie as it was before the
+    form's answer (its flash message would be lost)."""
+    assert "Set-Cookie" not in viewer_client.get("/static/app.css").headers
+    assert "Set-Cookie" in viewer_client.get("/activity").headers  # (a page renews it)

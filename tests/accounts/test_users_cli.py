@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.commands import Command, free_port
 from tests.support.servers import REPO_ROOT
+from webapp.accounts.cli import first_admin_notice
 from webapp.accounts.users import authenticate, create_first_admin, find_user, list_users
 from webapp.cli import main
 from webapp.db import connect, prepare_database
@@ -212,3 +213,30 @@ class TestFirstAdmin:
             assert "password: " not in again.wait_for("Listening at")
         finally:
             again.kill()
+
+
+class TestFirstAdminPassword:
+    """The generated password: the terminal and the README say where to change it, and the
+    panel asks the admin to, until they have."""
+
+    def test_the_terminal_names_the_account_page_as_the_readme_does(self, database):
+        notice = first_admin_notice()
+        readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+        assert "set a new one on your account page\n(your name, top right)" in notice
+        assert "set a new password on your account page (your name, top right)" in readme
+        assert "Users page" not in notice
+
+    def test_it_is_marked_until_replaced_from_the_panel_or_the_command(self, database, monkeypatch):
+        first_admin_notice()
+        db = connect(database)
+        try:
+            assert find_user(db, "admin").password_generated
+            assert (
+                users_command(
+                    monkeypatch, "passwd", "admin", "--password-stdin", stdin=GOOD_PASSWORD + "\n"
+                )
+                == 0
+            )
+            assert not find_user(db, "admin").password_generated
+        finally:
+            db.close()

@@ -326,7 +326,9 @@ class TestExport:
         )
         table = list(csv.reader(io.StringIO(response.text)))
         assert table[0] == [
-            "when (UTC)",
+            "started (UTC)",
+            "finished (UTC)",
+            "took (seconds)",
             "user",
             "action",
             "model id",
@@ -335,16 +337,16 @@ class TestExport:
             "detail",
             "via",
         ]
-        assert len(table) == 1 + PAGE_SIZE + 3 and {row[2] for row in table[1:]} == {"load"}
+        assert len(table) == 1 + PAGE_SIZE + 3 and {row[4] for row in table[1:]} == {"load"}
         ids = [entry["id"] for entry in log_of(panel, action="load")]
-        assert [row[3] for row in table[1:4]] == [
+        assert [row[5] for row in table[1:4]] == [
             f"model-{n % 3}" for n in (PAGE_SIZE + 2, PAGE_SIZE + 1, PAGE_SIZE)
         ]
         assert len(ids) == PAGE_SIZE + 3
         olga = list(
             csv.reader(io.StringIO(viewer_client.get("/activity/export.csv?user=olg").text))
         )
-        assert [row[6] for row in olga[1:]] == ['said "no", twice\nthen ok'] * 2
+        assert [row[8] for row in olga[1:]] == ['said "no", twice\nthen ok'] * 2
 
     @pytest.mark.parametrize(
         "text",
@@ -366,7 +368,7 @@ class TestExport:
         (header, row) = csv.reader(
             io.StringIO(viewer_client.get("/activity/export.csv?action=load").text)
         )
-        assert row[1] == row[4] == row[6] == "'" + text
+        assert row[3] == row[6] == row[8] == "'" + text
 
     def test_bad_filters_are_400(self, viewer_client):
         response = viewer_client.get("/activity/export.csv?outcome=great")
@@ -379,7 +381,7 @@ class TestExport:
 
 
 def rows_shown(html: str) -> int:
-    return len(re.findall(r'<td data-label="When">', html))
+    return len(re.findall(r'<td data-label="Started">', html))
 
 
 def test_a_models_page_shows_its_last_ten_entries(panel, client, viewer_client, simulator):

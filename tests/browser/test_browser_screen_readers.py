@@ -36,10 +36,11 @@ def test_a_list_announces_state_changes_not_progress(open_page):
     expect(model_row(listener, NOT_DOWNLOADED).locator(".badge")).to_have_text(
         "downloaded", timeout=DOWNLOAD_DONE_MS
     )
-    expect(listener.locator("#announcer")).to_have_text("gemma-1.1-2b-it: downloaded")
+    # The row's new state and how the download ended come together: said once.
+    expect(listener.locator("#announcer")).to_have_text("gemma-1.1-2b-it: Download completed.")
     assert announcements(listener) == [
         "gemma-1.1-2b-it: downloading",
-        "gemma-1.1-2b-it: downloaded",
+        "gemma-1.1-2b-it: Download completed.",
     ]
 
 
@@ -49,7 +50,7 @@ def test_a_models_page_announces_its_progress_by_tens(open_page):
     page.evaluate(RECORD_ANNOUNCEMENTS)
     page.get_by_role("button", name="Download").click()
     expect(page.locator("#announcer")).to_have_text(
-        "gemma-1.1-2b-it: downloaded", timeout=DOWNLOAD_DONE_MS
+        "gemma-1.1-2b-it: Download completed.", timeout=DOWNLOAD_DONE_MS
     )
     said = announcements(page)
     steps = [

@@ -1,6 +1,8 @@
 """Adding and deleting custom models: admins only, validated like the edit form, deleting
 confirmed first, both logged."""
 
+import re
+
 import pytest
 
 from tests.activity.test_activity import log_of, only
@@ -33,6 +35,22 @@ def test_an_admin_adds_a_custom_model(panel, client, simulator):
         "ok",
     )
     assert f"Added {added.name}." in client.get(response.headers["Location"]).text
+
+
+def test_the_form_marks_its_required_fields(client):
+    form = client.get("/custom-models/new").text
+    labels = dict(re.findall(r'<label for="(\w+)">(.*?)</label>', form, re.S))
+    marked = {field for field, text in labels.items() if "(required)" in text}
+    assert marked == {"name", "version"}
+    for field in marked:
+        assert re.search(rf'<input id="{field}" [^>]*\brequired\b', form)
+
+
+@pytest.mark.parametrize("field", ["name", "version"])
+def test_the_server_still_refuses_a_required_field_left_empty(client, simulator, field):
+    response = client.post("/custom-models/new", data={**VALID_EDIT, field: ""})
+    assert response.status_code == 422 and "This field is required." in response.text
+    assert requests_to(simulator, "create") == 0
 
 
 @pytest.mark.parametrize(

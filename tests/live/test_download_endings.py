@@ -47,17 +47,22 @@ def viewer_page(live) -> LivePage:
     return page
 
 
-def test_a_completed_download_is_logged_as_completed(live):
+def test_a_completed_download_is_logged_and_noted_on_its_row_until_dismissed(live):
+    """As the README says of every ending: a completed download too."""
     page = live.open_page()
     assert download_log(live) == []
     live.act(LOCAL, "download")
     assert download_log(live) == [("operator", "pending", "Downloading…")]
-    done = page.read_until_row(LOCAL, "downloaded")
-    assert ending_on(done) is None  # its state says it all
+    done = page.read_until(shows_ending("completed"), "the download's end")
+    assert ending_on(done) == ("completed", "completed")
+    assert 'data-state="downloaded"' in done
     live.simulator.wait_until(
         lambda: download_log(live)[0][1] != "pending", what="the entry to be settled"
     )
     assert download_log(live) == [("operator", "ok", "Download completed.")]
+    assert "Download completed." in live.browser.get(live.url + "/", timeout=5).text
+    assert live.act(LOCAL, "dismiss").status_code == 200
+    assert "Download completed." not in live.browser.get(live.url + "/", timeout=5).text
 
 
 def test_a_failure_says_at_which_percentage_in_every_page_and_in_the_log(live_factory):

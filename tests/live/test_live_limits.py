@@ -31,18 +31,42 @@ def end_by(live, action: str) -> None:
         )
     elif action == "remove":
         admin.post("/users/operator/remove", data=CONFIRMED)
+    elif action == "end":
+        with connect(live.app.config["DATABASE"]) as db:
+            (ref,) = db.execute(
+                "SELECT substr(id_hash, 1, 16) FROM sessions"
+                " JOIN users ON users.id = user_id WHERE name = 'operator'"
+            ).fetchone()
+        assert admin.post(f"/users/operator/sessions/{ref}/end").status_code == 303
     else:  # idle, or changed by another process: only the database knows
         with connect(live.app.config["DATABASE"]) as db:
             db.execute("UPDATE sessions SET seen_at = ?", (time.time() - 10 * 24 * 3600,))
 
 
+#: What an open page is told when its session ends each way.
+WHY = {
+    "logout": "you logged out, in another tab or window of this browser.",
+    "role": "admin changed your role to viewer.",
+    "password": "admin set a new password for your account.",
+    "remove": "admin removed your account.",
+    "end": "admin ended it on the Users page.",
+    "idle": "it was not used for 480 minutes.",
+}
+
+
 class TestSessionsEnd:
-    @pytest.mark.parametrize("action", ["logout", "role", "password", "remove", "idle"])
-    def test_each_way_a_session_ends_closes_its_open_pages(self, live, action):
-        page = live.open_page()
+    @pytest.mark.parametrize("action", WHY)
+    def test_each_way_a_session_ends_closes_its_open_pages_saying_why(self, live, action):
+        page = live.open_page("/models/x?q=gemma")
         end_by(live, action)
         assert page.close_frame() == (POLICY_VIOLATION, SESSION_ENDED_REASON)
         live.pages.remove(page)
+        (farewell,) = [text for text in page.received if 'id="session-ended"' in text]
+        assert f"Your session has ended: {WHY[action]}" in farewell
+        assert 'id="session" class="session" hx-swap-oob="true"' in farewell  # no "(operator)"
+        assert "operator" not in farewell
+        back = "/login?next=/models/x?q%3Dgemma"
+        assert (back in farewell) == (action != "remove")  # a removed account cannot come back
 
     def test_other_sessions_go_on(self, live):
         operator_page = live.open_page()

@@ -1,7 +1,8 @@
 """Who may do what: accounts and roles (``users``), the login pages and their throttle
 (``login``, ``throttle``, and the addresses each account signed in from: ``sign_ins``), sessions
-(``sessions``), the gate in front of every route (``gate``),
-the Users page for admins (``views``), each person's own account page
+(``sessions``, kept in a cookie that static files leave alone: ``cookie``; why each ended:
+``endings``; who is here: ``presence``), the gate in front of
+every route (``gate``), the Users page for admins (``views``), each person's own account page
 (``account``) and ``pieces-admin users`` (``cli``); API tokens (``tokens``: on the account page,
 ``token_views``; ``pieces-admin tokens``, ``tokens_cli``), taken by the API's routes (``bearer``).
 
@@ -15,6 +16,7 @@ from flask import Flask, g
 
 from ..config import check_proxy_login
 from . import account, login, token_views, views
+from .cookie import SessionCookie
 from .gate import after_private_response, can, require_login
 from .throttle import LoginThrottle
 
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SESSION_LIFETIME_HOURS"]),
     )
+    app.session_interface = SessionCookie()
     app.extensions["login_throttle"] = LoginThrottle()
     app.before_request(require_login)
     app.after_request(after_private_response)

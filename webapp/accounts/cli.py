@@ -24,6 +24,9 @@ from .users import (
     set_role,
 )
 
+#: How the terminal and the README (first start) say where a password is changed.
+WHERE_THE_ACCOUNT_PAGE_IS = "(your name, top right)"
+
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     users = commands.add_parser("users", help="manage the panel's accounts")
@@ -104,8 +107,8 @@ def first_admin_notice() -> str | None:
         "No accounts existed, so an administrator account was created:\n"
         f"    name:     {FIRST_ADMIN_NAME}\n"
         f"    password: {password}\n"
-        "This password is shown only now. Log in, then set a new one on the Users page\n"
-        f"or with `pieces-admin users passwd {FIRST_ADMIN_NAME}`."
+        "This password is shown only now. Log in, then set a new one on your account page\n"
+        f"{WHERE_THE_ACCOUNT_PAGE_IS}, or with `pieces-admin users passwd {FIRST_ADMIN_NAME}`."
     )
 
 

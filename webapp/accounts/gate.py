@@ -2,13 +2,15 @@
 
 The gate is an app-wide ``before_request``, so every route, including ones added later, needs a
 logged-in user unless it is listed as public here. Roles are checked per view with ``requires``.
+Somebody whose session ended elsewhere is sent to the login page with the page they were on as
+``next``, told why it ended and, when they had clicked something, that it was not done.
 """
 
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Response, abort, g, make_response, redirect, request, url_for
+from flask import Response, abort, flash, g, make_response, redirect, request, session, url_for
 from werkzeug.exceptions import Unauthorized
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -19,7 +21,7 @@ from ..web.errors import render_http_error
 from ..web.navigation import local_path_of_url, next_url, safe_local_path
 from ..web.responses import is_htmx
 from .bearer import accepts_bearer, bearer_user, is_bearer_request, refused
-from .sessions import current_user
+from .sessions import LOGGED_OUT, current_user
 from .users import forbidden_message
 
 #: Served to anybody, without even looking at the session.
@@ -29,6 +31,8 @@ LOGIN_ENDPOINT = "login.login"
 PUBLIC_ENDPOINTS = frozenset(
     {LOGIN_ENDPOINT, "health.healthz", "metrics.metrics", "api_docs.openapi"}
 )
+#: Methods that only read: a request of any other one was an action, lost if not logged in.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -51,6 +55,7 @@ def require_login() -> BaseResponse | None:
         abort(401, description="Log in to the panel before opening its live connection.")
     if accepts_bearer(request.endpoint):
         raise refused("Send an API token (Authorization: Bearer <token>), or log in.")
+    say_why_the_session_ended()
     login_url = url_for(LOGIN_ENDPOINT, next=page_to_return_to())
     if is_htmx():
         # htmx follows HX-Redirect with a full page load; the status tells scripts what happened.
@@ -59,6 +64,22 @@ def require_login() -> BaseResponse | None:
         response.headers["HX-Redirect"] = login_url
         return response
     return redirect(login_url)
+
+
+def say_why_the_session_ended() -> None:
+    """On the login page that comes next: why the session ended, and that what was just asked
+    was not done."""
+    ending = g.get("session_ended")
+    if ending is None:
+        return
+    session.pop(LOGGED_OUT, None)
+    message = ending.sentence
+    if request.method not in READING_METHODS:
+        again = ": log in, then do it again." if ending.can_log_in_again else "."
+        message += f" What you just did was not done{again}"
+    elif ending.can_log_in_again:
+        message += " Log in to go back to the page you were on."
+    flash(message, "warning")
 
 
 def after_private_response(response: Response) -> Response:
@@ -80,10 +101,21 @@ def after_private_response(response: Response) -> Response:
 
 
 def page_to_return_to() -> str:
-    """The page to show after logging in: the page the person was on."""
+    """The page to show after logging in: the page the person was on (for a form without a
+    ``next`` field, the page it was sent from, if it is one of the panel's)."""
     if is_htmx():
         return local_path_of_url(request.headers.get("HX-Current-URL", ""))
+    if request.method == "POST" and not request.form.get("next"):
+        return same_site_referrer()
     return safe_local_path(next_url())
+
+
+def same_site_referrer() -> str:
+    """The path of the page that sent the request, if it is on this site ("/" otherwise)."""
+    referrer = request.referrer or ""
+    if not referrer.startswith(request.host_url):
+        return "/"
+    return local_path_of_url(referrer)
 
 
 def requires(permission: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -86,7 +86,7 @@ def login_page(
 def logout() -> Response:
     """End the session (a POST, so another site cannot log people out)."""
     activity_log.record(get_db(), user=g.user.name, action="logout", outcome="ok")
-    end_session(get_db(), session)
+    end_session(get_db(), session, g.user)
     announce_sessions_ended()
     flash("You are logged out.", "success")
     return redirect(url_for(LOGIN_ENDPOINT), 303)

@@ -4,9 +4,10 @@ The signed cookie holds only a random session id; the database keeps its SHA-256
 belongs to, when it began and when it was last used. A session is valid while its row exists, it
 has been used within SESSION_IDLE_MINUTES and began less than SESSION_LIFETIME_HOURS ago. Logging
 out deletes the row, so a copy of the cookie ends with it; a new password, a new role or removing
-the account delete all the account's rows (``users.end_sessions_of``). Whoever keeps something
-that lives as long as a session (the live sockets) registers with ``on_sessions_ended`` to hear
-when the panel ended some.
+the account delete all the account's rows, and an admin may end one (``presence``); each keeps
+why (``endings``), and a request that comes back with an ended session is told why
+(``g.session_ended``). Whoever keeps something that lives as long as a session (the live sockets)
+registers with ``on_sessions_ended`` to hear when the panel ended some.
 
 A trusted reverse proxy may name the user instead (TRUSTED_PROXY_USER_HEADER), if it also proves
 that it set the header itself by sending TRUSTED_PROXY_SECRET; such a request opens a session of
@@ -21,13 +22,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SessionMixin
 
 from ..activity import log as activity_log
 from ..db import get_db
 from ..security import csrf
 from ..security.proxy import via_trusted_proxy
+from .endings import LOGOUT, Ending, end_sessions, forget_old_endings, why_ended
 from .users import User, find_user
 
 SESSION_ID = "sid"
@@ -35,6 +37,10 @@ PROXY_SECRET_HEADER = "X-Panel-Proxy-Secret"
 LISTENERS = "sessions_ended_listeners"
 # The last-seen time is written at most this often (a write per request would serialise them).
 SEEN_WRITE_SECONDS = 60
+#: Left in the cookie by a logout: the browser's other tabs are told why their session ended.
+LOGGED_OUT = "logged_out"
+#: How much of the browser's User-Agent a session keeps (the Users page shows it).
+MAX_BROWSER_LENGTH = 200
 
 
 def hash_id(session_id: str) -> str:
@@ -54,21 +60,32 @@ def start_session(db: sqlite3.Connection, store: SessionMixin, user: User) -> st
     db.execute(
         "DELETE FROM sessions WHERE seen_at <= ? OR created_at <= ?", (now - idle, now - lifetime)
     )
+    forget_old_endings(db, lifetime)
+    address, browser = "", ""
+    if has_request_context():
+        address = request.remote_addr or ""
+        browser = request.user_agent.string[:MAX_BROWSER_LENGTH]
     db.execute(
-        "INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)",
-        (hash_id(session_id), user.id, now, now),
+        "INSERT INTO sessions (id_hash, user_id, created_at, seen_at, address, browser)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (hash_id(session_id), user.id, now, now, address, browser),
     )
+    db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", (now, user.id))
     store[SESSION_ID] = session_id
     csrf.new_token(store)
     return hash_id(session_id)
 
 
-def end_session(db: sqlite3.Connection, store: MutableMapping) -> None:
-    """Log out: the session's row goes, so no copy of the cookie works any more."""
+def end_session(db: sqlite3.Connection, store: MutableMapping, user: User) -> None:
+    """Log ``user`` out: the session's row goes, so no copy of the cookie works any more; the
+    browser's other tabs, which share the cookie, will be told that they logged out."""
     session_id = store.get(SESSION_ID)
     if isinstance(session_id, str):
-        db.execute("DELETE FROM sessions WHERE id_hash = ?", (hash_id(session_id),))
+        end_sessions(
+            db, reason=LOGOUT, actor=user.name, user_id=user.id, id_hash=hash_id(session_id)
+        )
     store.clear()
+    store[LOGGED_OUT] = True
 
 
 def session_limits(config: Mapping[str, Any]) -> tuple[float, float]:
@@ -78,9 +95,11 @@ def session_limits(config: Mapping[str, Any]) -> tuple[float, float]:
 
 def session_user() -> User | None:
     """The user of the request's session if it is still valid (sets ``g.session_hash``);
-    an ended session is dropped from the cookie."""
+    an ended session is dropped from the cookie, and why it ended is in ``g.session_ended``."""
     session_id = session.get(SESSION_ID)
     if not isinstance(session_id, str):
+        if session.get(LOGGED_OUT):  # (the gate drops the mark once it said so)
+            g.session_ended = Ending("you logged out, in this tab or another one of this browser")
         return None
     db, id_hash, now = get_db(), hash_id(session_id), time.time()
     idle, lifetime = session_limits(current_app.config)
@@ -90,6 +109,7 @@ def session_user() -> User | None:
         (id_hash,),
     ).fetchone()
     if row is None or now - row["seen_at"] > idle or now - row["began"] > lifetime:
+        g.session_ended = why_ended(db, id_hash, (idle, lifetime))
         db.execute("DELETE FROM sessions WHERE id_hash = ?", (id_hash,))
         session.clear()
         return None

@@ -2,7 +2,8 @@
 
 Used by the Users page and by ``pieces-admin users``; every change is written to the activity log
 in the same transaction. Passwords are kept only as werkzeug scrypt hashes. A new password, a new
-role and removing the account end the account's sessions in that transaction too.
+role and removing the account end the account's sessions in that transaction too (saying why:
+endings.py).
 """
 
 import re
@@ -15,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..activity import log as activity_log
 from ..db import transaction
+from .endings import PASSWORD, REMOVED, ROLE, end_sessions
 
 ROLES = ("viewer", "operator", "admin")
 #: What each permission allows, and which roles hold it.
@@ -63,10 +65,20 @@ class User:
     name: str
     role: str
     created_at: str
+    #: Still the random password made at first start: the panel asks to replace it.
+    password_generated: bool = False
+    last_login_at: float | None = None  # (time.time())
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "User":
-        return cls(row["id"], row["name"], row["role"], row["created_at"])
+        return cls(
+            row["id"],
+            row["name"],
+            row["role"],
+            row["created_at"],
+            bool(row["password_generated"]),
+            row["last_login_at"],
+        )
 
     def can(self, permission: str) -> bool:
         roles, _what = PERMISSIONS[permission]
@@ -165,10 +177,10 @@ def set_role(db: sqlite3.Connection, name: str, role: str, *, actor: str) -> Non
     check_role(role)
     with transaction(db):
         user = _existing(db, name)
-        if user.role == "admin" and role != "admin":
+        if role != "admin":
             _refuse_if_last_admin(db, user)
         db.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
-        end_sessions_of(db, user)
+        end_sessions(db, reason=ROLE, actor=actor, user_id=user.id)
         demoted = ROLES.index(role) < ROLES.index(user.role)
         if demoted:  # a token must not keep doing what its account may no longer do
             db.execute("DELETE FROM api_tokens WHERE user_id = ?", (user.id,))
@@ -187,8 +199,11 @@ def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str
     password_hash = generate_password_hash(check_password(password), method=HASH_METHOD)
     with transaction(db):
         user = _existing(db, name)
-        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user.id))
-        end_sessions_of(db, user)
+        db.execute(
+            "UPDATE users SET password_hash = ?, password_generated = 0 WHERE id = ?",
+            (password_hash, user.id),
+        )
+        end_sessions(db, reason=PASSWORD, actor=actor, user_id=user.id)
         activity_log.record(
             db,
             user=actor,
@@ -201,9 +216,8 @@ def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str
 def remove_user(db: sqlite3.Connection, name: str, *, actor: str) -> None:
     with transaction(db):
         user = _existing(db, name)
-        if user.role == "admin":
-            _refuse_if_last_admin(db, user)
-        # Its sessions go with it (ON DELETE CASCADE; db.connect turns foreign keys on).
+        _refuse_if_last_admin(db, user)
+        end_sessions(db, reason=REMOVED, actor=actor, user_id=user.id)
         db.execute("DELETE FROM users WHERE id = ?", (user.id,))
         activity_log.record(
             db,
@@ -226,7 +240,8 @@ def create_first_admin(db: sqlite3.Connection) -> str | None:
         if count_users(db):
             return None
         db.execute(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, 'admin', ?, ?)",
+            "INSERT INTO users (name, role, password_hash, created_at, password_generated)"
+            " VALUES (?, 'admin', ?, ?, 1)",
             (FIRST_ADMIN_NAME, password_hash, activity_log.now()),
         )
         activity_log.record(
@@ -239,10 +254,6 @@ def create_first_admin(db: sqlite3.Connection) -> str | None:
     return password
 
 
-def end_sessions_of(db: sqlite3.Connection, user: User) -> None:
-    db.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
-
-
 def _existing(db: sqlite3.Connection, name: str) -> User:
     user = find_user(db, name)
     if user is None:
@@ -250,7 +261,13 @@ def _existing(db: sqlite3.Connection, name: str) -> User:
     return user
 
 
+def is_last_admin(db: sqlite3.Connection, user: User) -> bool:
+    """Is ``user`` the only admin (who may then be neither removed nor demoted)?"""
+    if user.role != "admin":
+        return False
+    return db.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0] <= 1
+
+
 def _refuse_if_last_admin(db: sqlite3.Connection, user: User) -> None:
-    admins = db.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
-    if admins <= 1:
+    if is_last_admin(db, user):
         raise LastAdmin(user.name)

@@ -1,4 +1,5 @@
-"""The Users page (``/users``), for admins: add accounts, change roles and passwords, remove.
+"""The Users page (``/users``), for admins: add accounts, change roles and passwords, remove;
+who is here (each account's last login and open sessions, ``presence``) and ending a session.
 
 Plain forms (POST, then a redirect back with a message); a refused change shows the page again
 with the reason and a 4xx status. A change that ended sessions is announced, so that their open
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -23,12 +25,15 @@ from werkzeug.wrappers import Response
 from ..db import get_db
 from ..web.confirmation import Confirmation, require_confirmation
 from .gate import requires
-from .sessions import announce_sessions_ended, start_session
+from .presence import end_session_of, open_pages, open_sessions
+from .sessions import announce_sessions_ended, session_limits, start_session
 from .users import (
     ROLES,
+    LastAdmin,
     UserError,
     add_user,
     find_user,
+    is_last_admin,
     list_users,
     remove_user,
     set_password,
@@ -86,12 +91,26 @@ def change_password(name: str) -> tuple[str, int] | Response:
     return change(apply, f"Changed the password of {name}.")
 
 
+@bp.post("/users/<name>/sessions/<ref>/end")
+@requires("manage_users")
+def end_session(name: str, ref: str) -> tuple[str, int] | Response:
+    """End one open session of an account (its open pages are told why, and close)."""
+    return change(
+        lambda: end_session_of(get_db(), name, ref, actor=g.user, current=g.session_hash),
+        f"Ended a session of {name}.",
+    )
+
+
 @bp.get("/users/<name>/remove")
 @requires("manage_users")
-def confirm_remove(name: str) -> str:
-    """Ask before deleting an account."""
-    if find_user(get_db(), name) is None:
+def confirm_remove(name: str) -> str | tuple[str, int]:
+    """Ask before deleting an account; the last admin is refused at once, before any
+    question."""
+    user = find_user(get_db(), name)
+    if user is None:
         abort(404, description=f"There is no user named {name!r}.")
+    if is_last_admin(get_db(), user):
+        return users_page(str(LastAdmin(user.name)), LastAdmin.status)
     return render_template(
         "confirm.html",
         confirmation=Confirmation(
@@ -100,7 +119,7 @@ def confirm_remove(name: str) -> str:
             "the activity log.",
             url_for("users.remove", name=name),
             f"Remove {name}",
-            back_url=url_for("users.index"),
+            back_url=url_for("users.index", _anchor=f"remove-{name}"),
         ),
     )
 
@@ -145,9 +164,15 @@ def change(
 def users_page(
     error: str | None = None, status: int = 200, typed: dict | None = None
 ) -> tuple[str, int]:
+    db = get_db()
+    users = list_users(db)
+    admins = [user for user in users if user.role == "admin"]
     return render_template(
         "accounts/users.html",
-        users=list_users(get_db()),
+        users=users,
+        last_admin=admins[0] if len(admins) == 1 else None,
+        sessions=open_sessions(db, session_limits(current_app.config)),
+        pages_open=open_pages(),
         roles=ROLES,
         error=error,
         typed=typed or {},

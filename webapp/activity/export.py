@@ -7,7 +7,19 @@ from collections.abc import Iterable, Iterator
 
 from .log import Entry
 
-HEADER = ("when (UTC)", "user", "action", "model id", "model name", "outcome", "detail", "via")
+HEADER = (
+    "started (UTC)",
+    "finished (UTC)",
+    "took (seconds)",
+    "user",
+    "action",
+    "model id",
+    "model name",
+    "outcome",
+    "detail",
+    "via",
+)
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # A spreadsheet may take a cell starting with one of these for a formula (OWASP, "CSV
 # Injection"): the signs, their full-width forms (some spreadsheets read them the same way),
 # the pipe of DDE payloads, and the characters that end a line or a cell.
@@ -41,7 +53,9 @@ def _rows(entries: Iterable[Entry]) -> Iterator[tuple]:
     yield HEADER
     for entry in entries:
         yield (
-            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.at.strftime(TIME_FORMAT),
+            entry.finished_at.strftime(TIME_FORMAT) if entry.finished_at else "",
+            "" if entry.took is None else f"{entry.took:.0f}",
             entry.user,
             entry.action,
             entry.model_id,

@@ -19,7 +19,7 @@ MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
 #: Freeing disk and memory, and the whole life of custom models.
 CLEANUP_ACTIONS = ("delete-files", "unload-all", "create-model", "delete-model")
 SESSION_ACTIONS = ("login", "logout")
-USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user")
+USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user", "end-session")
 PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
 #: A request refused for want of a permission (403).
 ACCESS_ACTIONS = ("access",)
@@ -48,10 +48,12 @@ class Entry:
     model_name: str | None
     outcome: str
     detail: str | None
+    finished_at: datetime | None = None  # None while pending
     via: str | None = None  # the API token it was done with
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Entry":
+        finished = row["finished_at"]
         return cls(
             id=row["id"],
             at=datetime.fromisoformat(row["at"]),
@@ -61,8 +63,16 @@ class Entry:
             model_name=row["model_name"],
             outcome=row["outcome"],
             detail=row["detail"],
+            finished_at=datetime.fromisoformat(finished) if finished else None,
             via=row["via"] if "via" in row.keys() else None,
         )
+
+    @property
+    def took(self) -> float | None:
+        """Seconds from its start to its end (whole seconds: the log keeps no finer times)."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.at).total_seconds()
 
 
 def token_in_use() -> str | None:

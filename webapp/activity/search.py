@@ -1,6 +1,9 @@
 """Searching the activity log: filters and page number from the query string, validated, and the
 matching page of entries, newest first.
 
+Logins and logouts are most of a busy log: they are left out unless asked for (``logins=shown``,
+or an action filter naming them), and the page says how many were left out.
+
 The name typed in a failed login is often a password typed into the wrong field: only those who
 manage users see it. For everybody else it is left out, and the user filter does not find it."""
 
@@ -13,14 +16,16 @@ from dataclasses import asdict, dataclass
 from werkzeug.datastructures import MultiDict
 
 from ..web.query import non_default_query
-from .log import ACTIONS, OUTCOMES, Entry
+from .log import ACTIONS, OUTCOMES, SESSION_ACTIONS, Entry
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
 MAX_TEXT_LENGTH = 200
 PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-TEXT_FILTERS = ("user", "model", "action", "outcome")
+TEXT_FILTERS = ("user", "model", "action", "outcome", "logins")
+SHOWN = "shown"  # the value of ``logins`` that shows logins and logouts
+IS_SESSION_ACTION = f"action IN ({', '.join(repr(action) for action in SESSION_ACTIONS)})"
 HIDDEN_NAME = "(hidden)"
 #: The ``user`` column as somebody who may not see failed-login names sees it.
 REDACTED_USER = (
@@ -38,6 +43,7 @@ class ActivityQuery:
     model: str = ""  # this model id, or a model whose name contains this text
     action: str = ""
     outcome: str = ""
+    logins: str = ""  # SHOWN: logins and logouts too
     page: int = 1
 
     @classmethod
@@ -48,7 +54,7 @@ class ActivityQuery:
                 raise BadActivityQuery(f"{name} is longer than {MAX_TEXT_LENGTH} characters")
             if CONTROL_CHARACTERS.search(value):
                 raise BadActivityQuery(f"{name} contains control characters")
-        for name, allowed in (("action", ACTIONS), ("outcome", OUTCOMES)):
+        for name, allowed in (("action", ACTIONS), ("outcome", OUTCOMES), ("logins", (SHOWN,))):
             if values[name] and values[name] not in allowed:
                 raise BadActivityQuery(f"{name} must be one of: {', '.join(allowed)}")
         page = args.get("page", "1").strip() or "1"
@@ -60,9 +66,16 @@ class ActivityQuery:
         """This query (with ``changes``) as a URL query string, defaults left out."""
         return non_default_query({**asdict(self), **changes}, asdict(ActivityQuery()))
 
-    def where(self, user_column: str = "user") -> tuple[str, list]:
-        """The SQL condition (with its parameters) that the filters make."""
+    @property
+    def hides_logins(self) -> bool:
+        return self.logins != SHOWN and not self.action
+
+    def where(self, user_column: str = "user", logins_only: bool = False) -> tuple[str, list]:
+        """The SQL condition (with its parameters) that the filters make; with ``logins_only``,
+        of the logins and logouts the filters would show if they were not hidden."""
         conditions, parameters = [], []
+        if logins_only or self.hides_logins:
+            conditions.append(IS_SESSION_ACTION if logins_only else f"NOT {IS_SESSION_ACTION}")
         if self.user:
             # LIKE ignores the case of ASCII; on the column as shown, so a hidden name is not
             # found either.
@@ -88,6 +101,7 @@ class ActivityPage:
     query: ActivityQuery
     entries: list[Entry]
     total: int
+    hidden_logins: int = 0  # logins and logouts the filters match, left out
 
     @property
     def page_count(self) -> int:
@@ -110,11 +124,11 @@ class ActivityPage:
 def _select(query: ActivityQuery, show_failed_login_names: bool) -> tuple[str, str, list]:
     """The SELECT of the matching entries, newest first (names typed in failed logins hidden
     unless ``show_failed_login_names``), its WHERE clause and parameters."""
-    user = "user" if show_failed_login_names else REDACTED_USER
+    user = _user_column(show_failed_login_names)
     where, parameters = query.where(user)
     select = (
-        f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail, via"
-        f" FROM activity{where} ORDER BY id DESC"
+        f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail,"
+        f" finished_at, via FROM activity{where} ORDER BY id DESC"
     )
     return select, where, parameters
 
@@ -136,7 +150,17 @@ def search(
     rows = db.execute(
         f"{select} LIMIT ? OFFSET ?", [*parameters, PAGE_SIZE, (query.page - 1) * PAGE_SIZE]
     )
-    return ActivityPage(query, [Entry.from_row(row) for row in rows], total)
+    hidden = 0
+    if query.hides_logins:
+        logins, login_parameters = query.where(_user_column(show_failed_login_names), True)
+        hidden = db.execute(f"SELECT count(*) FROM activity{logins}", login_parameters).fetchone()[
+            0
+        ]
+    return ActivityPage(query, [Entry.from_row(row) for row in rows], total, hidden)
+
+
+def _user_column(show_failed_login_names: bool) -> str:
+    return "user" if show_failed_login_names else REDACTED_USER
 
 
 def entries_after(
@@ -144,10 +168,10 @@ def entries_after(
 ) -> list[Entry]:
     """Up to ``limit`` entries written after entry ``after_id``, oldest first (for scripts that
     follow the log: the API's ``/activity?after=``)."""
-    user = "user" if show_failed_login_names else REDACTED_USER
     rows = db.execute(
-        f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail, via"
-        " FROM activity WHERE id > ? ORDER BY id LIMIT ?",
+        f"SELECT id, at, {_user_column(show_failed_login_names)} AS user, action, model_id,"
+        " model_name, outcome, detail, finished_at, via FROM activity WHERE id > ?"
+        " ORDER BY id LIMIT ?",
         (after_id, limit),
     )
     return [Entry.from_row(row) for row in rows]

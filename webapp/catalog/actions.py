@@ -57,7 +57,7 @@ ACTIONS = {
     action.name: action
     for action in (
         Action("download", PiecesClient.download, "Download", "Download started"),
-        Action("cancel", PiecesClient.cancel_download, "Cancel download", "Download canceled"),
+        Action("cancel", PiecesClient.cancel_download, "Cancel download", "Download cancelled"),
         Action("load", PiecesClient.load, "Load", "Loaded"),
         Action("unload", PiecesClient.unload, "Unload", "Unloaded"),
     )
@@ -174,13 +174,20 @@ def ask_before_taking_over(action_name: str, model_id: str) -> Response | None:
     return ask_to_confirm(
         model,
         model_id,
-        Confirmation(question, consequence, url, ACTIONS[action_name].label, back_url=next_url()),
+        Confirmation(
+            question,
+            consequence,
+            url,
+            ACTIONS[action_name].label,
+            back_url=next_url(),
+            opener=f"action-{action_name}",
+        ),
     )
 
 
 def ask_to_confirm(model: Model, model_id: str, confirmation: Confirmation) -> Response:
     """Show a model's confirmation: in place of its row or card for htmx (which then posts the
-    answer as its buttons do), as a page of its own otherwise."""
+    answer as its buttons do, or puts the row back: "Keep it"), as a page of its own otherwise."""
     view = request.values.get("view", "row")
     fields = {"view": view, "next": safe_local_path(confirmation.back_url)}
     if not is_htmx():
@@ -189,7 +196,12 @@ def ask_to_confirm(model: Model, model_id: str, confirmation: Confirmation) -> R
                 render_template("confirm.html", confirmation=replace(confirmation, fields=fields))
             )
         )
-    asked = replace(confirmation, fields=fields, hx_target="closest .model-view")
+    asked = replace(
+        confirmation,
+        fields=fields,
+        hx_target="closest .model-view",
+        keep_url=url_for("catalog.model_view", model_id=model_id, view=view, next=fields["next"]),
+    )
     template = VIEWS.get(view, VIEWS["row"])
     return vary_on_htmx(
         make_response(

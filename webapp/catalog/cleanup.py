@@ -19,6 +19,8 @@ from ..web.responses import page_or_fragment
 from .actions import answer, ask_to_confirm, fail, read_model
 
 bp = Blueprint("cleanup", __name__)
+#: The "Unload everything" button's id: "Keep it" comes back to it.
+UNLOAD_ALL_ID = "unload-all"
 
 
 def files_kept_because(model: Model) -> str | None:
@@ -54,6 +56,7 @@ def confirm_delete_files(model_id: str) -> Response:
             url_for("cleanup.delete_files", model_id=model_id),
             "Delete files",
             back_url=safe_local_path(request.args.get("next")),
+            opener="action-delete-files",
         ),
     )
 
@@ -102,7 +105,7 @@ def confirm_unload_all() -> Response:
             "takes time.",
             url_for("cleanup.unload_all"),
             "Unload everything",
-            back_url=safe_local_path(request.args.get("next")),
+            back_url=safe_local_path(request.args.get("next")) + f"#{UNLOAD_ALL_ID}",
             fields={"next": safe_local_path(request.args.get("next"))},
         ),
     )

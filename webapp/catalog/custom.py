@@ -73,6 +73,7 @@ def confirm_delete(model_id: str) -> Response:
             url_for("custom.delete", model_id=model_id),
             "Delete the model",
             back_url=safe_local_path(request.args.get("next")),
+            opener="action-delete-model",
         ),
     )
 

@@ -1,12 +1,13 @@
 """The model pages: the list at ``/`` and one model's details at ``/models/<id>``."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 
 from ..activity.log import recent_for_model
 from ..live import current_live
 from ..pieces.client import ModelGone, UpstreamError, current_client
 from ..pieces.listing import BadListQuery, ListQuery, providers, summarize
-from ..web.responses import page_or_fragment
+from ..web.responses import page_or_fragment, vary_on_htmx
+from .actions import VIEWS, read_model
 
 bp = Blueprint("catalog", __name__)
 
@@ -64,3 +65,16 @@ def detail(model_id: str) -> Response | tuple[str, int]:
         error=error,
         history=recent_for_model(model_id),
     )
+
+
+@bp.get("/models/<model_id:model_id>/view")
+def model_view(model_id: str) -> Response:
+    """One model's row (``view=row``) or card (``view=card``) as every page shows it now: what
+    "Keep it" puts back in place of a confirmation."""
+    view = request.args.get("view", "row")
+    if view not in VIEWS:
+        abort(400, description=f"view must be one of: {', '.join(VIEWS)}")
+    host = current_live()
+    model = host.snapshot.model(model_id) or read_model(model_id)
+    html = render_template(VIEWS[view], r=host.row_of(model, model_id), error=None)
+    return vary_on_htmx(make_response(html))

@@ -10,6 +10,7 @@ state as immutable values (``views``): ``live`` (the request's ``LiveSnapshot``)
 
 from flask import Flask
 
+from ..accounts.presence import count_open_pages_with
 from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from .host import LiveHost
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["live"] = host
     on_sessions_ended(app, host.check_sessions)
+    count_open_pages_with(app, host.pages_by_session)
     activity_log.listen(app, host.activity_changed)
     app.jinja_env.globals.update(live_socket_path=live_socket_path)
     app.context_processor(lambda: {"live": current_snapshot()})

@@ -199,17 +199,22 @@ class Downloads:
             )
             self.host.publish.row(progress.model_id)
             return
-        self.host.models.heard(answer)  # the row then says how it ended, with the model as it is
-        self.ended(progress, answer)
+        # How it ended is taken in first: the row then shows it with the model as it is now in
+        # one message (and screen readers hear of it once).
+        self.ended(progress, answer, show=False)
+        self.host.models.heard(answer)
+        self.host.publish.row(progress.model_id)  # (unchanged if heard showed it already)
 
     def ended(
         self,
         progress: DownloadProgress | None,
         model: Model | None,
         lost_because: str | None = None,
+        show: bool = True,
     ) -> None:
         """Settle the download's log entries (its own, and a cancel's left pending) with how it
-        ended, which its row says from now on (unless another download started meanwhile)."""
+        ended, which its row says from now on (unless another download started meanwhile);
+        ``show`` it on every page now."""
         if progress is None:
             return
         self.host.publish.downloads()
@@ -229,9 +234,10 @@ class Downloads:
                 )
             else:
                 journal.settle(progress.cancel_entry, "ok", "Pieces OS stopped the download.")
-        if progress.model_id not in self.state.downloads and ending.worth_showing:
+        if progress.model_id not in self.state.downloads:
             self.state.endings[progress.model_id] = ending
-        self.host.publish.row(progress.model_id)
+        if show:
+            self.host.publish.row(progress.model_id)
 
     # -- every second --------------------------------------------------------------------------
 

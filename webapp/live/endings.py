@@ -1,6 +1,6 @@
 """How a download ended, worked out from what the panel heard of it: its last status, Pieces
 OS's answer afterwards and why contact was lost. The activity log records it and the model's row
-says it until dismissed or a new download starts."""
+says it, however it ended, until dismissed or a new download starts."""
 
 from dataclasses import dataclass
 
@@ -26,11 +26,6 @@ class DownloadEnd:
     def detail(self) -> str:
         """The log entry's detail: "Download failed at 40 %."."""
         return f"Download {self.text}."
-
-    @property
-    def worth_showing(self) -> bool:
-        """A completed download needs no note on its row: its state says downloaded."""
-        return self.kind != COMPLETED
 
 
 def ending_of(progress: DownloadProgress, model: Model | None, lost_because: str) -> DownloadEnd:

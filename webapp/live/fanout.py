@@ -39,11 +39,14 @@ class Close(NamedTuple):
 @dataclass(frozen=True)
 class Viewer:
     """Who opens a page's socket: an account, in one login session; ``connected`` says whether
-    the browser still holds the socket."""
+    the browser still holds the socket; ``page_url`` is the page exactly as the browser has it
+    (the login page brings its person back there when the session ended)."""
 
     account_id: int
     session_hash: str
     connected: Callable[[], bool]
+    account_name: str = ""
+    page_url: str = "/"
 
 
 class Mailbox:
@@ -53,6 +56,8 @@ class Mailbox:
     def __init__(self, page: Page, viewer: Viewer):
         self.page = page
         self.account_id = viewer.account_id
+        self.account_name = viewer.account_name
+        self.page_url = viewer.page_url
         self.session_hash = viewer.session_hash
         self.connected = viewer.connected
         self.messages: queue.Queue = queue.Queue(MAILBOX_SIZE)
@@ -66,7 +71,8 @@ class Mailbox:
         except queue.Full:
             self.lagging = True
 
-    def close(self, code: int, reason: str) -> None:
+    def close(self, code: int, reason: str, farewell: str | None = None) -> None:
+        """Close the page's socket, after sending ``farewell`` (what the page must show)."""
         if self.closing:
             return
         self.closing = True
@@ -75,6 +81,8 @@ class Mailbox:
                 self.messages.get_nowait()
             except queue.Empty:
                 break
+        if farewell is not None:
+            self.messages.put_nowait(farewell)
         self.messages.put_nowait(Close(code, reason))
 
 
@@ -126,6 +134,14 @@ class Fanout:
 
     def mailboxes(self) -> list[Mailbox]:
         return [mailbox for kind in self.kinds.values() for mailbox in kind.mailboxes]
+
+    def online(self) -> tuple[str, ...]:
+        """The accounts with a page open, by name."""
+        return tuple(sorted({box.account_name for box in self.mailboxes()}, key=str.casefold))
+
+    def pages_by_session(self) -> Counter[str]:
+        """How many pages each login session (by hash) has open."""
+        return Counter(box.session_hash for box in self.mailboxes())
 
     def open(
         self,
@@ -221,8 +237,11 @@ class Fanout:
         for mailbox in self.mailboxes():
             mailbox.close(code, reason)
 
-    def close_ended_sessions(self, roles: dict[str, str], code: int, reason: str) -> None:
-        """Close every page whose login session is gone, or whose user's role changed."""
-        for mailbox in self.mailboxes():
-            if roles.get(mailbox.session_hash) != mailbox.page.role:
-                mailbox.close(code, reason)
+    def of_ended_sessions(self, roles: dict[str, str]) -> list[Mailbox]:
+        """The pages not yet closing whose login session is gone, or whose user's role changed
+        (``roles``: the role of each session still valid)."""
+        return [
+            mailbox
+            for mailbox in self.mailboxes()
+            if not mailbox.closing and roles.get(mailbox.session_hash) != mailbox.page.role
+        ]

@@ -9,8 +9,10 @@ from typing import Any
 
 from flask import Flask, g, render_template
 
+from ..accounts.endings import Ending
 from ..activity.log import recent_for_model
 from ..pieces.listing import list_query_of, providers, summarize
+from .fanout import Mailbox
 from .pages import Page
 from .views import LiveSnapshot, ModelRow
 
@@ -73,6 +75,17 @@ class Fragments:
     def downloads(self, page: Page, live: LiveSnapshot) -> str:
         """The header's strip of the downloads running now."""
         return self._render(page, live, "live/_downloads.html", oob=True)
+
+    def online(self, page: Page, live: LiveSnapshot) -> str:
+        """Who has a page open now, in admins' headers."""
+        return self._render(page, live, "live/_online.html", oob=True)
+
+    def session_ended(self, mailbox: Mailbox, ending: Ending, live: LiveSnapshot) -> str:
+        """Why the page's session ended, and the way back to the page after logging in again;
+        its header no longer names who it was for."""
+        return self._render(
+            mailbox.page, live, "live/_session_ended.html", ending=ending, page_url=mailbox.page_url
+        )
 
     def history(self, page: Page, live: LiveSnapshot) -> str:
         """A model page's recent activity."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask
 
+from ..accounts.endings import Ending
 from ..pieces.client import PiecesClient, UpstreamError
 from ..pieces.model import Model
 from .downloads import Downloads
@@ -215,7 +216,7 @@ class LiveHost:
         return self.loop.ask(self._open_page, page, since, viewer)
 
     def page_left(self, mailbox: Mailbox) -> None:
-        self.loop.post(self.fanout.close, mailbox)
+        self.loop.post(self._page_left, mailbox)
 
     def catch_up(self, mailbox: Mailbox) -> None:
         """A lagging page emptied its mailbox: it gets its kind's whole state again."""
@@ -236,6 +237,10 @@ class LiveHost:
         """How many pages have their socket open."""
         return self.loop.ask(lambda: len(self.fanout.mailboxes()))
 
+    def pages_by_session(self) -> dict[str, int]:
+        """How many pages each login session (by hash) has open."""
+        return self.loop.ask(self.fanout.pages_by_session)
+
     def stream_connected(self, name: str) -> bool:
         """Is Pieces OS's pushed stream ``name`` ("identifiers", "ollama") connected?"""
         return self.loop.ask(self.watch.stream_connected, name)
@@ -248,7 +253,7 @@ class LiveHost:
 
     def check_sessions(self) -> None:
         """Close every page whose login session ended (or whose user's role changed) now."""
-        self.loop.post(close_ended_sessions, self.fanout, self.config)
+        self.loop.post(close_ended_sessions, self.fanout, self.config, self._farewell)
 
     def shutdown(self) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
@@ -272,12 +277,27 @@ class LiveHost:
         mailbox = self.fanout.open(page, since, viewer)
         if not isinstance(mailbox, str):
             self.watch.page_opened()
+        self._who_is_online()
         return mailbox
+
+    def _page_left(self, mailbox: Mailbox) -> None:
+        self.fanout.close(mailbox)
+        self._who_is_online()
+
+    def _who_is_online(self) -> None:
+        """Admins' headers say who has a page open: tell them when that changed."""
+        online = self.fanout.online()
+        if online != self.state.online:
+            self.state.online = online
+            self.publish.online()
+
+    def _farewell(self, mailbox: Mailbox, ending: Ending) -> str:
+        return self.fragments.session_ended(mailbox, ending, self.current_snapshot())
 
     def _tick(self) -> None:
         """Every second: sessions, stalls and ignored cancels, pending loads, the list."""
         if self.fanout.watched:
-            close_ended_sessions(self.fanout, self.config)
+            close_ended_sessions(self.fanout, self.config, self._farewell)
         self.downloads.tick(
             self.config["DOWNLOAD_STALL_SECONDS"], self.config["DOWNLOAD_CANCEL_SECONDS"]
         )

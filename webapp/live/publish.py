@@ -23,6 +23,10 @@ def _of_kind(kind: str) -> Callable[[Page], bool]:
     return lambda page: page.kind == kind
 
 
+def _for_admins(page: Page) -> bool:
+    return page.can("manage_users")
+
+
 def _is_page_of(model_id: str, page: Page) -> bool:
     return page.kind == "detail" and page.shows(model_id)
 
@@ -103,6 +107,10 @@ class Publisher:
     def downloads(self) -> None:
         self._page_wide("downloads", self.fragments.downloads)
 
+    def online(self) -> None:
+        """Who has a page open: in the header of admins' pages."""
+        self._page_wide("online", self.fragments.online, _for_admins)
+
     def instance(self) -> None:
         """What the pages say of Pieces OS itself: notices, footer, machine card."""
         self._page_wide("notices", self.fragments.notices)
@@ -170,4 +178,6 @@ class Publisher:
             ]
         if page.kind == "detail":
             state.append(("history", fragments.history(page, live)))
+        if _for_admins(page):
+            state.append(("online", fragments.online(page, live)))
         return state

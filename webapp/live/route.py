@@ -21,6 +21,7 @@ from ..db import close_db
 from ..security.origin import is_websocket_handshake
 from ..serving.admission import free_slot
 from ..web.errors import ErrorAnswer, render_http_error
+from ..web.navigation import safe_local_path
 from .fanout import POLICY_VIOLATION, SERVICE_RESTART, Close, Viewer
 from .host import LiveHost
 from .loop import LoopStopped
@@ -52,7 +53,13 @@ def live(ws: "Server") -> None:
     """Send one page what changes, until either side closes."""
     host = current_live()
     page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
-    viewer = Viewer(g.user.id, g.session_hash, lambda: ws.connected)
+    viewer = Viewer(
+        g.user.id,
+        g.session_hash,
+        lambda: ws.connected,
+        g.user.name,
+        safe_local_path(request.args.get("page")),
+    )
     try:
         mailbox = host.open_page(page, g.since, viewer)
     except LoopStopped:  # the panel is stopping: the browser tries the next one

@@ -1,28 +1,44 @@
-"""Open pages whose login session ended, or whose user's role changed: their sockets are closed
-(1008), checked by the host's loop every second while pages are open, and at once when the panel
-ends a session."""
+"""Open pages whose login session ended, or whose user's role changed: each is sent why, in plain
+words (``farewell``: the page then shows it, drops who it was for from its header and disables
+what can no longer work), and its socket is closed (1008). Checked by the host's loop every
+second while pages are open, and at once when the panel ends a session."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from typing import Any
 
 from .. import db
-from ..accounts.sessions import valid_sessions
-from .fanout import POLICY_VIOLATION, SESSION_ENDED_REASON, Fanout
+from ..accounts.endings import Ending, why_ended
+from ..accounts.sessions import session_limits, valid_sessions
+from .fanout import POLICY_VIOLATION, SESSION_ENDED_REASON, Fanout, Mailbox
 
 log = logging.getLogger(__name__)
 
+#: Renders what a page whose session ended is told.
+Farewell = Callable[[Mailbox, Ending], str]
 
-def close_ended_sessions(fanout: Fanout, config: Mapping[str, Any]) -> None:
-    """(In the loop.) Close the pages of sessions that no longer hold."""
+
+def close_ended_sessions(fanout: Fanout, config: Mapping[str, Any], farewell: Farewell) -> None:
+    """(In the loop.) Close the pages of sessions that no longer hold, saying why."""
     mailboxes = fanout.mailboxes()
     if not mailboxes:
         return
     try:
         with closing(db.connect(config["DATABASE"])) as connection:
             roles = valid_sessions(connection, {box.session_hash for box in mailboxes}, config)
+            ended = {
+                box: why_ended(
+                    connection,
+                    box.session_hash,
+                    session_limits(config),
+                    account_id=box.account_id,
+                    role=box.page.role,
+                )
+                for box in fanout.of_ended_sessions(roles)
+            }
     except Exception as error:  # checked again in a second
         log.warning("could not check the sessions of live pages: %s", error)
         return
-    fanout.close_ended_sessions(roles, POLICY_VIOLATION, SESSION_ENDED_REASON)
+    for box, ending in ended.items():
+        box.close(POLICY_VIOLATION, SESSION_ENDED_REASON, farewell(box, ending))

@@ -83,6 +83,7 @@ class HostState:
     ended_seq: dict[str, int] = field(default_factory=dict)  # a download last stopped here
     loads: dict[str, PendingLoad] = field(default_factory=dict)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    online: tuple[str, ...] = ()  # the accounts with a page open (fanout.py), by name
 
     def instance(self, now: float) -> Instance:
         move = self.move

@@ -81,6 +81,7 @@ class LiveSnapshot:
     downloads: tuple[RunningDownload, ...]
     memory: MemoryUse
     rows: dict[str, ModelRow]  # the models whose rows show more than the model
+    online: tuple[str, ...] = ()  # the accounts with a page open, by name
 
     @property
     def mark(self) -> str:
@@ -141,4 +142,5 @@ def snapshot_of(state: HostState, run: str, seq: int, now: float) -> LiveSnapsho
         running,
         memory,
         rows,
+        online=state.online,
     )

@@ -18,7 +18,13 @@ VALUE = "yes"
 class Confirmation:
     """What the box asks (``question``), what will happen (``consequence``), and the form that
     does it: ``action_url`` with ``fields`` (hidden), swapped by htmx into ``hx_target`` when
-    given (a plain POST otherwise); ``back_url`` is where "Keep it" leads."""
+    given (a plain POST otherwise); ``back_url`` is where "Keep it" leads (from a page of its
+    own, to "#" and the id of the control that opened it: the browser gives that focus).
+
+    Asked in place (``hx_target``), "Keep it" fetches ``keep_url`` instead, which puts back
+    what the box replaced, and focus returns to the control that opened it: the one with
+    class ``opener`` there (static/live.js). A box opens with focus on its question, never
+    on its button: two presses of Enter must not do what it asks."""
 
     question: str
     consequence: str
@@ -27,6 +33,8 @@ class Confirmation:
     back_url: str
     fields: dict = field(default_factory=dict)
     hx_target: str | None = None
+    keep_url: str | None = None
+    opener: str | None = None
 
 
 def is_confirmed() -> bool:

@@ -33,6 +33,18 @@ def moment(when: datetime) -> Markup:
     )
 
 
+def day_and_time(when: datetime | float | None) -> Markup | str:
+    """A date and time (a ``datetime``, or seconds since the epoch) as a ``<time>``: UTC as
+    written, shown in the browser's time zone like ``moment``."""
+    if when is None:
+        return "–"
+    if not isinstance(when, datetime):
+        when = datetime.fromtimestamp(when, UTC)
+    return Markup('<time datetime="{}">{} UTC</time>').format(
+        escape(when.isoformat()), when.strftime("%Y-%m-%d %H:%M:%S")
+    )
+
+
 def billions(parameters: float | None) -> str:
     return "–" if parameters is None else f"{parameters:g} B"
 
@@ -65,5 +77,16 @@ def duration(seconds: float | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (gigabytes, date, day_of, moment, billions, count, label, rate, duration):
+    for function in (
+        gigabytes,
+        date,
+        day_of,
+        moment,
+        day_and_time,
+        billions,
+        count,
+        label,
+        rate,
+        duration,
+    ):
         app.add_template_filter(function)

@@ -36,7 +36,11 @@ def local_path_of_url(url: str, default: str = "/") -> str:
 
 
 def next_url() -> str:
-    """Where a no-JavaScript form should come back to: the page that showed it."""
+    """Where a no-JavaScript form should come back to: the page that showed it. A request made
+    from a page for a part of it (a confirmation, or a row put back in place) names the page in
+    ``next``."""
     if request.method == "POST":
         return safe_local_path(request.form.get("next"))
+    if "next" in request.args:
+        return safe_local_path(request.args.get("next"))
     return request.full_path.rstrip("?")
