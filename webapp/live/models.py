@@ -14,6 +14,9 @@ from ..pieces.runtime import LocalRuntime
 from ..pieces.streams import changed_models, runtime_status
 from .state import Move, Outcome, PendingLoad
 
+#: The log's actions of an install or update of the local runtime, settled when it ends.
+RUNTIME_JOBS = ("install-runtime", "update-runtime")
+
 if TYPE_CHECKING:
     from .host import LiveHost
 
@@ -99,10 +102,10 @@ class Models:
         self.host.publish.summary()
 
     def upstream_error(self, error: UpstreamError | None) -> None:
-        """Whether Pieces OS answered the last list: the banner says so when that is news."""
+        """Whether Pieces OS answered the last list: every page says so when that is news."""
         if str(error) != str(self.state.error):
             self.state.error = error
-            self.host.publish.banner()
+            self.host.publish.reachability()
 
     # -- loads and outcomes --------------------------------------------------------------------
 
@@ -189,7 +192,7 @@ class Models:
                 self.host.journal.settle(
                     entry.id, "ok", "Pieces OS loaded the model while the panel was stopped."
                 )
-            elif entry.action in ("download", "load", "cancel"):
+            elif entry.action in ("download", "load", "cancel", *RUNTIME_JOBS):
                 self.host.journal.settle(
                     entry.id,
                     "failed",
@@ -216,6 +219,7 @@ class Models:
         local row, when the runtime changed (what it allows, what it says)."""
         state = self.state
         self.instance_checked_at = self.host.now()
+        self.host.runtime_jobs.runtime_heard(runtime)
         runtime_changed = runtime != state.runtime
         if (version, runtime) == (state.version, state.runtime):
             return
@@ -240,10 +244,19 @@ class Models:
         state.version = state.runtime = None
         self.instance_checked_at = self.device_checked_at = None
         self.host.downloads.interrupt_all("Pieces OS restarted")
+        self.host.runtime_jobs.lost("Pieces OS restarted")
         self.host.journal.record(
             "pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}."
         )
         self.host.publish.instance()
+        self.host.publish.move_notice()
+
+    def tick(self) -> None:
+        """A move to a new address is an event: its notice goes after a while (the activity
+        log keeps it)."""
+        if self.state.move_notice_over(self.host.now()):
+            self.state.move = None
+            self.host.publish.move_notice()
 
     # -- pushed streams ------------------------------------------------------------------------
 
@@ -275,4 +288,7 @@ class Models:
         """Ollama's state changed (an install or update moved on)."""
         runtime = runtime_status(text)
         if runtime is not None:
-            self.instance_heard(self.state.version, runtime)
+            self.runtime_heard(runtime)
+
+    def runtime_heard(self, runtime: LocalRuntime) -> None:
+        self.instance_heard(self.state.version, runtime)

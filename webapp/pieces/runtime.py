@@ -5,7 +5,7 @@ else it says: whether Pieces OS recommends local inference on this machine at al
 (``recommendation.inference``), and whether a required update is the user's to make
 (``updateRequired.userManaged``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import finite_number
 
@@ -80,6 +80,34 @@ class LocalRuntime:
         return self.state == UPDATE_REQUIRED and self.user_managed
 
     @property
+    def updates_from_pieces_os(self) -> bool:
+        return self.state == UPDATE_REQUIRED and not self.user_managed
+
+    @property
+    def available_actions(self) -> tuple[str, ...]:
+        """What may be asked of Pieces OS for Ollama now, in the order the buttons show."""
+        flags = (
+            ("install", self.state == MISSING),
+            ("update", self.updates_from_pieces_os and bool(self.update_version)),
+            ("cancel", self.state in (INSTALLING, UPDATING) and bool(self.running_id)),
+            ("uninstall", self.state in (READY, UPDATE_REQUIRED) and bool(self.installed_version)),
+        )
+        return tuple(name for name, applies in flags if applies)
+
+    @property
+    def installed_version(self) -> str | None:
+        return self.installation.version if self.installation else None
+
+    @property
+    def running_id(self) -> str | None:
+        return self.running.id if self.running else None
+
+    @property
+    def running_kind(self) -> str | None:
+        """ "install" or "update" while one is under way (what its cancel route names)."""
+        return {INSTALLING: "install", UPDATING: "update"}.get(self.state)
+
+    @property
     def explanation(self) -> str | None:
         """Why local models cannot be downloaded or loaded now, for a person; None if they can."""
         progress = f" ({self.percentage:.0f} %)" if self.percentage is not None else ""
@@ -104,36 +132,41 @@ class LocalRuntime:
         recommendation = raw.get("recommendation")
         inference = recommendation.get("inference") if isinstance(recommendation, dict) else None
         installed = Deployment.from_raw(raw.get("installation"))
-        advice = {
-            "inference_recommended": inference if isinstance(inference, bool) else None,
-            "installation": installed,
-        }
         installed_version = installed.version if installed else None
+        missing = cls(
+            MISSING,
+            inference_recommended=inference if isinstance(inference, bool) else None,
+            installation=installed,
+        )
         installing = Deployment.from_raw(raw.get("installing"))
         if installing is not None:
-            return cls(
-                INSTALLING, installing.version, installing.percentage, running=installing, **advice
+            return replace(
+                missing,
+                state=INSTALLING,
+                version=installing.version,
+                percentage=installing.percentage,
+                running=installing,
             )
         updating = Deployment.from_raw(raw.get("updating"))
         if updating is not None:
-            return cls(
-                UPDATING,
-                installed_version or updating.version,
-                updating.percentage,
+            return replace(
+                missing,
+                state=UPDATING,
+                version=installed_version or updating.version,
+                percentage=updating.percentage,
                 running=updating,
                 update_version=updating.version,
-                **advice,
             )
         required = Deployment.from_raw(raw.get("updateRequired"))
         if required is not None:
-            return cls(
-                UPDATE_REQUIRED,
-                installed_version or required.version,
-                required.percentage,
+            return replace(
+                missing,
+                state=UPDATE_REQUIRED,
+                version=installed_version or required.version,
+                percentage=required.percentage,
                 user_managed=required.user_managed,
                 update_version=required.version,
-                **advice,
             )
         if installed is not None:
-            return cls(READY, installed_version, **advice)
-        return cls(MISSING, **advice)
+            return replace(missing, state=READY, version=installed_version)
+        return missing

@@ -263,7 +263,8 @@ class Ollama:
                     return
                 job.step += 1
                 percentage = round(100 * job.step / self._steps, 1)
-                failing = job.fail_at_percentage is not None and percentage >= job.fail_at_percentage
+                failing_at = job.fail_at_percentage
+                failing = failing_at is not None and percentage >= failing_at
                 if failing or percentage >= 100:
                     self._job = None
                     _running, back_to = DEPLOYMENTS[job.kind]
