@@ -3,6 +3,7 @@
 import re
 
 from tests.support.models import rows, upstream_models
+from webapp.simulator.catalogue import model_id
 
 
 def machine_card(html: str) -> str:
@@ -89,3 +90,32 @@ def test_over_committed_memory_names_the_model_to_unload(panel_factory, simulato
 def test_memory_that_fits_says_what_is_left_and_nothing_to_unload(client):
     card = machine_card(client.get("/").text)
     assert "5.80 GB of 16.00 GB · 10.20 GB left" in card and "over-committed" not in card
+
+
+def loaded_listed(html: str) -> dict[str, str]:
+    """Model id -> its line in the machine card's list of loaded models."""
+    section = re.search(r'<dd id="loaded-models">(.*?)</dd>', html, re.S)[1]
+    return {
+        found[1]: " ".join(found[2].split())
+        for found in re.finditer(r'<li data-model-id="([^"]+)">(.*?)</li>', section, re.S)
+    }
+
+
+def test_the_loaded_models_say_who_loaded_each_when_and_what_it_holds(
+    operator_client, viewer_client
+):
+    phi = model_id("Phi-3-mini-4k-instruct")  # downloaded
+    llama = model_id("Llama-3 8B Instruct")  # loaded at start
+    assert operator_client.post(f"/models/{phi}/load", data={"next": "/"}).status_code == 303
+    listed = loaded_listed(viewer_client.get("/").text)
+    assert list(listed) == [llama, phi]  # the largest first
+    assert re.fullmatch(
+        r'<a href="/models/[^"]+">Phi-3-mini-4k-instruct</a> · holds 3\.\d\d GB · loaded by '
+        r'operator at <time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC</time>',
+        listed[phi],
+    )
+    assert listed[llama].endswith(
+        "holds 5.80 GB · loaded outside the panel (or before its log began)"
+    )
+    operator_client.post(f"/models/{phi}/unload", data={"next": "/"})
+    assert list(loaded_listed(viewer_client.get("/").text)) == [llama]

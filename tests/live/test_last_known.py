@@ -38,7 +38,7 @@ def test_last_known_while_unreachable_and_fresh_at_once_when_back(live_factory):
         "the list as last listed",
     )
     footer = latest(page, '<footer id="footer"')
-    assert "(Ollama 0.5.7): ready · <strong class=\"last-known\">last known, as of <time" in footer
+    assert '(Ollama 0.5.7): ready · <strong class="last-known">last known, as of <time' in footer
     assert "Pieces OS is not answering" in footer
     header = latest(page, '<div id="downloads"')
     assert "Downloading when last heard:" in header and "Downloading now" not in header

@@ -75,9 +75,7 @@ def test_dismissing_the_notice_hides_it_for_that_person_only(panel, simulator):
     host.loop.ask(host.models.moved, simulator.url, simulator.url + "0")
     assert "restarted at a new address" in admin.get("/").text
 
-    answer = admin.post(
-        "/notices/move/dismiss", data={"next": "/"}, headers={"HX-Request": "true"}
-    )
+    answer = admin.post("/notices/move/dismiss", data={"next": "/"}, headers={"HX-Request": "true"})
     assert answer.status_code == 200
     assert re.fullmatch(r'\s*<div id="move-notice">\s*</div>\s*', answer.text.split("#}")[-1])
     assert "restarted at a new address" not in admin.get("/").text
