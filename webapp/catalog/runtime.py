@@ -1,7 +1,6 @@
 """The local runtime (Ollama) managed from the panel, by admins: install, update, cancel an
 install or update under way, and uninstall (asked about first). Buttons on the machine card;
-with htmx the answer is the card again, saying how it went; without, a redirect back to the
-page with the message (POST/Redirect/GET).
+each comes back to the page, which says how it went (POST/Redirect/GET; with htmx, HX-Redirect).
 
 Each is logged. An install or update answers at once: its entry stays pending until Pieces OS's
 status says how it ended (live/runtime_jobs.py), and every open page follows its progress. Each
@@ -11,7 +10,7 @@ acts on the runtime as Pieces OS says it is at that moment, never as a page last
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
@@ -180,10 +179,11 @@ def take_in_status() -> None:
 
 
 def back_with(message: str, category: str) -> Response:
-    """With htmx, the machine card (the buttons' own) saying how it went (409 when refused);
-    otherwise back to the page, with the message."""
-    if is_htmx():
-        card = render_template("catalog/_machine.html", runtime_message=(category, message))
-        return vary_on_htmx(make_response(card, 409 if category == "error" else 200))
+    """Back to the page, which says ``message``: htmx loads it again (HX-Redirect, as deleting
+    a custom model does; 409 when refused); without JavaScript, POST/Redirect/GET."""
     flash(message, category)
-    return redirect(safe_local_path(request.form.get("next")), 303)
+    back = safe_local_path(request.form.get("next"))
+    if is_htmx():
+        status = 409 if category == "error" else 204
+        return vary_on_htmx(make_response("", status, {"HX-Redirect": back}))
+    return redirect(back, 303)
