@@ -56,9 +56,10 @@ def test_cancelling_an_install_is_logged_and_the_install_ends_cancelled(
     simulator = simulator_factory(ollama="missing", download_seconds=60)
     panel = panel_factory(PIECES_OS_URL=simulator.url)
     admin = panel.test_client()
-    admin.post("/runtime/install", data={"next": "/"})
+    admin.post("/runtime/install", data={"next": "/"})  # before any page: nothing listed yet
     page = admin.get("/").text
     assert 'action="/runtime/cancel"' in page and "Cancel the install" in page
+    assert only(log_of(panel, action="install-runtime"))["outcome"] == "pending"
     answer = admin.post("/runtime/cancel", data={"next": "/"})
     assert (answer.status_code, answer.location) == (303, "/")
     assert set(ollama(simulator)) == {"recommendation", "schema"}

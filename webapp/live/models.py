@@ -178,10 +178,13 @@ class Models:
     def _settle_earlier_run(self) -> None:
         """Entries left pending by an earlier run of the panel (it stopped meanwhile) are
         settled from what Pieces OS says now, or marked unknown with the reason."""
+        job = self.state.runtime_job
         for entry in self.host.journal.pending_entries():
             model = self.state.models.get(entry.model_id or "")
             if entry.model_id in self.state.downloads or entry.model_id in self.state.loads:
                 continue  # followed by this run
+            if job is not None and entry.id == job.entry_id:
+                continue  # an install or update this run follows
             if entry.action == "download" and model is not None and model.downloaded:
                 self.host.journal.settle(
                     entry.id,
