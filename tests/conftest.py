@@ -91,6 +91,15 @@ class RunningSimulator:
         self.url = self._server.url
         announce_port(self.app, self._server.port)
 
+    def stop_answering(self) -> None:
+        """Stop listening and cut every connection, as a Pieces OS that stopped (its state is
+        kept: `answer_again` brings it back as it was)."""
+        self._server.kill()
+
+    def answer_again(self) -> None:
+        """Listen again on the same port, with the same state."""
+        self._server = self._server.restart(self.app)
+
     #: `simulator.wait_until(condition, what=...)`: poll until the condition holds.
     wait_until = staticmethod(wait_until)
 

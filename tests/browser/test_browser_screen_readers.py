@@ -70,8 +70,9 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(open_page):
     expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
-    page.keyboard.press("Tab")  # the next stop is in the content: the search field
-    expect(page.get_by_label("Search")).to_be_focused()
+    # The next stop is in the content: the machine card's first link, to a loaded model.
+    page.keyboard.press("Tab")
+    expect(page.locator("#loaded-models a").first).to_be_focused()
 
 
 CONTRAST = """(element) => {

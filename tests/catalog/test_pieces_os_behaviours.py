@@ -181,3 +181,21 @@ class TestLocalRuntime:
         page = client.get("/").text
         assert "installing Ollama" not in page and "runtime-note" not in page
         assert "local runtime (Ollama 0.5.7): ready" in page
+
+    def test_an_update_to_make_by_hand_is_said_so_on_local_rows_and_the_card(
+        self, simulator_factory, panel_factory
+    ):
+        simulator = simulator_factory(ollama="update-required")
+        simulator.control("POST", "ollama", {"user_managed": True})
+        client = panel_factory(PIECES_OS_URL=simulator.url).test_client()
+        page = " ".join(client.get("/").text.split())
+        by_hand = (
+            "Ollama, which runs local models, must be updated to 0.5.7 by hand: Pieces OS "
+            "says it is managed by the user, so Pieces OS will not update it."
+        )
+        assert "needs an update in Pieces OS" not in page
+        assert by_hand in rows(page)[LOCAL][1]
+        assert "Ollama 0.3.14: update required, by hand" in page
+        assert "Update Ollama" not in page  # nothing the panel could do
+        response = act(client, LOCAL, "download")
+        assert by_hand in " ".join(response.text.split())

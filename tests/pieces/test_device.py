@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.pieces.device import Device, Gpu, memory_use
+from webapp.pieces.device import Device, Gpu, memory_use, unload_to_fit
 from webapp.pieces.model import Model
 from webapp.simulator.device import device_information
 
@@ -58,3 +58,22 @@ def test_shortfall_is_what_a_model_needs_beyond_what_is_left():
     assert use.shortfall(model(8)) == 2 * GB
     assert use.shortfall(model(6)) is None  # fits exactly
     assert memory_use(None, [model(10, loaded=True)]).shortfall(model(80)) is None  # unknown
+
+
+def test_over_is_what_the_loaded_models_take_beyond_the_ram():
+    assert memory_use(Device(ram_bytes=4 * GB), [model(5.8, loaded=True)]).over == 1.8 * GB
+    assert memory_use(Device(ram_bytes=16 * GB), [model(5.8, loaded=True)]).over is None
+    assert memory_use(None, [model(5.8, loaded=True)]).over is None
+
+
+def test_unload_to_fit_picks_the_smallest_that_frees_enough_alone():
+    models = [model(6, loaded=True), model(3, loaded=True), model(2.5, loaded=True)]
+    use = memory_use(Device(ram_bytes=9 * GB), models)  # 2.5 GB over
+    assert [m.ram_bytes for m in unload_to_fit(use, models)] == [2.5 * GB]
+
+
+def test_unload_to_fit_takes_the_largest_first_when_none_is_enough_alone():
+    models = [model(3, loaded=True), model(2, loaded=True), model(1, loaded=True)]
+    use = memory_use(Device(ram_bytes=1 * GB), models)  # 5 GB over
+    assert [m.ram_bytes for m in unload_to_fit(use, models)] == [3 * GB, 2 * GB]
+    assert unload_to_fit(memory_use(Device(ram_bytes=16 * GB), models), models) == []

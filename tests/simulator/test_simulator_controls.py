@@ -42,6 +42,10 @@ class TestStats:
         call(simulator, "POST", f"/models/{LOCAL}/delete")
         call(simulator, "GET", "/os/device/information")
         call(simulator, "GET", "/ollama/status")
+        call(simulator, "POST", "/ollama/install")
+        call(simulator, "POST", "/ollama/update", json={"version": "0.5.7"})
+        call(simulator, "POST", "/ollama/uninstall", json={"version": "0.5.7"})
+        call(simulator, "POST", "/ollama/install/no-such-id/cancel")
         for stream in ("/models/stream/identifiers", "/ollama/status/stream"):
             websocket.create_connection(simulator.url.replace("http", "ws") + stream).close()
         stats = simulator.stats()

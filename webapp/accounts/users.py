@@ -23,6 +23,7 @@ ROLES = ("viewer", "operator", "admin")
 PERMISSIONS = {
     "act": (("operator", "admin"), "download, cancel, load or unload models"),
     "edit": (("admin",), "edit custom models"),
+    "manage_runtime": (("admin",), "install, update or uninstall the local runtime (Ollama)"),
     "manage_users": (("admin",), "manage users"),
 }
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

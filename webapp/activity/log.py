@@ -20,14 +20,20 @@ MODEL_ACTIONS = ("download", "cancel", "load", "unload", "edit")
 CLEANUP_ACTIONS = ("delete-files", "unload-all", "create-model", "delete-model")
 SESSION_ACTIONS = ("login", "logout")
 USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user", "end-session")
+#: The local runtime (Ollama), managed by admins.
+RUNTIME_ACTIONS = ("install-runtime", "update-runtime", "cancel-runtime", "uninstall-runtime")
+#: API tokens made and revoked, and requests with a token that was no good.
+TOKEN_ACTIONS = ("create-token", "revoke-token", "token")
 PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
 #: A request refused for want of a permission (403).
 ACCESS_ACTIONS = ("access",)
 ACTIONS = (
     MODEL_ACTIONS
     + CLEANUP_ACTIONS
+    + RUNTIME_ACTIONS
     + SESSION_ACTIONS
     + USER_ACTIONS
+    + TOKEN_ACTIONS
     + PANEL_ACTIONS
     + ACCESS_ACTIONS
 )
@@ -251,17 +257,26 @@ def loaded_by(model_id: str) -> str | None:
     """Who loaded the model, if it was loaded through the panel and not unloaded since (by one
     model's unload or by unloading them all); None when the log does not say. Needs an app
     context."""
+    entry = last_load(model_id)
+    return entry.user if entry else None
+
+
+def last_load(model_id: str) -> Entry | None:
+    """The entry of the load that put the model in memory, if it was loaded through the panel
+    and not unloaded since (uninstalling the local runtime unloads every local model); None
+    when the log does not say. Needs an app context."""
     row = (
         get_db()
         .execute(
-            "SELECT user, action FROM activity WHERE outcome IN ('pending', 'ok') AND"
-            " (model_id = ? AND action IN ('load', 'unload') OR action = 'unload-all')"
+            "SELECT * FROM activity WHERE outcome IN ('pending', 'ok') AND"
+            " (model_id = ? AND action IN ('load', 'unload')"
+            " OR action IN ('unload-all', 'uninstall-runtime'))"
             " ORDER BY id DESC LIMIT 1",
             (model_id,),
         )
         .fetchone()
     )
-    return row["user"] if row and row["action"] == "load" else None
+    return Entry.from_row(row) if row and row["action"] == "load" else None
 
 
 def _clipped(text: str | None) -> str | None:

@@ -1,13 +1,15 @@
 """The models as people see and change them: the list and each model's page (``views``), the
 action buttons (``actions``: browser -> view -> ``pieces.client`` -> Pieces OS -> the updated row),
-and the edit form of custom models (``editing``, ``form``)."""
+the edit form of custom models (``editing``, ``form``), what is loaded and by whom (``loaded``),
+and the local runtime managed by admins (``runtime``)."""
 
 from flask import Flask
 
 from ..pieces.listing import SORT_LABELS, STATES
 from ..pieces.model import CAPABILITY_NAMES
-from . import actions, cleanup, custom, editing, views
+from . import actions, cleanup, custom, editing, runtime, views
 from .links import ModelIdConverter, check_model_id_in_url, model_url
+from .loaded import loaded_models
 from .rows import KeptModelParts, row_values
 
 
@@ -22,6 +24,8 @@ def init_app(app: Flask) -> None:
         states=STATES,
         sorts=SORT_LABELS,
         capability_names=CAPABILITY_NAMES,
+        loaded_models=loaded_models,
+        runtime_labels=runtime.LABELS,
     )
-    for module in (views, actions, cleanup, custom, editing):
+    for module in (views, actions, cleanup, custom, editing, runtime):
         app.register_blueprint(module.bp)

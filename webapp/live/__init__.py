@@ -15,6 +15,7 @@ from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from .host import LiveHost
 from .loop import LoopStopped
+from .notice_views import bp as notices_bp
 from .quota import sockets_allowed
 from .route import (
     bp,
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(live_socket_path=live_socket_path)
     app.context_processor(lambda: {"live": current_snapshot()})
     app.register_blueprint(bp)
+    app.register_blueprint(notices_bp)
     app.register_error_handler(ConnectionError, browser_left)
     app.register_error_handler(LoopStopped, panel_stopping)
     sock.init_app(app)

@@ -65,6 +65,10 @@ class Fragments:
         """What every page says of Pieces OS itself: version, local runtime, a move."""
         return self._render(page, live, "_notices.html", oob=True)
 
+    def move_notice(self, page: Page, live: LiveSnapshot) -> str:
+        """That Pieces OS restarted at a new address, for a while after it did."""
+        return self._render(page, live, "_move_notice.html", oob=True)
+
     def machine(self, page: Page, live: LiveSnapshot) -> str:
         """The list's machine card: RAM, GPUs, memory in use, the local runtime."""
         return self._render(page, live, "catalog/_machine.html", oob=True)

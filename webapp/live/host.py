@@ -21,6 +21,7 @@ from flask import Flask
 from ..accounts.endings import Ending
 from ..pieces.client import PiecesClient, UpstreamError
 from ..pieces.model import Model
+from ..pieces.runtime import LocalRuntime
 from .downloads import Downloads
 from .events import EventFeed
 from .fanout import SERVICE_RESTART, Fanout, Mailbox, Viewer
@@ -31,6 +32,7 @@ from .models import Models
 from .pages import Page
 from .publish import Publisher
 from .relay import SocketReader
+from .runtime_jobs import RuntimeJobs
 from .sessions import close_ended_sessions
 from .state import HostState, Outcome
 from .views import LiveSnapshot, ModelRow, model_row, snapshot_of
@@ -77,6 +79,7 @@ class LiveHost:
         self.publish = Publisher(self, self.fragments, self.fanout)
         self.models = Models(self)
         self.downloads = Downloads(self)
+        self.runtime_jobs = RuntimeJobs(self)
         self._dirty = True
         self._snapshot = self.current_snapshot()
         self.watch = Watch(self)
@@ -98,7 +101,7 @@ class LiveHost:
         """(In the loop.) The state as of now, built at most once per change."""
         if self._dirty:
             self._dirty = False
-            self._snapshot = snapshot_of(self.state, self.run, self.loop.seq, self.now())
+            self._snapshot = snapshot_of(self.state, self.run, self.loop.seq)
         return self._snapshot
 
     def open_reader(
@@ -198,6 +201,26 @@ class LiveHost:
     def model_gone(self, model_id: str) -> None:
         self.loop.ask(self.models.gone, model_id)
 
+    def runtime_heard(self, runtime: LocalRuntime) -> None:
+        """Pieces OS just said how its local runtime is: every page shows it."""
+        self.loop.ask(self.models.runtime_heard, runtime)
+
+    def runtime_job_started(self, kind: str, by: str, entry_id: int) -> None:
+        """An install or update of the local runtime is about to be asked: followed until it
+        ends (``runtime_job_answered``), unless Pieces OS refuses it (``runtime_job_dropped``)."""
+        self.loop.ask(self.runtime_jobs.started, kind, by, entry_id)
+
+    def runtime_job_answered(self) -> None:
+        self.loop.ask(self.runtime_jobs.answered)
+
+    def runtime_job_dropped(self) -> None:
+        self.loop.ask(self.runtime_jobs.dropped)
+
+    def runtime_cancel_asked(self, by: str | None) -> None:
+        """Somebody asks (None: no longer, Pieces OS refused) to cancel the install or update
+        under way: its end reads as cancelled by them."""
+        self.loop.ask(self.runtime_jobs.cancel_asked, by)
+
     def refresh_now(self) -> None:
         """Ask for the whole list now (after a change that touched many models)."""
         try:
@@ -295,11 +318,14 @@ class LiveHost:
         return self.fragments.session_ended(mailbox, ending, self.current_snapshot())
 
     def _tick(self) -> None:
-        """Every second: sessions, stalls and ignored cancels, pending loads, the list."""
+        """Every second: sessions, stalls and ignored cancels, pending loads, notices that
+        have been shown long enough, the local runtime's install or update, the list."""
         if self.fanout.watched:
             close_ended_sessions(self.fanout, self.config, self._farewell)
         self.downloads.tick(
             self.config["DOWNLOAD_STALL_SECONDS"], self.config["DOWNLOAD_CANCEL_SECONDS"]
         )
         self.models.check_pending_loads()
+        self.models.tick()
+        self.runtime_jobs.tick()
         self.watch.tick()

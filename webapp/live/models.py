@@ -14,6 +14,9 @@ from ..pieces.runtime import LocalRuntime
 from ..pieces.streams import changed_models, runtime_status
 from .state import Move, Outcome, PendingLoad
 
+#: The log's actions of an install or update of the local runtime, settled when it ends.
+RUNTIME_JOBS = ("install-runtime", "update-runtime")
+
 if TYPE_CHECKING:
     from .host import LiveHost
 
@@ -99,10 +102,10 @@ class Models:
         self.host.publish.summary()
 
     def upstream_error(self, error: UpstreamError | None) -> None:
-        """Whether Pieces OS answered the last list: the banner says so when that is news."""
+        """Whether Pieces OS answered the last list: every page says so when that is news."""
         if str(error) != str(self.state.error):
             self.state.error = error
-            self.host.publish.banner()
+            self.host.publish.reachability()
 
     # -- loads and outcomes --------------------------------------------------------------------
 
@@ -175,10 +178,13 @@ class Models:
     def _settle_earlier_run(self) -> None:
         """Entries left pending by an earlier run of the panel (it stopped meanwhile) are
         settled from what Pieces OS says now, or marked unknown with the reason."""
+        job = self.state.runtime_job
         for entry in self.host.journal.pending_entries():
             model = self.state.models.get(entry.model_id or "")
             if entry.model_id in self.state.downloads or entry.model_id in self.state.loads:
                 continue  # followed by this run
+            if job is not None and entry.id == job.entry_id:
+                continue  # an install or update this run follows
             if entry.action == "download" and model is not None and model.downloaded:
                 self.host.journal.settle(
                     entry.id,
@@ -189,7 +195,7 @@ class Models:
                 self.host.journal.settle(
                     entry.id, "ok", "Pieces OS loaded the model while the panel was stopped."
                 )
-            elif entry.action in ("download", "load", "cancel"):
+            elif entry.action in ("download", "load", "cancel", *RUNTIME_JOBS):
                 self.host.journal.settle(
                     entry.id,
                     "failed",
@@ -216,6 +222,7 @@ class Models:
         local row, when the runtime changed (what it allows, what it says)."""
         state = self.state
         self.instance_checked_at = self.host.now()
+        self.host.runtime_jobs.runtime_heard(runtime)
         runtime_changed = runtime != state.runtime
         if (version, runtime) == (state.version, state.runtime):
             return
@@ -240,10 +247,19 @@ class Models:
         state.version = state.runtime = None
         self.instance_checked_at = self.device_checked_at = None
         self.host.downloads.interrupt_all("Pieces OS restarted")
+        self.host.runtime_jobs.lost("Pieces OS restarted")
         self.host.journal.record(
             "pieces-os-moved", "ok", f"Pieces OS moved from {old_url} to {new_url}."
         )
         self.host.publish.instance()
+        self.host.publish.move_notice()
+
+    def tick(self) -> None:
+        """A move to a new address is an event: its notice goes after a while (the activity
+        log keeps it)."""
+        if self.state.move_notice_over(self.host.now()):
+            self.state.move = None
+            self.host.publish.move_notice()
 
     # -- pushed streams ------------------------------------------------------------------------
 
@@ -275,4 +291,7 @@ class Models:
         """Ollama's state changed (an install or update moved on)."""
         runtime = runtime_status(text)
         if runtime is not None:
-            self.instance_heard(self.state.version, runtime)
+            self.runtime_heard(runtime)
+
+    def runtime_heard(self, runtime: LocalRuntime) -> None:
+        self.instance_heard(self.state.version, runtime)

@@ -120,6 +120,19 @@ class Publisher:
     def machine(self) -> None:
         self._page_wide("machine", self.fragments.machine, _of_kind("list"))
 
+    def move_notice(self) -> None:
+        """Pieces OS moved to a new address, or the notice of it has been shown long enough."""
+        self._page_wide("move-notice", self.fragments.move_notice)
+
+    def reachability(self) -> None:
+        """Pieces OS stopped (or started again) answering: what every page shows of it is
+        marked as last known (or no longer), and the actions that cannot work are disabled
+        (or enabled again), at once."""
+        self.banner()
+        self.downloads()
+        self.instance()
+        self.model_list(set(self.host.state.models))
+
     def summary(self) -> None:
         """The list's counts, the machine's memory in use and the fit warnings."""
         self._page_wide("summary", self.fragments.summary, _of_kind("list"))
@@ -158,6 +171,7 @@ class Publisher:
         state = [
             ("banner", fragments.banner(page, live)),
             ("notices", fragments.notices(page, live)),
+            ("move-notice", fragments.move_notice(page, live)),
             ("footer", fragments.footer(page, live)),
             ("downloads", fragments.downloads(page, live)),
         ]

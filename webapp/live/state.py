@@ -13,8 +13,10 @@ from ..pieces.runtime import LocalRuntime
 from ..pieces.versions import is_supported
 from .endings import DownloadEnd
 from .progress import DownloadProgress
+from .runtime_jobs import RuntimeJob
 
-# How long the pages say that Pieces OS moved to a new address.
+# How long the pages say that Pieces OS moved to a new address (an event: the activity log
+# keeps it).
 MOVE_NOTICE_SECONDS = 600.0
 
 
@@ -28,7 +30,8 @@ class Move:
 @dataclass(frozen=True)
 class Instance:
     """Pieces OS as the pages describe it: its address, version (and whether the panel
-    supports it), local runtime, a recent move, and its machine (None: not known)."""
+    supports it), local runtime (and an install or update of it asked through the panel), a
+    recent move, and its machine (None: not known)."""
 
     url: str
     version: str | None
@@ -36,6 +39,7 @@ class Instance:
     runtime: LocalRuntime | None
     move: Move | None
     device: Device | None = None
+    runtime_job: RuntimeJob | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class HostState:
     runtime: LocalRuntime | None = None
     device: Device | None = None
     move: tuple[Move, float] | None = None
+    runtime_job: RuntimeJob | None = None
     downloads: dict[str, DownloadProgress] = field(default_factory=dict)
     requested: set[str] = field(default_factory=set)  # started here, not heard of yet
     stalled: set[str] = field(default_factory=set)
@@ -85,11 +90,16 @@ class HostState:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     online: tuple[str, ...] = ()  # the accounts with a page open (fanout.py), by name
 
-    def instance(self, now: float) -> Instance:
-        move = self.move
-        recent_move = move[0] if move is not None and now - move[1] < MOVE_NOTICE_SECONDS else None
+    def instance(self) -> Instance:
         supported = is_supported(self.version, *self.supported_versions)
-        return Instance(self.url, self.version, supported, self.runtime, recent_move, self.device)
+        move = self.move[0] if self.move is not None else None
+        return Instance(
+            self.url, self.version, supported, self.runtime, move, self.device, self.runtime_job
+        )
+
+    def move_notice_over(self, now: float) -> bool:
+        """Has the notice of a move been shown for long enough? (The loop then clears it.)"""
+        return self.move is not None and now - self.move[1] >= MOVE_NOTICE_SECONDS
 
     def memory(self) -> MemoryUse:
         return memory_use(self.device, list(self.models.values()))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from ..pieces.client import UpstreamError
+from ..pieces.client import TimedOut, Unreachable, UpstreamError
 from ..pieces.device import MemoryUse
 from ..pieces.model import Model
 from .endings import DownloadEnd
@@ -38,6 +38,8 @@ class ModelRow:
     outcome: Outcome | None = None
     memory: MemoryUse | None = None
     runtime_problem: str | None = None
+    #: Pieces OS does not answer: the row is as last heard, and no action can work.
+    unreachable: bool = False
 
     @property
     def shortfall(self) -> int | None:
@@ -65,7 +67,13 @@ def model_row(state: HostState, model_id: str, memory: MemoryUse | None = None) 
         state.outcomes.get(model_id),
         memory if memory is not None else state.memory(),
         state.local_runtime_problem,
+        is_unreachable(state.error),
     )
+
+
+def is_unreachable(error: UpstreamError | None) -> bool:
+    """Did Pieces OS not answer at all (rather than answer an error)?"""
+    return isinstance(error, Unreachable | TimedOut)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,13 @@ class LiveSnapshot:
         assert model_id is not None, "a model or its id"
         kept, runtime = self.rows.get(model_id), self.runtime_problem
         if kept is None:
-            return ModelRow(model_id, model, memory=self.memory, runtime_problem=runtime)
+            return ModelRow(
+                model_id,
+                model,
+                memory=self.memory,
+                runtime_problem=runtime,
+                unreachable=self.unreachable,
+            )
         return ModelRow(
             model_id,
             model,
@@ -107,6 +121,7 @@ class LiveSnapshot:
             kept.outcome,
             self.memory,
             runtime,
+            self.unreachable,
         )
 
     def model(self, model_id: str) -> Model | None:
@@ -117,8 +132,19 @@ class LiveSnapshot:
         runtime = self.instance.runtime
         return runtime.explanation if runtime else None
 
+    @property
+    def unreachable(self) -> bool:
+        """Pieces OS does not answer: actions cannot work now."""
+        return is_unreachable(self.error)
 
-def snapshot_of(state: HostState, run: str, seq: int, now: float) -> LiveSnapshot:
+    @property
+    def last_known(self) -> bool:
+        """Pieces OS did not answer the last list: what the pages show of it is as it was at
+        ``listed_at`` (None: it never listed its models), not necessarily as it is."""
+        return self.error is not None
+
+
+def snapshot_of(state: HostState, run: str, seq: int) -> LiveSnapshot:
     """(In the loop.) The state as a value other threads may read."""
     memory = state.memory()
     running = tuple(
@@ -135,7 +161,7 @@ def snapshot_of(state: HostState, run: str, seq: int, now: float) -> LiveSnapsho
     return LiveSnapshot(
         run,
         seq,
-        state.instance(now),
+        state.instance(),
         tuple(state.models.values()),
         state.listed_at,
         state.error,

@@ -55,6 +55,13 @@ class MemoryUse:
     def left(self) -> int | None:
         return None if self.total is None else max(self.total - self.used, 0)
 
+    @property
+    def over(self) -> int | None:
+        """Bytes the loaded models take beyond the machine's RAM (memory is over-committed);
+        None when they fit or nobody knows."""
+        excess = None if self.total is None else self.used - self.total
+        return excess if excess is not None and excess > 0 else None
+
     def shortfall(self, model: Model) -> int | None:
         """How many bytes ``model`` needs beyond what is left; None when it fits or nobody
         knows (an estimate: the warning never blocks a load)."""
@@ -67,6 +74,29 @@ class MemoryUse:
 def memory_use(device: Device | None, models: list[Model]) -> MemoryUse:
     used = sum(model.ram_bytes or 0 for model in models if model.loaded)
     return MemoryUse(used, device.ram_bytes if device else None)
+
+
+def unload_to_fit(memory: MemoryUse, models: list[Model]) -> list[Model]:
+    """Which loaded models to unload so that the others fit in the machine's RAM: the smallest
+    one that frees enough alone, else the largest ones until enough is freed; none when memory
+    is not over-committed."""
+    excess = memory.over
+    if excess is None:
+        return []
+    loaded = [model for model in models if model.loaded and model.ram_bytes]
+    alone = sorted(
+        (model for model in loaded if (model.ram_bytes or 0) >= excess),
+        key=lambda model: model.ram_bytes or 0,
+    )
+    if alone:
+        return alone[:1]
+    chosen: list[Model] = []
+    for model in sorted(loaded, key=lambda model: model.ram_bytes or 0, reverse=True):
+        if excess <= 0:
+            break
+        chosen.append(model)
+        excess -= model.ram_bytes or 0
+    return chosen
 
 
 def _gpu(raw: dict) -> Gpu:

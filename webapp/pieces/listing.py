@@ -72,7 +72,7 @@ class ListQuery:
     def matches(self, model: Model) -> bool:
         if self.place == "local" and not model.is_local or self.place == "cloud" and model.is_local:
             return False
-        if self.state and self.state not in model.badges:
+        if self.state and not counts_as(model, self.state):
             return False
         if self.provider and (model.provider or "") != self.provider:
             return False
@@ -93,6 +93,14 @@ def list_query_of(url: str) -> ListQuery:
         return ListQuery.from_args(MultiDict(parse_qsl(urlsplit(url).query)))
     except BadListQuery:
         return ListQuery()
+
+
+def counts_as(model: Model, state: str) -> bool:
+    """Is the model in ``state``, as the State filter and the summary count? A loaded model is
+    downloaded too (its files are on this machine), though its badge says loaded."""
+    if state == "downloaded":
+        return model.downloaded
+    return state in model.badges
 
 
 def searchable_text(model: Model) -> str:
@@ -117,7 +125,7 @@ class Summary:
 
 def summarize(models: list[Model]) -> Summary:
     loaded = [model for model in models if model.loaded]
-    downloaded = [model for model in models if model.downloaded]
+    downloaded = [model for model in models if counts_as(model, "downloaded")]
     return Summary(
         downloaded=len(downloaded),
         downloaded_bytes=sum(model.size_bytes or 0 for model in downloaded),

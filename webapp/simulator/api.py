@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_sock import Sock
 
 from .context import current_simulator
+from .ollama import DeploymentRefused
 from .routes import UNMATCHED_KEY
 from .state import ActionRefused, ModelNotFound
 from .subscriptions import relay
@@ -72,7 +73,8 @@ def model_not_found(_error: ModelNotFound) -> Response:
 
 @bp.errorhandler(ActionRefused)
 @bp.errorhandler(InvalidModel)
-def action_refused(error: ActionRefused | InvalidModel) -> Response:
+@bp.errorhandler(DeploymentRefused)
+def action_refused(error: ActionRefused | InvalidModel | DeploymentRefused) -> Response:
     return plain_text(str(error), 500)
 
 
@@ -157,6 +159,33 @@ def device_information() -> Response:
 def ollama_status() -> Response:
     """Whether Ollama, which runs local models, is installed, being installed or outdated."""
     return jsonify(current_simulator().ollama.status())
+
+
+@bp.post("/ollama/install", endpoint="ollama_install")
+def install_ollama() -> Response:
+    """Start installing Ollama; answers its `OllamaDeployment` at once (progress: the status)."""
+    return jsonify(current_simulator().ollama.install())
+
+
+@bp.post("/ollama/update", endpoint="ollama_update")
+def update_ollama() -> Response:
+    """Start updating Ollama to the posted `OllamaDeployment`'s version."""
+    return jsonify(current_simulator().ollama.update(request.get_json(force=True, silent=True)))
+
+
+@bp.post("/ollama/uninstall", endpoint="ollama_uninstall")
+def uninstall_ollama() -> Response:
+    """Remove the posted installation of Ollama; the local models it ran leave memory."""
+    simulator = current_simulator()
+    removed = simulator.ollama.uninstall(request.get_json(force=True, silent=True))
+    simulator.store.unload_all()
+    return jsonify(removed)
+
+
+@bp.post("/ollama/<any(install, update):kind>/<identifier>/cancel", endpoint="ollama_cancel")
+def cancel_ollama_deployment(kind: str, identifier: str) -> Response:
+    """Stop the install or update under way that has this id."""
+    return jsonify(current_simulator().ollama.cancel(kind, identifier))
 
 
 @bp.get("/.well-known/health", endpoint="health")

@@ -47,7 +47,9 @@ class Simulator:
         hub, streams, faults = ProgressHub(), ProgressHub(), FaultTable()
         switches = BehaviourSwitches(behaviour)
         changes = ChangeFeed(streams)
-        ollama_state = Ollama(streams, ollama)
+        ollama_state = Ollama(
+            streams, ollama, deploy_seconds=download_seconds, tick_seconds=tick_seconds
+        )
         store = ModelStore(
             hub,
             faults,
@@ -88,6 +90,7 @@ class Simulator:
     def shutdown(self) -> None:
         """Stop background downloads and cut open sockets (for tests tearing a server down)."""
         self.store.stop_downloads()
+        self.ollama.stop()
         self.hub.drop_all()
         self.streams.drop_all()
 

@@ -23,6 +23,10 @@ ROUTE_KEYS = (
     "device",
     "ollama_status",
     "ollama_stream",
+    "ollama_install",
+    "ollama_update",
+    "ollama_uninstall",
+    "ollama_cancel",
 )
 
 #: Counter key for requests that matched no route (wrong path or method).

@@ -13,6 +13,8 @@ from .ollama import STATES, STATES_WITH_PERCENTAGE
 from .state import ActionRefused, ModelNotFound
 
 bp = Blueprint("simulator_scenarios", __name__, url_prefix="/__sim")
+#: What Pieces OS says around Ollama's state, each a boolean a test may set.
+ADVICE = ("inference_recommended", "user_managed")
 bp.register_error_handler(BadControlInput, bad_control_input)
 
 
@@ -76,15 +78,33 @@ def change_behaviour() -> Response:
 
 @bp.post("/ollama")
 def set_ollama() -> Response:
-    """Set Ollama's state: `{"state": "installing", "percentage": 40}`; pushed to its stream."""
+    """Set Ollama's state (`{"state": "installing", "percentage": 40}`) and/or what Pieces OS
+    says around it (`{"inference_recommended": false}`, `{"user_managed": true}`: a required
+    update is the user's to make); pushed to its stream."""
     body = json_body(dict, "a JSON object")
-    only_keys(body, {"state", "percentage"})
+    only_keys(body, {"state", "percentage", *ADVICE})
+    if not body:
+        raise BadControlInput(f"give state, or one of: {', '.join(ADVICE)}.")
+    for name in ADVICE:
+        if name in body and not isinstance(body[name], bool):
+            raise BadControlInput(f"{name} must be a boolean.")
     state = body.get("state")
-    if state not in STATES:
+    if state is not None and state not in STATES:
         raise BadControlInput(f"state must be one of: {', '.join(STATES)}.")
     percentage = None
     if state in STATES_WITH_PERCENTAGE:
         percentage = _percentage(body, "percentage")
     elif "percentage" in body:
         raise BadControlInput(f"percentage applies only to: {', '.join(STATES_WITH_PERCENTAGE)}.")
-    return jsonify(current_simulator().ollama.set(state, percentage))
+    advice = {name: body[name] for name in ADVICE if name in body}
+    return jsonify(current_simulator().ollama.set(state, percentage, **advice))
+
+
+@bp.post("/ollama/fail-next")
+def fail_next_ollama_deployment() -> Response:
+    """Make the next install or update of Ollama fail once it reaches `at_percentage`."""
+    body = json_body(dict, "a JSON object")
+    only_keys(body, {"at_percentage"})
+    at_percentage = _percentage(body, "at_percentage")
+    current_simulator().ollama.fail_next(at_percentage)
+    return jsonify(failing_at=at_percentage)
