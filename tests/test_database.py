@@ -98,3 +98,34 @@ def test_a_folder_made_for_the_database_is_its_owners_alone_whatever_the_umask(t
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "made").stat().st_mode) == 0o700
+
+
+def test_step_3_gives_cancelled_downloads_their_own_outcome_and_keeps_the_rest(tmp_path):
+    path = database_from(BEFORE_VERSIONS, tmp_path / "panel.sqlite")
+    run(path, "PRAGMA user_version = 2")  # as a panel of schema version 2 left it
+    run(path, "CREATE TABLE sign_in_addresses (user_id, address, last_at)")
+    logged_then = [
+        (10, "download", "failed", "Download cancelled by olga at 12 %."),
+        (11, "download", "failed", "Download failed at 40 %."),
+        (12, "cancel", "ok", "Pieces OS stopped the download."),
+    ]
+    for entry_id, action, outcome, detail in logged_then:
+        run(
+            path,
+            "INSERT INTO activity (id, at, user, action, outcome, detail) VALUES"
+            f" ({entry_id}, '2026-12-07T10:00:00+00:00', 'bob', '{action}', '{outcome}',"
+            f" '{detail}')",
+        )
+    before = contents(path)
+    prepare_database(path)
+    assert version_of(path) == SCHEMA_VERSION
+    after = contents(path)
+    assert {table: rows for table, rows in after.items() if table != "activity"} == {
+        table: rows for table, rows in before.items() if table != "activity"
+    }
+    outcomes = {row[0]: row[6] for row in after["activity"]}
+    assert [outcomes[10], outcomes[11], outcomes[12]] == ["cancelled", "failed", "ok"]
+    assert len(after["activity"]) == len(before["activity"])
+    run(path, "UPDATE activity SET outcome = 'cancelled' WHERE id = 11")  # now allowed
+    indexes = run(path, "SELECT name FROM sqlite_master WHERE tbl_name = 'activity'")
+    assert {"activity_by_model", "activity_by_user"} <= {name for (name,) in indexes}

@@ -31,7 +31,8 @@ ACTIONS = (
     + PANEL_ACTIONS
     + ACCESS_ACTIONS
 )
-OUTCOMES = ("pending", "ok", "refused", "failed")
+#: ``cancelled``: a download somebody (or another tool) stopped, on purpose, unlike ``failed``.
+OUTCOMES = ("pending", "ok", "refused", "failed", "cancelled")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
 RECENT_LIMIT = 10

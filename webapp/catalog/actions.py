@@ -57,7 +57,7 @@ ACTIONS = {
     action.name: action
     for action in (
         Action("download", PiecesClient.download, "Download", "Download started"),
-        Action("cancel", PiecesClient.cancel_download, "Cancel download", "Download canceled"),
+        Action("cancel", PiecesClient.cancel_download, "Cancel download", "Download cancelled"),
         Action("load", PiecesClient.load, "Load", "Loaded"),
         Action("unload", PiecesClient.unload, "Unload", "Unloaded"),
     )
