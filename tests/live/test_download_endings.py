@@ -128,6 +128,9 @@ def test_a_download_lost_when_pieces_os_restarts_says_so(live_factory, tmp_path)
 
 def test_a_download_whose_model_vanishes_is_lost(live_factory):
     live = live_factory(SLOW, LIVE_HEARTBEAT_SECONDS=30, LIVE_REFRESH_SECONDS=0.3)
+    # The model vanishes without a word on the identifiers stream: the list, polled while that
+    # stream is down, shows it gone.
+    live.simulator.control("POST", "faults", {"route": "identifiers", "status": 503})
     live.open_page()
     live.act(LOCAL, "download")
     models = requests.get(f"{live.simulator.url}/models", timeout=5).json()["iterable"]
@@ -215,7 +218,7 @@ def test_a_final_status_first_ends_the_download_when_pieces_os_agrees(live_facto
     push(live, {"status": "CANCELED"})  # this attempt's: it ended before sending anything
     kind, text = ending_on(page.read_until(shows_ending(""), "how it ended"))
     assert text == "cancelled outside the panel at 0 %"
-    assert download_log(live) == [("(another tool)", "failed", f"Download {text}.")]
+    assert download_log(live) == [("(another tool)", "cancelled", f"Download {text}.")]
 
 
 def test_pages_reload_themselves_without_javascript_only_while_it_runs(live_factory):

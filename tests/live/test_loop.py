@@ -283,6 +283,20 @@ def test_entries_left_pending_by_an_earlier_run_are_settled(panel_database, tmp_
     assert settled == {"Pieces OS has the model": "ok", "Outcome unknown": "failed"}
 
 
+def test_an_entry_of_this_run_is_never_taken_for_an_earlier_runs(panel_database, tmp_path):
+    """An action's entry is written before its download is followed: a first list that comes
+    in between must not settle it as left by a panel that stopped."""
+    upstream = ScriptedPiecesOS(model("fresh"))
+    harness = harness_on(upstream, panel_database, tmp_path)
+    with connect(panel_database) as connection:
+        connection.execute(
+            "INSERT INTO activity (at, user, action, model_id, outcome) VALUES "
+            "('2026-12-01T10:00:00+00:00', 'olga', 'download', 'fresh', 'pending')"
+        )
+    harness.host.fetch_models()
+    assert [outcome for _action, outcome, _detail in harness.log()] == ["pending"]
+
+
 def test_a_model_removed_upstream_leaves_the_list_and_its_page_says_so(harness):
     listing, card = harness.open(), harness.open("/models/fresh")
     harness.run()

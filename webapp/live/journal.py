@@ -21,6 +21,9 @@ class Journal:
     def __init__(self, database: str, on_written: Callable[[], None]):
         self.database = database
         self.on_written = on_written
+        with closing(db.connect(database)) as connection:
+            #: The newest entry when this run of the panel began: those after are its own.
+            self.run_began_after = activity_log.last_entry_id(connection)
 
     def record(self, action: str, outcome: str, detail: str) -> None:
         self._write(
@@ -52,11 +55,11 @@ class Journal:
 
         return self._write(write)
 
-    def pending_entries(self) -> list[activity_log.Entry]:
-        """Every entry still pending (the panel settles them; those of an earlier run of the
-        panel were left by one that stopped)."""
+    def earlier_run_entries(self) -> list[activity_log.Entry]:
+        """The entries an earlier run of the panel left pending (it stopped meanwhile); never
+        one of this run's, whatever is under way."""
         with closing(db.connect(self.database)) as connection:
-            return activity_log.pending_entries(connection)
+            return activity_log.pending_entries(connection, up_to=self.run_began_after)
 
     def _write(self, write: Callable[[sqlite3.Connection], T]) -> T:
         with closing(db.connect(self.database)) as connection:

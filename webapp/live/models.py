@@ -34,6 +34,7 @@ class Models:
         self.state = host.state
         self.instance_checked_at: float | None = None
         self.device_checked_at: float | None = None
+        self.listed_seq = -1  # the loop's seq when the list taken in last was asked for
         self._earlier_run_settled = False
 
     # -- lists and single models ---------------------------------------------------------------
@@ -54,6 +55,7 @@ class Models:
         ]
         state.models = current
         state.listed_at = datetime.now(UTC)
+        self.listed_seq = max(self.listed_seq, asked_seq)
         self.upstream_error(None)
         for model_id in came_or_went - set(current):
             self.host.downloads.finish(model_id)
@@ -175,7 +177,7 @@ class Models:
     def _settle_earlier_run(self) -> None:
         """Entries left pending by an earlier run of the panel (it stopped meanwhile) are
         settled from what Pieces OS says now, or marked unknown with the reason."""
-        for entry in self.host.journal.pending_entries():
+        for entry in self.host.journal.earlier_run_entries():
             model = self.state.models.get(entry.model_id or "")
             if entry.model_id in self.state.downloads or entry.model_id in self.state.loads:
                 continue  # followed by this run
@@ -247,13 +249,33 @@ class Models:
 
     # -- pushed streams ------------------------------------------------------------------------
 
-    def identifiers(self, text: str) -> None:
-        """Models changed: ask for those alone; a deleted one leaves the list."""
-        for model_id, deleted in changed_models(text):
+    def identifiers(self, text: str, connected_at: int | None = None) -> None:
+        """Models changed: ask for those alone; a deleted one leaves the list. The stream's first
+        message since it connected (at the loop's seq ``connected_at``) is a snapshot naming
+        every model, as the official SDK reads its identifier streams: see ``_snapshot``."""
+        changes = changed_models(text)
+        if connected_at is not None:
+            self._snapshot(changes, connected_at)
+            return
+        for model_id, deleted in changes:
             if deleted:
                 self.gone(model_id)
                 continue
             self._read_changed(model_id, self.host.loop.seq)
+
+    def _snapshot(self, changes: list[tuple[str, bool]], connected_at: int) -> None:
+        """Every model's id, sent as the stream connected: nothing to ask one by one. A list
+        asked for since the stream connected says how each model is; one asked for before may
+        miss a change made meanwhile, so the list is asked for once more (never the models one
+        by one). Only an id the panel does not know, and that the list did not bring, is."""
+        if self.listed_seq < connected_at:
+            self.host.watch.list_since(connected_at)
+            return
+        for model_id, deleted in changes:
+            if deleted:
+                self.gone(model_id)
+            elif model_id not in self.state.models:
+                self._read_changed(model_id, self.host.loop.seq)
 
     def _read_changed(self, model_id: str, asked_seq: int) -> None:
         self.host.spawn(
