@@ -342,3 +342,39 @@ def test_a_page_whose_browser_closed_its_socket_holds_no_place(harness):
     still_open["first"] = False  # a reload: the browser closed it, its handler has not seen it
     assert isinstance(harness.open(), Mailbox)
     assert harness.host.viewer_count == 1
+
+
+def test_an_unanswered_download_is_checked_until_pieces_os_runs_it(harness):
+    """As the official C# client does: ``GET /model/{id}`` until ``downloading`` turns true;
+    from then on a final status on the socket is this attempt's."""
+    fresh = harness.upstream.models["fresh"]
+    harness.host.action_started(fresh, "download", "olga", harness_entry(harness, "fresh"))
+    harness.run(2.5)  # (its request has not answered)
+    assert harness.upstream.calls.count("get fresh") >= 2
+    harness.upstream.models["fresh"] = model("fresh", downloading=True)
+    harness.run(1.5)
+    asked = harness.upstream.calls.count("get fresh")
+    harness.run(3)
+    assert harness.upstream.calls.count("get fresh") == asked  # seen running: no more checks
+    progress = harness.host.downloads.state.downloads["fresh"]
+    assert progress.answered and harness.log()[-1][1] == "pending"
+    harness.readers["fresh"].send('{"status": "COMPLETED", "percentage": 100}')
+    harness.upstream.models["fresh"] = model("fresh", downloaded=True)
+    harness.run(1)
+    assert harness.log()[-1] == ("download", "ok", "Download completed.")
+
+
+def test_a_download_pieces_os_never_starts_ends_saying_so(harness):
+    fresh = harness.upstream.models["fresh"]
+    harness.host.action_started(fresh, "download", "olga", harness_entry(harness, "fresh"))
+    harness.run(29)
+    assert harness.log()[-1][1] == "pending"
+    harness.run(3)
+    assert harness.log()[-1] == (
+        "download",
+        "failed",
+        "Download lost at 0 %: Pieces OS did not start it within 30 s.",
+    )
+    assert "fresh" not in harness.host.snapshot.rows or not (
+        harness.host.snapshot.rows["fresh"].progress
+    )

@@ -176,6 +176,11 @@ class LiveHost:
     def download_answered(self, model_id: str) -> None:
         self.loop.ask(self.downloads.answered, model_id)
 
+    def download_found_done(self, model: Model) -> bool:
+        """Pieces OS answered a download with the model already downloaded: True when nothing
+        is to follow (see ``DownloadStarts.found_done``)."""
+        return self.loop.ask(self.downloads.starts.found_done, model)
+
     def cancel_pending(self, model_id: str, entry_id: int) -> None:
         self.loop.ask(self.downloads.cancel_pending, model_id, entry_id)
 

@@ -219,7 +219,7 @@ class PiecesClient:
             except requests.ConnectionError as failure:
                 if attempt == 2 or not self._relocated():
                     if isinstance(failure, requests.ConnectTimeout):
-                        raise TimedOut(self.connect_timeout) from None
+                        raise TimedOut(self.connect_timeout, sent=False) from None
                     raise Unreachable(self.base_url) from None
         if response.status_code == 410 and gone_id is not None:
             raise ModelGone(gone_id)

@@ -15,9 +15,13 @@ class Unreachable(UpstreamError):
 
 
 class TimedOut(UpstreamError):
-    def __init__(self, seconds: float):
+    """No answer in time; ``sent``: the request reached Pieces OS (which may act on it still),
+    rather than the connection not being made."""
+
+    def __init__(self, seconds: float, sent: bool = True):
         super().__init__(f"Pieces OS did not answer within {seconds:g} s")
         self.seconds = seconds
+        self.sent = sent
 
 
 class ModelGone(UpstreamError):
