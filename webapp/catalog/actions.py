@@ -42,7 +42,13 @@ from ..web.responses import is_htmx, vary_on_htmx
 
 bp = Blueprint("actions", __name__)
 
-VIEWS = {"row": "catalog/_row.html", "card": "catalog/_card.html"}
+#: What an action answers in place of: a model's row (lists), its card (its page), or the notice
+#: whose retry it was (live/notices.py).
+VIEWS = {
+    "row": "catalog/_row.html",
+    "card": "catalog/_card.html",
+    "notice": "live/_work_notice_retried.html",
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,8 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
         return answer(updated, row=host.model_heard(updated), message=ALREADY_DOWNLOADED)
     if action.name == "download":  # the live state settles it with how the download ends
         host.download_answered(model_id)
-        attempt.keep_pending("Downloading…")
+        retried = request.form.get("retry") == "yes"  # from the notice of a failed download
+        attempt.keep_pending("Downloading again (a retry)…" if retried else "Downloading…")
     if action.name == "load" and not updated.loaded:
         host.load_ended(model_id)
     if action.name == "cancel" and updated.downloading:

@@ -68,6 +68,7 @@ class DownloadStarts:
         self.downloads.stop_following(model.id)
         self.host.publish.downloads()
         self.host.models.heard(model)
+        self.host.notices.already_downloaded(progress, model)
         return True
 
     def forget(self, model_id: str) -> None:

@@ -230,6 +230,7 @@ class Downloads:
         if progress.model_id not in self.state.downloads and ending.worth_showing:
             self.state.endings[progress.model_id] = ending
         self.host.publish.row(progress.model_id)
+        self.host.notices.download_ended(progress, ending)
 
     # -- every second --------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from .fragments import Fragments
 from .journal import Journal
 from .loop import HostLoop
 from .models import Models
+from .notices import Notices
 from .pages import Page
 from .publish import Publisher
 from .relay import SocketReader
@@ -74,6 +75,7 @@ class LiveHost:
         self.publish = Publisher(self, self.fragments, self.fanout)
         self.models = Models(self)
         self.downloads = Downloads(self)
+        self.notices = Notices(self)
         self._dirty = True
         self._snapshot = self.current_snapshot()
         self.watch = Watch(self)
@@ -274,6 +276,7 @@ class LiveHost:
     def _open_page(self, page: Page, since: int | None, viewer: Viewer) -> Mailbox | str:
         mailbox = self.fanout.open(page, since, viewer)
         if not isinstance(mailbox, str):
+            self.notices.catch_up(mailbox, since)
             self.watch.page_opened()
         return mailbox
 

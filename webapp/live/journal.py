@@ -1,9 +1,9 @@
 """The activity log as the live loop writes it: outside any request (how downloads and loads
-ended, a Pieces OS that moved), each write followed by ``on_written`` so that the pages showing
-the log learn of it."""
+ended, a Pieces OS that moved, what an earlier run of the panel left pending), each write
+followed by ``on_written`` so that the pages showing the log learn of it."""
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import closing
 from typing import TypeVar
 
@@ -55,11 +55,33 @@ class Journal:
 
         return self._write(write)
 
-    def earlier_run_entries(self) -> list[activity_log.Entry]:
-        """The entries an earlier run of the panel left pending (it stopped meanwhile); never
-        one of this run's, whatever is under way."""
+    def settle_earlier_run(self, models: Mapping[str, Model], followed: set[str]) -> None:
+        """Settle the entries an earlier run of the panel left pending (it stopped meanwhile)
+        from what Pieces OS says now (``models``), or mark them unknown with the reason; never
+        one of this run's, nor one of a model whose download or load is ``followed`` now."""
         with closing(db.connect(self.database)) as connection:
-            return activity_log.pending_entries(connection, up_to=self.run_began_after)
+            entries = activity_log.pending_entries(connection, up_to=self.run_began_after)
+        for entry in entries:
+            model = models.get(entry.model_id or "")
+            if entry.model_id in followed:
+                continue
+            if entry.action == "download" and model is not None and model.downloaded:
+                self.settle(
+                    entry.id,
+                    "ok",
+                    "Pieces OS has the model: the download completed while the panel was stopped.",
+                )
+            elif entry.action == "load" and model is not None and model.loaded:
+                self.settle(
+                    entry.id, "ok", "Pieces OS loaded the model while the panel was stopped."
+                )
+            elif entry.action in ("download", "load", "cancel"):
+                self.settle(
+                    entry.id,
+                    "failed",
+                    "Outcome unknown: the panel stopped "
+                    "before Pieces OS answered, and Pieces OS does not say.",
+                )
 
     def _write(self, write: Callable[[sqlite3.Connection], T]) -> T:
         with closing(db.connect(self.database)) as connection:

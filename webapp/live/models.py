@@ -69,7 +69,9 @@ class Models:
             self.host.downloads.follow(model, asked_seq)
         if not self._earlier_run_settled:
             self._earlier_run_settled = True
-            self._settle_earlier_run()
+            self.host.journal.settle_earlier_run(
+                self.state.models, {*self.state.downloads, *self.state.loads}
+            )
 
     def heard(self, model: Model, asked_seq: int | None = None) -> None:
         """Pieces OS just answered with ``model`` (after an action, or asked directly at
@@ -118,15 +120,21 @@ class Models:
 
     def action_went_wrong(self, model_id: str, outcome: Outcome) -> None:
         """The action was refused or failed: everybody's row says so (the acting person's
-        first), until the next action on it or a dismiss."""
+        first), until the next action on it or a dismiss. A download or load that Pieces OS
+        failed is told to whoever asked for it, on every page they have open."""
         self.state.outcomes[model_id] = outcome
         self.state.loads.pop(model_id, None)
         self.host.publish.row(model_id)
+        if outcome.kind == "failed":
+            self.host.notices.action_failed(model_id, outcome)
 
     def load_ended(self, model_id: str) -> None:
         """A load's request ended without the model loaded."""
-        if self.state.loads.pop(model_id, None) is not None:
+        load = self.state.loads.pop(model_id, None)
+        if load is not None:
             self.host.publish.row(model_id)
+            failure = "Pieces OS answered without loading it."
+            self.host.notices.load_ended(load.by, model_id, failure)
 
     def load_pending(self, model: Model, entry_id: int) -> None:
         """Pieces OS has not answered a load in time: checked on until it settles."""
@@ -138,9 +146,14 @@ class Models:
         self.heard(model)
 
     def settle_load(self, model_id: str, outcome: str, detail: str) -> None:
+        """A load under way ended: its log entry (if it has one yet) says how, and so does a
+        notice to whoever asked for it."""
         load = self.state.loads.pop(model_id, None)
-        if load is not None and load.entry_id is not None:
+        if load is None:
+            return
+        if load.entry_id is not None:
             self.host.journal.settle(load.entry_id, outcome, detail)
+        self.host.notices.load_ended(load.by, model_id, None if outcome == "ok" else detail)
 
     def dismiss(self, model_id: str) -> None:
         self.state.outcomes.pop(model_id, None)
@@ -173,31 +186,6 @@ class Models:
                 f"{LOAD_GIVE_UP_SECONDS / 60:.0f} minutes.",
             )
             self.heard(answer)
-
-    def _settle_earlier_run(self) -> None:
-        """Entries left pending by an earlier run of the panel (it stopped meanwhile) are
-        settled from what Pieces OS says now, or marked unknown with the reason."""
-        for entry in self.host.journal.earlier_run_entries():
-            model = self.state.models.get(entry.model_id or "")
-            if entry.model_id in self.state.downloads or entry.model_id in self.state.loads:
-                continue  # followed by this run
-            if entry.action == "download" and model is not None and model.downloaded:
-                self.host.journal.settle(
-                    entry.id,
-                    "ok",
-                    "Pieces OS has the model: the download completed while the panel was stopped.",
-                )
-            elif entry.action == "load" and model is not None and model.loaded:
-                self.host.journal.settle(
-                    entry.id, "ok", "Pieces OS loaded the model while the panel was stopped."
-                )
-            elif entry.action in ("download", "load", "cancel"):
-                self.host.journal.settle(
-                    entry.id,
-                    "failed",
-                    "Outcome unknown: the panel stopped "
-                    "before Pieces OS answered, and Pieces OS does not say.",
-                )
 
     # -- Pieces OS itself ----------------------------------------------------------------------
 
