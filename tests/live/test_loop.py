@@ -378,3 +378,15 @@ def test_a_download_pieces_os_never_starts_ends_saying_so(harness):
     assert "fresh" not in harness.host.snapshot.rows or not (
         harness.host.snapshot.rows["fresh"].progress
     )
+
+
+def test_a_model_found_downloaded_while_its_request_is_on_its_way_waits_for_the_answer(harness):
+    """Pieces OS may have found the files (its answer says ``downloaded: true``) or run the
+    download: only the answer tells, so the checks leave it to the answer."""
+    fresh = harness.upstream.models["fresh"]
+    harness.host.action_started(fresh, "download", "olga", harness_entry(harness, "fresh"))
+    harness.upstream.models["fresh"] = model("fresh", downloaded=True)
+    harness.run(2.5)
+    assert harness.log()[-1][1] == "pending"
+    assert harness.host.download_found_done(harness.upstream.models["fresh"])
+    assert harness.host.snapshot.downloads == ()

@@ -118,6 +118,7 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
         updated = action.call(client, model_id)
     except TimedOut as failure:
         if action.name == "download" and failure.sent:  # it may download even so: followed
+            host.download_unanswered(model_id)
             attempt.keep_pending(f"{failure}; the panel follows the download until it ends.")
             return answer(
                 model,

@@ -35,6 +35,15 @@ class DownloadStarts:
         self.host = downloads.host
         self.state = downloads.state
         self._checked: dict[str, float] = {}  # model -> when it was last asked for
+        self._in_flight: set[str] = set()  # the request that started it has not answered yet
+
+    def asked(self, model_id: str) -> None:
+        """The request that starts the model's download is on its way."""
+        self._in_flight.add(model_id)
+
+    def request_over(self, model_id: str) -> None:
+        """That request was answered, or the panel stopped waiting for its answer."""
+        self._in_flight.discard(model_id)
 
     def tick(self) -> None:
         """(Every second.) Ask Pieces OS about each download started here and not heard of."""
@@ -62,6 +71,7 @@ class DownloadStarts:
         """Pieces OS answered the download with the model ``downloaded`` and not downloading:
         its files were there, nothing is to follow or show as running. False when this
         download was heard of meanwhile: it ran (and ended so fast that its frames say so)."""
+        self.request_over(model.id)
         progress = self.state.downloads.get(model.id)
         if progress is None or progress.heard or not model.downloaded or model.downloading:
             return False
@@ -73,6 +83,7 @@ class DownloadStarts:
 
     def forget(self, model_id: str) -> None:
         self._checked.pop(model_id, None)
+        self._in_flight.discard(model_id)
 
     def _checked_in(self, model_id: str, answer: Model | UpstreamError) -> None:
         """What ``GET /model/{id}`` said of a download not heard of yet."""
@@ -88,6 +99,8 @@ class DownloadStarts:
             progress.answered = True
             self.state.requested.discard(model_id)
             self.host.models.heard(answer)
+        elif answer.downloaded and model_id in self._in_flight:
+            return  # ran, or found its files: the request's answer will say which
         elif answer.downloaded:  # it ran and ended before any frame of it came
             self.downloads.ended(self.downloads.stop_following(model_id), answer)
             self.host.models.heard(answer)

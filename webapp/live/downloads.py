@@ -52,6 +52,7 @@ class Downloads:
             last_change=self.host.now(),
         )
         state.requested.add(model.id)
+        self.starts.asked(model.id)
         self.host.publish.downloads()
         self.host.publish.row(model.id)
         return self.sockets.ensure(model.id)
@@ -59,6 +60,7 @@ class Downloads:
     def answered(self, model_id: str) -> None:
         """Pieces OS answered the request that started it: final statuses from now on are this
         attempt's."""
+        self.starts.request_over(model_id)
         progress = self.state.downloads.get(model_id)
         if progress is not None:
             progress.answered = True

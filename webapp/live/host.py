@@ -178,6 +178,10 @@ class LiveHost:
     def download_answered(self, model_id: str) -> None:
         self.loop.ask(self.downloads.answered, model_id)
 
+    def download_unanswered(self, model_id: str) -> None:
+        """The request that started the download timed out: followed on regardless."""
+        self.loop.ask(self.downloads.starts.request_over, model_id)
+
     def download_found_done(self, model: Model) -> bool:
         """Pieces OS answered a download with the model already downloaded: True when nothing
         is to follow (see ``DownloadStarts.found_done``)."""
