@@ -25,6 +25,15 @@
     });
   }
 
+  // Said once to screen readers, in the page's one status area; not where the model's own row
+  // or card is shown, which says it already (static/live.js).
+  function announce(notice) {
+    const announcer = document.getElementById("announcer");
+    if (announcer && !document.getElementById(`model-${notice.dataset.model}`)) {
+      announcer.textContent = notice.dataset.notify;
+    }
+  }
+
   function notify(notice) {
     if (!canNotify() || Notification.permission !== "granted" || lookingAtThePanel()) return;
     const shown = new Notification(TITLE, { body: notice.dataset.notify, tag: notice.id });
@@ -34,6 +43,7 @@
   function noticesArrived(area) {
     area.querySelectorAll(".work-notice[data-notify]:not([data-seen])").forEach((notice) => {
       notice.dataset.seen = "";
+      announce(notice);
       notify(notice);
     });
     // A retry's answer took its notice's place, and the focus with it: back to the answer.

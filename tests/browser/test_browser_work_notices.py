@@ -55,6 +55,8 @@ def test_a_download_is_told_on_the_page_you_moved_to_then_as_a_notification(open
     expect(notice).to_contain_text(
         "Download of gemma-1.1-2b-it completed.", timeout=DOWNLOAD_DONE_MS
     )
+    # Said to screen readers in the page's one status area.
+    expect(page.locator("#announcer")).to_have_text("Download of gemma-1.1-2b-it completed.")
     offer = notice.get_by_role("button", name="Also tell me in browser notifications")
     expect(offer).to_be_visible()
     assert page.evaluate("window.askedForPermission") == 0  # not before a click of theirs
