@@ -68,8 +68,8 @@ def test_a_database_made_before_schema_versions_is_upgraded_keeping_everything(t
     # Step 3: nobody's password is taken for a generated one, nobody has logged in since.
     assert run(path, "SELECT DISTINCT password_generated, last_login_at FROM users") == [(0, None)]
     assert run(path, "SELECT count(*) FROM ended_sessions") == [(0,)]
-    assert run(path, "SELECT count(*) FROM api_tokens") == [(0,)]  # step 4
-    assert set(run(path, "SELECT via FROM activity")) == {(None,)}  # step 4
+    assert run(path, "SELECT count(*) FROM api_tokens") == [(0,)]  # step 5
+    assert set(run(path, "SELECT via FROM activity")) == {(None,)}  # step 5
     db = connect(path)
     assert authenticate(db, "bob", "bob's long secret").role == "operator"
     assert (
@@ -113,3 +113,35 @@ def test_a_folder_made_for_the_database_is_its_owners_alone_whatever_the_umask(t
         os.umask(previous)
     for folder in ("made", "made/in", "made/in/here"):
         assert stat.S_IMODE((tmp_path / folder).stat().st_mode) == 0o700, folder
+
+
+def test_step_4_gives_cancelled_downloads_their_own_outcome_and_keeps_the_rest(tmp_path):
+    path = database_from(BEFORE_VERSIONS, tmp_path / "panel.sqlite")
+    run(path, "PRAGMA user_version = 2")  # as a panel of schema version 2 left it
+    run(path, "CREATE TABLE sign_in_addresses (user_id, address, last_at)")
+    logged_then = [
+        (10, "download", "failed", "Download cancelled by olga at 12 %."),
+        (11, "download", "failed", "Download failed at 40 %."),
+        (12, "cancel", "ok", "Pieces OS stopped the download."),
+    ]
+    for entry_id, action, outcome, detail in logged_then:
+        run(
+            path,
+            "INSERT INTO activity (id, at, user, action, outcome, detail) VALUES"
+            f" ({entry_id}, '2026-12-07T10:00:00+00:00', 'bob', '{action}', '{outcome}',"
+            f" '{detail}')",
+        )
+    columns = columns_of(path)
+    before = contents(path, columns)
+    prepare_database(path)
+    assert version_of(path) == SCHEMA_VERSION
+    after = contents(path, columns)
+    assert {table: rows for table, rows in after.items() if table != "activity"} == {
+        table: rows for table, rows in before.items() if table != "activity"
+    }
+    outcomes = {row[0]: row[6] for row in after["activity"]}
+    assert [outcomes[10], outcomes[11], outcomes[12]] == ["cancelled", "failed", "ok"]
+    assert len(after["activity"]) == len(before["activity"])
+    run(path, "UPDATE activity SET outcome = 'cancelled' WHERE id = 11")  # now allowed
+    indexes = run(path, "SELECT name FROM sqlite_master WHERE tbl_name = 'activity'")
+    assert {"activity_by_model", "activity_by_user"} <= {name for (name,) in indexes}

@@ -89,7 +89,34 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             ended_at REAL NOT NULL
         )""",
     ),
-    # 4: API tokens (accounts/tokens.py), kept as SHA-256 hashes; an action done with one names
+    # 4: a download somebody cancelled has an outcome of its own, ``cancelled``, no longer
+    # ``failed`` (SQLite changes a CHECK only by copying the table). Entries logged before say
+    # so in their detail: they are given it too.
+    (
+        """CREATE TABLE activity_with_cancelled (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            model_id TEXT,
+            model_name TEXT,
+            outcome TEXT NOT NULL
+                CHECK (outcome IN ('pending', 'ok', 'refused', 'failed', 'cancelled')),
+            detail TEXT,
+            finished_at TEXT
+        )""",
+        """INSERT INTO activity_with_cancelled
+            (id, at, user, action, model_id, model_name, outcome, detail, finished_at)
+            SELECT id, at, user, action, model_id, model_name, outcome, detail, finished_at
+            FROM activity""",
+        "DROP TABLE activity",
+        "ALTER TABLE activity_with_cancelled RENAME TO activity",
+        "CREATE INDEX activity_by_model ON activity (model_id, id)",
+        "CREATE INDEX activity_by_user ON activity (user COLLATE NOCASE, id)",
+        """UPDATE activity SET outcome = 'cancelled' WHERE action = 'download'
+            AND outcome = 'failed' AND detail LIKE 'Download cancelled %'""",
+    ),
+    # 5: API tokens (accounts/tokens.py), kept as SHA-256 hashes; an action done with one names
     # it in the activity log (``via``).
     (
         """CREATE TABLE api_tokens (

@@ -227,12 +227,14 @@ def quiet_baseline(app, client, target: Target) -> Held:
 
 
 # A load answered too late is pending, not failed (it has its own, longer timeout):
-# tests/catalog/test_pieces_os_behaviours.py follows that case to its end.
+# tests/catalog/test_pieces_os_behaviours.py follows that case to its end. So is a download,
+# which Pieces OS may run even so: tests/live/test_real_downloads.py follows it.
 CASES = [
     pytest.param(target, fault_name, id=f"{target.route}-{fault_name}")
     for target in TARGETS
     for fault_name in FAULTS
-    if (target.route, fault_name) != ("load", "answers too late")
+    if (target.route, fault_name)
+    not in {("load", "answers too late"), ("download", "answers too late")}
 ]
 
 

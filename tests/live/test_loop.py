@@ -283,6 +283,20 @@ def test_entries_left_pending_by_an_earlier_run_are_settled(panel_database, tmp_
     assert settled == {"Pieces OS has the model": "ok", "Outcome unknown": "failed"}
 
 
+def test_an_entry_of_this_run_is_never_taken_for_an_earlier_runs(panel_database, tmp_path):
+    """An action's entry is written before its download is followed: a first list that comes
+    in between must not settle it as left by a panel that stopped."""
+    upstream = ScriptedPiecesOS(model("fresh"))
+    harness = harness_on(upstream, panel_database, tmp_path)
+    with connect(panel_database) as connection:
+        connection.execute(
+            "INSERT INTO activity (at, user, action, model_id, outcome) VALUES "
+            "('2026-12-01T10:00:00+00:00', 'olga', 'download', 'fresh', 'pending')"
+        )
+    harness.host.fetch_models()
+    assert [outcome for _action, outcome, _detail in harness.log()] == ["pending"]
+
+
 def test_a_model_removed_upstream_leaves_the_list_and_its_page_says_so(harness):
     listing, card = harness.open(), harness.open("/models/fresh")
     harness.run()
@@ -328,3 +342,51 @@ def test_a_page_whose_browser_closed_its_socket_holds_no_place(harness):
     still_open["first"] = False  # a reload: the browser closed it, its handler has not seen it
     assert isinstance(harness.open(), Mailbox)
     assert harness.host.viewer_count == 1
+
+
+def test_an_unanswered_download_is_checked_until_pieces_os_runs_it(harness):
+    """As the official C# client does: ``GET /model/{id}`` until ``downloading`` turns true;
+    from then on a final status on the socket is this attempt's."""
+    fresh = harness.upstream.models["fresh"]
+    harness.host.action_started(fresh, "download", "olga", harness_entry(harness, "fresh"))
+    harness.run(2.5)  # (its request has not answered)
+    assert harness.upstream.calls.count("get fresh") >= 2
+    harness.upstream.models["fresh"] = model("fresh", downloading=True)
+    harness.run(1.5)
+    asked = harness.upstream.calls.count("get fresh")
+    harness.run(3)
+    assert harness.upstream.calls.count("get fresh") == asked  # seen running: no more checks
+    progress = harness.host.downloads.state.downloads["fresh"]
+    assert progress.answered and harness.log()[-1][1] == "pending"
+    harness.readers["fresh"].send('{"status": "COMPLETED", "percentage": 100}')
+    harness.upstream.models["fresh"] = model("fresh", downloaded=True)
+    harness.run(1)
+    assert harness.log()[-1] == ("download", "ok", "Download completed.")
+
+
+def test_a_download_pieces_os_never_starts_ends_saying_so(harness):
+    fresh = harness.upstream.models["fresh"]
+    harness.host.action_started(fresh, "download", "olga", harness_entry(harness, "fresh"))
+    harness.run(29)
+    assert harness.log()[-1][1] == "pending"
+    harness.run(3)
+    assert harness.log()[-1] == (
+        "download",
+        "failed",
+        "Download lost at 0 %: Pieces OS did not start it within 30 s.",
+    )
+    assert "fresh" not in harness.host.snapshot.rows or not (
+        harness.host.snapshot.rows["fresh"].progress
+    )
+
+
+def test_a_model_found_downloaded_while_its_request_is_on_its_way_waits_for_the_answer(harness):
+    """Pieces OS may have found the files (its answer says ``downloaded: true``) or run the
+    download: only the answer tells, so the checks leave it to the answer."""
+    fresh = harness.upstream.models["fresh"]
+    harness.host.action_started(fresh, "download", "olga", harness_entry(harness, "fresh"))
+    harness.upstream.models["fresh"] = model("fresh", downloaded=True)
+    harness.run(2.5)
+    assert harness.log()[-1][1] == "pending"
+    assert harness.host.download_found_done(harness.upstream.models["fresh"])
+    assert harness.host.snapshot.downloads == ()

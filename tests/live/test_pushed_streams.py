@@ -57,6 +57,31 @@ def test_a_change_elsewhere_is_fetched_alone(live_factory):
     assert after["list"] == before["list"]  # nobody asked for the whole list
 
 
+def test_the_snapshot_a_stream_opens_with_is_not_asked_for_model_by_model(live):
+    """The identifiers socket first names every model (as the official streams do). The panel
+    knows them from its list: it asks Pieces OS for none of them one by one."""
+    listed = requests.get(f"{live.simulator.url}/models", timeout=5).json()["iterable"]
+    page = live.open_page()  # the first page of an idle panel: the streams open
+    wait_for_streams(live)
+    # A change made now is pushed after the snapshot: once the page shows it, the panel has
+    # taken the snapshot in.
+    requests.post(f"{live.simulator.url}/model/{DOWNLOADED}/load", timeout=5)
+    page.read_until_row(DOWNLOADED, "loaded")
+    asked = live.simulator.stats()["requests"]
+    assert len(listed) > 20 and asked["get"] == 1, asked  # the change alone
+    assert asked["list"] <= 3  # the page's, the poll's and one since the stream connected
+
+
+def test_a_model_only_the_snapshot_names_is_asked_for_alone(live):
+    listed = requests.get(f"{live.simulator.url}/models", timeout=5).json()["iterable"]
+    live.hub.fetch_models()  # what the panel knows
+    newcomer = {**listed[-1], "id": "a-model-added-meanwhile", "name": "Added meanwhile"}
+    live.simulator.control("POST", "models", newcomer)  # no change is pushed for it
+    page = live.open_page()
+    page.read_until(lambda text: "Added meanwhile" in text, "the model added meanwhile")
+    assert live.simulator.stats()["requests"]["get"] <= 1
+
+
 def test_ollama_install_progress_reaches_the_pages(live_factory):
     live = live_factory(
         {"download_seconds": 1.5, "tick_seconds": 0.05, "ollama": "missing"},
@@ -95,9 +120,8 @@ def test_a_lost_stream_brings_back_the_quick_poll_at_once(live_factory):
     page = live.open_page()
     wait_for_streams(live)
     assert live.hub.refresh_seconds == 60
-    listed = live.simulator.stats()["requests"]["list"]
     live.simulator.wait_until(
-        lambda: live.simulator.stats()["requests"]["list"] > listed,
+        lambda: live.hub.loop.ask(lambda: live.hub.watch.next_refresh - live.hub.now()) > 30,
         what="a poll at the slow pace, the next one a minute away",
     )
     old_url = live.simulator.url

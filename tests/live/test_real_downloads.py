@@ -104,3 +104,47 @@ def test_a_cancel_that_works_late_is_logged_when_the_download_stops(live_factory
         lambda: outcomes(activity_of(live, "cancel")) == ["ok", "ok"], what="both cancels settled"
     )
     assert "Pieces OS stopped the download." in activity_of(live, "cancel")
+
+
+def test_a_download_answered_after_the_read_timeout_is_followed_to_its_end(live_factory):
+    """Pieces OS answers the request after the panel stopped waiting, the download running:
+    neither its log entry nor its progress socket gives up on it."""
+    live = live_factory(
+        {"download_seconds": 3, "tick_seconds": 0.05, "download_answer_seconds": 1.5},
+        LIVE_HEARTBEAT_SECONDS=30,
+        PIECES_OS_READ_TIMEOUT=0.5,
+    )
+    page = live.open_page()
+    answer = live.act(LOCAL, "download")
+    assert answer.status_code == 200 and "<progress" in answer.text  # followed, not failed
+    assert "row-error" not in answer.text and "action-download" not in answer.text
+    assert outcomes(activity_of(live, "download")) == ["pending"]
+    page.read_until_row(LOCAL, "downloaded")
+    live.simulator.wait_until(
+        lambda: outcomes(activity_of(live, "download")) == ["ok"], what="the completion logged"
+    )
+    assert "Download completed." in activity_of(live, "download")
+    assert live.simulator.stats()["requests"]["progress"] == 1  # one socket, never closed
+    assert len(page.percentages(LOCAL)) >= 5
+
+
+def test_a_download_answered_already_downloaded_ends_at_once(live_factory):
+    """Pieces OS found the files already there: nothing runs, nothing is shown as running."""
+    live = live_factory({**QUICK, "download_finds_files": True}, LIVE_HEARTBEAT_SECONDS=30)
+    page = live.open_page()
+    answer = live.act(LOCAL, "download")
+    assert answer.status_code == 200
+    assert 'data-state="downloaded"' in answer.text and "<progress" not in answer.text
+    assert "starting…" not in answer.text
+    log = activity_of(live, "download")
+    assert outcomes(log) == ["ok"] and "already had the model" in log
+    assert live.hub.snapshot.downloads == ()  # the header lists nothing running
+    header = live.browser.get(f"{live.url}/", timeout=5).text
+    assert "Downloading now" not in header and "starting…" not in header
+    page.read_until(
+        lambda text: (
+            f'id="model-{LOCAL}" class="model-view" data-state="downloaded"' in text
+            and "<progress" not in text
+        ),
+        "its row, downloaded, with no bar",
+    )

@@ -17,6 +17,7 @@ from webapp.pieces.client import (
     Unreachable,
     UpstreamFailed,
 )
+from webapp.pieces.error_text import MAX_SHOWN
 
 MODEL_ID = "6f1c2b7e-2a7d-4c55-9d3e-6a0f3c1a9b11"
 VALID_MODEL = json.dumps(
@@ -77,7 +78,35 @@ class TestErrors:
         upstream.answer(500, "x" * 100_000, "text/plain")
         with pytest.raises(UpstreamFailed) as caught:
             client.list_models()
-        assert len(caught.value.text) == 500
+        assert len(caught.value.text) == MAX_SHOWN
+
+    def test_a_stack_trace_is_left_to_the_panels_log(self, stub_client, caplog):
+        upstream, client = stub_client
+        trace = "Bad state: No element\n#0      find (package:os/models.dart:1:2)"
+        upstream.answer(500, trace, "text/plain")
+        with pytest.raises(UpstreamFailed) as caught:
+            client.list_models()
+        assert str(caught.value) == "Pieces OS answered 500: Bad state: No element"
+        assert trace in caplog.text  # the whole text, for whoever reads the server's log
+
+    @pytest.mark.parametrize("lookup_fault", [None, 404], ids=["410", "404"])
+    def test_an_action_answered_500_for_a_model_pieces_os_no_longer_has_is_gone(
+        self, simulator, lookup_fault
+    ):
+        simulator.control("PATCH", "behaviour", {"unknown_id_answers_500": True})
+        if lookup_fault:
+            simulator.control("POST", "faults", {"route": "get", "status": lookup_fault})
+        client = PiecesClient(simulator.url, read_timeout=10)
+        with pytest.raises(ModelGone) as caught:
+            client.load(MODEL_ID)
+        assert "Bad state: No element" in str(caught.value.__cause__)
+        assert simulator.stats()["requests"]["get"] == 1  # asked once, to be sure
+
+    def test_an_action_answered_500_for_a_model_that_exists_is_a_failure(self, simulator):
+        simulator.control("POST", "faults", {"route": "load", "status": 500, "text": "busy"})
+        cloud = simulator.state.store.snapshot()[0]["id"]
+        with pytest.raises(UpstreamFailed, match="busy"):
+            PiecesClient(simulator.url, read_timeout=10).load(cloud)
 
     def test_redirect_is_not_followed(self, stub_client):
         upstream, client = stub_client

@@ -99,9 +99,17 @@ class TestCreateAndDelete:
         assert model(simulator, DOWNLOADED)["id"] == DOWNLOADED
 
 
+def open_identifiers(simulator):
+    """The identifiers stream, its first frame (every model's id, a snapshot) read."""
+    stream = simulator.open_stream(IDENTIFIERS, "identifiers")
+    served = [model["id"] for model in call(simulator, "GET", "/models").json()["iterable"]]
+    assert stream.next_frame() == {"iterable": [{"model": {"id": id_}} for id_ in served]}
+    return stream
+
+
 class TestIdentifiersStream:
     def test_one_frame_per_change_never_per_percentage(self, simulator):
-        stream = simulator.open_stream(IDENTIFIERS, "identifiers")
+        stream = open_identifiers(simulator)
         progress = simulator.open_progress(LOCAL)
         call(simulator, "POST", f"/model/{LOCAL}/download")
         assert stream.next_frame() == {"iterable": [{"model": {"id": LOCAL}}]}  # started
@@ -112,7 +120,7 @@ class TestIdentifiersStream:
 
     def test_unload_all_is_one_frame_and_deletion_is_flagged(self, simulator):
         call(simulator, "POST", f"/model/{DOWNLOADED}/load")
-        stream = simulator.open_stream(IDENTIFIERS, "identifiers")
+        stream = open_identifiers(simulator)
         call(simulator, "POST", "/models/unload")
         assert stream.next_frame() == {
             "iterable": [{"model": {"id": LOADED}}, {"model": {"id": DOWNLOADED}}]
@@ -126,7 +134,7 @@ class TestIdentifiersStream:
         assert stream.next_frame() == {"iterable": [{"model": {"id": created["id"]}}]}
 
     def test_refused_actions_and_no_ops_send_nothing(self, simulator):
-        stream = simulator.open_stream(IDENTIFIERS, "identifiers")
+        stream = open_identifiers(simulator)
         call(simulator, "POST", f"/model/{LOCAL}/load")  # refused: not downloaded
         call(simulator, "POST", f"/model/{DOWNLOADED}/unload")  # not loaded: no change
         call(simulator, "POST", f"/models/{DOWNLOADED}/delete/cache", json={})  # a change

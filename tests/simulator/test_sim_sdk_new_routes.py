@@ -108,6 +108,10 @@ def test_ollama_status_and_its_stream(simulator, client, body):
 
 def test_identifier_frames(simulator):
     stream = simulator.open_stream("/models/stream/identifiers", "identifiers")
+    snapshot = assert_round_trip(StreamedIdentifiers, stream.next_frame())
+    with ApiClient(Configuration(host=simulator.url)) as api_client:
+        served = ModelsApi(api_client).models_snapshot()
+    assert [item.model.id for item in snapshot.iterable] == [m.id for m in served.iterable]
     with ApiClient(Configuration(host=simulator.url)) as api_client:
         ModelsApi(api_client).unload_models()
         ModelsApi(api_client).models_delete_specific_model(model=CUSTOM)

@@ -37,7 +37,8 @@ ACTIONS = (
     + PANEL_ACTIONS
     + ACCESS_ACTIONS
 )
-OUTCOMES = ("pending", "ok", "refused", "failed")
+#: ``cancelled``: a download somebody (or another tool) stopped, on purpose, unlike ``failed``.
+OUTCOMES = ("pending", "ok", "refused", "failed", "cancelled")
 MAX_DETAIL_LENGTH = 1000
 MAX_USER_LENGTH = 100  # a failed login records the name as typed, which may be anything
 RECENT_LIMIT = 10
@@ -226,10 +227,17 @@ def pending_download(db: sqlite3.Connection, model_id: str) -> Entry | None:
     return Entry.from_row(row) if row else None
 
 
-def pending_entries(db: sqlite3.Connection) -> list[Entry]:
-    """Every entry still pending, oldest first."""
-    rows = db.execute("SELECT * FROM activity WHERE outcome = 'pending' ORDER BY id")
+def pending_entries(db: sqlite3.Connection, up_to: int) -> list[Entry]:
+    """Every entry up to id ``up_to`` still pending, oldest first."""
+    rows = db.execute(
+        "SELECT * FROM activity WHERE outcome = 'pending' AND id <= ? ORDER BY id", (up_to,)
+    )
     return [Entry.from_row(row) for row in rows]
+
+
+def last_entry_id(db: sqlite3.Connection) -> int:
+    """The id of the newest entry (0 for none)."""
+    return db.execute("SELECT coalesce(max(id), 0) FROM activity").fetchone()[0]
 
 
 def listen(app: Flask, listener: Callable[[], None]) -> None:

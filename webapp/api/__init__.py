@@ -8,15 +8,13 @@ the path (``/api/v1/hosts/local/models``), errors are ``application/problem+json
 
 from flask import Blueprint, Flask
 
+from . import events, openapi, reading
+
 #: Every route of the API starts with this.
 PREFIX = "/api/v1"
 
 
 def init_app(app: Flask) -> None:
-    # Imported here: the live core imports this package's JSON shapes (api/json.py), and the
-    # routes import the live core.
-    from . import events, openapi, reading
-
     # The routes that need a token are endpoints "api.*" (accounts/bearer.py takes tokens
     # there); the OpenAPI document is served to anybody.
     api = Blueprint("api", __name__, url_prefix=PREFIX)

@@ -6,8 +6,9 @@ from werkzeug.wrappers import Response
 from ..activity.search import entries_after
 from ..db import get_db
 from ..fleet import host_named, live_hosts
+from ..live.described import host_json, model_json
 from ..pieces.client import ModelGone, UpstreamError
-from .json import entry_json, host_json, model_json
+from .json import entry_json
 
 bp = Blueprint("reading", __name__)
 

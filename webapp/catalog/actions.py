@@ -42,7 +42,13 @@ from ..web.responses import is_htmx, vary_on_htmx
 
 bp = Blueprint("actions", __name__)
 
-VIEWS = {"row": "catalog/_row.html", "card": "catalog/_card.html"}
+#: What an action answers in place of: a model's row (lists), its card (its page), or the notice
+#: whose retry it was (live/notices.py).
+VIEWS = {
+    "row": "catalog/_row.html",
+    "card": "catalog/_card.html",
+    "notice": "live/_work_notice_retried.html",
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ ACTIONS = {
     )
 }
 ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
+#: Pieces OS answered a download with ``downloaded: true``: it found the files already there.
+ALREADY_DOWNLOADED = "Pieces OS already had the model's files: nothing was downloaded."
 
 
 @bp.post("/models/<model_id:model_id>/<any(download, cancel, load, unload):action_name>")
@@ -109,6 +117,15 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
     try:
         updated = action.call(client, model_id)
     except TimedOut as failure:
+        if action.name == "download" and failure.sent:  # it may download even so: followed
+            host.download_unanswered(model_id)
+            attempt.keep_pending(f"{failure}; the panel follows the download until it ends.")
+            return answer(
+                model,
+                row=host.row_of(model, model_id),
+                message=f"Downloading {model.name}: Pieces OS has not answered yet; "
+                "its row says how the download goes.",
+            )
         if action.name != "load":
             return fail(action.name, model, attempt, failure)
         row = host.load_pending(
@@ -122,9 +139,13 @@ def carry_out(action: Action, model_id: str, attempt: activity_log.Attempt) -> R
         )
     except UpstreamError as failure:
         return fail(action.name, model, attempt, failure)
+    if action.name == "download" and host.download_found_done(updated):
+        attempt.succeeded(ALREADY_DOWNLOADED)
+        return answer(updated, row=host.model_heard(updated), message=ALREADY_DOWNLOADED)
     if action.name == "download":  # the live state settles it with how the download ends
         host.download_answered(model_id)
-        attempt.keep_pending("Downloading…")
+        retried = request.form.get("retry") == "yes"  # from the notice of a failed download
+        attempt.keep_pending("Downloading again (a retry)…" if retried else "Downloading…")
     if action.name == "load" and not updated.loaded:
         host.load_ended(model_id)
     if action.name == "cancel" and updated.downloading:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..pieces.client import ModelGone, UpstreamError
 from ..pieces.model import Model
+from .download_starts import START_GRACE_SECONDS, DownloadStarts
 from .endings import COMPLETED, STOPPED_WITHOUT_A_WORD, ending_of
 from .progress import BadFrame, DownloadProgress, ProgressFrame, parse_frame
 from .progress_sockets import ProgressSockets
@@ -23,9 +24,6 @@ log = logging.getLogger(__name__)
 # A download the panel follows but the model list says is not running is given this long to show
 # up there (the list may have been fetched just before the download started).
 RECONCILE_GRACE_SECONDS = 5.0
-# A download started through the panel that neither its socket nor Pieces OS's answers show yet
-# (the server may still be starting it) is followed this long before it counts as not started.
-START_GRACE_SECONDS = 30.0
 #: Who started a download the panel saw running but did not start.
 OTHER_TOOL_USER = "(another tool)"
 
@@ -35,6 +33,7 @@ class Downloads:
         self.host = host
         self.state = host.state
         self.sockets = ProgressSockets(host, self.frame)
+        self.starts = DownloadStarts(self)
 
     # -- asked by actions ----------------------------------------------------------------------
 
@@ -53,6 +52,7 @@ class Downloads:
             last_change=self.host.now(),
         )
         state.requested.add(model.id)
+        self.starts.asked(model.id)
         self.host.publish.downloads()
         self.host.publish.row(model.id)
         return self.sockets.ensure(model.id)
@@ -60,13 +60,14 @@ class Downloads:
     def answered(self, model_id: str) -> None:
         """Pieces OS answered the request that started it: final statuses from now on are this
         attempt's."""
+        self.starts.request_over(model_id)
         progress = self.state.downloads.get(model_id)
         if progress is not None:
             progress.answered = True
 
     def forget(self, model_id: str) -> None:
         """The download did not start after all (its request failed, and its log says so)."""
-        self._stop_following(model_id)
+        self.stop_following(model_id)
         self.host.publish.downloads()
         self.host.publish.row(model_id)
 
@@ -91,10 +92,10 @@ class Downloads:
         its progress socket is connected to say how it ended. After a cancel asked here, that
         answer is the ending."""
         progress = self.state.downloads.get(model.id)
-        if progress is None or model.downloading or self._awaiting_start(progress):
+        if progress is None or model.downloading or self.starts.awaiting(model.id):
             return
         if progress.cancel_requested_by is not None or not self.sockets.connected(model.id):
-            self.ended(self._stop_following(model.id), model)
+            self.ended(self.stop_following(model.id), model)
 
     def follow(self, model: Model, asked_seq: int | None = None) -> None:
         """Take in what a list (asked for at ``asked_seq``) says of ``model``: a download seen
@@ -179,7 +180,7 @@ class Downloads:
     def finish(self, model_id: str) -> None:
         """The download ended (or vanished): stop following it, then log how it ended and show
         the model as Pieces OS has it now."""
-        progress = self._stop_following(model_id)
+        progress = self.stop_following(model_id)
         if progress is None:
             return
         self.host.publish.downloads()
@@ -238,10 +239,12 @@ class Downloads:
             self.state.endings[progress.model_id] = ending
         if show:
             self.host.publish.row(progress.model_id)
+        self.host.notices.download_ended(progress, ending)
 
     # -- every second --------------------------------------------------------------------------
 
     def tick(self, stall_seconds: float, cancel_seconds: float) -> None:
+        self.starts.tick()
         now = self.host.now()
         for model_id, progress in self.state.downloads.items():
             if model_id not in self.state.stalled and progress.is_stalled(stall_seconds, now):
@@ -264,14 +267,8 @@ class Downloads:
         for progress in self.state.downloads.values():
             progress.interruption = why
 
-    def _awaiting_start(self, progress: DownloadProgress) -> bool:
-        return (
-            progress.model_id in self.state.requested
-            and progress.cancel_requested_by is None
-            and progress.age(self.host.now()) < START_GRACE_SECONDS
-        )
-
-    def _stop_following(self, model_id: str) -> DownloadProgress | None:
+    def stop_following(self, model_id: str) -> DownloadProgress | None:
+        """No longer follow the model's download (its socket closed); what was known of it."""
         state = self.state
         progress = state.downloads.pop(model_id, None)
         if progress is not None:
@@ -279,4 +276,5 @@ class Downloads:
         for marks in (state.requested, state.stalled, state.cancel_ignored):
             marks.discard(model_id)
         self.sockets.stop(model_id)
+        self.starts.forget(model_id)
         return progress

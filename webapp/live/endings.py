@@ -19,8 +19,9 @@ class DownloadEnd:
 
     @property
     def outcome(self) -> str:
-        """The log entry's outcome: only a completed download did what was asked."""
-        return "ok" if self.kind == COMPLETED else "failed"
+        """The log entry's outcome: ``ok`` for a completed download, ``cancelled`` for one
+        stopped on purpose, ``failed`` for any other end (failed or lost)."""
+        return {COMPLETED: "ok", CANCELLED: "cancelled"}.get(self.kind, "failed")
 
     @property
     def detail(self) -> str:

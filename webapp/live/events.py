@@ -13,7 +13,7 @@ import queue
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ..api.json import model_json
+from .described import model_json
 from .views import model_row
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ the page's URL and address (for its links), for whoever has the page's role (``g
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, g, render_template
 
@@ -14,6 +14,9 @@ from ..activity.log import recent_for_model
 from ..pieces.listing import list_query_of, providers, summarize
 from .fanout import Mailbox
 from .pages import Page
+
+if TYPE_CHECKING:
+    from .notices import WorkNotice
 from .views import LiveSnapshot, ModelRow
 
 GONE = "This model is no longer in Pieces OS."
@@ -101,6 +104,10 @@ class Fragments:
                 model_id=page.model_id,
                 history=recent_for_model(page.model_id),
             )
+
+    def work_notice(self, page: Page, notice: "WorkNotice", live: LiveSnapshot) -> str:
+        """A notice that work its person started ended, added to the page's notices."""
+        return self._render(page, live, "live/_work_notice.html", notice=notice)
 
     def activity_changed(self, page: Page, live: LiveSnapshot) -> str:
         """Tells an Activity page to fetch its filtered list again."""

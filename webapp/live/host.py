@@ -29,6 +29,7 @@ from .fragments import Fragments
 from .journal import Journal
 from .loop import HostLoop
 from .models import Models
+from .notices import Notices
 from .pages import Page
 from .publish import Publisher
 from .relay import SocketReader
@@ -80,6 +81,7 @@ class LiveHost:
         self.models = Models(self)
         self.downloads = Downloads(self)
         self.runtime_jobs = RuntimeJobs(self)
+        self.notices = Notices(self)
         self._dirty = True
         self._snapshot = self.current_snapshot()
         self.watch = Watch(self)
@@ -181,6 +183,15 @@ class LiveHost:
 
     def download_answered(self, model_id: str) -> None:
         self.loop.ask(self.downloads.answered, model_id)
+
+    def download_unanswered(self, model_id: str) -> None:
+        """The request that started the download timed out: followed on regardless."""
+        self.loop.ask(self.downloads.starts.request_over, model_id)
+
+    def download_found_done(self, model: Model) -> bool:
+        """Pieces OS answered a download with the model already downloaded: True when nothing
+        is to follow (see ``DownloadStarts.found_done``)."""
+        return self.loop.ask(self.downloads.starts.found_done, model)
 
     def cancel_pending(self, model_id: str, entry_id: int) -> None:
         self.loop.ask(self.downloads.cancel_pending, model_id, entry_id)
@@ -299,6 +310,7 @@ class LiveHost:
     def _open_page(self, page: Page, since: int | None, viewer: Viewer) -> Mailbox | str:
         mailbox = self.fanout.open(page, since, viewer)
         if not isinstance(mailbox, str):
+            self.notices.catch_up(mailbox, since)
             self.watch.page_opened()
         self._who_is_online()
         return mailbox

@@ -14,9 +14,6 @@ from ..pieces.runtime import LocalRuntime
 from ..pieces.streams import changed_models, runtime_status
 from .state import Move, Outcome, PendingLoad
 
-#: The log's actions of an install or update of the local runtime, settled when it ends.
-RUNTIME_JOBS = ("install-runtime", "update-runtime")
-
 if TYPE_CHECKING:
     from .host import LiveHost
 
@@ -37,6 +34,7 @@ class Models:
         self.state = host.state
         self.instance_checked_at: float | None = None
         self.device_checked_at: float | None = None
+        self.listed_seq = -1  # the loop's seq when the list taken in last was asked for
         self._earlier_run_settled = False
 
     # -- lists and single models ---------------------------------------------------------------
@@ -57,6 +55,7 @@ class Models:
         ]
         state.models = current
         state.listed_at = datetime.now(UTC)
+        self.listed_seq = max(self.listed_seq, asked_seq)
         self.upstream_error(None)
         for model_id in came_or_went - set(current):
             self.host.downloads.finish(model_id)
@@ -70,7 +69,9 @@ class Models:
             self.host.downloads.follow(model, asked_seq)
         if not self._earlier_run_settled:
             self._earlier_run_settled = True
-            self._settle_earlier_run()
+            self.host.journal.settle_earlier_run(
+                self.state.models, {*self.state.downloads, *self.state.loads}
+            )
 
     def heard(self, model: Model, asked_seq: int | None = None) -> None:
         """Pieces OS just answered with ``model`` (after an action, or asked directly at
@@ -119,15 +120,21 @@ class Models:
 
     def action_went_wrong(self, model_id: str, outcome: Outcome) -> None:
         """The action was refused or failed: everybody's row says so (the acting person's
-        first), until the next action on it or a dismiss."""
+        first), until the next action on it or a dismiss. A download or load that Pieces OS
+        failed is told to whoever asked for it, on every page they have open."""
         self.state.outcomes[model_id] = outcome
         self.state.loads.pop(model_id, None)
         self.host.publish.row(model_id)
+        if outcome.kind == "failed":
+            self.host.notices.action_failed(model_id, outcome)
 
     def load_ended(self, model_id: str) -> None:
         """A load's request ended without the model loaded."""
-        if self.state.loads.pop(model_id, None) is not None:
+        load = self.state.loads.pop(model_id, None)
+        if load is not None:
             self.host.publish.row(model_id)
+            failure = "Pieces OS answered without loading it."
+            self.host.notices.load_ended(load.by, model_id, failure)
 
     def load_pending(self, model: Model, entry_id: int) -> None:
         """Pieces OS has not answered a load in time: checked on until it settles."""
@@ -139,9 +146,14 @@ class Models:
         self.heard(model)
 
     def settle_load(self, model_id: str, outcome: str, detail: str) -> None:
+        """A load under way ended: its log entry (if it has one yet) says how, and so does a
+        notice to whoever asked for it."""
         load = self.state.loads.pop(model_id, None)
-        if load is not None and load.entry_id is not None:
+        if load is None:
+            return
+        if load.entry_id is not None:
             self.host.journal.settle(load.entry_id, outcome, detail)
+        self.host.notices.load_ended(load.by, model_id, None if outcome == "ok" else detail)
 
     def dismiss(self, model_id: str) -> None:
         self.state.outcomes.pop(model_id, None)
@@ -174,34 +186,6 @@ class Models:
                 f"{LOAD_GIVE_UP_SECONDS / 60:.0f} minutes.",
             )
             self.heard(answer)
-
-    def _settle_earlier_run(self) -> None:
-        """Entries left pending by an earlier run of the panel (it stopped meanwhile) are
-        settled from what Pieces OS says now, or marked unknown with the reason."""
-        job = self.state.runtime_job
-        for entry in self.host.journal.pending_entries():
-            model = self.state.models.get(entry.model_id or "")
-            if entry.model_id in self.state.downloads or entry.model_id in self.state.loads:
-                continue  # followed by this run
-            if job is not None and entry.id == job.entry_id:
-                continue  # an install or update this run follows
-            if entry.action == "download" and model is not None and model.downloaded:
-                self.host.journal.settle(
-                    entry.id,
-                    "ok",
-                    "Pieces OS has the model: the download completed while the panel was stopped.",
-                )
-            elif entry.action == "load" and model is not None and model.loaded:
-                self.host.journal.settle(
-                    entry.id, "ok", "Pieces OS loaded the model while the panel was stopped."
-                )
-            elif entry.action in ("download", "load", "cancel", *RUNTIME_JOBS):
-                self.host.journal.settle(
-                    entry.id,
-                    "failed",
-                    "Outcome unknown: the panel stopped "
-                    "before Pieces OS answered, and Pieces OS does not say.",
-                )
 
     # -- Pieces OS itself ----------------------------------------------------------------------
 
@@ -263,13 +247,33 @@ class Models:
 
     # -- pushed streams ------------------------------------------------------------------------
 
-    def identifiers(self, text: str) -> None:
-        """Models changed: ask for those alone; a deleted one leaves the list."""
-        for model_id, deleted in changed_models(text):
+    def identifiers(self, text: str, connected_at: int | None = None) -> None:
+        """Models changed: ask for those alone; a deleted one leaves the list. The stream's first
+        message since it connected (at the loop's seq ``connected_at``) is a snapshot naming
+        every model, as the official SDK reads its identifier streams: see ``_snapshot``."""
+        changes = changed_models(text)
+        if connected_at is not None:
+            self._snapshot(changes, connected_at)
+            return
+        for model_id, deleted in changes:
             if deleted:
                 self.gone(model_id)
                 continue
             self._read_changed(model_id, self.host.loop.seq)
+
+    def _snapshot(self, changes: list[tuple[str, bool]], connected_at: int) -> None:
+        """Every model's id, sent as the stream connected: nothing to ask one by one. A list
+        asked for since the stream connected says how each model is; one asked for before may
+        miss a change made meanwhile, so the list is asked for once more (never the models one
+        by one). Only an id the panel does not know, and that the list did not bring, is."""
+        if self.listed_seq < connected_at:
+            self.host.watch.list_since(connected_at)
+            return
+        for model_id, deleted in changes:
+            if deleted:
+                self.gone(model_id)
+            elif model_id not in self.state.models:
+                self._read_changed(model_id, self.host.loop.seq)
 
     def _read_changed(self, model_id: str, asked_seq: int) -> None:
         self.host.spawn(

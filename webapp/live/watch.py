@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 #: ``Listing.device`` when the machine was not asked for (None: asked, and not known).
 NOT_ASKED = object()
+#: Takes a pushed stream's message, with the loop's seq when the stream connected if it is the
+#: stream's first message since (None for the others).
+StreamHandler = Callable[[str, int | None], None]
 
 
 class Listing(NamedTuple):
@@ -35,6 +38,10 @@ class Watch:
         self.host = host
         self.next_refresh = 0.0
         self.refreshing = False  # a list was asked for and Pieces OS has not answered yet
+        self._refreshing_asked = 0  # (while refreshing) the loop's seq when it was asked for
+        self._refresh_again = False  # a list asked for later than the one on its way is due
+        #: The loop's seq when each pushed stream connected, until its first frame came.
+        self._first_frame_due: dict[str, int] = {}
         self._streams: dict[str, SocketReader] = {}
         self._stream_backoff: dict[str, float] = {}  # the last wait before reconnecting
         self._stream_waiting: set[str] = set()  # streams waiting to reconnect
@@ -72,7 +79,15 @@ class Watch:
             return
         self.refreshing = True
         asked, due = self.host.loop.seq, self.due()
+        self._refreshing_asked = asked
         self.host.spawn(lambda: self.read(*due), lambda answer: self._refreshed(answer, asked))
+
+    def list_since(self, seq: int) -> None:
+        """Make sure a list asked for at the loop's ``seq`` or later comes in."""
+        if self.refreshing and self._refreshing_asked < seq:
+            self._refresh_again = True
+        else:
+            self.refresh()
 
     def _refreshed(self, answer: Listing | Exception, asked: int) -> None:
         self.refreshing = False
@@ -83,6 +98,9 @@ class Watch:
         else:
             self.take_in(answer, asked)
         self.next_refresh = self.host.now() + self.refresh_interval()
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
 
     def due(self) -> tuple[bool, bool]:
         """Are Pieces OS's version and runtime, and its machine, to be asked for with the list?"""
@@ -128,9 +146,13 @@ class Watch:
 
     def watch_streams(self) -> None:
         """Pieces OS's pushed streams are read while anybody watches."""
-        wanted = {
-            "identifiers": (self.host.client.identifiers_url, self.host.models.identifiers),
-            "ollama": (self.host.client.runtime_status_url, self.host.models.runtime_status),
+        models = self.host.models
+        wanted: dict[str, tuple[Callable[[], str], StreamHandler]] = {
+            "identifiers": (self.host.client.identifiers_url, models.identifiers),
+            "ollama": (
+                self.host.client.runtime_status_url,
+                lambda text, _connected_at: models.runtime_status(text),
+            ),
         }
         for name, (address, on_message) in wanted.items():
             reader = self._streams.get(name)
@@ -147,15 +169,14 @@ class Watch:
                     on_connected=self._stream_connected,
                 )
 
-    def _streamed(
-        self, reader: SocketReader, text: str | bytes, handle: Callable[[str], None]
-    ) -> None:
+    def _streamed(self, reader: SocketReader, text: str | bytes, handle: StreamHandler) -> None:
         if self._streams.get(reader.name) is reader and isinstance(text, str):
-            handle(text)
+            handle(text, self._first_frame_due.pop(reader.name, None))
 
     def _stream_connected(self, reader: SocketReader) -> None:
         if self._streams.get(reader.name) is reader:
             self._stream_backoff.pop(reader.name, None)
+            self._first_frame_due[reader.name] = self.host.loop.seq
 
     def _stream_lost(self, reader: SocketReader) -> None:
         """A pushed stream dropped: the list is asked for at once (Pieces OS may have stopped),

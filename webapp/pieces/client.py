@@ -7,6 +7,7 @@ Pieces OS stops answering at an address the panel discovered, the client looks f
 (``Locator``), since Pieces OS picks a new port each time it starts.
 """
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,15 +19,24 @@ from requests.adapters import HTTPAdapter
 
 from .device import Device
 from .discovery import Locator
+from .errors import (
+    MalformedResponse,
+    ModelGone,
+    TimedOut,
+    Unreachable,
+    UpstreamError,
+    UpstreamFailed,
+)
 from .ids import InvalidModelId, check_model_id
 from .model import MalformedModel, Model, parse_models
 from .runtime import LocalRuntime
 
-# Pieces OS's error texts are shown to people; a misbehaving upstream must not flood the page.
-MAX_ERROR_TEXT = 500
 MAX_POOL_SIZE = 64
+#: How much of an error text Pieces OS sent the panel's log keeps (pages show one short line).
+MAX_LOGGED_ERROR_TEXT = 4000
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 __all__ = [
     "InvalidModelId",
@@ -38,44 +48,6 @@ __all__ = [
     "UpstreamError",
     "UpstreamFailed",
 ]
-
-
-class UpstreamError(Exception):
-    """Talking to Pieces OS failed; ``str(error)`` is a sentence for a person."""
-
-
-class Unreachable(UpstreamError):
-    def __init__(self, url: str):
-        super().__init__(f"Pieces OS is not reachable at {url}")
-        self.url = url
-
-
-class TimedOut(UpstreamError):
-    def __init__(self, seconds: float):
-        super().__init__(f"Pieces OS did not answer within {seconds:g} s")
-        self.seconds = seconds
-
-
-class ModelGone(UpstreamError):
-    def __init__(self, model_id: str):
-        super().__init__("This model no longer exists in Pieces OS")
-        self.model_id = model_id
-
-
-class UpstreamFailed(UpstreamError):
-    def __init__(self, status: int, text: str):
-        shown = text.strip()[:MAX_ERROR_TEXT] or "(no message)"
-        super().__init__(f"Pieces OS answered {status}: {shown}")
-        self.status = status
-        self.text = shown
-
-
-class MalformedResponse(UpstreamError):
-    PREFIX = "Pieces OS sent something unexpected: "
-
-    def __init__(self, detail: str):
-        super().__init__(f"{self.PREFIX}{detail}")
-        self.detail = detail
 
 
 #: Told the old and the new address when Pieces OS was found elsewhere.
@@ -247,13 +219,39 @@ class PiecesClient:
             except requests.ConnectionError as failure:
                 if attempt == 2 or not self._relocated():
                     if isinstance(failure, requests.ConnectTimeout):
-                        raise TimedOut(self.connect_timeout) from None
+                        raise TimedOut(self.connect_timeout, sent=False) from None
                     raise Unreachable(self.base_url) from None
         if response.status_code == 410 and gone_id is not None:
             raise ModelGone(gone_id)
         if response.status_code not in (200, 204):  # 204: the routes that answer nothing
-            raise UpstreamFailed(response.status_code, response.text)
+            log.warning(
+                "Pieces OS answered %s to %s %s: %s",
+                response.status_code,
+                method,
+                path,
+                response.text[:MAX_LOGGED_ERROR_TEXT],
+            )
+            refusal = UpstreamFailed(response.status_code, response.text)
+            if (
+                gone_id is not None
+                and response.status_code >= 500
+                and self._vanished(gone_id, path)
+            ):
+                raise ModelGone(gone_id) from refusal
+            raise refusal
         return response
+
+    def _vanished(self, model_id: str, failed_path: str) -> bool:
+        """An action on the model failed: is it because Pieces OS no longer has it? Only
+        ``GET /model/{id}`` declares 410 for an unknown id; the action routes may answer 500,
+        so that route is asked (its 410, or a 404, says the model is gone)."""
+        if failed_path == self._model_path(model_id):  # (asked already)
+            return False
+        try:
+            answer = self._send("GET", self._model_path(model_id), self.read_timeout)
+        except (requests.ConnectionError, UpstreamError):
+            return False
+        return answer.status_code in (404, 410)
 
     def _send(
         self, method: str, path: str, read_timeout: float, **kwargs: Any

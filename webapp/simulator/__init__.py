@@ -39,7 +39,8 @@ def create_simulator_app(
     `update-required`). With `port_file`, the port is written there each time whatever serves
     the app calls `announce_port`. `behaviour` sets switches of `Behaviour` (`version`,
     `load_seconds`, `progress_status`, `download_answer_lags`, `replays_last_status`,
-    `cancel_is_ignored`).
+    `cancel_is_ignored`, `download_answer_seconds`, `download_finds_files`,
+    `identifiers_snapshot`, `unknown_id_answers_500`, `errors_with_stack_trace`).
     """
     if download_seconds <= 0 or tick_seconds <= 0 or memory_gb < 0:
         raise ValueError("download_seconds and tick_seconds must be > 0, memory_gb >= 0")

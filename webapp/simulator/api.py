@@ -22,6 +22,16 @@ if TYPE_CHECKING:
     from simple_websocket import Server
 
 NOT_FOUND_TEXT = "model was not found."
+#: What an action route answers for an unknown id with `unknown_id_answers_500` (Dart's error
+#: for a search that found nothing).
+NO_ELEMENT_TEXT = "Bad state: No element"
+#: The stack trace a 500 answer carries with `errors_with_stack_trace`.
+DART_STACK_TRACE = """
+#0      ModelsRepository.find (package:pieces_os/models/models_repository.dart:212:7)
+#1      ModelController.handle (package:pieces_os/api/model_controller.dart:88:20)
+<asynchronous suspension>
+#2      Router.call (package:shelf_router/src/router.dart:210:18)
+<asynchronous suspension>"""
 
 bp = Blueprint("model_api", __name__)
 sock = Sock()
@@ -66,8 +76,19 @@ def refuse_progress_for_unknown_model() -> Response | None:
     return None
 
 
+def server_error(message: str) -> Response:
+    """A 500 answer, as the real server's exceptions read (with a stack trace, if so set)."""
+    trace = current_simulator().behaviour.current.errors_with_stack_trace
+    return plain_text(message + (DART_STACK_TRACE if trace else ""), 500)
+
+
 @bp.errorhandler(ModelNotFound)
 def model_not_found(_error: ModelNotFound) -> Response:
+    """410, which the SDK declares for `GET /model/{id}`; the action routes may answer 500."""
+    if request.endpoint != f"{bp.name}.get" and (
+        current_simulator().behaviour.current.unknown_id_answers_500
+    ):
+        return server_error(NO_ELEMENT_TEXT)
     return plain_text(NOT_FOUND_TEXT, 410)
 
 
@@ -75,7 +96,7 @@ def model_not_found(_error: ModelNotFound) -> Response:
 @bp.errorhandler(InvalidModel)
 @bp.errorhandler(DeploymentRefused)
 def action_refused(error: ActionRefused | InvalidModel | DeploymentRefused) -> Response:
-    return plain_text(str(error), 500)
+    return server_error(str(error))
 
 
 @bp.get("/models", endpoint="list")
@@ -92,8 +113,12 @@ def get_model(model_id: str) -> Response:
 
 @bp.post("/model/<model_id:model_id>/download", endpoint="download")
 def download_model(model_id: str) -> Response:
-    """Start downloading a local model; progress goes to its progress sockets."""
-    return jsonify(current_simulator().store.start_download(model_id))
+    """Start downloading a local model; progress goes to its progress sockets. With
+    `download_answer_seconds` the answer comes that much later, the download running."""
+    simulator = current_simulator()
+    answer = simulator.store.start_download(model_id)
+    time.sleep(simulator.behaviour.current.download_answer_seconds)
+    return jsonify(answer)
 
 
 @bp.post("/model/<model_id:model_id>/download/cancel", endpoint="cancel")
@@ -209,9 +234,10 @@ def download_progress(ws: "Server", model_id: str) -> None:
 
 @sock.route("/models/stream/identifiers", bp=bp, endpoint="identifiers")
 def stream_identifiers(ws: "Server") -> None:
-    """Push a `StreamedIdentifiers` frame for every change of a model."""
+    """Push a `StreamedIdentifiers` frame for every change of a model (with
+    `identifiers_snapshot`, one naming every model first)."""
     simulator = current_simulator()
-    relay(ws, simulator.streams, simulator.changes.subscribe())
+    relay(ws, simulator.streams, simulator.store.subscribe_identifiers())
 
 
 @sock.route("/ollama/status/stream", bp=bp, endpoint="ollama_stream")

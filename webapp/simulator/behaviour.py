@@ -9,12 +9,24 @@ import threading
 from dataclasses import asdict, dataclass, fields, replace
 from numbers import Real
 
-#: Upper bound on a simulated load, so a typo cannot hang a test run for hours.
-MAX_LOAD_SECONDS = 120
+#: Upper bound on a simulated wait (a load, a download's answer), so a typo cannot hang a test
+#: run for hours.
+MAX_WAIT_SECONDS = 120
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
+
+
+BOOLEAN_SWITCHES = (
+    "download_answer_lags",
+    "replays_last_status",
+    "cancel_is_ignored",
+    "download_finds_files",
+    "identifiers_snapshot",
+    "unknown_id_answers_500",
+    "errors_with_stack_trace",
+)
 
 
 @dataclass(frozen=True)
@@ -34,15 +46,33 @@ class Behaviour:
     replays_last_status: bool = False
     #: Cancel answers 200 while the model keeps `downloading: true` and the download goes on.
     cancel_is_ignored: bool = False
+    #: How long `POST /model/{id}/download` takes to answer, the download running meanwhile
+    #: (the official C# client polls `GET /model/{id}` rather than trust that answer).
+    download_answer_seconds: float = 0.0
+    #: `POST /model/{id}/download` finds the model's files already there: it answers
+    #: `downloaded: true` at once and nothing is downloaded (the C# client's "already
+    #: downloaded").
+    download_finds_files: bool = False
+    #: `/models/stream/identifiers` first sends every model's id (a snapshot), as the official
+    #: SDK's identifier streams do; later frames name only what changed.
+    identifiers_snapshot: bool = True
+    #: The action routes answer 500 for an unknown id (the SDK declares 410 for
+    #: `GET /model/{id}` alone).
+    unknown_id_answers_500: bool = False
+    #: Every 500 answer carries a Dart stack trace after its message, as exceptions of the real
+    #: server do.
+    errors_with_stack_trace: bool = False
 
     def __post_init__(self) -> None:
         for name in ("version", "progress_status"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{name} must be a non-empty string.")
-        if not _is_number(self.load_seconds) or not 0 <= self.load_seconds <= MAX_LOAD_SECONDS:
-            raise ValueError(f"load_seconds must be a number from 0 to {MAX_LOAD_SECONDS}.")
-        for name in ("download_answer_lags", "replays_last_status", "cancel_is_ignored"):
+        for name in ("load_seconds", "download_answer_seconds"):
+            value = getattr(self, name)
+            if not _is_number(value) or not 0 <= value <= MAX_WAIT_SECONDS:
+                raise ValueError(f"{name} must be a number from 0 to {MAX_WAIT_SECONDS}.")
+        for name in BOOLEAN_SWITCHES:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a boolean.")
 

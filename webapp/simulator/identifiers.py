@@ -1,7 +1,8 @@
 """`WS /models/stream/identifiers`: which models changed, so clients refresh instead of polling.
 
 One `StreamedIdentifiers` frame per change of state (a download starting or ending, a load, an
-unload, an update, a creation, a deletion), never per progress percentage.
+unload, an update, a creation, a deletion), never per progress percentage. A socket may first get
+a snapshot: one frame naming every model, as the official SDK's identifier streams send.
 """
 
 import json
@@ -18,14 +19,25 @@ class ChangeFeed:
         self._streams = streams
 
     def changed(self, *model_ids: str) -> None:
-        self._push([{"model": {"id": model_id}} for model_id in model_ids])
+        self._push(_named(list(model_ids)))
 
     def deleted(self, model_id: str) -> None:
         self._push([{"model": {"id": model_id}, "deleted": True}])
 
-    def subscribe(self) -> Subscription:
-        return self._streams.subscribe(STREAM_KEY)
+    def subscribe(self, snapshot: list[str] | None = None) -> Subscription:
+        """A new socket; with ``snapshot`` (every model's id), its first frame names them all."""
+        if snapshot is None:
+            return self._streams.subscribe(STREAM_KEY)
+        return self._streams.subscribe(STREAM_KEY, (_frame(_named(snapshot)),))
 
     def _push(self, identifiers: list[dict]) -> None:
         if identifiers:
-            self._streams.broadcast(STREAM_KEY, json.dumps({"iterable": identifiers}))
+            self._streams.broadcast(STREAM_KEY, _frame(identifiers))
+
+
+def _named(model_ids: list[str]) -> list[dict]:
+    return [{"model": {"id": model_id}} for model_id in model_ids]
+
+
+def _frame(identifiers: list[dict]) -> str:
+    return json.dumps({"iterable": identifiers})

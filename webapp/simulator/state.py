@@ -120,6 +120,19 @@ class ModelStore:
             replay = self._behaviour.current.replays_last_status
             return self._hub.subscribe(model_id, (stale,) if replay and stale is not None else ())
 
+    def subscribe_identifiers(self) -> Subscription:
+        """A socket of the changed model ids; with `identifiers_snapshot`, first the id of
+        every model served now (taken with the lock held: no change falls between)."""
+        with self._lock:
+            if not self._behaviour.current.identifiers_snapshot:
+                return self._changes.subscribe()
+            ids = [
+                model["id"]
+                for model in self._models
+                if isinstance(model, dict) and isinstance(model.get("id"), str)
+            ]
+            return self._changes.subscribe(ids)
+
     def start_download(self, model_id: str) -> dict:
         with self._lock:
             model = self._find(model_id)
@@ -129,6 +142,10 @@ class ModelStore:
                 or model.get("downloading") is True
                 or model_id in self._downloads
             ):
+                return copy.deepcopy(model)
+            if self._behaviour.current.download_finds_files:
+                model["downloaded"] = True
+                self._changes.changed(model_id)
                 return copy.deepcopy(model)
             starts_late = self._behaviour.current.download_answer_lags
             download = _Download(model_id, self._faults.take_download_failure(), starts_late)

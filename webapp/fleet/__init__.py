@@ -6,7 +6,7 @@ hosts by name, so that more hosts are more entries of the same table.
 
 from flask import abort, current_app
 
-from .live.host import LiveHost
+from ..live.host import LiveHost
 
 
 def live_hosts() -> dict[str, LiveHost]:

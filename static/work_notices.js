@@ -1,0 +1,85 @@
+// Notices that a download or load you started has ended (live/_work_notice.html), added to
+// #work-notices by your live socket on whatever page you have open. Each is dismissed with its
+// button; only the newest few stay. If you allowed it (asked only when you click the notice's
+// button for it), each is also a browser notification while the panel is not in front: one per
+// notice, however many of your tabs get it (they share its tag).
+(() => {
+  "use strict";
+
+  const KEPT = 5;
+  const TITLE = "Pieces OS model panel";
+
+  const canNotify = () => "Notification" in window;
+
+  function lookingAtThePanel() {
+    return document.visibilityState === "visible" && document.hasFocus();
+  }
+
+  // The offer to turn browser notifications on: on the newest notice, while the browser has not
+  // been asked.
+  function showPermissionOffers() {
+    const ask = canNotify() && Notification.permission === "default";
+    const offers = [...document.querySelectorAll("#work-notices .notify-permission")];
+    offers.forEach((button, index) => {
+      button.hidden = !ask || index !== offers.length - 1;
+    });
+  }
+
+  // Said once to screen readers, in the page's one status area; not where the model's own row
+  // or card is shown, which says it already (static/live.js).
+  function announce(notice) {
+    const announcer = document.getElementById("announcer");
+    if (announcer && !document.getElementById(`model-${notice.dataset.model}`)) {
+      announcer.textContent = notice.dataset.notify;
+    }
+  }
+
+  function notify(notice) {
+    if (!canNotify() || Notification.permission !== "granted" || lookingAtThePanel()) return;
+    const shown = new Notification(TITLE, { body: notice.dataset.notify, tag: notice.id });
+    shown.addEventListener("click", () => window.focus());
+  }
+
+  function noticesArrived(area) {
+    area.querySelectorAll(".work-notice[data-notify]:not([data-seen])").forEach((notice) => {
+      notice.dataset.seen = "";
+      announce(notice);
+      notify(notice);
+    });
+    // A retry's answer took its notice's place, and the focus with it: back to the answer.
+    area.querySelectorAll(".work-notice[data-retried]:not([data-seen])").forEach((answer) => {
+      answer.dataset.seen = "";
+      const focused = document.activeElement;
+      if (!focused || focused === document.body) answer.querySelector(".notice-dismiss").focus();
+    });
+    const notices = [...area.querySelectorAll(".work-notice")];
+    notices.slice(0, Math.max(0, notices.length - KEPT)).forEach((old) => old.remove());
+    showPermissionOffers();
+  }
+
+  function dismiss(notice) {
+    const hadFocus = notice.contains(document.activeElement);
+    const next = notice.nextElementSibling || notice.previousElementSibling;
+    notice.remove();
+    showPermissionOffers();
+    if (!hadFocus) return;
+    const target = next && next.querySelector(".notice-dismiss");
+    if (target) target.focus();
+    else document.getElementById("main").focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("#work-notices button[type=button]");
+    if (!button) return;
+    if (button.classList.contains("notice-dismiss")) dismiss(button.closest(".work-notice"));
+    if (button.classList.contains("notify-permission") && canNotify()) {
+      Notification.requestPermission().then(showPermissionOffers);
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const area = document.getElementById("work-notices");
+    if (!area) return;
+    new MutationObserver(() => noticesArrived(area)).observe(area, { childList: true });
+  });
+})();

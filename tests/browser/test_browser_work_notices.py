@@ -1,0 +1,105 @@
+"""In Chromium: a download you started tells you how it ended on whatever page you are by then,
+offers browser notifications (asked only when you click for them), and a failed one offers a
+retry that works in place.
+
+Headless Chromium shows no system notifications, so the page's Notifications API is a recorder
+(``window.Notification``, installed before the page's scripts): it says what the page asked.
+"""
+
+import requests
+
+from tests.support.panel_page import (
+    ALSO_NOT_DOWNLOADED,
+    DOWNLOAD_DONE_MS,
+    NOT_DOWNLOADED,
+    expect,
+    live_indicator,
+    model_row,
+)
+
+#: The browser's Notifications API, recording; the permission given is kept for the tab (as a
+#: browser keeps it for the site); the panel not in front (its tab in the background), when a
+#: notification is worth showing.
+RECORDED_NOTIFICATIONS = """
+window.notified = [];
+window.askedForPermission = 0;
+class RecordedNotification {
+  constructor(title, options) { window.notified.push({title, ...options}); }
+  addEventListener() {}
+}
+RecordedNotification.permission = sessionStorage.getItem("permission") || "default";
+RecordedNotification.requestPermission = () => {
+  window.askedForPermission += 1;
+  RecordedNotification.permission = "granted";
+  sessionStorage.setItem("permission", "granted");
+  return Promise.resolve("granted");
+};
+window.Notification = RecordedNotification;
+document.hasFocus = () => false;
+"""
+
+
+def start_download(page, model: str) -> None:
+    expect(live_indicator(page)).to_be_visible()
+    model_row(page, model).get_by_role("button", name="Download").click()
+    expect(model_row(page, model).locator("progress")).to_be_visible()
+
+
+def test_a_download_is_told_on_the_page_you_moved_to_then_as_a_notification(open_page, panel_url):
+    page = open_page("operator")
+    page.add_init_script(RECORDED_NOTIFICATIONS)
+    page.reload()
+    start_download(page, NOT_DOWNLOADED)
+    page.goto(f"{panel_url}/activity")  # elsewhere by the time it ends
+    notice = page.locator(".work-notice")
+    expect(notice).to_contain_text(
+        "Download of gemma-1.1-2b-it completed.", timeout=DOWNLOAD_DONE_MS
+    )
+    # Said to screen readers in the page's one status area.
+    expect(page.locator("#announcer")).to_have_text("Download of gemma-1.1-2b-it completed.")
+    offer = notice.get_by_role("button", name="Also tell me in browser notifications")
+    expect(offer).to_be_visible()
+    assert page.evaluate("window.askedForPermission") == 0  # not before a click of theirs
+    assert page.evaluate("window.notified") == []
+    offer.click()
+    expect(offer).to_be_hidden()
+    assert page.evaluate("window.askedForPermission") == 1
+    notice.get_by_role("button", name="Dismiss").click()
+    expect(notice).to_have_count(0)
+
+    page.goto(f"{panel_url}/")
+    start_download(page, ALSO_NOT_DOWNLOADED)
+    expect(page.locator(".work-notice")).to_contain_text(
+        "Download of gemma-1.1-7b-it completed.", timeout=DOWNLOAD_DONE_MS
+    )
+    notified = page.evaluate("window.notified")
+    assert [(shown["title"], shown["body"]) for shown in notified] == [
+        ("Pieces OS model panel", "Download of gemma-1.1-7b-it completed.")
+    ]
+    assert notified[0]["tag"].startswith("work-notice-")  # one per notice, however many tabs
+    assert not page.console.problems, page.console.problems
+
+
+def test_a_failed_download_is_retried_from_its_notice(open_page, pieces_os):
+    page, other = open_page("operator"), open_page("admin")
+    start_download(page, NOT_DOWNLOADED)
+    requests.post(
+        f"{pieces_os.url}/__sim/download/{NOT_DOWNLOADED}/fail",
+        json={"at_percentage": 0},
+        timeout=5,
+    ).raise_for_status()
+    notice = page.locator(".work-notice")
+    expect(notice).to_contain_text("Download of gemma-1.1-2b-it failed at")
+    notice.get_by_role("button", name="Retry the download").focus()
+    page.keyboard.press("Enter")
+    expect(notice).to_have_text(
+        "Downloading gemma-1.1-2b-it again: you will be told how it ends. Dismiss"
+    )
+    expect(notice.get_by_role("button", name="Dismiss")).to_be_focused()  # not the page's top
+    expect(model_row(page, NOT_DOWNLOADED).locator("progress")).to_be_visible()
+    expect(page.locator(".work-notice").last).to_contain_text(
+        "Download of gemma-1.1-2b-it completed.", timeout=DOWNLOAD_DONE_MS
+    )
+    expect(other.locator(".work-notice")).to_have_count(0)  # the admin started none of it
+    for shown in (page, other):
+        assert not shown.console.problems, shown.console.problems
