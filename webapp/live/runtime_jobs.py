@@ -113,7 +113,7 @@ class RuntimeJobs:
         at = f" at {job.percentage:.0f} %" if job.percentage is not None else ""
         noun = NOUNS[job.kind]
         if job.cancel_by:
-            self._settle("failed", f"The {noun} of Ollama was cancelled by {job.cancel_by}{at}.")
+            self._settle("cancelled", f"The {noun} of Ollama was cancelled by {job.cancel_by}{at}.")
             return
         where = "Ollama is not installed" if job.kind == "install" else "Ollama still needs it"
         self._settle(
