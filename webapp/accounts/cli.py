@@ -5,6 +5,7 @@ import argparse
 import getpass
 import sqlite3
 import sys
+from collections.abc import Callable
 
 from ..config import INSTANCE_FOLDER, ConfigError, settings_from_env
 from ..db import connect, database_path, prepare_database
@@ -54,36 +55,43 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one ``users`` command; 2 with a message on stderr when it is refused."""
+    return with_database(lambda db, actor: carry_out(args, db, actor))
+
+
+def with_database(command: Callable[[sqlite3.Connection, str], None]) -> int:
+    """Run ``command`` on the panel's database as the person at the command line; 2 with a
+    message on stderr when it is refused (for every ``pieces-admin`` command on accounts)."""
     db = open_database()
     try:
-        actor = command_line_actor()
-        if args.users_command == "list":
-            print_users(db)
-        elif args.users_command == "add":
-            check_name(args.name)  # the name is checked before the password is asked for
-            if find_user(db, args.name):
-                raise DuplicateUser(args.name)
-            user = add_user(
-                db, args.name, args.role, read_password(args.password_stdin), actor=actor
-            )
-            print(f"Added {user.name} as {user.role}.")
-        elif args.users_command == "set-role":
-            set_role(db, args.name, args.role, actor=actor)
-            print(f"{args.name} is now {args.role}.")
-        elif args.users_command == "passwd":
-            if find_user(db, args.name) is None:
-                raise UnknownUser(args.name)
-            set_password(db, args.name, read_password(args.password_stdin), actor=actor)
-            print(f"Changed the password of {args.name}; their open sessions have ended.")
-        else:
-            remove_user(db, args.name, actor=actor)
-            print(f"Removed {args.name}.")
+        command(db, command_line_actor())
     except UserError as refusal:
         print(f"pieces-admin: {refusal}", file=sys.stderr)
         return 2
     finally:
         db.close()
     return 0
+
+
+def carry_out(args: argparse.Namespace, db: sqlite3.Connection, actor: str) -> None:
+    if args.users_command == "list":
+        print_users(db)
+    elif args.users_command == "add":
+        check_name(args.name)  # the name is checked before the password is asked for
+        if find_user(db, args.name):
+            raise DuplicateUser(args.name)
+        user = add_user(db, args.name, args.role, read_password(args.password_stdin), actor=actor)
+        print(f"Added {user.name} as {user.role}.")
+    elif args.users_command == "set-role":
+        set_role(db, args.name, args.role, actor=actor)
+        print(f"{args.name} is now {args.role}.")
+    elif args.users_command == "passwd":
+        if find_user(db, args.name) is None:
+            raise UnknownUser(args.name)
+        set_password(db, args.name, read_password(args.password_stdin), actor=actor)
+        print(f"Changed the password of {args.name}; their open sessions have ended.")
+    else:
+        remove_user(db, args.name, actor=actor)
+        print(f"Removed {args.name}.")
 
 
 def announce_first_admin() -> None:

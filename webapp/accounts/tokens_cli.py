@@ -5,9 +5,9 @@ import sqlite3
 import sys
 import time
 
-from .cli import command_line_actor, open_database
+from .cli import with_database
 from .tokens import MAX_EXPIRY_DAYS, create_token, list_tokens, revoke_token
-from .users import UnknownUser, User, UserError, find_user
+from .users import UnknownUser, User, find_user
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -30,35 +30,30 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one ``tokens`` command; 2 with a message on stderr when it is refused."""
-    db = open_database()
-    try:
-        actor = command_line_actor()
-        if args.tokens_command == "create":
-            owner = existing(db, args.user)
-            secret = create_token(db, owner, args.name, args.expires_days, actor=actor)
-            print(secret)
+    return with_database(lambda db, actor: carry_out(args, db, actor))
+
+
+def carry_out(args: argparse.Namespace, db: sqlite3.Connection, actor: str) -> None:
+    if args.tokens_command == "create":
+        owner = existing(db, args.user)
+        secret = create_token(db, owner, args.name, args.expires_days, actor=actor)
+        print(secret)
+        print(
+            f"This is {owner.name}'s token {args.name.strip()!r}; it is shown only now. "
+            "Send it as: Authorization: Bearer <token>",
+            file=sys.stderr,
+        )
+    elif args.tokens_command == "list":
+        only = existing(db, args.user) if args.user else None
+        for token in list_tokens(db, only):
             print(
-                f"This is {owner.name}'s token {args.name.strip()!r}; it is shown only now. "
-                "Send it as: Authorization: Bearer <token>",
-                file=sys.stderr,
+                f"{token.id:>4}  {token.owner:<20} {token.name:<24}"
+                f"  made {day(token.created_at)}  used {day(token.last_used_at)}"
+                f"  expires {day(token.expires_at)}"
             )
-        elif args.tokens_command == "list":
-            only = existing(db, args.user) if args.user else None
-            for token in list_tokens(db, only):
-                print(
-                    f"{token.id:>4}  {token.owner:<20} {token.name:<24}"
-                    f"  made {day(token.created_at)}  used {day(token.last_used_at)}"
-                    f"  expires {day(token.expires_at)}"
-                )
-        else:
-            revoked = revoke_token(db, args.id, actor=actor)
-            print(f"Revoked {revoked.owner}'s token {revoked.name!r}.")
-    except UserError as refusal:
-        print(f"pieces-admin: {refusal}", file=sys.stderr)
-        return 2
-    finally:
-        db.close()
-    return 0
+    else:
+        revoked = revoke_token(db, args.id, actor=actor)
+        print(f"Revoked {revoked.owner}'s token {revoked.name!r}.")
 
 
 def existing(db: sqlite3.Connection, name: str) -> User:
