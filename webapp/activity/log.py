@@ -201,6 +201,7 @@ def attempt(action: str, model_id: str | None, model_name: str | None = None) ->
             model_name=model_name,
         ),
     )
+    g.activity_entry = current.entry_id  # (the API answers with it)
     try:
         yield current
     except BaseException as error:

@@ -8,7 +8,7 @@ the path (``/api/v1/hosts/local/models``), errors are ``application/problem+json
 
 from flask import Blueprint, Flask
 
-from . import events, openapi, reading
+from . import acting, events, openapi, reading
 
 #: Every route of the API starts with this.
 PREFIX = "/api/v1"
@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     # The routes that need a token are endpoints "api.*" (accounts/bearer.py takes tokens
     # there); the OpenAPI document is served to anybody.
     api = Blueprint("api", __name__, url_prefix=PREFIX)
-    for module in (reading, events):
+    for module in (reading, acting, events):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     app.register_blueprint(openapi.bp, url_prefix=PREFIX)

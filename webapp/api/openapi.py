@@ -21,6 +21,9 @@ ERROR_CODES = {
 }
 
 
+ACTIONS = ("download", "cancel", "load", "unload", "delete-files")
+
+
 def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -93,6 +96,31 @@ def document() -> dict[str, Any]:
                         }
                     },
                     "429",
+                ),
+            }
+        },
+        model_path + "/{action}": {
+            "post": {
+                "summary": "Download, cancel, load, unload or delete the files of a model, as "
+                "its buttons do (the request is the confirmation). Logged under the token's "
+                "account, with the token's name.",
+                "operationId": "actOnModel",
+                "parameters": [
+                    HOST,
+                    MODEL_ID,
+                    {
+                        "name": "action",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"enum": list(ACTIONS)},
+                    },
+                ],
+                "responses": answers(
+                    {"202": json_answer("What the action did.", ref("ActionAnswer"))},
+                    "403",
+                    "404",
+                    "409",
+                    "502",
                 ),
             }
         },
@@ -205,6 +233,14 @@ SCHEMAS: dict[str, Any] = {
             "model_name": nullable("string"),
             "outcome": {"type": "string"},
             "detail": nullable("string"),
+        },
+    },
+    "ActionAnswer": {
+        "type": "object",
+        "required": ["model", "entry"],
+        "properties": {
+            "model": ref("Model"),
+            "entry": {"type": "integer", "description": "The activity log entry's id."},
         },
     },
     "EntryList": {

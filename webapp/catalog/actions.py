@@ -38,7 +38,8 @@ from ..pieces.client import (
 from ..pieces.model import Model
 from ..web.confirmation import Confirmation, is_confirmed
 from ..web.navigation import next_url, safe_local_path
-from ..web.responses import is_htmx, vary_on_htmx
+from ..web.responses import is_api_request, is_htmx, vary_on_htmx
+from .json_answer import api_answer
 
 bp = Blueprint("actions", __name__)
 
@@ -273,7 +274,10 @@ def answer(
     status: int = 200,
 ) -> Response:
     """The re-rendered row or card for htmx (``row``: as the live state gave it back; it says
-    how the action went when it went wrong); a redirect with a flash message otherwise."""
+    how the action went when it went wrong); a redirect with a flash message otherwise; for the
+    JSON API, the model and the log entry (api/acting.py)."""
+    if is_api_request():
+        return api_answer(model, row, error, status)
     if not is_htmx():
         flash(error or message or "", "error" if error else "success")
         return redirect(next_url(), 303)
@@ -299,6 +303,9 @@ def answer_failure(
 ) -> Response:
     """Say what went wrong on the model's row (``message``, or the failure's own words); an
     unreachable Pieces OS is the page's banner."""
+    if is_api_request():
+        gone = isinstance(failure, ModelGone)
+        abort(404 if gone else 502, description=message or str(failure))
     if isinstance(failure, Unreachable) and is_htmx():
         response = make_response(render_template("_banner.html", error=failure, oob=True))
         response.headers["HX-Reswap"] = "none"

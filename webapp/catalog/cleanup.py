@@ -67,6 +67,11 @@ def delete_files(model_id: str) -> Response:
     """Delete a model's downloaded files (``POST /models/{id}/delete/cache``); refused while it
     is loaded or downloading."""
     require_confirmation("Deleting a model's files")
+    return delete_files_of(model_id)
+
+
+def delete_files_of(model_id: str) -> Response:
+    """(Confirmed, or asked for through the API.) Delete the files, log it, answer the caller."""
     client, host = current_client(), current_live()
     with activity_log.attempt("delete-files", model_id) as attempt:
         model = read_model(model_id, attempt)

@@ -4,10 +4,10 @@ JSON API a problem document (RFC 9457, ``application/problem+json``)."""
 import json
 from typing import cast
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, render_template
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .responses import is_htmx
+from .responses import is_api_request, is_htmx
 
 #: Where an htmx request's error goes (base.html): never in the place of what it targeted, so
 #: a refused action cannot take its row off the page.
@@ -15,8 +15,6 @@ ERROR_AREA = "#request-error"
 
 #: An error page (or for htmx its message, with the headers that place it) and its status.
 ErrorAnswer = tuple[str, int, dict[str, str]] | tuple[str, int] | Response
-#: The JSON API's paths (webapp/api): their errors are problem documents.
-API_PATHS = "/api/"
 
 
 def render_http_error(error: HTTPException) -> ErrorAnswer:
@@ -24,7 +22,7 @@ def render_http_error(error: HTTPException) -> ErrorAnswer:
     # itself without calling an error handler; the panel's own calls pass standard ones.
     # The error's own headers go along (WWW-Authenticate, Retry-After, Allow).
     headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}
-    if request.path.startswith(API_PATHS):
+    if is_api_request():
         return problem(error, headers)
     if is_htmx():
         headers.update({"HX-Retarget": ERROR_AREA, "HX-Reswap": "innerHTML"})

@@ -19,3 +19,12 @@ def page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any
     """The whole page for a browser navigation, only ``fragment`` for an htmx request."""
     html = render_template(fragment if is_htmx() else page, **context)
     return vary_on_htmx(make_response(html, status))
+
+
+#: The JSON API's paths (webapp/api): answered in JSON, errors as problem documents.
+API_PATHS = "/api/"
+
+
+def is_api_request() -> bool:
+    """A request of the JSON API (webapp/api): answered in JSON, errors as problem documents."""
+    return request.path.startswith(API_PATHS)

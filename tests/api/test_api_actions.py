@@ -1,0 +1,80 @@
+"""The API's actions run the buttons' code: 202 with the model and the log entry (named after
+the token), and a problem document for a role, host, model or state that forbids them."""
+
+from urllib.parse import quote
+
+import pytest
+
+from tests.support.panel_page import DOWNLOADED, NOT_DOWNLOADED
+from webapp.accounts.tokens import create_token
+from webapp.accounts.users import find_user
+from webapp.db import connect
+
+
+@pytest.fixture
+def post(panel):
+    """POST an action with a token of ``user`` (no CSRF token: a bearer request needs none)."""
+    db = connect(panel.config["DATABASE"])
+    tokens = {
+        user: create_token(db, find_user(db, user), f"{user}-script", None, actor="tests")
+        for user in ("viewer", "operator")
+    }
+    client = panel.test_client(user=None)
+
+    def send(model_id: str, action: str, user: str = "operator", host: str = "local"):
+        path = f"/api/v1/hosts/{host}/models/{quote(model_id, safe='')}/{action}"
+        return client.post(path, headers={"Authorization": f"Bearer {tokens[user]}"})
+
+    return send
+
+
+def entry(panel, entry_id: int) -> dict:
+    db = connect(panel.config["DATABASE"])
+    row = db.execute("SELECT * FROM activity WHERE id = ?", (entry_id,)).fetchone()
+    return dict(row)
+
+
+def test_a_load_is_202_with_the_model_and_its_entry_named_after_the_token(panel, post):
+    answer = post(DOWNLOADED, "load")
+    assert answer.status_code == 202, answer.text
+    assert answer.json["model"]["id"] == DOWNLOADED and answer.json["model"]["loaded"] is True
+    logged = entry(panel, answer.json["entry"])
+    assert (logged["user"], logged["action"], logged["outcome"], logged["via"]) == (
+        "operator",
+        "load",
+        "ok",
+        "token operator-script",
+    )
+
+
+def test_a_download_is_202_and_stays_pending_while_it_runs(panel, post):
+    answer = post(NOT_DOWNLOADED, "download")
+    assert answer.status_code == 202
+    assert answer.json["model"]["downloading"] is True
+    assert entry(panel, answer.json["entry"])["outcome"] == "pending"
+
+
+@pytest.mark.parametrize(
+    "model_id, action, user, host, status",
+    [
+        (DOWNLOADED, "load", "viewer", "local", 403),
+        (DOWNLOADED, "load", "operator", "elsewhere", 404),
+        ("no-such-model", "load", "operator", "local", 404),
+        (NOT_DOWNLOADED, "load", "operator", "local", 409),
+        (DOWNLOADED, "cancel", "operator", "local", 409),
+    ],
+)
+def test_refusals_are_problem_documents(post, model_id, action, user, host, status):
+    answer = post(model_id, action, user, host)
+    assert answer.status_code == status
+    assert answer.mimetype == "application/problem+json" and answer.json["detail"]
+
+
+def test_delete_files_needs_no_confirmation_field_through_the_api(post):
+    answer = post(DOWNLOADED, "delete-files")
+    assert answer.status_code == 202 and answer.json["model"]["downloaded"] is False
+
+
+def test_a_browser_session_acting_through_the_api_needs_its_csrf_token(panel):
+    forged = panel.test_client(user="operator", csrf_header=False)
+    assert forged.post(f"/api/v1/hosts/local/models/{DOWNLOADED}/load").status_code == 400
