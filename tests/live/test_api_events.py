@@ -10,6 +10,7 @@ from tests.support.panel_page import NOT_DOWNLOADED
 from webapp.accounts.tokens import create_token, list_tokens, revoke_token
 from webapp.accounts.users import find_user
 from webapp.db import connect
+from webapp.live.events import MOST_WAITING, Listener
 
 
 def token_of(panel, user: str) -> str:
@@ -76,3 +77,12 @@ def test_an_account_holds_only_so_many_streams(live_factory):
     )
     assert second.status_code == 429
     assert second.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_stream_that_falls_behind_is_marked_to_end():
+    listener = Listener(account_id=1)
+    for number in range(MOST_WAITING):
+        listener.put({"n": number})
+    assert not listener.fell_behind
+    listener.put({"n": "one too many"})
+    assert listener.fell_behind and listener.events.qsize() == MOST_WAITING

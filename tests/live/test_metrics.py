@@ -25,12 +25,14 @@ def scrape(url: str) -> dict[tuple[str, tuple], float]:
 def states_in(simulator) -> dict[str, int]:
     counts: dict[str, int] = {}
     for model in requests.get(simulator.url + "/models", timeout=10).json()["iterable"]:
-        if model["cloud"]:
+        if model.get("denied"):
+            state = "denied"
+        elif model["cloud"]:
             state = "cloud"
-        elif model.get("loaded"):
-            state = "loaded"
         elif model.get("downloading"):
             state = "downloading"
+        elif model.get("loaded"):
+            state = "loaded"
         else:
             state = "downloaded" if model.get("downloaded") else "not_downloaded"
         counts[state] = counts.get(state, 0) + 1
@@ -84,3 +86,9 @@ def test_a_logged_in_account_from_elsewhere_is_refused_too(live_factory):
     panel = live_factory(METRICS_ALLOWED=parse_networks("192.0.2.1"))
     operator = login_over_http(panel.url, "operator")
     assert operator.get(panel.url + "/metrics", timeout=10).status_code == 403
+
+
+def test_loopback_written_as_an_ipv6_mapped_address_is_loopback(panel_factory):
+    client = panel_factory().test_client(user=None)
+    answer = client.get("/metrics", environ_base={"REMOTE_ADDR": "::ffff:127.0.0.1"})
+    assert answer.status_code == 200

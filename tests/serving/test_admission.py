@@ -226,3 +226,26 @@ def test_an_open_page_gives_its_turn_back(one_turn_panel):
         assert answers_within(viewer, one_turn_panel.url + "/", 5)
     finally:
         page.close()
+
+
+class TestChunkedBodies:
+    """A body sent in chunks (no Content-Length) is read whole too, within the same limit."""
+
+    def chunked(self, body: bytes) -> dict:
+        environ = TestMiddleware().environ()
+        del environ["CONTENT_LENGTH"]
+        environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+        environ["wsgi.input"] = io.BytesIO(body)
+        return environ
+
+    def test_it_reaches_the_app_from_memory(self):
+        admission = TestMiddleware().admission(ClientSlots(per_client=1))
+        environ = self.chunked(b"hello")
+        status, _headers, body = TestMiddleware().call(admission, environ)
+        assert body == b"got hello" and environ["CONTENT_LENGTH"] == "5"
+
+    def test_past_the_limit_only_one_byte_more_is_read(self):
+        admission = TestMiddleware().admission(ClientSlots(per_client=1))  # limit: 10 bytes
+        environ = self.chunked(b"x" * 1000)
+        TestMiddleware().call(admission, environ)
+        assert environ["CONTENT_LENGTH"] == "11"  # Flask then refuses it (413)

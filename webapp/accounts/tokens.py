@@ -146,6 +146,12 @@ def revoke_token(
     return token
 
 
+def token_holds(db: sqlite3.Connection, token_id: int) -> bool:
+    """Whether the token still exists and has not expired (an open event stream asks)."""
+    row = db.execute("SELECT expires_at FROM api_tokens WHERE id = ?", (token_id,)).fetchone()
+    return row is not None and (row["expires_at"] is None or time.time() < row["expires_at"])
+
+
 def account_of_token(db: sqlite3.Connection, presented: str) -> tuple[User, Token] | None:
     """The account and token ``presented`` stands for, if it exists and has not expired."""
     if not TOKEN_PATTERN.fullmatch(presented):

@@ -7,7 +7,7 @@ import time
 
 from .cli import with_database
 from .tokens import MAX_EXPIRY_DAYS, create_token, list_tokens, revoke_token
-from .users import UnknownUser, User, find_user
+from .users import existing_user
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
 def carry_out(args: argparse.Namespace, db: sqlite3.Connection, actor: str) -> None:
     if args.tokens_command == "create":
-        owner = existing(db, args.user)
+        owner = existing_user(db, args.user)
         secret = create_token(db, owner, args.name, args.expires_days, actor=actor)
         print(secret)
         print(
@@ -44,7 +44,7 @@ def carry_out(args: argparse.Namespace, db: sqlite3.Connection, actor: str) -> N
             file=sys.stderr,
         )
     elif args.tokens_command == "list":
-        only = existing(db, args.user) if args.user else None
+        only = existing_user(db, args.user) if args.user else None
         for token in list_tokens(db, only):
             print(
                 f"{token.id:>4}  {token.owner:<20} {token.name:<24}"
@@ -54,13 +54,6 @@ def carry_out(args: argparse.Namespace, db: sqlite3.Connection, actor: str) -> N
     else:
         revoked = revoke_token(db, args.id, actor=actor)
         print(f"Revoked {revoked.owner}'s token {revoked.name!r}.")
-
-
-def existing(db: sqlite3.Connection, name: str) -> User:
-    user = find_user(db, name)
-    if user is None:
-        raise UnknownUser(name)
-    return user
 
 
 def day(moment: float | None) -> str:

@@ -171,13 +171,13 @@ def add_user(db: sqlite3.Connection, name: str, role: str, password: str, *, act
         activity_log.record(
             db, user=actor, action="add-user", outcome="ok", detail=f"Added {name} as {role}."
         )
-    return _existing(db, name)
+    return existing_user(db, name)
 
 
 def set_role(db: sqlite3.Connection, name: str, role: str, *, actor: str) -> None:
     check_role(role)
     with transaction(db):
-        user = _existing(db, name)
+        user = existing_user(db, name)
         if role != "admin":
             _refuse_if_last_admin(db, user)
         db.execute("UPDATE users SET role = ? WHERE id = ?", (role, user.id))
@@ -199,7 +199,7 @@ def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str
     """Change the password and end every session of the user."""
     password_hash = generate_password_hash(check_password(password), method=HASH_METHOD)
     with transaction(db):
-        user = _existing(db, name)
+        user = existing_user(db, name)
         db.execute(
             "UPDATE users SET password_hash = ?, password_generated = 0 WHERE id = ?",
             (password_hash, user.id),
@@ -216,7 +216,7 @@ def set_password(db: sqlite3.Connection, name: str, password: str, *, actor: str
 
 def remove_user(db: sqlite3.Connection, name: str, *, actor: str) -> None:
     with transaction(db):
-        user = _existing(db, name)
+        user = existing_user(db, name)
         _refuse_if_last_admin(db, user)
         end_sessions(db, reason=REMOVED, actor=actor, user_id=user.id)
         db.execute("DELETE FROM users WHERE id = ?", (user.id,))
@@ -255,7 +255,8 @@ def create_first_admin(db: sqlite3.Connection) -> str | None:
     return password
 
 
-def _existing(db: sqlite3.Connection, name: str) -> User:
+def existing_user(db: sqlite3.Connection, name: str) -> User:
+    """The account named ``name``; UnknownUser if there is none."""
     user = find_user(db, name)
     if user is None:
         raise UnknownUser(name)

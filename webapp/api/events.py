@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, request, stream_with_context
 
 from ..accounts.sessions import valid_sessions
+from ..accounts.tokens import token_holds
 from ..db import close_db, connect
 from ..fleet import live_hosts
 from ..live.events import Listener
@@ -58,11 +59,7 @@ def still_allowed(database: str, token_id: int | None, session_hash: str | None)
     db = connect(database)
     try:
         if token_id is not None:
-            row = db.execute(
-                "SELECT 1 FROM api_tokens WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)",
-                (token_id, time.time()),
-            ).fetchone()
-            return None if row else "The token was revoked or has expired."
+            return None if token_holds(db, token_id) else "The token was revoked or has expired."
         if session_hash and valid_sessions(db, [session_hash], current_app.config):
             return None
         return "The session has ended."

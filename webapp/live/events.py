@@ -10,7 +10,6 @@ for the pages repeats nothing.
 """
 
 import queue
-import threading
 from typing import TYPE_CHECKING, Any
 
 from .described import model_json
@@ -44,23 +43,21 @@ class EventFeed:
     def __init__(self, host: "LiveHost", name: str):
         self.host = host
         self.name = name
+        # The loop's alone, as all live state: streams join and leave through it.
         self._listeners: set[Listener] = set()
-        self._lock = threading.Lock()
-        self._last: dict[str, dict[str, Any]] = {}  # (loop only) what each model's events said
+        self._last: dict[str, dict[str, Any]] = {}  # what each model's events said
 
     def listen(self, listener: Listener) -> None:
-        with self._lock:
-            self._listeners.add(listener)
+        """(Any thread.) Events from now on go to ``listener``."""
+        self.host.loop.post(self._listeners.add, listener)
 
     def leave(self, listener: Listener) -> None:
-        with self._lock:
-            self._listeners.discard(listener)
+        """(Any thread.)"""
+        self.host.loop.post(self._listeners.discard, listener)
 
     def _emit(self, event_type: str, **fields: Any) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
         event = {"type": event_type, "host": self.name, **fields}
-        for listener in listeners:
+        for listener in self._listeners:
             listener.put(event)
 
     def _changed(self, key: str, said: dict[str, Any]) -> bool:

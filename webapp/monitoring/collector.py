@@ -26,13 +26,8 @@ MODEL_ACTIONS = ("download", "cancel", "load", "unload", "delete-files")
 
 
 def model_state(model: Model) -> str:
-    if model.cloud:
-        return "cloud"
-    if model.loaded:
-        return "loaded"
-    if model.downloading:
-        return "downloading"
-    return "downloaded" if model.downloaded else "not_downloaded"
+    """The model's state as the pages say it (``Model.state``), as a label value."""
+    return model.state.replace(" ", "_")
 
 
 class PanelCollector(Collector):
