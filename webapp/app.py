@@ -2,16 +2,11 @@
 
 from flask import Flask
 
-from . import accounts, api, catalog, db, live, monitoring, web
+from . import accounts, api, catalog, db, fleet, live, monitoring, web
 from .activity import views as activity_views
 from .config import INSTANCE_FOLDER, RESOURCE_FOLDER, settings_from_env
-from .pieces import discovery
-from .pieces.client import PiecesClient
 from .security import csrf, headers, hosts, origin, proxy, secret
 from .serving import admission, health
-
-# Used when PIECES_OS_URL is unset and discovery finds nothing: the first port Pieces OS uses.
-FALLBACK_PIECES_OS_URL = "http://127.0.0.1:39300"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,7 +23,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    app.extensions["pieces_client"] = pieces_client(app.config)
     # The order matters for the request checks: origin of a socket, then login, then CSRF token.
     # admission comes before proxy: the proxy's middleware then runs first (see admission);
     # monitoring before accounts, so that its clock starts before the login gate answers.
@@ -50,26 +44,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (activity_views, health):
         app.register_blueprint(module.bp)
     live.init_app(app)
+    fleet.init_app(app)
     api.init_app(app)
     return app
-
-
-def pieces_client(config: dict) -> PiecesClient:
-    """The client of the Pieces OS that PIECES_OS_URL names; unset, of the one discovery finds
-    (and finds again whenever it stops answering, as it picks a new port at each start)."""
-    locator = None
-    url = config["PIECES_OS_URL"]
-    if not url:
-
-        def find() -> str | None:
-            return discovery.discover(discovery.candidate_urls(config["PIECES_OS_PORT_FILE"]))
-
-        locator = discovery.Locator(find)
-        url = find() or FALLBACK_PIECES_OS_URL
-    return PiecesClient(
-        url,
-        connect_timeout=config["PIECES_OS_CONNECT_TIMEOUT"],
-        read_timeout=config["PIECES_OS_READ_TIMEOUT"],
-        load_timeout=config["PIECES_OS_LOAD_TIMEOUT"],
-        locator=locator,
-    )

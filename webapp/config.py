@@ -26,6 +26,9 @@ INSTANCE_FOLDER = (
 )
 
 HOSTNAME_PATTERN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
+#: A Pieces OS host's name (fleet): safe as a path segment and as a metric's label value.
+HOST_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+HOST_NAME_RULE = "use 1 to 32 lower-case letters, digits and '-', starting with a letter or digit"
 HEADER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 MIN_SECRET_LENGTH = 16
 
@@ -193,6 +196,24 @@ def parse_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Ne
     return networks
 
 
+def parse_hosts(value: str) -> tuple[tuple[str, str], ...]:
+    """``name=url,name=url``: the Pieces OS hosts to manage, in order."""
+    hosts: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        name, equals, url = item.partition("=")
+        if not equals:
+            raise ValueError(f"expected name=url, got {item[:60]!r}")
+        name = name.strip()
+        if not HOST_NAME_PATTERN.fullmatch(name):
+            raise ValueError(f"{name[:40]!r} is not a host name: {HOST_NAME_RULE}")
+        if name in hosts:
+            raise ValueError(f"the host {name!r} is named twice")
+        hosts[name] = parse_url(url)
+    if not hosts:
+        raise ValueError("expected at least one name=url")
+    return tuple(hosts.items())
+
+
 def parse_header_name(value: str) -> str:
     name = value.strip()
     if not HEADER_NAME_PATTERN.fullmatch(name):
@@ -213,6 +234,21 @@ SETTINGS = (
         None,
         parse_url,
         "Pieces OS address; unset = discover it on 127.0.0.1 like the official clients do",
+    ),
+    Setting(
+        "PIECES_OS_HOSTS",
+        None,
+        parse_hosts,
+        "several Pieces OS hosts, `name=url,name=url` (names: a-z, 0-9 and -, up to 32); "
+        "added to the Hosts page's at start; unset = one host named `local` "
+        "(PIECES_OS_URL or discovery)",
+    ),
+    Setting(
+        "SIMULATED_HOSTS",
+        "0",
+        parse_count(0, 10),
+        "`make run` only: start this many simulated hosts (of different memory and versions) "
+        "instead of looking for Pieces OS",
     ),
     Setting(
         "PIECES_OS_CONNECT_TIMEOUT",

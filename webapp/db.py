@@ -131,6 +131,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "ALTER TABLE activity ADD COLUMN via TEXT",
     ),
+    # 6: the fleet (fleet/stored.py): hosts added on the Hosts page or seeded from
+    # PIECES_OS_HOSTS, and the host each entry of the log concerns (NULL: none, e.g. a login).
+    # Entries made before belong to the panel's first host, named at its next start
+    # (fleet.stored.claim_unnamed_entries): the name is a setting, unknown here.
+    (
+        """CREATE TABLE hosts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        )""",
+        "ALTER TABLE activity ADD COLUMN host TEXT",
+        "CREATE INDEX activity_by_host ON activity (host, id)",
+        # Marks the entries to give the first host: host actions logged before this version.
+        """UPDATE activity SET host = '' WHERE action NOT IN ('login', 'logout', 'add-user',
+            'set-role', 'set-password', 'remove-user', 'end-session', 'create-token',
+            'revoke-token', 'token', 'access')""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

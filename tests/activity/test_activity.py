@@ -104,7 +104,7 @@ class TestActionsAreRecorded:
     def test_a_crash_of_the_panel_is_recorded(self, panel, client, simulator, monkeypatch):
         """The one failure the simulator cannot cause: the panel's own code raising."""
         model = model_in_state(simulator, "downloaded")
-        session = panel.extensions["pieces_client"].session
+        session = panel.extensions["fleet"].default.client.session
         real_request = session.request
 
         def breaks_on_load(method, url, **options):
@@ -202,7 +202,7 @@ class TestPendingDownload:
         def pending() -> str | None:
             db = connect(app.config["DATABASE"])
             try:
-                entry = activity.pending_download(db, model.id)
+                entry = activity.pending_download(db, model.id, "local")
             finally:
                 db.close()
             return entry and entry.user

@@ -23,6 +23,7 @@ def add(panel, count: int = 1, **fields) -> None:
         "model_name": "Model one",
         "detail": None,
         "finished_at": "2026-01-05T10:03:20+00:00",
+        "host": "local",
         **fields,
     }
     with connect(panel.config["DATABASE"]) as db:

@@ -42,7 +42,7 @@ def test_valid_change_reaches_the_simulator(client, simulator, custom_model):
 
 def test_a_saved_model_replaces_the_live_states_older_copy(client, panel, custom_model):
     """A list read before the save (the refresher's) must not bring the old model back."""
-    host = panel.extensions["live"]
+    host = panel.extensions["fleet"].default
     client.get("/")  # the live state now holds the model as it was
     before_save = host.loop.seq
     assert client.post(f"/models/{custom_model.id}/edit", data=VALID_EDIT).status_code == 303

@@ -222,7 +222,7 @@ FAULTS = {
 def quiet_baseline(app, client, target: Target) -> Held:
     """What the process holds once the panel has talked to Pieces OS and its pool is closed."""
     assert card_shown(client.get(f"/models/{target.model_id}"))
-    app.extensions["pieces_client"].session.close()
+    app.extensions["fleet"].default.client.session.close()
     return Held.now()
 
 
@@ -255,7 +255,7 @@ def test_fault(fault_panel, upstream, target, fault_name):
     assert target.succeeded(target.send(client, target.model_id))
 
     target.tidy(upstream, target.model_id)
-    fault_panel.extensions["pieces_client"].session.close()
+    fault_panel.extensions["fleet"].default.client.session.close()
     assert_nothing_left_behind(baseline, expected=upstream.own_resources())
 
 
@@ -275,7 +275,7 @@ def test_restart_forgets_a_download_the_page_still_shows(fault_panel, upstream):
 
     assert row_in_state("downloading")(action("download")(client, target))
     cancel_download(upstream, target)
-    fault_panel.extensions["pieces_client"].session.close()
+    fault_panel.extensions["fleet"].default.client.session.close()
     assert_nothing_left_behind(baseline)
 
 
@@ -296,7 +296,7 @@ def test_restart_loses_a_model_the_page_still_links_to(fault_panel, upstream):
         assert "This model no longer exists in Pieces OS" in response.text
 
     assert list_shown(client.get("/"))
-    fault_panel.extensions["pieces_client"].session.close()
+    fault_panel.extensions["fleet"].default.client.session.close()
     assert_nothing_left_behind(baseline)
 
 

@@ -13,7 +13,7 @@ class LivePanel:
     def __init__(self, simulator, app):
         self.simulator = simulator
         self.app = app
-        self.hub = app.extensions["live"]
+        self.hub = app.extensions["fleet"].default
         self._server = serve_in_thread(app)
         self.url = self._server.url
         self.browser = login_over_http(self.url, "operator")

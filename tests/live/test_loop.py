@@ -170,7 +170,7 @@ def harness_on(upstream: ScriptedPiecesOS, database: str, tmp_path) -> Harness:
             "INSTANCE_PATH": str(tmp_path / "i"),
         }
     )
-    app.extensions["live"].shutdown()  # the app's own host: this test drives another
+    app.extensions["fleet"].default.shutdown()  # the app's own host: this test drives another
     return Harness(app, upstream)
 
 
@@ -272,8 +272,8 @@ def test_entries_left_pending_by_an_earlier_run_are_settled(panel_database, tmp_
     with connect(panel_database) as connection:
         for model_id in ("done", "gone"):
             connection.execute(
-                "INSERT INTO activity (at, user, action, model_id, outcome) VALUES "
-                "('2026-12-01T10:00:00+00:00', 'olga', 'download', ?, 'pending')",
+                "INSERT INTO activity (at, user, action, model_id, outcome, host) VALUES "
+                "('2026-12-01T10:00:00+00:00', 'olga', 'download', ?, 'pending', 'local')",
                 (model_id,),
             )
     upstream = ScriptedPiecesOS(model("done", downloaded=True), model("gone"))

@@ -69,7 +69,7 @@ def test_a_move_is_logged_shown_on_every_page_then_cleared_after_a_while(harness
 
 
 def test_dismissing_the_notice_hides_it_for_that_person_only(panel, simulator):
-    host = panel.extensions["live"]
+    host = panel.extensions["fleet"].default
     admin, viewer = panel.test_client(), panel.test_client(user="viewer")
     admin.get("/")
     host.loop.ask(host.models.moved, simulator.url, simulator.url + "0")

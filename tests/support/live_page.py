@@ -6,6 +6,8 @@ import struct
 import requests
 import websocket
 
+from webapp.live.pages import HOST_PREFIX
+
 PERCENT = re.compile(r'<progress max="100" value="([0-9.]+)"')
 SINCE = re.compile(r'hx-ws:connect="/live\?[^"]*since=([0-9a-f]+-[0-9]+)"')
 CONNECT_TIMEOUT_SECONDS = 10
@@ -28,9 +30,12 @@ class LivePage:
         since: str | None = None,
         **options,
     ):
-        """``since``: the mark of the live state the page was rendered at (see ``since_of``)."""
+        """``since``: the mark of the live state the page was rendered at (see ``since_of``).
+        A page of a host (``/hosts/<name>/...``) opens that host's socket, as browsers do."""
         query = {"page": page} if since is None else {"page": page, "since": since}
-        url = panel_url.replace("http://", "ws://") + "/live?" + requests.compat.urlencode(query)
+        host = HOST_PREFIX.match(page)
+        socket_path = (host[0] if host else "") + "/live?"
+        url = panel_url.replace("http://", "ws://") + socket_path + requests.compat.urlencode(query)
         self.connection = websocket.create_connection(
             url, timeout=CONNECT_TIMEOUT_SECONDS, cookie=cookie, origin=panel_url, **options
         )

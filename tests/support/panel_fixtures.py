@@ -11,6 +11,8 @@ them, like the workers of one deployment.
 - ``panel_factory(**config)`` builds more apps; any app's ``test_client(user=NAME)`` is logged in
   as NAME (``user=None``: anonymous).
 - ``panel_database``: the path of this test's database (e.g. for a panel under gunicorn).
+- ``fleet_panel``: a panel of two hosts, ``build-box`` (the test's ``simulator``, the first)
+  and ``gpu-1`` (``second_simulator``, less memory and another version).
 """
 
 import shutil
@@ -113,12 +115,28 @@ def panel_factory(simulator, panel_database, tmp_path):
 
     yield build
     for app in built:
-        app.extensions["live"].shutdown()
+        app.extensions["fleet"].shutdown()
 
 
 @pytest.fixture
 def panel(panel_factory):
     return panel_factory()
+
+
+#: The hosts of ``fleet_panel``, in order.
+FLEET = ("build-box", "gpu-1")
+
+
+@pytest.fixture
+def second_simulator(simulator_factory):
+    return simulator_factory(memory_gb=8, version="12.4.0")
+
+
+@pytest.fixture
+def fleet_panel(panel_factory, simulator, second_simulator):
+    return panel_factory(
+        PIECES_OS_HOSTS=((FLEET[0], simulator.url), (FLEET[1], second_simulator.url))
+    )
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ USER_ACTIONS = ("add-user", "set-role", "set-password", "remove-user", "end-sess
 RUNTIME_ACTIONS = ("install-runtime", "update-runtime", "cancel-runtime", "uninstall-runtime")
 #: API tokens made and revoked, and requests with a token that was no good.
 TOKEN_ACTIONS = ("create-token", "revoke-token", "token")
+#: The fleet's hosts, added, changed and removed by admins.
+HOST_ACTIONS = ("add-host", "change-host", "remove-host")
 PANEL_ACTIONS = ("pieces-os-moved",)  # what the panel itself noticed
 #: A request refused for want of a permission (403).
 ACCESS_ACTIONS = ("access",)
@@ -34,6 +36,7 @@ ACTIONS = (
     + SESSION_ACTIONS
     + USER_ACTIONS
     + TOKEN_ACTIONS
+    + HOST_ACTIONS
     + PANEL_ACTIONS
     + ACCESS_ACTIONS
 )
@@ -57,6 +60,7 @@ class Entry:
     detail: str | None
     finished_at: datetime | None = None  # None while pending
     via: str | None = None  # the API token it was done with
+    host: str | None = None  # the Pieces OS host it concerns (None: none, e.g. a login)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Entry":
@@ -72,6 +76,7 @@ class Entry:
             detail=row["detail"],
             finished_at=datetime.fromisoformat(finished) if finished else None,
             via=row["via"] if "via" in row.keys() else None,
+            host=row["host"] if "host" in row.keys() else None,
         )
 
     @property
@@ -101,13 +106,15 @@ def record(
     detail: str | None = None,
     model_id: str | None = None,
     model_name: str | None = None,
+    host: str | None = None,
 ) -> int:
-    """Write one entry (finished unless ``pending``) and return its id. Written while a
-    request made with an API token is served, the entry names the token (``via``)."""
+    """Write one entry (finished unless ``pending``) and return its id; ``host``: the Pieces
+    OS host it concerns. Written while a request made with an API token is served, the entry
+    names the token (``via``)."""
     moment = now()
     cursor = db.execute(
         "INSERT INTO activity (at, user, action, model_id, model_name, outcome, detail,"
-        " finished_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " finished_at, via, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             moment,
             user[:MAX_USER_LENGTH],
@@ -118,6 +125,7 @@ def record(
             _clipped(detail),
             None if outcome == "pending" else moment,
             token_in_use(),
+            host,
         ),
     )
     _written()
@@ -186,9 +194,11 @@ def settle(db: sqlite3.Connection, entry_id: int, outcome: str, detail: str | No
 
 
 @contextmanager
-def attempt(action: str, model_id: str | None, model_name: str | None = None) -> Iterator[Attempt]:
-    """Log an attempt by the current user: pending now, ``ok`` unless the block says otherwise
-    (``model_id`` None: an action on no one model, e.g. unloading them all)."""
+def attempt(
+    action: str, model_id: str | None, model_name: str | None = None, *, host: str
+) -> Iterator[Attempt]:
+    """Log an attempt by the current user on ``host``: pending now, ``ok`` unless the block
+    says otherwise (``model_id`` None: an action on no one model, e.g. unloading them all)."""
     db = get_db()
     current = Attempt(
         db,
@@ -199,6 +209,7 @@ def attempt(action: str, model_id: str | None, model_name: str | None = None) ->
             outcome="pending",
             model_id=model_id,
             model_name=model_name,
+            host=host,
         ),
     )
     g.activity_entry = current.entry_id  # (the API answers with it)
@@ -210,28 +221,30 @@ def attempt(action: str, model_id: str | None, model_name: str | None = None) ->
     current._finish("ok")
 
 
-def recent_for_model(model_id: str, limit: int = RECENT_LIMIT) -> list[Entry]:
+def recent_for_model(model_id: str, host: str, limit: int = RECENT_LIMIT) -> list[Entry]:
     rows = get_db().execute(
-        "SELECT * FROM activity WHERE model_id = ? ORDER BY id DESC LIMIT ?", (model_id, limit)
+        "SELECT * FROM activity WHERE model_id = ? AND host = ? ORDER BY id DESC LIMIT ?",
+        (model_id, host, limit),
     )
     return [Entry.from_row(row) for row in rows]
 
 
-def pending_download(db: sqlite3.Connection, model_id: str) -> Entry | None:
-    """The model's most recent download entry still pending: the download is running, or the
-    panel stopped before it ended."""
+def pending_download(db: sqlite3.Connection, model_id: str, host: str) -> Entry | None:
+    """The model's most recent download entry on ``host`` still pending: the download is
+    running, or the panel stopped before it ended."""
     row = db.execute(
-        "SELECT * FROM activity WHERE model_id = ? AND action = 'download'"
+        "SELECT * FROM activity WHERE model_id = ? AND host = ? AND action = 'download'"
         " AND outcome = 'pending' ORDER BY id DESC LIMIT 1",
-        (model_id,),
+        (model_id, host),
     ).fetchone()
     return Entry.from_row(row) if row else None
 
 
-def pending_entries(db: sqlite3.Connection, up_to: int) -> list[Entry]:
-    """Every entry up to id ``up_to`` still pending, oldest first."""
+def pending_entries(db: sqlite3.Connection, up_to: int, host: str) -> list[Entry]:
+    """Every entry of ``host`` up to id ``up_to`` still pending, oldest first."""
     rows = db.execute(
-        "SELECT * FROM activity WHERE outcome = 'pending' AND id <= ? ORDER BY id", (up_to,)
+        "SELECT * FROM activity WHERE outcome = 'pending' AND id <= ? AND host = ? ORDER BY id",
+        (up_to, host),
     )
     return [Entry.from_row(row) for row in rows]
 

@@ -128,7 +128,7 @@ def _select(query: ActivityQuery, show_failed_login_names: bool) -> tuple[str, s
     where, parameters = query.where(user)
     select = (
         f"SELECT id, at, {user} AS user, action, model_id, model_name, outcome, detail,"
-        f" finished_at, via FROM activity{where} ORDER BY id DESC"
+        f" finished_at, via, host FROM activity{where} ORDER BY id DESC"
     )
     return select, where, parameters
 
@@ -170,7 +170,7 @@ def entries_after(
     follow the log: the API's ``/activity?after=``)."""
     rows = db.execute(
         f"SELECT id, at, {_user_column(show_failed_login_names)} AS user, action, model_id,"
-        " model_name, outcome, detail, finished_at, via FROM activity WHERE id > ?"
+        " model_name, outcome, detail, finished_at, via, host FROM activity WHERE id > ?"
         " ORDER BY id LIMIT ?",
         (after_id, limit),
     )

@@ -25,10 +25,10 @@ bp = Blueprint("acting", __name__)
     '/<any(download, cancel, load, unload, "delete-files"):action_name>'
 )
 def act(host: str, model_id: str, action_name: str) -> Response:
-    host_named(host)
+    g.live_host = host_named(host)  # (the buttons' code acts on the request's host)
     if not g.user.can("act"):
         abort(403, description=forbidden_message(g.user, "act"))
     if action_name == "delete-files":
         return delete_files_of(model_id)
-    with activity_log.attempt(action_name, model_id) as attempt:
+    with activity_log.attempt(action_name, model_id, host=host) as attempt:
         return carry_out(ACTIONS[action_name], model_id, attempt)

@@ -8,11 +8,11 @@ if TYPE_CHECKING:
     pass
 
 
-def entry_json(entry: Entry, host: str) -> dict[str, Any]:
+def entry_json(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "at": entry.at.isoformat(),
-        "host": host,
+        "host": entry.host,
         "user": entry.user,
         "via": entry.via,
         "action": entry.action,

@@ -225,7 +225,10 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "at": {"type": "string", "format": "date-time"},
-            "host": {"type": "string"},
+            "host": {
+                "type": ["string", "null"],
+                "description": "None for an entry of no host (a login).",
+            },
             "user": {"type": "string"},
             "via": nullable("string"),
             "action": {"type": "string"},

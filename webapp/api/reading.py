@@ -59,8 +59,7 @@ def activity() -> Response:
     after = whole_number("after", 0)
     limit = min(whole_number("limit", MAX_ENTRIES), MAX_ENTRIES)
     entries = entries_after(get_db(), after, limit, g.user.can("manage_users"))
-    (host,) = live_hosts()  # every entry is of the one host until entries name theirs
-    return jsonify(entries=[entry_json(entry, host) for entry in entries])
+    return jsonify(entries=[entry_json(entry) for entry in entries])
 
 
 def whole_number(parameter: str, default: int) -> int:

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from ..accounts.gate import requires
 from ..activity import log as activity_log
 from ..db import get_db
-from ..live import current_live
+from ..live import current_client, current_live
 from ..live.state import Outcome
 from ..live.views import ModelRow
 from ..pieces.client import (
@@ -33,7 +33,6 @@ from ..pieces.client import (
     TimedOut,
     Unreachable,
     UpstreamError,
-    current_client,
 )
 from ..pieces.model import Model
 from ..web.confirmation import Confirmation, is_confirmed
@@ -84,7 +83,7 @@ def act(model_id: str, action_name: str) -> Response:
         question = ask_before_taking_over(action_name, model_id)
         if question is not None:
             return question
-    with activity_log.attempt(action_name, model_id) as attempt:
+    with activity_log.attempt(action_name, model_id, host=current_live().name) as attempt:
         return carry_out(ACTIONS[action_name], model_id, attempt)
 
 
@@ -170,7 +169,7 @@ def owner_of(action_name: str, model_id: str) -> str | None:
     progress = current_live().snapshot.row(None, model_id).progress
     if progress is not None and progress.started_by:
         return progress.started_by
-    running = activity_log.pending_download(get_db(), model_id)
+    running = activity_log.pending_download(get_db(), model_id, current_live().name)
     return running.user if running else None
 
 

@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
-from ..live import current_live
+from ..live import current_client, current_live
 from ..live.state import Outcome
-from ..pieces.client import UpstreamError, current_client
+from ..pieces.client import UpstreamError
 from ..pieces.model import Model
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
@@ -73,7 +73,7 @@ def delete_files(model_id: str) -> Response:
 def delete_files_of(model_id: str) -> Response:
     """(Confirmed, or asked for through the API.) Delete the files, log it, answer the caller."""
     client, host = current_client(), current_live()
-    with activity_log.attempt("delete-files", model_id) as attempt:
+    with activity_log.attempt("delete-files", model_id, host=host.name) as attempt:
         model = read_model(model_id, attempt)
         kept = files_kept_because(model)
         if kept:
@@ -123,7 +123,7 @@ def unload_all() -> Response:
     require_confirmation("Unloading every model")
     client, host = current_client(), current_live()
     back = safe_local_path(request.form.get("next"))
-    with activity_log.attempt("unload-all", None) as attempt:
+    with activity_log.attempt("unload-all", None, host=host.name) as attempt:
         try:
             before = [model.name for model in client.list_models() if model.loaded]
             client.unload_all()

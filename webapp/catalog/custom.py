@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
-from ..live import current_live
-from ..pieces.client import UpstreamError, current_client
+from ..live import current_client, current_live
+from ..pieces.client import UpstreamError
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
 from ..web.responses import is_htmx
@@ -40,7 +40,9 @@ def create() -> ResponseReturnValue:
         return render_template("catalog/new.html", form=ModelForm.from_form(MultiDict()))
     form = ModelForm.from_form(request.form)
     changes = form.validate()
-    with activity_log.attempt("create-model", None, form.values["name"] or None) as attempt:
+    with activity_log.attempt(
+        "create-model", None, form.values["name"] or None, host=current_live().name
+    ) as attempt:
         if form.errors:
             attempt.refused(f"Invalid values in: {', '.join(form.errors)}.")
             return render_template("catalog/new.html", form=form), 422
@@ -84,7 +86,7 @@ def delete(model_id: str) -> ResponseReturnValue:
     """Delete a custom model; back to the list, which no longer shows it."""
     require_confirmation("Deleting a custom model")
     client = current_client()
-    with activity_log.attempt("delete-model", model_id) as attempt:
+    with activity_log.attempt("delete-model", model_id, host=current_live().name) as attempt:
         model = read_model(model_id, attempt)
         if not model.custom:
             refusal = f"{model.name} is not a custom model, so it cannot be deleted."

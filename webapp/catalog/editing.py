@@ -5,8 +5,8 @@ from flask.typing import ResponseReturnValue
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
-from ..live import current_live
-from ..pieces.client import ModelGone, UpstreamError, current_client
+from ..live import current_client, current_live
+from ..pieces.client import ModelGone, UpstreamError
 from .form import ModelForm, apply_changes
 
 bp = Blueprint("editing", __name__)
@@ -31,7 +31,7 @@ def edit(model_id: str) -> ResponseReturnValue:
         return render_template("catalog/edit.html", model=model, form=ModelForm.from_model(model))
     form = ModelForm.from_form(request.form)
     changes = form.validate()
-    with activity_log.attempt("edit", model.id, model.name) as attempt:
+    with activity_log.attempt("edit", model.id, model.name, host=current_live().name) as attempt:
         if form.errors:
             attempt.refused(f"Invalid values in: {', '.join(form.errors)}.")
             return render_template("catalog/edit.html", model=model, form=form), 422

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
 from ..activity import log as activity_log
-from ..live import current_live
+from ..live import current_client, current_live
 from ..pieces import runtime_api
-from ..pieces.client import UpstreamError, current_client
+from ..pieces.client import UpstreamError
 from ..pieces.runtime import LocalRuntime
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.navigation import safe_local_path
@@ -44,7 +44,7 @@ class Refused(Exception):
 @requires("manage_runtime")
 def act(action: str) -> Response:
     """Install or update Ollama, or cancel the install or update under way."""
-    with activity_log.attempt(f"{action}-runtime", None) as attempt:
+    with activity_log.attempt(f"{action}-runtime", None, host=current_live().name) as attempt:
         try:
             runtime = runtime_now(action, attempt)
             message = {"install": install, "update": update, "cancel": cancel}[action](
@@ -81,7 +81,7 @@ def uninstall() -> Response:
     """Uninstall Ollama (``POST /ollama/uninstall`` with its installation)."""
     require_confirmation("Uninstalling Ollama")
     client, host = current_client(), current_live()
-    with activity_log.attempt("uninstall-runtime", None) as attempt:
+    with activity_log.attempt("uninstall-runtime", None, host=host.name) as attempt:
         try:
             runtime = runtime_now("uninstall", attempt)
             installation = runtime.installation

@@ -3,8 +3,8 @@
 from flask import Blueprint, Response, abort, make_response, render_template, request
 
 from ..activity.log import recent_for_model
-from ..live import current_live
-from ..pieces.client import ModelGone, UpstreamError, current_client
+from ..live import current_client, current_live
+from ..pieces.client import ModelGone, UpstreamError
 from ..pieces.listing import BadListQuery, ListQuery, providers, summarize
 from ..web.responses import page_or_fragment, vary_on_htmx
 from .actions import VIEWS, read_model
@@ -63,7 +63,7 @@ def detail(model_id: str) -> Response | tuple[str, int]:
         model_id=model_id,
         back=back,
         error=error,
-        history=recent_for_model(model_id),
+        history=recent_for_model(model_id, current_live().name),
     )
 
 

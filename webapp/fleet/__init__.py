@@ -1,23 +1,36 @@
-"""The Pieces OS hosts the panel manages, each by its name, with its live state (``LiveHost``).
+"""The Pieces OS hosts the panel manages, each by its name, with its live state (``LiveHost``):
+the fleet (registry), the hosts kept in the database (stored), and each host's pages under
+``/hosts/<name>/`` (routing)."""
 
-Today the panel manages one host, named ``local``; pages, the API and the metrics ask here for
-hosts by name, so that more hosts are more entries of the same table.
-"""
+from flask import Flask, abort, current_app
 
-from flask import abort, current_app
-
+from ..accounts.presence import count_open_pages_with
+from ..accounts.sessions import on_sessions_ended
+from ..activity import log as activity_log
 from ..live.host import LiveHost
+from . import routing
+from .registry import Fleet
+
+
+def init_app(app: Flask) -> None:
+    """Start every host's live state; after the blueprints of the host pages (routing)."""
+    fleet = Fleet(app)
+    fleet.start()
+    app.extensions["fleet"] = fleet
+    on_sessions_ended(app, fleet.check_sessions)
+    count_open_pages_with(app, fleet.pages_by_session)
+    activity_log.listen(app, fleet.activity_changed)
+    routing.init_app(app)
 
 
 def live_hosts() -> dict[str, LiveHost]:
     """Every host, by name, in the order they were added."""
-    live: LiveHost = current_app.extensions["live"]
-    return {live.loop.name: live}
+    return dict(current_app.extensions["fleet"].hosts)
 
 
 def host_named(name: str) -> LiveHost:
     """The host called ``name``; 404 if there is none."""
-    host = live_hosts().get(name)
+    host = current_app.extensions["fleet"].get(name)
     if host is None:
         abort(404, description=f"There is no host named {name[:40]!r}.")
     return host

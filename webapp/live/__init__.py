@@ -10,16 +10,12 @@ state as immutable values (``views``): ``live`` (the request's ``LiveSnapshot``)
 
 from flask import Flask
 
-from ..accounts.presence import count_open_pages_with
-from ..accounts.sessions import on_sessions_ended
-from ..activity import log as activity_log
-from .host import LiveHost
 from .loop import LoopStopped
 from .notice_views import bp as notices_bp
-from .quota import sockets_allowed
 from .route import (
     bp,
     browser_left,
+    current_client,
     current_live,
     current_snapshot,
     live_socket_path,
@@ -27,7 +23,7 @@ from .route import (
     sock,
 )
 
-__all__ = ["current_live", "current_snapshot", "init_app"]
+__all__ = ["current_client", "current_live", "current_snapshot", "init_app"]
 
 
 # Browsers send nothing on this socket; a message bigger than this is refused as too big (1009).
@@ -44,15 +40,6 @@ def init_app(app: Flask) -> None:
             "max_message_size": MAX_INCOMING_MESSAGE_BYTES,
         },
     )
-    host = LiveHost(
-        app,
-        app.extensions["pieces_client"],
-        total_sockets=sockets_allowed(app.config["LIVE_SOCKETS_TOTAL"]),
-    )
-    app.extensions["live"] = host
-    on_sessions_ended(app, host.check_sessions)
-    count_open_pages_with(app, host.pages_by_session)
-    activity_log.listen(app, host.activity_changed)
     app.jinja_env.globals.update(live_socket_path=live_socket_path)
     app.context_processor(lambda: {"live": current_snapshot()})
     app.register_blueprint(bp)

@@ -16,6 +16,7 @@ from .fanout import Mailbox
 from .pages import Page
 
 if TYPE_CHECKING:
+    from .host import LiveHost
     from .notices import WorkNotice
 from .views import LiveSnapshot, ModelRow
 
@@ -25,8 +26,9 @@ GONE = "This model is no longer in Pieces OS."
 class Fragments:
     """One method per kind of element; each returns HTML that htmx swaps in by id."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, host: "LiveHost"):
         self.app = app
+        self.host = host
 
     def model(self, page: Page, row: ModelRow, live: LiveSnapshot) -> str:
         """The model's row or card; a model gone from Pieces OS leaves a card saying so (its row
@@ -102,7 +104,7 @@ class Fragments:
                 "activity/_history.html",
                 oob=True,
                 model_id=page.model_id,
-                history=recent_for_model(page.model_id),
+                history=recent_for_model(page.model_id, self.host.name),
             )
 
     def work_notice(self, page: Page, notice: "WorkNotice", live: LiveSnapshot) -> str:
@@ -142,13 +144,14 @@ class Fragments:
 
     @contextmanager
     def _as_seen_on(self, page: Page, live: LiveSnapshot) -> Iterator[None]:
-        """A request of the page (its URL and address build its links) seen by whoever has its
-        role. An app context of its own: a request thread waiting for the loop must not find
-        its own ``g`` changed."""
+        """A request of the page (its URL and address build its links) of this host, seen by
+        whoever has its role. An app context of its own: a request thread waiting for the loop
+        must not find its own ``g`` changed."""
         with (
             self.app.app_context(),
             self.app.test_request_context(page.url, base_url=page.base_url),
         ):
             g.audience = page
+            g.live_host = self.host
             g.live_snapshot = live
             yield

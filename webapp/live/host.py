@@ -60,6 +60,7 @@ class LiveHost:
         total_sockets: int | None = None,
     ):
         config = app.config
+        self.name = name
         self.client = client
         self.config = config
         self.run = secrets.token_hex(4)  # sequence numbers of another run of the panel mean nothing
@@ -69,13 +70,13 @@ class LiveHost:
         self.loop = loop or HostLoop(name)
         self.loop.set_tick(self._tick)
         self._open_reader = open_reader or self._start_reader
-        self.journal = Journal(config["DATABASE"], lambda: self.publish.activity())
+        self.journal = Journal(config["DATABASE"], name, lambda: self.publish.activity())
         self.fanout = Fanout(
             lambda page: self.publish.page_state(page),
             config["LIVE_SOCKETS_PER_ACCOUNT"],
             total_sockets or config["LIVE_SOCKETS_TOTAL"],
         )
-        self.fragments = Fragments(app)
+        self.fragments = Fragments(app, self)
         self.events = EventFeed(self, name)
         self.publish = Publisher(self, self.fragments, self.fanout)
         self.models = Models(self)

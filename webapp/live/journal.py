@@ -23,8 +23,9 @@ FOLLOWED_ACTIONS = ("download", "load", "cancel", "install-runtime", "update-run
 
 
 class Journal:
-    def __init__(self, database: str, on_written: Callable[[], None]):
+    def __init__(self, database: str, host: str, on_written: Callable[[], None]):
         self.database = database
+        self.host = host
         self.on_written = on_written
         with closing(db.connect(database)) as connection:
             #: The newest entry when this run of the panel began: those after are its own.
@@ -33,7 +34,12 @@ class Journal:
     def record(self, action: str, outcome: str, detail: str) -> None:
         self._write(
             lambda connection: activity_log.record(
-                connection, user=PANEL_USER, action=action, outcome=outcome, detail=detail
+                connection,
+                user=PANEL_USER,
+                action=action,
+                outcome=outcome,
+                detail=detail,
+                host=self.host,
             )
         )
 
@@ -45,7 +51,7 @@ class Journal:
         stopped meanwhile) or a new one; returns the entry and who started it."""
 
         def write(connection: sqlite3.Connection) -> tuple[int, str]:
-            pending = activity_log.pending_download(connection, model.id)
+            pending = activity_log.pending_download(connection, model.id, self.host)
             if pending is not None:
                 return pending.id, pending.user
             return activity_log.record(
@@ -56,6 +62,7 @@ class Journal:
                 model_id=model.id,
                 model_name=model.name,
                 detail="Seen downloading: started outside the panel.",
+                host=self.host,
             ), other_tool
 
         return self._write(write)
@@ -65,7 +72,9 @@ class Journal:
         from what Pieces OS says now (``models``), or mark them unknown with the reason; never
         one of this run's, nor one of a model whose download or load is ``followed`` now."""
         with closing(db.connect(self.database)) as connection:
-            entries = activity_log.pending_entries(connection, up_to=self.run_began_after)
+            entries = activity_log.pending_entries(
+                connection, up_to=self.run_began_after, host=self.host
+            )
         for entry in entries:
             model = models.get(entry.model_id or "")
             if entry.model_id in followed:

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ..accounts.users import PERMISSIONS
+from ..config import HOST_NAME_PATTERN
 from ..pieces.ids import InvalidModelId, check_model_id, from_segment
 from ..pieces.listing import list_query_of
 from ..web.navigation import safe_local_path
 
+#: How the paths of a host's pages begin, but the first host's (fleet.routing).
+HOST_PREFIX = re.compile(r"/hosts/" + HOST_NAME_PATTERN.pattern + r"(?=/)")
 DETAIL_PATH = re.compile(r"/models/(?P<model_id>[^/]+)")
 #: Every Activity page is one kind, whatever its filters: it is told that the log changed and
 #: fetches its own filtered view again.
@@ -49,18 +52,26 @@ class Page:
 
     @classmethod
     def from_url(
-        cls, url: str | None, role: str | None = None, base_url: str | None = None
+        cls,
+        url: str | None,
+        role: str | None = None,
+        base_url: str | None = None,
+        host_prefix: str = "",
     ) -> "Page":
-        """The page a browser says it is on; anything that is not a panel page is the list."""
+        """The page a browser says it is on, as a page of the host whose paths begin with
+        ``host_prefix`` (the socket's); anything that is not a panel page is the list."""
         parts = urlsplit(safe_local_path(url))
-        detail = DETAIL_PATH.fullmatch(parts.path)
+        prefix = HOST_PREFIX.match(parts.path)
+        path = parts.path[prefix.end() :] if prefix else parts.path
+        detail = DETAIL_PATH.fullmatch(path)
         model_id = from_segment(unquote(detail["model_id"])) if detail else None
         if model_id and is_model_id(model_id):
-            return cls(parts.path, model_id, role, base_url)
-        if parts.path == ACTIVITY_URL:
+            return cls(host_prefix + path, model_id, role, base_url)
+        if path == ACTIVITY_URL and not host_prefix:
             return cls(ACTIVITY_URL, None, role, base_url)
         suffix = list_query_of(parts.geturl()).query_string()
-        return cls("/?" + suffix if suffix else "/", None, role, base_url)
+        list_url = f"{host_prefix}/?{suffix}" if suffix else f"{host_prefix}/"
+        return cls(list_url, None, role, base_url)
 
 
 def is_model_id(text: str) -> bool:

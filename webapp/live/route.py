@@ -18,6 +18,7 @@ from flask_sock import ConnectionClosed, Sock
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from ..db import close_db
+from ..pieces.client import PiecesClient
 from ..security.origin import is_websocket_handshake
 from ..serving.admission import free_slot
 from ..web.errors import ErrorAnswer, render_http_error
@@ -45,14 +46,27 @@ TRY_AGAIN_LATER = 1013
 
 
 def current_live() -> LiveHost:
-    return current_app.extensions["live"]
+    """The host whose page the request is (or renders): the one its URL names (fleet.routing),
+    or the fleet's first host."""
+    return g.get("live_host") or current_app.extensions["fleet"].default
+
+
+def host_prefix(host: LiveHost) -> str:
+    """How the paths of ``host``'s pages begin: ``/hosts/<name>``, or nothing for the first
+    host (fleet.routing)."""
+    return "" if host is current_app.extensions["fleet"].default else f"/hosts/{host.name}"
+
+
+def current_client() -> PiecesClient:
+    """The client of the request's host (``current_live``)."""
+    return current_live().client
 
 
 @sock.route("/live", bp=bp)
 def live(ws: "Server") -> None:
     """Send one page what changes, until either side closes."""
     host = current_live()
-    page = Page.from_url(request.args.get("page"), g.user.role, request.host_url)
+    page = Page.from_url(request.args.get("page"), g.user.role, request.host_url, host_prefix(host))
     viewer = Viewer(
         g.user.id,
         g.session_hash,
@@ -177,7 +191,7 @@ def live_socket_path() -> str:
     mark of the live state the page was rendered from: the socket sends only what changed
     after it."""
     query = {"page": request.full_path.rstrip("?"), "since": current_snapshot().mark}
-    return f"{request.script_root}/live?{urlencode(query)}"
+    return f"{request.script_root}{host_prefix(current_live())}/live?{urlencode(query)}"
 
 
 def current_snapshot() -> LiveSnapshot:

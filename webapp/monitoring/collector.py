@@ -35,8 +35,7 @@ class PanelCollector(Collector):
         self.app = app
 
     def hosts(self) -> dict[str, LiveHost]:
-        live: LiveHost = self.app.extensions["live"]
-        return {live.loop.name: live}
+        return dict(self.app.extensions["fleet"].hosts)
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily(

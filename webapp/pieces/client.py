@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
-from flask import current_app
 from requests.adapters import HTTPAdapter
 
 from .device import Device
@@ -286,8 +285,3 @@ class PiecesClient:
         if self.on_moved:
             self.on_moved(old, new)
         return True
-
-
-def current_client() -> PiecesClient:
-    """The client of the app handling the current request."""
-    return current_app.extensions["pieces_client"]

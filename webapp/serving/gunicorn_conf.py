@@ -52,8 +52,8 @@ def _start_closing_live_sockets(worker: "Worker") -> float | None:
     browsers reconnect to the next server. Returns until when the closing should be given time,
     or None where there is no live core (the master, an app that failed to load)."""
     if not hasattr(worker, "live_close_deadline"):
-        live = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("live")
-        shutdown = getattr(live, "shutdown", None)
+        fleet = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("fleet")
+        shutdown = getattr(fleet, "shutdown", None)
         worker.live_close_deadline = None
         if callable(shutdown):
             worker.live_close_deadline = time.monotonic() + LIVE_CLOSE_SECONDS

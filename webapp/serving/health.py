@@ -1,4 +1,5 @@
-"""``/healthz``: is the panel up, and does Pieces OS answer (for monitors and scripts).
+"""``/healthz``: is the panel up, and does (the first host's) Pieces OS answer (for monitors and
+scripts; /metrics tells of every host).
 
 Anybody may ask, so an anonymous caller learns only "ok" or "unreachable"; a logged-in user (a
 script with a session) also gets the version, the error and whether Pieces OS is simulated. Asked
@@ -10,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g
 
-from ..pieces.client import UpstreamError, current_client
+from ..pieces.client import UpstreamError
 
 bp = Blueprint("health", __name__)
 
@@ -33,7 +34,7 @@ def pieces_os_check() -> Check:
     now = time.monotonic()
     if last is None or now - last.at >= CHECK_SECONDS:
         try:
-            version, error = current_client().version(), None
+            version, error = current_app.extensions["fleet"].default.client.version(), None
         except UpstreamError as failure:
             version, error = None, str(failure)
         last = current_app.extensions[EXTENSION_KEY] = Check(now, version, error)

@@ -1,0 +1,141 @@
+"""The fleet: one ``LiveHost`` (live state, loop, relays) per Pieces OS host, by name.
+
+Built at start from the settings and the database (fleet.stored); admins add, change and remove
+hosts while the panel runs. The table of hosts is replaced whole on every change (readers take
+it in one read, never see it half changed); changes come from admins' requests, one at a time
+per host name, and each builds or stops a host's loop outside the table.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from contextlib import closing
+
+from flask import Flask
+
+from .. import db
+from ..live.host import LiveHost
+from ..live.quota import sockets_allowed
+from ..pieces import discovery
+from ..pieces.client import PiecesClient
+from .names import LOCAL_HOST
+from .stored import claim_unnamed_entries, seed, stored_hosts
+
+# Used when PIECES_OS_URL is unset and discovery finds nothing: the first port Pieces OS uses.
+FALLBACK_PIECES_OS_URL = "http://127.0.0.1:39300"
+
+#: Builds a host's live state (tests give one that scripts its upstream sockets).
+HostFactory = Callable[[Flask, str, PiecesClient], LiveHost]
+
+
+def live_host(app: Flask, name: str, client: PiecesClient) -> LiveHost:
+    return LiveHost(
+        app, client, name=name, total_sockets=sockets_allowed(app.config["LIVE_SOCKETS_TOTAL"])
+    )
+
+
+class Fleet:
+    def __init__(self, app: Flask, make_host: HostFactory = live_host):
+        self.app = app
+        self.config = app.config
+        self._make_host = make_host
+        self._hosts: dict[str, LiveHost] = {}
+        #: The host of PIECES_OS_URL or discovery, when PIECES_OS_HOSTS is unset: set by the
+        #: environment, it is not on the Hosts page's list of hosts one may change.
+        self.configured_local = not self.config["PIECES_OS_HOSTS"]
+
+    def start(self) -> None:
+        with closing(db.connect(self.config["DATABASE"])) as connection:
+            if self.config["PIECES_OS_HOSTS"]:
+                seed(connection, self.config["PIECES_OS_HOSTS"])
+            stored = stored_hosts(connection)
+            hosts: dict[str, LiveHost] = {}
+            if self.configured_local:
+                hosts[LOCAL_HOST] = self._make_host(self.app, LOCAL_HOST, self._local_client())
+            for host in stored:
+                if host.name not in hosts:
+                    hosts[host.name] = self._make_host(self.app, host.name, self.client(host.url))
+            self._hosts = hosts
+            claim_unnamed_entries(connection, self.default.name)
+
+    # -- reading (any thread) ------------------------------------------------------------------
+
+    @property
+    def hosts(self) -> Mapping[str, LiveHost]:
+        """Every host, by name, in the order they were added (the first is the default)."""
+        return self._hosts
+
+    @property
+    def default(self) -> LiveHost:
+        """The host of the panel's pages without ``/hosts/<name>``: the first one."""
+        return next(iter(self._hosts.values()))
+
+    def get(self, name: str) -> LiveHost | None:
+        return self._hosts.get(name)
+
+    def pages_by_session(self) -> dict[str, int]:
+        """How many pages each login session (by hash) has open, on every host."""
+        counts: Counter[str] = Counter()
+        for host in self._hosts.values():
+            counts.update(host.pages_by_session())
+        return dict(counts)
+
+    # -- told by the rest of the panel ---------------------------------------------------------
+
+    def check_sessions(self) -> None:
+        for host in self._hosts.values():
+            host.check_sessions()
+
+    def activity_changed(self) -> None:
+        for host in self._hosts.values():
+            host.activity_changed()
+
+    # -- changed by admins (fleet.views) -------------------------------------------------------
+
+    def add(self, name: str, url: str) -> None:
+        host = self._make_host(self.app, name, self.client(url))
+        self._hosts = {**self._hosts, name: host}
+
+    def replace(self, name: str, new_name: str, url: str) -> None:
+        """A host renamed or moved: its pages close (they reopen under the new name) and its
+        loop stops; a new one starts in its place, at the same position."""
+        old = self._hosts[name]
+        new = self._make_host(self.app, new_name, self.client(url))
+        self._hosts = {
+            (new_name if each == name else each): (new if each == name else host)
+            for each, host in self._hosts.items()
+        }
+        old.shutdown()
+
+    def remove(self, name: str) -> None:
+        old = self._hosts[name]
+        self._hosts = {each: host for each, host in self._hosts.items() if each != name}
+        old.shutdown()
+
+    def shutdown(self) -> None:
+        for host in self._hosts.values():
+            host.shutdown()
+
+    # -- clients -------------------------------------------------------------------------------
+
+    def client(self, url: str, locator: discovery.Locator | None = None) -> PiecesClient:
+        config = self.config
+        return PiecesClient(
+            url,
+            connect_timeout=config["PIECES_OS_CONNECT_TIMEOUT"],
+            read_timeout=config["PIECES_OS_READ_TIMEOUT"],
+            load_timeout=config["PIECES_OS_LOAD_TIMEOUT"],
+            locator=locator,
+        )
+
+    def _local_client(self) -> PiecesClient:
+        """The client of the Pieces OS that PIECES_OS_URL names; unset, of the one discovery
+        finds (and finds again whenever it stops answering, as it picks a new port at each
+        start)."""
+        url = self.config["PIECES_OS_URL"]
+        if url:
+            return self.client(url)
+
+        def find() -> str | None:
+            return discovery.discover(discovery.candidate_urls(self.config["PIECES_OS_PORT_FILE"]))
+
+        return self.client(find() or FALLBACK_PIECES_OS_URL, discovery.Locator(find))

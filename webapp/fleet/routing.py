@@ -1,0 +1,60 @@
+"""Each host's pages under ``/hosts/<name>/``; the first host's also where they always were.
+
+Every route of the host pages' blueprints gets a twin under ``/hosts/<host_name>`` with the same
+endpoint. A request through a twin sets its host (``g.live_host``, 404 for a name the fleet does
+not know) before the view runs; ``url_for`` in it then builds the twins' URLs by itself, and the
+first host's pages keep their URLs without the prefix.
+"""
+
+from typing import Any
+
+from flask import Flask, abort, current_app, g
+from werkzeug.routing import BaseConverter, Rule
+
+from ..config import HOST_NAME_PATTERN
+from .registry import Fleet
+
+#: The blueprints of one host's pages: its models, their actions, its live socket.
+HOST_PAGES = ("catalog", "actions", "cleanup", "custom", "editing", "runtime", "live", "notices")
+HOST_PREFIX = "/hosts/<host_name:host_name>"
+
+
+class HostNameConverter(BaseConverter):
+    regex = HOST_NAME_PATTERN.pattern
+
+
+def current_fleet() -> Fleet:
+    return current_app.extensions["fleet"]
+
+
+def init_app(app: Flask) -> None:
+    """After every host page's blueprint is registered."""
+    app.url_map.converters["host_name"] = HostNameConverter
+    for rule in list(app.url_map.iter_rules()):
+        if rule.endpoint.partition(".")[0] in HOST_PAGES:
+            twin = Rule(HOST_PREFIX + rule.rule, **rule.get_empty_kwargs())
+            twin.websocket = rule.websocket  # (not among werkzeug's empty kwargs)
+            app.url_map.add(twin)
+    app.url_value_preprocessor(take_host_from_url)
+    app.url_defaults(keep_host_in_urls)
+
+
+def take_host_from_url(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and "host_name" in values:
+        name = values.pop("host_name")
+        host = current_fleet().get(name)
+        if host is None:
+            abort(404, description=f"There is no host named {name}.")
+        g.live_host = host
+
+
+def keep_host_in_urls(endpoint: str, values: dict[str, Any]) -> None:
+    """URLs of host pages built while a host's page is handled or rendered lead to that host's
+    pages; the first host's, to the paths without prefix."""
+    if endpoint.partition(".")[0] not in HOST_PAGES:
+        return
+    fleet = current_fleet()
+    if "host_name" not in values and g.get("live_host") is not None:
+        values["host_name"] = g.live_host.name
+    if values.get("host_name") == fleet.default.name:
+        del values["host_name"]

@@ -1,0 +1,106 @@
+"""The hosts kept in the database: those admins added on the Hosts page and those
+PIECES_OS_HOSTS seeded, in the order they were added."""
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..activity import log as activity_log
+from ..config import parse_url
+from ..db import transaction
+from .names import HostError, check_host_name
+
+
+@dataclass(frozen=True)
+class StoredHost:
+    name: str
+    url: str
+
+
+def stored_hosts(db: sqlite3.Connection) -> list[StoredHost]:
+    rows = db.execute("SELECT name, url FROM hosts ORDER BY id")
+    return [StoredHost(row["name"], row["url"]) for row in rows]
+
+
+def check_url(url: str) -> str:
+    try:
+        return parse_url(url)
+    except ValueError as error:
+        raise HostError(f"{url[:80]!r} is not a Pieces OS address: {error}.") from None
+
+
+def seed(db: sqlite3.Connection, hosts: Iterable[tuple[str, str]]) -> None:
+    """Add each configured host unless one of that name or address is kept already (a host an
+    admin renamed keeps its address: it is not added again under its old name)."""
+    with transaction(db):
+        for name, url in hosts:
+            known = db.execute(
+                "SELECT 1 FROM hosts WHERE name = ? OR url = ?", (name, url)
+            ).fetchone()
+            if known is None:
+                db.execute(
+                    "INSERT INTO hosts (name, url, added_at) VALUES (?, ?, ?)",
+                    (name, url, activity_log.now()),
+                )
+
+
+def add_host(db: sqlite3.Connection, name: str, url: str, *, actor: str) -> StoredHost:
+    host = StoredHost(check_host_name(name), check_url(url))
+    with transaction(db):
+        if db.execute("SELECT 1 FROM hosts WHERE name = ?", (name,)).fetchone():
+            raise HostError(f"There is a host named {name} already.")
+        db.execute(
+            "INSERT INTO hosts (name, url, added_at) VALUES (?, ?, ?)",
+            (host.name, host.url, activity_log.now()),
+        )
+        activity_log.record(
+            db,
+            user=actor,
+            action="add-host",
+            outcome="ok",
+            detail=f"Added {host.name} at {host.url}.",
+            host=host.name,
+        )
+    return host
+
+
+def change_host(
+    db: sqlite3.Connection, name: str, new_name: str, new_url: str, *, actor: str
+) -> StoredHost:
+    """Rename a host and/or give it a new address; its entries in the log follow the name."""
+    host = StoredHost(check_host_name(new_name), check_url(new_url))
+    with transaction(db):
+        if db.execute("SELECT 1 FROM hosts WHERE name = ?", (name,)).fetchone() is None:
+            raise HostError(f"There is no host named {name} on the Hosts page.")
+        if (
+            new_name != name
+            and db.execute("SELECT 1 FROM hosts WHERE name = ?", (new_name,)).fetchone()
+        ):
+            raise HostError(f"There is a host named {new_name} already.")
+        db.execute("UPDATE hosts SET name = ?, url = ? WHERE name = ?", (host.name, host.url, name))
+        db.execute("UPDATE activity SET host = ? WHERE host = ?", (new_name, name))
+        activity_log.record(
+            db,
+            user=actor,
+            action="change-host",
+            outcome="ok",
+            detail=f"Changed {name} to {host.name} at {host.url}.",
+            host=host.name,
+        )
+    return host
+
+
+def remove_host(db: sqlite3.Connection, name: str, *, actor: str) -> None:
+    """Forget a host (its entries in the log stay, under its name)."""
+    with transaction(db):
+        if db.execute("DELETE FROM hosts WHERE name = ?", (name,)).rowcount == 0:
+            raise HostError(f"There is no host named {name} on the Hosts page.")
+        activity_log.record(
+            db, user=actor, action="remove-host", outcome="ok", detail=f"Removed {name}.", host=name
+        )
+
+
+def claim_unnamed_entries(db: sqlite3.Connection, first_host: str) -> None:
+    """Entries logged before the panel knew several hosts (marked by schema step 6) belong to
+    its first host."""
+    db.execute("UPDATE activity SET host = ? WHERE host = ''", (first_host,))
