@@ -134,7 +134,8 @@ def start_gunicorn(app_spec: str, options: list[str], env: dict) -> tuple[subpro
 
 
 class Servers:
-    """A simulator and a panel under gunicorn, and a logged-in operator of the panel."""
+    """A simulator (or ``hosts`` of them, each a host of the panel's fleet, named ``host-1``,
+    ``host-2``...) and a panel under gunicorn, and a logged-in operator of the panel."""
 
     def __init__(
         self,
@@ -142,7 +143,9 @@ class Servers:
         tick_seconds: float = 0.1,
         panel_settings: dict[str, str] | None = None,
         simulator_sockets: int = 0,
+        hosts: int = 1,
     ):
+        self.hosts = hosts
         self.download_seconds = download_seconds
         self.tick_seconds = tick_seconds
         self.panel_settings = panel_settings or {}
@@ -164,26 +167,37 @@ class Servers:
             f"download_seconds={self.download_seconds}, "
             f"tick_seconds={self.tick_seconds})"
         )
-        simulator, port = start_gunicorn(
-            simulator_spec,
-            [
-                "-k",
-                "gthread",
-                "--threads",
-                str(self.simulator_threads),
-                "--worker-connections",
-                str(2 * self.simulator_threads),
-                "-w",
-                "1",
-                "--no-control-socket",
-            ],
-            {},
-        )
-        self.simulator_port = port
-        self.processes.append(simulator)
-        self.simulator_url = f"http://127.0.0.1:{port}"
+        self.simulator_urls = []
+        for _host in range(self.hosts):
+            simulator, port = start_gunicorn(
+                simulator_spec,
+                [
+                    "-k",
+                    "gthread",
+                    "--threads",
+                    str(self.simulator_threads),
+                    "--worker-connections",
+                    str(2 * self.simulator_threads),
+                    "-w",
+                    "1",
+                    "--no-control-socket",
+                ],
+                {},
+            )
+            self.processes.append(simulator)
+            self.simulator_urls.append(f"http://127.0.0.1:{port}")
+        self.simulator_url = self.simulator_urls[0]
+        self.simulator_port = int(self.simulator_url.rsplit(":", 1)[1])
+        hosts = {"PIECES_OS_URL": self.simulator_url}
+        if self.hosts > 1:
+            hosts = {
+                "PIECES_OS_HOSTS": ",".join(
+                    f"{name}={url}"
+                    for name, url in zip(self.host_names, self.simulator_urls, strict=True)
+                )
+            }
         panel_env = {
-            "PIECES_OS_URL": self.simulator_url,
+            **hosts,
             "SECRET_KEY": "bench-only",
             "DATABASE": str(Path(self._instance.name) / "panel.sqlite"),
             **self.panel_settings,
@@ -263,7 +277,11 @@ class Servers:
         return self.panel_url.replace("http://", "ws://") + path
 
     def panel_worker_pid(self) -> int:
-        return child_pids(self.processes[1].pid)[0]
+        return child_pids(self.processes[-1].pid)[0]
+
+    @property
+    def host_names(self) -> list[str]:
+        return [f"host-{number}" for number in range(1, self.hosts + 1)]
 
     # -- the simulator -----------------------------------------------------------------------------
 
@@ -271,10 +289,17 @@ class Servers:
         return self.simulator_url.replace("http://", "ws://") + path
 
     def simulator_stats(self) -> dict:
-        return requests.get(self.simulator_url + "/__sim/stats", timeout=10).json()
+        return self.simulator_stats_of(0)
+
+    def simulator_stats_of(self, host: int) -> dict:
+        return requests.get(self.simulator_urls[host] + "/__sim/stats", timeout=10).json()
 
     def reset_simulator(self) -> None:
-        requests.post(self.simulator_url + "/__sim/reset", timeout=10).raise_for_status()
+        self.reset_simulator_of(0)
+
+    def reset_simulator_of(self, host: int) -> None:
+        url = self.simulator_urls[host] + "/__sim/reset"
+        requests.post(url, timeout=10).raise_for_status()
 
     def downloadable_model(self) -> str:
         models = requests.get(self.simulator_url + "/models", timeout=10).json()["iterable"]
