@@ -60,3 +60,15 @@ def test_an_action_on_a_host_reaches_its_pieces_os_only_and_is_logged_with_it(
 def test_a_page_of_a_host_opens_its_live_socket_on_that_host(fleet_panel):
     page = fleet_panel.test_client().get(f"/hosts/{FLEET[1]}/").text
     assert f'hx-ws:connect="/hosts/{FLEET[1]}/live?' in page
+
+
+def test_the_api_lists_every_host_as_it_answers_now(fleet_panel, second_simulator):
+    second_simulator.stop_answering()
+    hosts = fleet_panel.test_client().get("/api/v1/hosts").json["hosts"]
+    assert [(host["name"], host["reachable"]) for host in hosts] == [
+        (FLEET[0], True),
+        (FLEET[1], False),
+    ]
+    second_simulator.answer_again()
+    hosts = fleet_panel.test_client().get("/api/v1/hosts").json["hosts"]
+    assert [host["version"] for host in hosts] == ["12.3.11", "12.4.0"]

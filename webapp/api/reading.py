@@ -1,6 +1,6 @@
 """The API's reading routes: hosts, their models, one model, and the activity log."""
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
 from ..activity.search import entries_after
@@ -23,11 +23,7 @@ def upstream_failure(host: str, error: UpstreamError) -> None:
 @bp.get("/hosts")
 def hosts() -> Response:
     """Each host as it answers now (its list asked for, as a page does)."""
-    for host in live_hosts().values():
-        try:
-            host.fetch_models()
-        except UpstreamError:
-            pass  # its snapshot says it does not answer
+    current_app.extensions["fleet"].refresh_all()
     return jsonify(hosts=[host_json(name, host) for name, host in live_hosts().items()])
 
 

@@ -8,6 +8,7 @@ per host name, and each builds or stops a host's loop outside the table.
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 from flask import Flask
@@ -71,6 +72,13 @@ class Fleet:
 
     def get(self, name: str) -> LiveHost | None:
         return self._hosts.get(name)
+
+    def refresh_all(self) -> None:
+        """Ask every host for its list at once, as a page of each would (a page showing them
+        all waits for the slowest); one that does not answer says so in its snapshot."""
+        hosts = list(self._hosts.values())
+        with ThreadPoolExecutor(max_workers=len(hosts)) as pool:
+            list(pool.map(LiveHost.refresh_now, hosts))
 
     def pages_by_session(self) -> dict[str, int]:
         """How many pages each login session (by hash) has open, on every host."""
