@@ -5,7 +5,7 @@ from werkzeug.wrappers import Response
 
 from ..activity.search import entries_after
 from ..db import get_db
-from ..fleet import host_named, live_hosts
+from ..fleet import host_named, hosts_asked_now
 from ..live.described import host_json, model_json
 from ..pieces.client import ModelGone, UpstreamError
 from .json import entry_json
@@ -23,12 +23,7 @@ def upstream_failure(host: str, error: UpstreamError) -> None:
 @bp.get("/hosts")
 def hosts() -> Response:
     """Each host as it answers now (its list asked for, as a page does)."""
-    for host in live_hosts().values():
-        try:
-            host.fetch_models()
-        except UpstreamError:
-            pass  # its snapshot says it does not answer
-    return jsonify(hosts=[host_json(name, host) for name, host in live_hosts().items()])
+    return jsonify(hosts=[host_json(name, host) for name, host in hosts_asked_now().items()])
 
 
 @bp.get("/hosts/<host>/models")

@@ -1,6 +1,7 @@
 """The Pieces OS hosts the panel manages, each by its name, with its live state (``LiveHost``):
-the fleet (registry), the hosts kept in the database (stored), and each host's pages under
-``/hosts/<name>/`` (routing)."""
+the fleet (registry), the hosts kept in the database (stored), each host's pages under
+``/hosts/<name>/`` (routing), and the Hosts page where admins add, change, test and remove
+hosts (views; a Pieces OS is asked for its version first: probe)."""
 
 from flask import Flask, abort, current_app
 
@@ -8,7 +9,7 @@ from ..accounts.presence import count_open_pages_with
 from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from ..live.host import LiveHost
-from . import routing
+from . import routing, views
 from .registry import Fleet
 
 
@@ -21,11 +22,17 @@ def init_app(app: Flask) -> None:
     count_open_pages_with(app, fleet.pages_by_session)
     activity_log.listen(app, fleet.activity_changed)
     routing.init_app(app)
+    app.register_blueprint(views.bp)  # (its routes use routing's converter of host names)
 
 
 def live_hosts() -> dict[str, LiveHost]:
     """Every host, by name, in the order they were added."""
     return dict(current_app.extensions["fleet"].hosts)
+
+
+def hosts_asked_now() -> dict[str, LiveHost]:
+    """Every host, by name, each asked for its list first: its snapshot says how it answers."""
+    return dict(current_app.extensions["fleet"].ask_every_host())
 
 
 def host_named(name: str) -> LiveHost:
