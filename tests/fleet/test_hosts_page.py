@@ -108,7 +108,7 @@ def test_an_unreachable_address_is_refused_unless_added_anyway(panel, client, cl
     added = client.post("/hosts", data={**form, "anyway": "yes"})
     assert added.status_code == 303 and host_names(panel) == ["local", "asleep"]
     page = client.get("/hosts").text
-    assert "Added asleep (added anyway: Pieces OS is not reachable" in page
+    assert f"Added asleep, although: Pieces OS is not reachable at {closed_port_url}." in page
     row = re.search(r'<tr id="host-asleep">.*?</tr>', page, re.S)[0]
     assert "No: Pieces OS is not reachable" in row
     assert client.get("/hosts/asleep/").status_code == 200  # its pages say it does not answer
@@ -179,7 +179,7 @@ def test_a_renamed_host_keeps_its_log_entries_and_its_old_urls_are_gone(
     client = fleet_panel.test_client()
     renamed = client.post(f"/hosts/{FLEET[1]}/change", data={"name": "gpu-2"})
     assert renamed.status_code == 303
-    assert f"Changed {FLEET[1]} to gpu-2 at {second_simulator.url}." in client.get("/hosts").text
+    assert f"Renamed {FLEET[1]} to gpu-2." in client.get("/hosts").text
     assert host_names(fleet_panel) == [FLEET[0], "gpu-2"]
     assert client.get(f"/hosts/{FLEET[1]}/").status_code == 404
     assert client.get(f"/hosts/{FLEET[1]}/models/{model.id}").status_code == 404
@@ -227,7 +227,8 @@ def test_a_new_address_moves_the_hosts_live_state(
     assert fleet.get(FLEET[1]) is before
     changed = client.post(f"/hosts/{FLEET[1]}/change", data={"url": moved_to.url})
     assert changed.status_code == 303
-    assert "(Pieces OS 12.4.1)." in client.get("/hosts").text
+    said = f"Moved {FLEET[1]} to {moved_to.url} (Pieces OS 12.4.1)."
+    assert said in client.get("/hosts").text
     after = fleet.get(FLEET[1])
     assert after is not before and after.client.base_url == moved_to.url
     assert before.loop.stopped and host_names(fleet_panel) == list(FLEET)

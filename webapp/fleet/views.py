@@ -89,7 +89,7 @@ def add() -> tuple[str, int] | Response:
         )
         stored.add_host(get_db(), name, address, actor=g.user.name)
         current_fleet().add(name, address)
-        return f"Added {name} ({said_of(answer)})."
+        return said(f"Added {name}", answer)
 
     logged_as = name if HOST_NAME_PATTERN.fullmatch(name) else None
     return change("add-host", logged_as, apply, {"name": name, "url": url})
@@ -110,16 +110,18 @@ def change_host(name: str) -> tuple[str, int] | Response:
         address = stored.check_url(url)
         if (new_name, address) == (name, host.client.base_url):
             raise HostError(f"{name} has that name and address already: nothing to change.")
+        moved = address != host.client.base_url
         answer = None
-        if address != host.client.base_url:
+        if moved:
             answer = usable_answer(
                 address, "Nothing was changed: tick “Change it anyway” to change it all the same."
             )
         stored.change_host(get_db(), name, new_name, address, actor=g.user.name)
         current_fleet().replace(name, new_name, address, by=g.user.name)
-        return f"Changed {name} to {new_name} at {address}" + (
-            f" ({said_of(answer)})." if answer else "."
-        )
+        if new_name == name:
+            return said(f"Moved {name} to {address}", answer)
+        moved_too = f" and moved it to {address}" if moved else ""
+        return said(f"Renamed {name} to {new_name}{moved_too}", answer)
 
     return change("change-host", name, apply)
 
@@ -224,10 +226,13 @@ def usable_answer(url: str, nothing_done: str) -> probe.Answer:
     return answer
 
 
-def said_of(answer: probe.Answer) -> str:
+def said(done: str, answer: probe.Answer | None) -> str:
+    """What was done, and how the Pieces OS asked first answered (if one was)."""
+    if answer is None:
+        return f"{done}."
     if answer.problem is None:
-        return f"Pieces OS {answer.version}"
-    return f"added anyway: {answer.problem}"
+        return f"{done} (Pieces OS {answer.version})."
+    return f"{done}, although: {answer.problem}"
 
 
 def typed(field: str) -> str:
