@@ -3,7 +3,7 @@ the fleet (registry), the hosts kept in the database (stored), each host's pages
 ``/hosts/<name>/`` (routing), and the Hosts page where admins add, change, test and remove
 hosts (views; a Pieces OS is asked for its version first: probe)."""
 
-from flask import Flask, abort, current_app
+from flask import Flask, current_app
 
 from ..accounts.presence import count_open_pages_with
 from ..accounts.sessions import on_sessions_ended
@@ -11,6 +11,9 @@ from ..activity import log as activity_log
 from ..live.host import LiveHost
 from . import routing, views
 from .registry import Fleet
+from .routing import host_named
+
+__all__ = ["host_named", "hosts_asked_now", "init_app", "live_hosts"]
 
 
 def init_app(app: Flask) -> None:
@@ -33,11 +36,3 @@ def live_hosts() -> dict[str, LiveHost]:
 def hosts_asked_now() -> dict[str, LiveHost]:
     """Every host, by name, each asked for its list first: its snapshot says how it answers."""
     return dict(current_app.extensions["fleet"].ask_every_host())
-
-
-def host_named(name: str) -> LiveHost:
-    """The host called ``name``; 404 if there is none."""
-    host = current_app.extensions["fleet"].get(name)
-    if host is None:
-        abort(404, description=f"There is no host named {name[:40]!r}.")
-    return host

@@ -16,6 +16,7 @@ from werkzeug.routing import BaseConverter, Rule
 from ..config import HOST_NAME_PATTERN
 
 if TYPE_CHECKING:
+    from ..live.host import LiveHost
     from .registry import Fleet
 
 #: The blueprints of one host's pages: its models, their actions, its live socket.
@@ -29,6 +30,14 @@ class HostNameConverter(BaseConverter):
 
 def current_fleet() -> "Fleet":
     return current_app.extensions["fleet"]
+
+
+def host_named(name: str) -> "LiveHost":
+    """The host called ``name``; 404 if there is none."""
+    host = current_fleet().get(name)
+    if host is None:
+        abort(404, description=f"There is no host named {name[:40]!r}.")
+    return host
 
 
 def init_app(app: Flask) -> None:
@@ -45,11 +54,7 @@ def init_app(app: Flask) -> None:
 
 def take_host_from_url(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     if values and "host_name" in values:
-        name = values.pop("host_name")
-        host = current_fleet().get(name)
-        if host is None:
-            abort(404, description=f"There is no host named {name}.")
-        g.live_host = host
+        g.live_host = host_named(values.pop("host_name"))
 
 
 def keep_host_in_urls(endpoint: str, values: dict[str, Any]) -> None:

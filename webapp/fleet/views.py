@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -38,7 +37,7 @@ from ..web.responses import is_htmx
 from . import probe, stored
 from .names import HostError, check_host_name
 from .registry import Fleet
-from .routing import current_fleet
+from .routing import current_fleet, host_named
 
 bp = Blueprint("hosts", __name__)
 
@@ -99,7 +98,7 @@ def add() -> tuple[str, int] | Response:
 @requires("manage_hosts")
 def change_host(name: str) -> tuple[str, int] | Response:
     """Rename a host and/or give it another address (asked first, as for a new host)."""
-    host = known_host(name)
+    host = host_named(name)
     new_name, url = typed("name") or name, typed("url") or host.client.base_url
 
     def apply() -> str:
@@ -131,7 +130,7 @@ def change_host(name: str) -> tuple[str, int] | Response:
 def test(name: str) -> tuple[str, int] | Response:
     """Ask the host's Pieces OS now; nothing is changed. In its row with htmx, else as a
     message on the page."""
-    host = known_host(name)
+    host = host_named(name)
     answer = probe.ask(current_fleet().client(host.client.base_url), current_app.config)
     if is_htmx():
         return render_template(
@@ -145,7 +144,7 @@ def test(name: str) -> tuple[str, int] | Response:
 @requires("manage_hosts")
 def confirm_remove(name: str) -> str | tuple[str, int]:
     """Ask before removing a host; one that cannot be removed is refused at once."""
-    host = known_host(name)
+    host = host_named(name)
     try:
         check_removable(name)
     except HostError as refusal:
@@ -175,7 +174,7 @@ def confirm_remove(name: str) -> str | tuple[str, int]:
 @requires("manage_hosts")
 def remove(name: str) -> tuple[str, int] | Response:
     """Remove a host (once confirmed); what was done on it stays in the activity log."""
-    known_host(name)
+    host_named(name)
     require_confirmation("Removing a host")
 
     def apply() -> str:
@@ -188,13 +187,6 @@ def remove(name: str) -> tuple[str, int] | Response:
 
 
 # -- checks ------------------------------------------------------------------------------------
-
-
-def known_host(name: str) -> LiveHost:
-    host = current_fleet().get(name)
-    if host is None:
-        abort(404, description=f"There is no host named {name}.")
-    return host
 
 
 def check_name_free(name: str) -> None:
