@@ -39,8 +39,9 @@
   }
 
   // Close codes of a panel that answered but will not keep this page's socket: the session
-  // ended (1008), or too many are open (1013: the panel said why, in #live-refused).
-  const ENDED = {1008: "ended", 1013: "refused"};
+  // ended (1008), too many are open (1013: the panel said why, in #live-refused), or an admin
+  // removed or renamed the page's host (4404: the panel said so, in #host-gone).
+  const ENDED = {1008: "ended", 1013: "refused", 4404: "gone"};
 
   // A page refused its live socket (1013) polls instead: it reloads itself every data-poll-ms
   // while it is shown and nobody is typing in it. htmx meanwhile tries the socket again, and
@@ -77,20 +78,24 @@
       show(ENDED[event.detail.code]);
       if (event.detail.code === 1013) pollInsteadOfLive();
       if (event.detail.code === 1008) disableThePage();
+      if (event.detail.code === 4404) disableThePage("host");
       return;
     }
     lostThePanel();
   });
 
-  // The session ended elsewhere (the panel said why just before closing, in #session-ended):
-  // nothing on the page can work any more, so nothing looks as if it could. Links to other
-  // pages still lead to the login page, which comes back to them.
-  let sessionEnded = false;
+  // The session ended elsewhere (the panel said why just before closing, in #session-ended),
+  // or the page's host is gone ("host": the header's Log out still works): nothing on the page
+  // can work any more, so nothing looks as if it could. Links to other pages still lead to the
+  // login page, which comes back to them.
+  let pageEnded = false;
 
-  function disableThePage() {
-    sessionEnded = true;
-    document.body.dataset.session = "ended";
-    document.querySelectorAll("main :is(button, input, select, textarea), .site-header button")
+  function disableThePage(what = "session") {
+    pageEnded = true;
+    if (what === "host") document.body.dataset.host = "gone";
+    else document.body.dataset.session = "ended";
+    const controls = "main :is(button, input, select, textarea)";
+    document.querySelectorAll(what === "host" ? controls : `${controls}, .site-header button`)
       .forEach((control) => { control.disabled = true; });
     document.querySelectorAll("main a.button").forEach((link) => {
       link.setAttribute("aria-disabled", "true");
@@ -98,7 +103,7 @@
   }
 
   document.addEventListener("click", (event) => {
-    const link = sessionEnded && event.target.closest && event.target.closest("a[aria-disabled]");
+    const link = pageEnded && event.target.closest && event.target.closest("a[aria-disabled]");
     if (link) {
       event.preventDefault();
       event.stopImmediatePropagation();

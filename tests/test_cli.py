@@ -15,6 +15,7 @@ from tests.support.commands import Command, free_port
 from tests.support.servers import wait_until
 from webapp.cli import ready_message
 from webapp.serving.addresses import urls_to_open
+from webapp.simulator.wire import GIGABYTE
 
 
 @pytest.fixture
@@ -90,6 +91,71 @@ def test_run_uses_pieces_os_url_when_set(command, simulator, tmp_path):
     assert "built-in Pieces OS simulator" not in page
     assert simulator.stats()["requests"]["list"] >= 1
     run.interrupt()
+
+
+SIMULATED_HOST = re.compile(
+    r"Started the simulated host (sim-\d+) at (http://127\.0\.0\.1:\d+): Pieces OS ([\d.]+), "
+    r"(\d+) GB of memory\."
+)
+
+
+def hosts_listed(browser: requests.Session, panel: str) -> dict[str, str]:
+    """Host name -> what the Hosts page says of how it answers."""
+    page = browser.get(f"{panel}/hosts", timeout=10).text
+    cells = re.findall(
+        r'<tr id="host-([a-z0-9-]+)">.*?<td data-label="Answers" class="host-answer">(.*?)</td>',
+        page,
+        re.S,
+    )
+    return {name: " ".join(re.sub("<[^>]+>", "", answer).split()) for name, answer in cells}
+
+
+def test_run_with_simulated_hosts_starts_a_fleet_that_follows_its_ports(command, tmp_path):
+    port, database = free_port(), str(tmp_path / "panel.sqlite")
+    panel = f"http://127.0.0.1:{port}"
+    settings = {"PORT": str(port), "PIECES_OS_URL": "", "PIECES_OS_HOSTS": "", "DATABASE": database}
+    run = command("run", SIMULATED_HOSTS="3", **settings)
+    output = run.wait_for("The panel is ready")
+    started = SIMULATED_HOST.findall(output)
+    assert [(name, version, memory) for name, _url, version, memory in started] == [
+        ("sim-1", "12.3.11", "16"),
+        ("sim-2", "12.2.0", "8"),
+        ("sim-3", "12.4.1", "32"),
+    ]
+    assert "Using Pieces OS" not in output and "built-in simulator" not in output
+    for _name, url, version, memory in started:
+        assert requests.get(f"{url}/.well-known/version", timeout=5).text == version
+        device = requests.get(f"{url}/os/device/information", timeout=5).json()
+        assert device["hardware"]["ram"]["memory"] == int(memory) * GIGABYTE
+    browser = login_over_http(panel, "admin", first_admin_password(output))
+    assert hosts_listed(browser, panel) == {
+        "sim-1": "Pieces OS 12.3.11",
+        "sim-2": "Pieces OS 12.2.0",
+        "sim-3": "Pieces OS 12.4.1",
+    }
+    assert 'data-state="loaded"' in browser.get(f"{panel}/hosts/sim-2/", timeout=10).text
+    assert run.interrupt() == 0
+
+    # Started again, the simulators listen on other ports: the hosts kept follow them; one
+    # no longer started stays on the Hosts page, not answering.
+    again = command("run", SIMULATED_HOSTS="2", **settings)
+    restarted = SIMULATED_HOST.findall(again.wait_for("The panel is ready"))
+    assert {url for _name, url, *_ in restarted}.isdisjoint(url for _n, url, *_ in started)
+    listed = hosts_listed(login_over_http(panel, "admin", first_admin_password(output)), panel)
+    assert listed["sim-1"] == "Pieces OS 12.3.11" and listed["sim-2"] == "Pieces OS 12.2.0"
+    assert listed["sim-3"].startswith("No: Pieces OS is not reachable")
+    assert again.interrupt() == 0
+    assert not process_group_alive(again.process.pid), "a server outlived `pieces-admin run`"
+
+
+@pytest.mark.parametrize("setting", ["PIECES_OS_URL", "PIECES_OS_HOSTS"])
+def test_simulated_hosts_with_hosts_of_ones_own_stop_saying_why(command, setting):
+    value = "http://127.0.0.1:39300" if setting == "PIECES_OS_URL" else "a=http://127.0.0.1:1"
+    refused = command("run", PORT=str(free_port()), SIMULATED_HOSTS="2", **{setting: value})
+    assert refused.process.wait(timeout=30) == 2
+    output = "".join(refused.lines)
+    assert "SIMULATED_HOSTS starts Pieces OS hosts of its own" in output
+    assert "Started the simulated host" not in output and "Traceback" not in output
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from contextlib import closing
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from .accounts import cli as users_cli
 from .accounts import tokens_cli
 from .config import ConfigError, settings_from_env
+from .fleet.stored import readdress
 from .pieces import discovery
 from .security.hosts import trusted_hosts
 from .serving.addresses import local_url, urls_to_open
@@ -149,11 +151,15 @@ def run() -> int:
     env = dict(os.environ)
     children: list[subprocess.Popen] = []
     try:
-        configured = settings["PIECES_OS_URL"]
-        found = configured or discovery.discover(
-            discovery.candidate_urls(settings["PIECES_OS_PORT_FILE"])
-        )
-        if configured:
+        configured, simulated = settings["PIECES_OS_URL"], settings["SIMULATED_HOSTS"]
+        found = None
+        if not (configured or simulated):
+            found = discovery.discover(discovery.candidate_urls(settings["PIECES_OS_PORT_FILE"]))
+        if simulated:
+            # Named on the pages (sim-1, ...): a real host added on the Hosts page is no
+            # simulator, so the pages' "built-in simulator" notice (PIECES_OS_SIMULATED) is off.
+            env["PIECES_OS_HOSTS"] = start_simulated_fleet(simulated, settings, children)
+        elif configured:
             print(f"Using Pieces OS at {configured}", flush=True)
         elif found:
             # The panel discovers it again itself, and again whenever it moves to a new port.
@@ -200,10 +206,54 @@ def ready_message(
     return "\n".join(["", frame, *lines, frame, ""])
 
 
-def start_simulator() -> tuple[str, subprocess.Popen]:
+#: The simulated hosts of ``SIMULATED_HOSTS``, in order: each a machine of its own memory (GB)
+#: and Pieces OS version.
+SIMULATED_FLEET = (
+    (16, "12.3.11"),
+    (8, "12.2.0"),
+    (32, "12.4.1"),
+    (24, "12.1.4"),
+    (12, "12.3.2"),
+    (64, "12.4.0"),
+    (4, "12.0.7"),
+    (48, "12.2.5"),
+    (20, "12.3.8"),
+    (40, "12.1.0"),
+)
+
+
+def start_simulated_fleet(
+    count: int, settings: dict[str, Any], children: list[subprocess.Popen]
+) -> str:
+    """Start ``count`` simulators, named ``sim-1``, ``sim-2``…, each with the memory and
+    version of its place in ``SIMULATED_FLEET``; their ``PIECES_OS_HOSTS``. They start on new
+    ports each time: the hosts the database kept of an earlier run follow them."""
+    if settings["PIECES_OS_URL"] or settings["PIECES_OS_HOSTS"]:
+        raise ConfigError(
+            "SIMULATED_HOSTS starts Pieces OS hosts of its own: unset PIECES_OS_URL and "
+            "PIECES_OS_HOSTS, or SIMULATED_HOSTS"
+        )
+    hosts = []
+    for number, (memory_gb, version) in enumerate(SIMULATED_FLEET[:count], start=1):
+        url, process = start_simulator("--memory-gb", str(memory_gb), "--version-string", version)
+        children.append(process)
+        hosts.append((f"sim-{number}", url))
+        print(
+            f"Started the simulated host sim-{number} at {url}: Pieces OS {version}, "
+            f"{memory_gb} GB of memory.",
+            flush=True,
+        )
+    with closing(users_cli.open_database()) as db:
+        readdress(db, hosts, actor=users_cli.command_line_actor())
+    return ",".join(f"{name}={url}" for name, url in hosts)
+
+
+def start_simulator(*options: str) -> tuple[str, subprocess.Popen]:
+    """Serve the simulator (with ``options`` of `pieces-admin simulator`) on a free port."""
     port = free_loopback_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "webapp", "simulator", "--host", "127.0.0.1", "--port", str(port)]
+        + list(options)
     )
     url = f"http://127.0.0.1:{port}"
     if not wait_until_up(f"{url}/.well-known/health", process):

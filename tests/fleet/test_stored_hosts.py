@@ -11,6 +11,7 @@ from webapp.fleet.stored import (
     add_host,
     change_host,
     claim_unnamed_entries,
+    readdress,
     remove_host,
     seed,
     stored_hosts,
@@ -80,6 +81,19 @@ def test_a_name_taken_twice_is_refused(db):
     add_host(db, "b", "http://127.0.0.1:2", actor="admin")
     with pytest.raises(HostError, match="already"):
         change_host(db, "b", "a", "http://127.0.0.1:2", actor="admin")
+
+
+def test_readdressing_moves_kept_hosts_of_those_names_only_and_logs_it(db):
+    add_host(db, "sim-1", "http://127.0.0.1:1", actor="admin")
+    add_host(db, "sim-2", "http://127.0.0.1:2", actor="admin")
+    readdress(
+        db,
+        [("sim-1", "http://127.0.0.1:11"), ("sim-2", "http://127.0.0.1:2"), ("x", "http://h")],
+        actor="olga (command line)",
+    )
+    assert names(db) == [("sim-1", "http://127.0.0.1:11"), ("sim-2", "http://127.0.0.1:2")]
+    changes = db.execute("SELECT user, host FROM activity WHERE action = 'change-host'")
+    assert [tuple(row) for row in changes] == [("olga (command line)", "sim-1")]
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ PERMISSIONS = {
     "edit": (("admin",), "edit custom models"),
     "manage_runtime": (("admin",), "install, update or uninstall the local runtime (Ollama)"),
     "manage_users": (("admin",), "manage users"),
+    "manage_hosts": (("admin",), "add, change or remove Pieces OS hosts"),
 }
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MIN_PASSWORD_LENGTH = 10

@@ -1,11 +1,11 @@
 """The API's reading routes: hosts, their models, one model, and the activity log."""
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from werkzeug.wrappers import Response
 
 from ..activity.search import entries_after
 from ..db import get_db
-from ..fleet import host_named, live_hosts
+from ..fleet import host_named, hosts_asked_now
 from ..live.described import host_json, model_json
 from ..pieces.client import ModelGone, UpstreamError
 from .json import entry_json
@@ -23,8 +23,7 @@ def upstream_failure(host: str, error: UpstreamError) -> None:
 @bp.get("/hosts")
 def hosts() -> Response:
     """Each host as it answers now (its list asked for, as a page does)."""
-    current_app.extensions["fleet"].refresh_all()
-    return jsonify(hosts=[host_json(name, host) for name, host in live_hosts().items()])
+    return jsonify(hosts=[host_json(name, host) for name, host in hosts_asked_now().items()])
 
 
 @bp.get("/hosts/<host>/models")

@@ -1,15 +1,19 @@
 """The Pieces OS hosts the panel manages, each by its name, with its live state (``LiveHost``):
-the fleet (registry), the hosts kept in the database (stored), and each host's pages under
-``/hosts/<name>/`` (routing)."""
+the fleet (registry), the hosts kept in the database (stored), each host's pages under
+``/hosts/<name>/`` (routing), and the Hosts page where admins add, change, test and remove
+hosts (views; a Pieces OS is asked for its version first: probe)."""
 
-from flask import Flask, abort, current_app
+from flask import Flask, current_app
 
 from ..accounts.presence import count_open_pages_with
 from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from ..live.host import LiveHost
-from . import routing
+from . import routing, views
 from .registry import Fleet
+from .routing import host_named
+
+__all__ = ["host_named", "hosts_asked_now", "init_app", "live_hosts"]
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +25,7 @@ def init_app(app: Flask) -> None:
     count_open_pages_with(app, fleet.pages_by_session)
     activity_log.listen(app, fleet.activity_changed)
     routing.init_app(app)
+    app.register_blueprint(views.bp)  # (its routes use routing's converter of host names)
 
 
 def live_hosts() -> dict[str, LiveHost]:
@@ -28,9 +33,6 @@ def live_hosts() -> dict[str, LiveHost]:
     return dict(current_app.extensions["fleet"].hosts)
 
 
-def host_named(name: str) -> LiveHost:
-    """The host called ``name``; 404 if there is none."""
-    host = current_app.extensions["fleet"].get(name)
-    if host is None:
-        abort(404, description=f"There is no host named {name[:40]!r}.")
-    return host
+def hosts_asked_now() -> dict[str, LiveHost]:
+    """Every host, by name, each asked for its list first: its snapshot says how it answers."""
+    return dict(current_app.extensions["fleet"].ask_every_host())

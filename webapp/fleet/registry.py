@@ -14,11 +14,13 @@ from contextlib import closing
 from flask import Flask
 
 from .. import db
+from ..live.gone import HostGone
 from ..live.host import LiveHost
 from ..live.quota import sockets_allowed
 from ..pieces import discovery
 from ..pieces.client import PiecesClient
 from .names import LOCAL_HOST
+from .routing import host_named_by_page
 from .stored import claim_unnamed_entries, seed, stored_hosts
 
 # Used when PIECES_OS_URL is unset and discovery finds nothing: the first port Pieces OS uses.
@@ -73,12 +75,14 @@ class Fleet:
     def get(self, name: str) -> LiveHost | None:
         return self._hosts.get(name)
 
-    def refresh_all(self) -> None:
-        """Ask every host for its list at once, as a page of each would (a page showing them
-        all waits for the slowest); one that does not answer says so in its snapshot."""
-        hosts = list(self._hosts.values())
+    def ask_every_host(self) -> Mapping[str, LiveHost]:
+        """Every host, each asked for its list first, all at once (as a page of each does; a
+        page showing them all waits for the slowest): its snapshot then says whether it
+        answers now, and its version."""
+        hosts = self._hosts
         with ThreadPoolExecutor(max_workers=len(hosts)) as pool:
-            list(pool.map(LiveHost.refresh_now, hosts))
+            list(pool.map(LiveHost.refresh_now, hosts.values()))
+        return hosts
 
     def pages_by_session(self) -> dict[str, int]:
         """How many pages each login session (by hash) has open, on every host."""
@@ -103,21 +107,35 @@ class Fleet:
         host = self._make_host(self.app, name, self.client(url))
         self._hosts = {**self._hosts, name: host}
 
-    def replace(self, name: str, new_name: str, url: str) -> None:
-        """A host renamed or moved: its pages close (they reopen under the new name) and its
-        loop stops; a new one starts in its place, at the same position."""
+    def replace(self, name: str, new_name: str, url: str, *, by: str) -> None:
+        """A host renamed or moved (by ``by``): its loop stops and a new one starts in its
+        place, at the same position. Its pages reconnect to the new one, but those whose URL
+        names it by a name it no longer has: they are told where they are now, and stop."""
         old = self._hosts[name]
         new = self._make_host(self.app, new_name, self.client(url))
         self._hosts = {
             (new_name if each == name else each): (new if each == name else host)
             for each, host in self._hosts.items()
         }
-        old.shutdown()
+        renamed = None
+        if new_name != name:
+            renamed = HostGone(
+                name, by, new_name, lambda page: host_named_by_page(self.app, page) == name
+            )
+        old.shutdown(renamed)
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, *, by: str) -> None:
+        """A host removed (by ``by``): its pages are told so and stop (the first host's
+        pages without prefix too); the panel's other pages reconnect, to the new first host."""
         old = self._hosts[name]
+        was_first = old is self.default
         self._hosts = {each: host for each, host in self._hosts.items() if each != name}
-        old.shutdown()
+
+        def showed_it(page: str) -> bool:
+            named = host_named_by_page(self.app, page)
+            return named == name or (was_first and named == "")
+
+        old.shutdown(HostGone(name, by, None, showed_it))
 
     def shutdown(self) -> None:
         for host in self._hosts.values():

@@ -6,13 +6,18 @@ not know) before the view runs; ``url_for`` in it then builds the twins' URLs by
 first host's pages keep their URLs without the prefix.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, Rule
 
 from ..config import HOST_NAME_PATTERN
-from .registry import Fleet
+
+if TYPE_CHECKING:
+    from ..live.host import LiveHost
+    from .registry import Fleet
 
 #: The blueprints of one host's pages: its models, their actions, its live socket.
 HOST_PAGES = ("catalog", "actions", "cleanup", "custom", "editing", "runtime", "live", "notices")
@@ -23,8 +28,16 @@ class HostNameConverter(BaseConverter):
     regex = HOST_NAME_PATTERN.pattern
 
 
-def current_fleet() -> Fleet:
+def current_fleet() -> "Fleet":
     return current_app.extensions["fleet"]
+
+
+def host_named(name: str) -> "LiveHost":
+    """The host called ``name``; 404 if there is none."""
+    host = current_fleet().get(name)
+    if host is None:
+        abort(404, description=f"There is no host named {name[:40]!r}.")
+    return host
 
 
 def init_app(app: Flask) -> None:
@@ -41,11 +54,7 @@ def init_app(app: Flask) -> None:
 
 def take_host_from_url(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     if values and "host_name" in values:
-        name = values.pop("host_name")
-        host = current_fleet().get(name)
-        if host is None:
-            abort(404, description=f"There is no host named {name}.")
-        g.live_host = host
+        g.live_host = host_named(values.pop("host_name"))
 
 
 def keep_host_in_urls(endpoint: str, values: dict[str, Any]) -> None:
@@ -58,3 +67,16 @@ def keep_host_in_urls(endpoint: str, values: dict[str, Any]) -> None:
         values["host_name"] = g.live_host.name
     if values.get("host_name") == fleet.default.name:
         del values["host_name"]
+
+
+def host_named_by_page(app: Flask, page_url: str) -> str | None:
+    """Whose page ``page_url`` is: the host its URL names (``/hosts/<name>/...``), "" for a
+    host page under the URLs without prefix (the first host's), None for a page of no host
+    (the Activity, Users or Hosts page)."""
+    try:
+        endpoint, values = app.url_map.bind("panel").match(urlsplit(page_url).path, "GET")
+    except (HTTPException, ValueError):
+        return None
+    if endpoint.partition(".")[0] not in HOST_PAGES:
+        return None
+    return str(values.get("host_name", ""))

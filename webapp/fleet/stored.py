@@ -90,6 +90,15 @@ def change_host(
     return host
 
 
+def readdress(db: sqlite3.Connection, hosts: Iterable[tuple[str, str]], *, actor: str) -> None:
+    """Give each kept host of these names its address here (the simulated hosts of
+    SIMULATED_HOSTS, which start on new ports each time); logged as changes."""
+    kept = {host.name: host.url for host in stored_hosts(db)}
+    for name, url in hosts:
+        if kept.get(name, url) != url:
+            change_host(db, name, name, url, actor=actor)
+
+
 def remove_host(db: sqlite3.Connection, name: str, *, actor: str) -> None:
     """Forget a host (its entries in the log stay, under its name)."""
     with transaction(db):

@@ -13,6 +13,7 @@ from ..accounts.endings import Ending
 from ..activity.log import recent_for_model
 from ..pieces.listing import list_query_of, providers, summarize
 from .fanout import Mailbox
+from .gone import HostGone
 from .pages import Page
 
 if TYPE_CHECKING:
@@ -94,6 +95,16 @@ class Fragments:
         its header no longer names who it was for."""
         return self._render(
             mailbox.page, live, "live/_session_ended.html", ending=ending, page_url=mailbox.page_url
+        )
+
+    def host_gone(self, mailbox: Mailbox, gone: HostGone, live: LiveSnapshot) -> str:
+        """The page's host was removed, or renamed: what happened, and where the page is now."""
+        return self._render(
+            mailbox.page,
+            live,
+            "live/_host_gone.html",
+            gone=gone,
+            new_url=gone.new_url(mailbox.page_url),
         )
 
     def history(self, page: Page, live: LiveSnapshot) -> str:

@@ -26,6 +26,7 @@ from .downloads import Downloads
 from .events import EventFeed
 from .fanout import SERVICE_RESTART, Fanout, Mailbox, Viewer
 from .fragments import Fragments
+from .gone import HOST_GONE, HostGone
 from .journal import Journal
 from .loop import HostLoop
 from .models import Models
@@ -290,10 +291,14 @@ class LiveHost:
         """Close every page whose login session ended (or whose user's role changed) now."""
         self.loop.post(close_ended_sessions, self.fanout, self.config, self._farewell)
 
-    def shutdown(self) -> None:
-        """Close every page's socket with 1012 (browsers reconnect) and stop every thread."""
+    def shutdown(self, gone: HostGone | None = None) -> None:
+        """Close every page's socket with 1012 (browsers reconnect) and stop every thread.
+        With ``gone`` (the host was removed or renamed), the pages that can no longer reach it
+        are told why first, and close for good."""
 
         def stop() -> None:
+            if gone is not None:
+                self._say_gone(gone)
             self.fanout.close_all(SERVICE_RESTART, "server restarting")
             self.downloads.sockets.stop_all()
             self.watch.stop()
@@ -329,6 +334,12 @@ class LiveHost:
 
     def _farewell(self, mailbox: Mailbox, ending: Ending) -> str:
         return self.fragments.session_ended(mailbox, ending, self.current_snapshot())
+
+    def _say_gone(self, gone: HostGone) -> None:
+        for mailbox in self.fanout.mailboxes():
+            if gone.ends(mailbox.page_url):
+                farewell = self.fragments.host_gone(mailbox, gone, self.current_snapshot())
+                mailbox.close(HOST_GONE, "host gone", farewell)
 
     def _tick(self) -> None:
         """Every second: sessions, stalls and ignored cancels, pending loads, notices that
