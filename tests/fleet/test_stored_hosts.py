@@ -60,6 +60,7 @@ def test_a_renamed_host_takes_its_log_entries_along(db):
 @pytest.mark.parametrize(
     ("name", "url"),
     [
+        ("ok", "http://user:secret@127.0.0.1:1"),
         ("Upper", "http://127.0.0.1:1"),
         ("a/b", "http://127.0.0.1:1"),
         ("x" * 33, "http://h"),
@@ -122,3 +123,20 @@ def test_entries_of_an_older_panel_belong_to_the_first_host_logins_to_none(tmp_p
     for entry_id, action in actions_before.items():
         expected = None if action == "add-user" else "build-box"
         assert hosts[entry_id] == expected, action
+
+
+def test_removing_a_host_ends_what_was_pending_on_it_and_nothing_elsewhere(db):
+    add_host(db, "a", "http://127.0.0.1:1", actor="admin")
+    add_host(db, "b", "http://127.0.0.1:2", actor="admin")
+    for host in ("a", "b"):
+        db.execute(
+            "INSERT INTO activity (at, user, action, outcome, host)"
+            " VALUES ('x', 'u', 'download', 'pending', ?)",
+            (host,),
+        )
+    remove_host(db, "a", actor="admin")
+    outcomes = db.execute(
+        "SELECT host, outcome, detail FROM activity WHERE action = 'download' ORDER BY host"
+    ).fetchall()
+    assert [tuple(row)[:2] for row in outcomes] == [("a", "failed"), ("b", "pending")]
+    assert "removed from the panel" in outcomes[0]["detail"]

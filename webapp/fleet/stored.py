@@ -4,6 +4,7 @@ PIECES_OS_HOSTS seeded, in the order they were added."""
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..activity import log as activity_log
 from ..config import parse_url
@@ -23,10 +24,15 @@ def stored_hosts(db: sqlite3.Connection) -> list[StoredHost]:
 
 
 def check_url(url: str) -> str:
+    """A Pieces OS address: http(s), a host, no query; and no user or password in it, which
+    every page listing the hosts would show (Pieces OS asks for none)."""
     try:
-        return parse_url(url)
+        checked = parse_url(url)
     except ValueError as error:
         raise HostError(f"{url[:80]!r} is not a Pieces OS address: {error}.") from None
+    if "@" in urlsplit(checked).netloc:
+        raise HostError("A Pieces OS address takes no user name or password (nothing before @).")
+    return checked
 
 
 def seed(db: sqlite3.Connection, hosts: Iterable[tuple[str, str]]) -> None:
@@ -99,11 +105,21 @@ def readdress(db: sqlite3.Connection, hosts: Iterable[tuple[str, str]], *, actor
             change_host(db, name, name, url, actor=actor)
 
 
+#: How an action still under way on a host that is removed ends in the log.
+REMOVED_MEANWHILE = "Outcome unknown: the host was removed from the panel before it ended."
+
+
 def remove_host(db: sqlite3.Connection, name: str, *, actor: str) -> None:
-    """Forget a host (its entries in the log stay, under its name)."""
+    """Forget a host (its entries in the log stay, under its name; those still pending end as
+    unknown, as nobody follows them any more)."""
     with transaction(db):
         if db.execute("DELETE FROM hosts WHERE name = ?", (name,)).rowcount == 0:
             raise HostError(f"There is no host named {name} on the Hosts page.")
+        db.execute(
+            "UPDATE activity SET outcome = 'failed', detail = ?, finished_at = ?"
+            " WHERE host = ? AND outcome = 'pending'",
+            (REMOVED_MEANWHILE, activity_log.now(), name),
+        )
         activity_log.record(
             db, user=actor, action="remove-host", outcome="ok", detail=f"Removed {name}.", host=name
         )
