@@ -25,6 +25,8 @@ from .simulator.behaviour import Behaviour
 from .simulator.device import parse_gpu
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from flask import Flask
     from gunicorn.workers.base import Worker
 
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve()
         if args.command == "users":
-            return users_cli.run(args)
+            return users_cli.run(args, fleet_host_names)
         if args.command == "tokens":
             return tokens_cli.run(args)
         return serve_simulator(args)
@@ -105,6 +107,13 @@ def serve() -> int:
     users_cli.announce_first_admin()
     GunicornServer(create_app, options_from_module(gunicorn_conf)).run()
     return 0
+
+
+def fleet_host_names(db: "sqlite3.Connection") -> list[str]:
+    """The names of the hosts the panel manages, as it would start with them now."""
+    from .fleet.stored import fleet_hosts  # (the fleet brings the live core: only when asked)
+
+    return list(fleet_hosts(db, settings_from_env()["PIECES_OS_HOSTS"]))
 
 
 def _gpu(spec: str) -> tuple[str, float]:

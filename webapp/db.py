@@ -149,6 +149,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             'set-role', 'set-password', 'remove-user', 'end-session', 'create-token',
             'revoke-token', 'token', 'access')""",
     ),
+    # 7: operators limited to some hosts (accounts/users.py): an operator with rows here acts
+    # on those hosts only, a viewer on the others; with none, on every host.
+    (
+        """CREATE TABLE user_hosts (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            host TEXT NOT NULL,
+            PRIMARY KEY (user_id, host)
+        )""",
+        "CREATE INDEX user_hosts_by_host ON user_hosts (host)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

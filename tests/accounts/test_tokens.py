@@ -82,10 +82,16 @@ class TestBearer:
         remove_user(db, "viewer", actor="tests")
         assert metrics_with(tokened, removed).status_code == 401
 
-    def test_html_pages_never_take_a_token(self, tokened):
+    @pytest.mark.parametrize("method, path", [("GET", "/"), ("GET", "/users"), ("POST", "/users")])
+    def test_html_pages_never_take_a_token_and_refuse_one(self, tokened, method, path):
         token = make_token(tokened, "admin")
-        page = tokened.test_client(user=None).get("/", headers={"Authorization": f"Bearer {token}"})
-        assert page.status_code == 302 and "/login" in page.headers["Location"]
+        page = tokened.test_client(user=None).open(
+            path, method=method, headers={"Authorization": f"Bearer {token}"}
+        )
+        # Not the admin's pages, nor the login form a script cannot use: a refusal saying where
+        # a token works.
+        assert page.status_code == 403 and "only through the API" in page.text
+        assert "Location" not in page.headers
 
     def test_an_entry_written_for_a_token_request_names_the_token(self, tokened):
         token = make_token(tokened, "operator", "nightly")

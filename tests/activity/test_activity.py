@@ -336,6 +336,7 @@ class TestExport:
             "outcome",
             "detail",
             "via",
+            "host",
         ]
         assert len(table) == 1 + PAGE_SIZE + 3 and {row[4] for row in table[1:]} == {"load"}
         ids = [entry["id"] for entry in log_of(panel, action="load")]
@@ -394,7 +395,7 @@ def test_a_models_page_shows_its_last_ten_entries(panel, client, viewer_client, 
     html = viewer_client.get(f"/models/{model.id}").text
     assert "Recent activity" in html and rows_shown(html) == 10
     assert html.count(">unload<") == 5 and html.count(">load<") == 5
-    assert f'href="/activity?model={model.id}"' in html
+    assert f'href="/activity?model={model.id}&amp;host=local"' in html
     assert rows_shown(viewer_client.get(f"/models/{other.id}").text) == 1
     untouched = model_in_state(simulator, "cloud")
     assert "Nobody has acted on this model" in viewer_client.get(f"/models/{untouched.id}").text

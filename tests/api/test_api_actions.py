@@ -1,13 +1,16 @@
 """The API's actions run the buttons' code: 202 with the model and the log entry (named after
-the token), and a problem document for a role, host, model or state that forbids them."""
+the token), and a problem document for a role, host, model or state that forbids them; a token
+acts with its account's hosts."""
 
 from urllib.parse import quote
 
 import pytest
 
+from tests.support.models import model_in_state, upstream_model
+from tests.support.panel_fixtures import FLEET
 from tests.support.panel_page import DOWNLOADED, NOT_DOWNLOADED
 from webapp.accounts.tokens import create_token
-from webapp.accounts.users import find_user
+from webapp.accounts.users import find_user, set_role
 from webapp.db import connect
 
 
@@ -78,3 +81,32 @@ def test_delete_files_needs_no_confirmation_field_through_the_api(post):
 def test_a_browser_session_acting_through_the_api_needs_its_csrf_token(panel):
     forged = panel.test_client(user="operator", csrf_header=False)
     assert forged.post(f"/api/v1/hosts/local/models/{DOWNLOADED}/load").status_code == 400
+
+
+def test_a_token_acts_with_its_accounts_hosts(fleet_panel, simulator, second_simulator):
+    """An operator limited to the build box: its script downloads there, and is refused on the
+    other host and on user management."""
+    build_box, gpu_1 = FLEET
+    db = connect(fleet_panel.config["DATABASE"])
+    set_role(db, "operator", "operator", hosts=[build_box], known_hosts=FLEET, actor="admin")
+    token = create_token(db, find_user(db, "operator"), "ci", None, actor="admin")
+    script = fleet_panel.test_client(user=None)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    here = model_in_state(simulator, "not downloaded")
+    started = script.post(f"/api/v1/hosts/{build_box}/models/{here.id}/download", headers=auth)
+    assert started.status_code == 202 and started.json["model"]["downloading"] is True
+
+    there = model_in_state(second_simulator, "not downloaded")
+    refused = script.post(f"/api/v1/hosts/{gpu_1}/models/{there.id}/download", headers=auth)
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert refused.json["detail"] == (
+        f"You are logged in as operator (operator on {build_box}); you can act on {build_box}"
+        f" only, not on {gpu_1}."
+    )
+    assert upstream_model(second_simulator, there.id).state == "not downloaded"
+
+    for method in ("GET", "POST"):
+        managing = script.open("/users", method=method, headers=auth, data={"name": "x"})
+        assert managing.status_code == 403 and "only through the API" in managing.text
+    db.close()

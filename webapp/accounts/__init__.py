@@ -1,4 +1,5 @@
-"""Who may do what: accounts and roles (``users``), the login pages and their throttle
+"""Who may do what: accounts and roles (``users``; the hosts an operator is limited to:
+``scopes``), the login pages and their throttle
 (``login``, ``throttle``, and the addresses each account signed in from: ``sign_ins``), sessions
 (``sessions``, kept in a cookie that static files leave alone: ``cookie``; why each ended:
 ``endings``; who is here: ``presence``), the gate in front of
@@ -7,8 +8,9 @@ every route (``gate``), the Users page for admins (``views``), each person's own
 ``token_views``; ``pieces-admin tokens``, ``tokens_cli``), taken by the API's routes (``bearer``).
 
 A request passes ``gate.require_login``, which finds its user in the session; a view then checks
-the user's role with ``gate.requires``. What a logged-in user is shown is never cached, and every
-403 refusal is written to the activity log (``gate.after_private_response``)."""
+the user's role on the request's host with ``gate.requires``. What a logged-in user is shown is
+never cached, and every 403 refusal is written to the activity log
+(``gate.after_private_response``)."""
 
 from datetime import timedelta
 

@@ -2,7 +2,9 @@
 reach the JSON API and /metrics.
 
 Only those endpoints accept a token; on them a bearer request is never read from the session
-cookie (so it needs no CSRF token: no browser sends it by itself). A wrong token counts as a
+cookie (so it needs no CSRF token: no browser sends it by itself). A token sent to any other
+page is refused (403): a script learns at once that it cannot manage users or change anything
+there with it, rather than being sent to the login form. A wrong token counts as a
 failed login of its address, as on the login form, and the token itself is never logged.
 """
 
@@ -28,6 +30,12 @@ def accepts_bearer(endpoint: str | None) -> bool:
 
 def is_bearer_request() -> bool:
     return accepts_bearer(request.endpoint) and "Authorization" in request.headers
+
+
+def sends_token() -> bool:
+    """Does the request carry a bearer token (taken or not)?"""
+    scheme, _, _token = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer"
 
 
 def refused(description: str) -> Unauthorized:

@@ -5,10 +5,11 @@ import argparse
 import getpass
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from ..config import INSTANCE_FOLDER, ConfigError, settings_from_env
 from ..db import connect, database_path, prepare_database
+from .scopes import describe_role
 from .users import (
     FIRST_ADMIN_NAME,
     ROLES,
@@ -16,8 +17,10 @@ from .users import (
     UnknownUser,
     UserError,
     add_user,
+    check_hosts,
     check_name,
     create_first_admin,
+    existing_user,
     find_user,
     list_users,
     remove_user,
@@ -34,16 +37,26 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     actions = users.add_subparsers(dest="users_command", required=True)
     stdin_help = "read the password from the first line of standard input (for scripts)"
 
+    hosts_help = "an operator acts on these hosts only, e.g. build-box,gpu-1 (a viewer elsewhere)"
+
     add = actions.add_parser("add", help="create an account (asks for its password)")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--hosts", type=host_names, default=(), help=hosts_help)
     add.add_argument("--password-stdin", action="store_true", help=stdin_help)
 
-    actions.add_parser("list", help="show every account and its role")
+    actions.add_parser("list", help="show every account, its role and its hosts")
 
-    change_role = actions.add_parser("set-role", help="give an account another role")
+    change_role = actions.add_parser(
+        "set-role", help="give an account another role (an operator keeps its hosts)"
+    )
     change_role.add_argument("name")
     change_role.add_argument("role", choices=ROLES)
+    scope = change_role.add_mutually_exclusive_group()
+    scope.add_argument("--hosts", type=host_names, help=hosts_help + "; '' for every host")
+    scope.add_argument(
+        "--all-hosts", dest="hosts", action="store_const", const=(), help="act on every host"
+    )
 
     passwd = actions.add_parser("passwd", help="set an account's password (asks for it)")
     passwd.add_argument("name")
@@ -53,9 +66,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     remove.add_argument("name")
 
 
-def run(args: argparse.Namespace) -> int:
+#: The names of the fleet's hosts, as the panel starts with them (fleet.stored.fleet_hosts).
+HostNames = Callable[[sqlite3.Connection], Collection[str]]
+
+
+def host_names(value: str) -> tuple[str, ...]:
+    """``--hosts build-box,gpu-1``: the names (checked against the fleet's when used)."""
+    return tuple(filter(None, (name.strip() for name in value.split(","))))
+
+
+def run(args: argparse.Namespace, fleet: HostNames) -> int:
     """Carry out one ``users`` command; 2 with a message on stderr when it is refused."""
-    return with_database(lambda db, actor: carry_out(args, db, actor))
+    return with_database(lambda db, actor: carry_out(args, db, actor, fleet))
 
 
 def with_database(command: Callable[[sqlite3.Connection, str], None]) -> int:
@@ -72,18 +94,28 @@ def with_database(command: Callable[[sqlite3.Connection, str], None]) -> int:
     return 0
 
 
-def carry_out(args: argparse.Namespace, db: sqlite3.Connection, actor: str) -> None:
+def carry_out(
+    args: argparse.Namespace, db: sqlite3.Connection, actor: str, fleet: HostNames
+) -> None:
     if args.users_command == "list":
         print_users(db)
     elif args.users_command == "add":
-        check_name(args.name)  # the name is checked before the password is asked for
+        check_name(args.name)  # the name and hosts are checked before the password is asked for
         if find_user(db, args.name):
             raise DuplicateUser(args.name)
-        user = add_user(db, args.name, args.role, read_password(args.password_stdin), actor=actor)
-        print(f"Added {user.name} as {user.role}.")
+        known = fleet(db) if args.hosts else ()
+        hosts = check_hosts(args.role, args.hosts, known)
+        password = read_password(args.password_stdin)
+        user = add_user(
+            db, args.name, args.role, password, actor=actor, hosts=hosts, known_hosts=known
+        )
+        print(f"Added {user.name} as {user.standing}.")
     elif args.users_command == "set-role":
-        set_role(db, args.name, args.role, actor=actor)
-        print(f"{args.name} is now {args.role}.")
+        known = fleet(db) if args.hosts else ()
+        set_role(db, args.name, args.role, actor=actor, hosts=args.hosts, known_hosts=known)
+        user = existing_user(db, args.name)
+        scoped = args.hosts is not None
+        print(f"{user.name} is now {describe_role(user.role, user.hosts, every_host=scoped)}.")
     elif args.users_command == "passwd":
         if find_user(db, args.name) is None:
             raise UnknownUser(args.name)
@@ -154,4 +186,5 @@ def print_users(db: sqlite3.Connection) -> None:
         return
     width = max(len(user.name) for user in users)
     for user in users:
-        print(f"{user.name:<{width}}  {user.role:<8}  created {user.created_at}")
+        acts_on = f"acts on {user.acts_on}"
+        print(f"{user.name:<{width}}  {user.role:<8}  {acts_on:<28}  created {user.created_at}")

@@ -12,6 +12,8 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+from .scopes import HOSTS_COLUMN, describe_role, hosts_of, role_on_host
+
 LOGOUT, PASSWORD, ROLE, REMOVED, ENDED = "logout", "password", "role", "removed", "ended"
 
 
@@ -58,23 +60,25 @@ def why_ended(
     *,
     account_id: int | None = None,
     role: str | None = None,
+    host: str | None = None,
 ) -> Ending:
     """Why session ``id_hash`` no longer holds, given ``limits`` (idle, lifetime) in seconds.
-    A live page also knows its account and the ``role`` it was rendered for."""
+    A live page also knows its account, and the ``role`` it was rendered for on its ``host``."""
     ended = db.execute(
-        "SELECT reason, actor, name, role FROM ended_sessions"
+        f"SELECT reason, actor, name, role, {HOSTS_COLUMN} FROM ended_sessions"
         " LEFT JOIN users ON users.id = ended_sessions.user_id WHERE id_hash = ?",
         (id_hash,),
     ).fetchone()
     if ended is not None:
-        return _told(ended["reason"], ended["actor"], ended["name"], ended["role"])
+        standing = describe_role(ended["role"], hosts_of(ended["hosts"]))
+        return _told(ended["reason"], ended["actor"], ended["name"], standing)
     session = db.execute(
-        "SELECT sessions.created_at, seen_at, role FROM sessions"
+        f"SELECT sessions.created_at, seen_at, role, {HOSTS_COLUMN} FROM sessions"
         " JOIN users ON users.id = sessions.user_id WHERE id_hash = ?",
         (id_hash,),
     ).fetchone()
     if session is not None:
-        return _ran_out(session, limits, role)
+        return _ran_out(session, limits, role, host)
     if account_id is not None and not _account_exists(db, account_id):
         return Ending("your account was removed", can_log_in_again=False)
     return UNKNOWN
@@ -102,15 +106,18 @@ def _told(reason: str, actor: str, name: str | None, role: str | None) -> Ending
     return Ending(f"{actor} ended it on the Users page")
 
 
-def _ran_out(session: sqlite3.Row, limits: tuple[float, float], role: str | None) -> Ending:
+def _ran_out(
+    session: sqlite3.Row, limits: tuple[float, float], role: str | None, host: str | None
+) -> Ending:
     idle, lifetime = limits
     now = time.time()
     if now - session["seen_at"] > idle:
         return Ending(f"it was not used for {idle / 60:g} minutes")
     if now - session["created_at"] > lifetime:
         return Ending(f"it began {lifetime / 3600:g} hours ago, the longest a session lasts")
-    if role is not None and session["role"] != role:
-        return Ending(f"your role is now {session['role']}")
+    hosts = hosts_of(session["hosts"])
+    if role is not None and role_on_host(session["role"], hosts, host) != role:
+        return Ending(f"your role is now {describe_role(session['role'], hosts)}")
     return UNKNOWN
 
 

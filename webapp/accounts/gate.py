@@ -10,7 +10,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Response, abort, flash, g, make_response, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.exceptions import Unauthorized
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -20,7 +32,7 @@ from ..security.origin import is_websocket_handshake
 from ..web.errors import render_http_error
 from ..web.navigation import local_path_of_url, next_url, safe_local_path
 from ..web.responses import is_htmx
-from .bearer import accepts_bearer, bearer_user, is_bearer_request, refused
+from .bearer import accepts_bearer, bearer_user, is_bearer_request, refused, sends_token
 from .sessions import LOGGED_OUT, current_user
 from .users import forbidden_message
 
@@ -33,6 +45,13 @@ PUBLIC_ENDPOINTS = frozenset(
 )
 #: Methods that only read: a request of any other one was an action, lost if not logged in.
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Why a request that sends an API token to a page (not the API) is refused.
+TOKEN_ELSEWHERE = (
+    "An API token acts only through the API (/api/v1/) and reads /metrics; the panel's pages,"
+    " user management included, need a login."
+)
+#: Where the panel keeps how to name the host of a request (``name_hosts_with``).
+HOST_OF_REQUEST = "host_of_request"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,6 +74,8 @@ def require_login() -> BaseResponse | None:
         abort(401, description="Log in to the panel before opening its live connection.")
     if accepts_bearer(request.endpoint):
         raise refused("Send an API token (Authorization: Bearer <token>), or log in.")
+    if sends_token():
+        abort(403, description=TOKEN_ELSEWHERE)
     say_why_the_session_ended()
     login_url = url_for(LOGIN_ENDPOINT, next=page_to_return_to())
     if is_htmx():
@@ -118,14 +139,28 @@ def same_site_referrer() -> str:
     return local_path_of_url(referrer)
 
 
+def name_hosts_with(app: Flask, host_of_request: Callable[[], str]) -> None:
+    """How the panel tells which Pieces OS host a request acts on (its pages' host: the live
+    core knows), for the roles limited to some hosts."""
+    app.extensions[HOST_OF_REQUEST] = host_of_request
+
+
+def request_host() -> str | None:
+    """The name of the host the request acts on; None in an app that names none."""
+    host_of_request = current_app.extensions.get(HOST_OF_REQUEST)
+    return host_of_request() if host_of_request else None
+
+
 def requires(permission: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """View decorator: 403 unless the user's role holds ``permission`` (see users.PERMISSIONS)."""
+    """View decorator: 403 unless the user's role on the request's host holds ``permission``
+    (see users.PERMISSIONS)."""
 
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-            if not g.user.can(permission):
-                abort(403, description=forbidden_message(g.user, permission))
+            host = request_host()
+            if not g.user.can(permission, host):
+                abort(403, description=forbidden_message(g.user, permission, host))
             return view(*args, **kwargs)
 
         return guarded
@@ -134,7 +169,11 @@ def requires(permission: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 def can(permission: str) -> bool:
-    """For templates: may the current user do this (or, in a live fragment, whoever has the
-    role of the page it is rendered for: ``g.audience``)? False when nobody is logged in."""
-    viewer = g.get("user") or g.get("audience")
-    return viewer is not None and viewer.can(permission)
+    """For templates: may the current user do this on the request's host (or, in a live
+    fragment, whoever has the role of the page it is rendered for: ``g.audience``)? False when
+    nobody is logged in."""
+    user = g.get("user")
+    if user is not None:
+        return bool(user.can(permission, request_host()))
+    audience = g.get("audience")
+    return audience is not None and audience.can(permission)

@@ -30,7 +30,8 @@ from ..db import get_db
 from ..security import csrf
 from ..security.proxy import via_trusted_proxy
 from .endings import LOGOUT, Ending, end_sessions, forget_old_endings, why_ended
-from .users import User, find_user
+from .scopes import HOSTS_COLUMN, hosts_of, role_on_host
+from .users import USER_COLUMNS, User, find_user
 
 SESSION_ID = "sid"
 PROXY_SECRET_HEADER = "X-Panel-Proxy-Secret"
@@ -104,7 +105,7 @@ def session_user() -> User | None:
     db, id_hash, now = get_db(), hash_id(session_id), time.time()
     idle, lifetime = session_limits(current_app.config)
     row = db.execute(
-        "SELECT users.*, sessions.created_at AS began, seen_at FROM sessions"
+        f"SELECT {USER_COLUMNS}, sessions.created_at AS began, seen_at FROM sessions"
         " JOIN users ON users.id = sessions.user_id WHERE id_hash = ?",
         (id_hash,),
     ).fetchone()
@@ -128,21 +129,26 @@ def account_of_session(db: sqlite3.Connection, session_id: str) -> int | None:
 
 
 def valid_sessions(
-    db: sqlite3.Connection, id_hashes: Iterable[str], config: Mapping[str, Any]
+    db: sqlite3.Connection,
+    id_hashes: Iterable[str],
+    config: Mapping[str, Any],
+    host: str | None = None,
 ) -> dict[str, str]:
-    """Of these sessions, those still valid, each with its user's role now."""
+    """Of these sessions, those still valid, each with its user's role now (on ``host``: an
+    operator may be a viewer on some hosts)."""
     id_hashes = list(id_hashes)
     if not id_hashes:
         return {}
     idle, lifetime = session_limits(config)
     now = time.time()
     rows = db.execute(
-        "SELECT id_hash, role FROM sessions JOIN users ON users.id = sessions.user_id"
+        f"SELECT id_hash, role, {HOSTS_COLUMN} FROM sessions"
+        " JOIN users ON users.id = sessions.user_id"
         f" WHERE id_hash IN ({', '.join('?' * len(id_hashes))})"
         " AND seen_at >= ? AND sessions.created_at >= ?",
         (*id_hashes, now - idle, now - lifetime),
     )
-    return {row["id_hash"]: row["role"] for row in rows}
+    return {row["id_hash"]: role_on_host(row["role"], hosts_of(row["hosts"]), host) for row in rows}
 
 
 def proxy_user() -> User | None:

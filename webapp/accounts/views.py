@@ -1,5 +1,6 @@
-"""The Users page (``/users``), for admins: add accounts, change roles and passwords, remove;
-who is here (each account's last login and open sessions, ``presence``) and ending a session.
+"""The Users page (``/users``), for admins: add accounts, change roles (and the hosts an
+operator acts on) and passwords, remove; who is here (each account's last login and open
+sessions, ``presence``) and ending a session.
 
 Plain forms (POST, then a redirect back with a message); a refused change shows the page again
 with the reason and a 4xx status. A change that ended sessions is announced, so that their open
@@ -24,8 +25,10 @@ from werkzeug.wrappers import Response
 
 from ..db import get_db
 from ..web.confirmation import Confirmation, require_confirmation
+from ..web.hosts import host_names
 from .gate import requires
 from .presence import end_session_of, open_pages, open_sessions
+from .scopes import describe_role
 from .sessions import announce_sessions_ended, session_limits, start_session
 from .users import (
     ROLES,
@@ -55,24 +58,38 @@ def index() -> tuple[str, int]:
 def add() -> tuple[str, int] | Response:
     """Create an account from the "Add a user" form."""
     name, role = request.form.get("name", "").strip(), request.form.get("role", "")
-    return change(
-        lambda: add_user(get_db(), name, role, typed_password(), actor=g.user.name),
-        f"Added {name} as {role}.",
-        typed={"name": name, "role": role},
-    )
+    hosts = chosen_hosts(role)
+
+    def apply() -> None:
+        user = add_user(
+            get_db(),
+            name,
+            role,
+            typed_password(),
+            actor=g.user.name,
+            hosts=hosts,
+            known_hosts=host_names(),
+        )
+        flash(f"Added {user.name} as {user.standing}.", "success")
+
+    return change(apply, typed={"name": name, "role": role, "hosts": hosts})
 
 
 @bp.post("/users/<name>/role")
 @requires("manage_users")
 def change_role(name: str) -> tuple[str, int] | Response:
-    """Give an account another role."""
+    """Give an account another role; an operator, the hosts it acts on (none ticked: every
+    host)."""
     role = request.form.get("role", "")
 
     def apply() -> None:
-        set_role(get_db(), name, role, actor=g.user.name)
+        hosts = chosen_hosts(role)
+        set_role(get_db(), name, role, actor=g.user.name, hosts=hosts, known_hosts=host_names())
         stay_logged_in_if_own(name)
+        standing = describe_role(role, hosts, every_host=len(host_names()) > 1)
+        flash(f"{name} is now {standing}.", "success")
 
-    return change(apply, f"{name} is now {role}.")
+    return change(apply)
 
 
 @bp.post("/users/<name>/password")
@@ -140,6 +157,12 @@ def stay_logged_in_if_own(name: str) -> None:
             start_session(get_db(), session, user)
 
 
+def chosen_hosts(role: str) -> list[str]:
+    """The hosts ticked in the form, for an operator (the boxes mean nothing for the other
+    roles: admins act on every host, viewers on none)."""
+    return request.form.getlist("hosts") if role == "operator" else []
+
+
 def typed_password() -> str:
     """The new password, typed twice in the form; refused when the two differ."""
     password = request.form.get("password", "")
@@ -149,15 +172,17 @@ def typed_password() -> str:
 
 
 def change(
-    apply: Callable[[], object], done: str, typed: dict | None = None
+    apply: Callable[[], object], done: str | None = None, typed: dict | None = None
 ) -> tuple[str, int] | Response:
-    """Make one change; redirect back with ``done``, or show the page with the reason."""
+    """Make one change; redirect back with ``done`` (or what ``apply`` said), or show the page
+    with the reason."""
     try:
         apply()
     except UserError as refusal:
         return users_page(str(refusal), refusal.status, typed)
     announce_sessions_ended()
-    flash(done, "success")
+    if done:
+        flash(done, "success")
     return redirect(url_for("users.index"), 303)
 
 
@@ -174,6 +199,7 @@ def users_page(
         sessions=open_sessions(db, session_limits(current_app.config)),
         pages_open=open_pages(),
         roles=ROLES,
+        hosts=host_names(),
         error=error,
         typed=typed or {},
     ), status

@@ -18,6 +18,7 @@ HEADER = (
     "outcome",
     "detail",
     "via",
+    "host",  # (added last: the columns before it keep their places)
 )
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # A spreadsheet may take a cell starting with one of these for a formula (OWASP, "CSV
@@ -63,4 +64,5 @@ def _rows(entries: Iterable[Entry]) -> Iterator[tuple]:
             entry.outcome,
             entry.detail,
             entry.via,
+            entry.host,
         )

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from ..config import HOST_NAME_PATTERN, HOST_NAME_RULE
 from ..web.query import non_default_query
 from .log import ACTIONS, OUTCOMES, SESSION_ACTIONS, Entry
 
@@ -23,7 +24,7 @@ MAX_PAGE = 100_000
 MAX_TEXT_LENGTH = 200
 PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-TEXT_FILTERS = ("user", "model", "action", "outcome", "logins")
+TEXT_FILTERS = ("user", "model", "action", "outcome", "host", "logins")
 SHOWN = "shown"  # the value of ``logins`` that shows logins and logouts
 IS_SESSION_ACTION = f"action IN ({', '.join(repr(action) for action in SESSION_ACTIONS)})"
 HIDDEN_NAME = "(hidden)"
@@ -43,6 +44,7 @@ class ActivityQuery:
     model: str = ""  # this model id, or a model whose name contains this text
     action: str = ""
     outcome: str = ""
+    host: str = ""  # entries of this Pieces OS host
     logins: str = ""  # SHOWN: logins and logouts too
     page: int = 1
 
@@ -57,6 +59,8 @@ class ActivityQuery:
         for name, allowed in (("action", ACTIONS), ("outcome", OUTCOMES), ("logins", (SHOWN,))):
             if values[name] and values[name] not in allowed:
                 raise BadActivityQuery(f"{name} must be one of: {', '.join(allowed)}")
+        if values["host"] and not HOST_NAME_PATTERN.fullmatch(values["host"]):
+            raise BadActivityQuery(f"host must be a host name: {HOST_NAME_RULE}")
         page = args.get("page", "1").strip() or "1"
         if not PAGE_NUMBER.fullmatch(page) or not 1 <= int(page) <= MAX_PAGE:
             raise BadActivityQuery(f"page must be a whole number from 1 to {MAX_PAGE}")
@@ -84,7 +88,7 @@ class ActivityQuery:
         if self.model:
             conditions.append("(model_id = ? OR model_name LIKE ? ESCAPE '\\')")
             parameters += [self.model, _containing(self.model)]
-        for column in ("action", "outcome"):
+        for column in ("action", "outcome", "host"):
             if getattr(self, column):
                 conditions.append(f"{column} = ?")
                 parameters.append(getattr(self, column))
@@ -161,6 +165,13 @@ def search(
 
 def _user_column(show_failed_login_names: bool) -> str:
     return "user" if show_failed_login_names else REDACTED_USER
+
+
+def has_entries_of(db: sqlite3.Connection, host: str) -> bool:
+    """Does the log name ``host`` (one the fleet may no longer have)?"""
+    return (
+        db.execute("SELECT 1 FROM activity WHERE host = ? LIMIT 1", (host,)).fetchone() is not None
+    )
 
 
 def entries_after(

@@ -8,20 +8,35 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, g, request, stream_with_context
 
 from ..db import get_db
+from ..web.hosts import host_names
 from ..web.responses import page_or_fragment
 from .export import csv_lines
 from .log import ACTIONS, OUTCOMES
-from .search import ActivityQuery, BadActivityQuery, matching, search
+from .search import ActivityQuery, BadActivityQuery, has_entries_of, matching, search
 
 bp = Blueprint("activity", __name__)
 
 
 def activity_query() -> ActivityQuery:
-    """The filters (and page) from the query string; 400 when one is invalid."""
+    """The filters (and page) from the query string; 400 when one is invalid, or names a host
+    that is neither the fleet's nor in the log (a host removed since)."""
     try:
-        return ActivityQuery.from_args(request.args)
+        query = ActivityQuery.from_args(request.args)
     except BadActivityQuery as error:
         abort(400, description=str(error))
+    if query.host and query.host not in host_names() and not has_entries_of(get_db(), query.host):
+        abort(
+            400,
+            description=f"There is no host named {query.host} in the fleet or the log; "
+            f"the hosts are: {', '.join(host_names())}.",
+        )
+    return query
+
+
+def filter_hosts(query: ActivityQuery) -> list[str]:
+    """The choices of the host filter: the fleet's hosts, and the one chosen if it is gone."""
+    hosts = host_names()
+    return hosts if not query.host or query.host in hosts else [*hosts, query.host]
 
 
 def shows_failed_login_names() -> bool:
@@ -38,6 +53,8 @@ def index() -> Response:
         log=log,
         actions=ACTIONS,
         outcomes=OUTCOMES,
+        hosts=filter_hosts(log.query),
+        fleet=host_names(),
     )
 
 

@@ -3,9 +3,10 @@
 They run the very code the pages' buttons run (catalog/actions.py, cleanup.py): the same checks,
 the same activity log entry, the same live updates on every open page. Only the answer differs:
 202 with the model and the entry's id, or a problem document (403 for a role that may not act,
-404 for an unknown host or model, 409 when the model's state forbids the action, 502 when Pieces
-OS fails). A script's request is the confirmation the pages ask for before taking over somebody
-else's download or loaded model, or deleting files.
+or an operator limited to other hosts; 404 for an unknown host or model, 409 when the model's
+state forbids the action, 502 when Pieces OS fails). A script's request is the confirmation
+the pages ask for before taking over somebody else's download or loaded model, or deleting
+files.
 """
 
 from flask import Blueprint, abort, g
@@ -26,8 +27,8 @@ bp = Blueprint("acting", __name__)
 )
 def act(host: str, model_id: str, action_name: str) -> Response:
     g.live_host = host_named(host)  # (the buttons' code acts on the request's host)
-    if not g.user.can("act"):
-        abort(403, description=forbidden_message(g.user, "act"))
+    if not g.user.can("act", host):
+        abort(403, description=forbidden_message(g.user, "act", host))
     if action_name == "delete-files":
         return delete_files_of(model_id)
     with activity_log.attempt(action_name, model_id, host=host) as attempt:

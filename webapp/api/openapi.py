@@ -13,7 +13,7 @@ bp = Blueprint("api_docs", __name__)
 ERROR_CODES = {
     "400": "The request is malformed; the detail says which part.",
     "401": "No valid token (or session).",
-    "403": "The token's account may not do this.",
+    "403": "The token's account may not do this (its role, or not on this host).",
     "404": "No such host or model.",
     "409": "The model's state forbids it (e.g. loading a model not downloaded).",
     "429": "Too many wrong tokens from this address; see Retry-After.",

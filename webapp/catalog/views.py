@@ -64,6 +64,7 @@ def detail(model_id: str) -> Response | tuple[str, int]:
         back=back,
         error=error,
         history=recent_for_model(model_id, current_live().name),
+        history_host=current_live().name,
     )
 
 

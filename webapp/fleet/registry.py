@@ -19,9 +19,8 @@ from ..live.host import LiveHost
 from ..live.quota import sockets_allowed
 from ..pieces import discovery
 from ..pieces.client import PiecesClient
-from .names import LOCAL_HOST
 from .routing import host_named_by_page
-from .stored import claim_unnamed_entries, seed, stored_hosts
+from .stored import claim_unnamed_entries, fleet_hosts
 
 # Used when PIECES_OS_URL is unset and discovery finds nothing: the first port Pieces OS uses.
 FALLBACK_PIECES_OS_URL = "http://127.0.0.1:39300"
@@ -48,16 +47,12 @@ class Fleet:
 
     def start(self) -> None:
         with closing(db.connect(self.config["DATABASE"])) as connection:
-            if self.config["PIECES_OS_HOSTS"]:
-                seed(connection, self.config["PIECES_OS_HOSTS"])
-            stored = stored_hosts(connection)
-            hosts: dict[str, LiveHost] = {}
-            if self.configured_local:
-                hosts[LOCAL_HOST] = self._make_host(self.app, LOCAL_HOST, self._local_client())
-            for host in stored:
-                if host.name not in hosts:
-                    hosts[host.name] = self._make_host(self.app, host.name, self.client(host.url))
-            self._hosts = hosts
+            self._hosts = {
+                name: self._make_host(
+                    self.app, name, self._local_client() if url is None else self.client(url)
+                )
+                for name, url in fleet_hosts(connection, self.config["PIECES_OS_HOSTS"]).items()
+            }
             claim_unnamed_entries(connection, self.default.name)
 
     # -- reading (any thread) ------------------------------------------------------------------

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..accounts.users import forget_host, rename_host
 from ..activity import log as activity_log
 from ..config import parse_url
 from ..db import transaction
-from .names import HostError, check_host_name
+from .names import LOCAL_HOST, HostError, check_host_name
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,21 @@ class StoredHost:
 def stored_hosts(db: sqlite3.Connection) -> list[StoredHost]:
     rows = db.execute("SELECT name, url FROM hosts ORDER BY id")
     return [StoredHost(row["name"], row["url"]) for row in rows]
+
+
+def fleet_hosts(
+    db: sqlite3.Connection, configured: Iterable[tuple[str, str]] | None
+) -> dict[str, str | None]:
+    """The fleet's hosts as the panel starts with them, by name, in order, each with its
+    address: the hosts of PIECES_OS_HOSTS (``configured``) added to those kept first; or, with
+    it unset, first the one host of PIECES_OS_URL or discovery (``local``, address None: known
+    once the panel runs)."""
+    if configured:
+        seed(db, configured)
+    hosts: dict[str, str | None] = {} if configured else {LOCAL_HOST: None}
+    for host in stored_hosts(db):
+        hosts.setdefault(host.name, host.url)
+    return hosts
 
 
 def check_url(url: str) -> str:
@@ -73,7 +89,8 @@ def add_host(db: sqlite3.Connection, name: str, url: str, *, actor: str) -> Stor
 def change_host(
     db: sqlite3.Connection, name: str, new_name: str, new_url: str, *, actor: str
 ) -> StoredHost:
-    """Rename a host and/or give it a new address; its entries in the log follow the name."""
+    """Rename a host and/or give it a new address; its entries in the log and the operators
+    limited to it follow the name."""
     host = StoredHost(check_host_name(new_name), check_url(new_url))
     with transaction(db):
         if db.execute("SELECT 1 FROM hosts WHERE name = ?", (name,)).fetchone() is None:
@@ -85,6 +102,7 @@ def change_host(
             raise HostError(f"There is a host named {new_name} already.")
         db.execute("UPDATE hosts SET name = ?, url = ? WHERE name = ?", (host.name, host.url, name))
         db.execute("UPDATE activity SET host = ? WHERE host = ?", (new_name, name))
+        rename_host(db, name, new_name)
         activity_log.record(
             db,
             user=actor,
@@ -109,9 +127,11 @@ def readdress(db: sqlite3.Connection, hosts: Iterable[tuple[str, str]], *, actor
 REMOVED_MEANWHILE = "Outcome unknown: the host was removed from the panel before it ended."
 
 
-def remove_host(db: sqlite3.Connection, name: str, *, actor: str) -> None:
+def remove_host(db: sqlite3.Connection, name: str, *, actor: str) -> list[str]:
     """Forget a host (its entries in the log stay, under its name; those still pending end as
-    unknown, as nobody follows them any more)."""
+    unknown, as nobody follows them any more). It leaves the hosts of every operator limited
+    to it; those whose only host it was become viewers (their names are returned): with no
+    host left they would act on every host."""
     with transaction(db):
         if db.execute("DELETE FROM hosts WHERE name = ?", (name,)).rowcount == 0:
             raise HostError(f"There is no host named {name} on the Hosts page.")
@@ -123,6 +143,7 @@ def remove_host(db: sqlite3.Connection, name: str, *, actor: str) -> None:
         activity_log.record(
             db, user=actor, action="remove-host", outcome="ok", detail=f"Removed {name}.", host=name
         )
+        return forget_host(db, name, actor=actor)
 
 
 def claim_unnamed_entries(db: sqlite3.Connection, first_host: str) -> None:

@@ -28,6 +28,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from ..accounts.gate import requires
+from ..accounts.sessions import announce_sessions_ended
 from ..activity import log as activity_log
 from ..config import HOST_NAME_PATTERN
 from ..db import get_db
@@ -179,9 +180,15 @@ def remove(name: str) -> tuple[str, int] | Response:
 
     def apply() -> str:
         check_removable(name)
-        stored.remove_host(get_db(), name, actor=g.user.name)
+        now_viewers = stored.remove_host(get_db(), name, actor=g.user.name)
         current_fleet().remove(name, by=g.user.name)
-        return f"Removed {name}."
+        if not now_viewers:
+            return f"Removed {name}."
+        announce_sessions_ended()  # their open pages close now, not at the next check
+        return (
+            f"Removed {name}. {' and '.join(now_viewers)} acted on {name} only: "
+            f"{'they are viewers' if len(now_viewers) > 1 else 'now a viewer'} on every host."
+        )
 
     return change("remove-host", name, apply)
 

@@ -239,7 +239,7 @@ class Fanout:
 
     def of_ended_sessions(self, roles: dict[str, str]) -> list[Mailbox]:
         """The pages not yet closing whose login session is gone, or whose user's role changed
-        (``roles``: the role of each session still valid)."""
+        (``roles``: the role on this host of each session still valid)."""
         return [
             mailbox
             for mailbox in self.mailboxes()

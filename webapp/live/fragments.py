@@ -116,6 +116,7 @@ class Fragments:
                 oob=True,
                 model_id=page.model_id,
                 history=recent_for_model(page.model_id, self.host.name),
+                history_host=self.host.name,
             )
 
     def work_notice(self, page: Page, notice: "WorkNotice", live: LiveSnapshot) -> str:

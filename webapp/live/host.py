@@ -289,7 +289,7 @@ class LiveHost:
 
     def check_sessions(self) -> None:
         """Close every page whose login session ended (or whose user's role changed) now."""
-        self.loop.post(close_ended_sessions, self.fanout, self.config, self._farewell)
+        self.loop.post(close_ended_sessions, self.fanout, self.config, self._farewell, self.name)
 
     def shutdown(self, gone: HostGone | None = None) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread.
@@ -345,7 +345,7 @@ class LiveHost:
         """Every second: sessions, stalls and ignored cancels, pending loads, notices that
         have been shown long enough, the local runtime's install or update, the list."""
         if self.fanout.watched:
-            close_ended_sessions(self.fanout, self.config, self._farewell)
+            close_ended_sessions(self.fanout, self.config, self._farewell, self.name)
         self.downloads.tick(
             self.config["DOWNLOAD_STALL_SECONDS"], self.config["DOWNLOAD_CANCEL_SECONDS"]
         )

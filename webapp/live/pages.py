@@ -22,8 +22,9 @@ ACTIVITY_URL = "/activity"
 @dataclass(frozen=True)
 class Page:
     """The page a socket belongs to: its URL, the model it shows (detail pages), the role of
-    its user, and the address it was opened with (``http://panel.lan:8000/``), so fragments are
-    rendered as that page's own requests would be (TRUSTED_HOSTS refuses any other host)."""
+    its user on its host (accounts/scopes.py), and the address it was opened with
+    (``http://panel.lan:8000/``), so fragments are rendered as that page's own requests would
+    be (TRUSTED_HOSTS refuses any other host)."""
 
     url: str
     model_id: str | None = None

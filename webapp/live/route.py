@@ -66,7 +66,9 @@ def current_client() -> PiecesClient:
 def live(ws: "Server") -> None:
     """Send one page what changes, until either side closes."""
     host = current_live()
-    page = Page.from_url(request.args.get("page"), g.user.role, request.host_url, host_prefix(host))
+    page = Page.from_url(
+        request.args.get("page"), g.user.role_on(host.name), request.host_url, host_prefix(host)
+    )
     viewer = Viewer(
         g.user.id,
         g.session_hash,

@@ -1,7 +1,7 @@
-"""Open pages whose login session ended, or whose user's role changed: each is sent why, in plain
-words (``farewell``: the page then shows it, drops who it was for from its header and disables
-what can no longer work), and its socket is closed (1008). Checked by the host's loop every
-second while pages are open, and at once when the panel ends a session."""
+"""Open pages whose login session ended, or whose user's role on their host changed: each is
+sent why, in plain words (``farewell``: the page then shows it, drops who it was for from its
+header and disables what can no longer work), and its socket is closed (1008). Checked by the
+host's loop every second while pages are open, and at once when the panel ends a session."""
 
 import logging
 from collections.abc import Callable, Mapping
@@ -19,14 +19,18 @@ log = logging.getLogger(__name__)
 Farewell = Callable[[Mailbox, Ending], str]
 
 
-def close_ended_sessions(fanout: Fanout, config: Mapping[str, Any], farewell: Farewell) -> None:
-    """(In the loop.) Close the pages of sessions that no longer hold, saying why."""
+def close_ended_sessions(
+    fanout: Fanout, config: Mapping[str, Any], farewell: Farewell, host: str
+) -> None:
+    """(In the loop of ``host``.) Close the pages of sessions that no longer hold, or whose
+    user's role on ``host`` changed, saying why."""
     mailboxes = fanout.mailboxes()
     if not mailboxes:
         return
     try:
         with closing(db.connect(config["DATABASE"])) as connection:
-            roles = valid_sessions(connection, {box.session_hash for box in mailboxes}, config)
+            hashes = {box.session_hash for box in mailboxes}
+            roles = valid_sessions(connection, hashes, config, host)
             ended = {
                 box: why_ended(
                     connection,
@@ -34,6 +38,7 @@ def close_ended_sessions(fanout: Fanout, config: Mapping[str, Any], farewell: Fa
                     session_limits(config),
                     account_id=box.account_id,
                     role=box.page.role,
+                    host=host,
                 )
                 for box in fanout.of_ended_sessions(roles)
             }

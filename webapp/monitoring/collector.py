@@ -75,21 +75,21 @@ class PanelCollector(Collector):
     def outcomes(self) -> CounterMetricFamily:
         outcomes = CounterMetricFamily(
             "panel_actions",
-            "Actions on models the panel carried out, by action and outcome.",
-            labels=["action", "outcome"],
+            "Actions on models the panel carried out, by host, action and outcome.",
+            labels=["host", "action", "outcome"],
         )
         connection = connect(self.app.config["DATABASE"])
         try:
             rows = connection.execute(
-                "SELECT action, outcome, count(*) AS n FROM activity"
+                "SELECT coalesce(host, '') AS host, action, outcome, count(*) AS n FROM activity"
                 f" WHERE action IN ({', '.join('?' * len(MODEL_ACTIONS))})"
-                " GROUP BY action, outcome ORDER BY action, outcome",
+                " GROUP BY 1, action, outcome ORDER BY 1, action, outcome",
                 MODEL_ACTIONS,
             ).fetchall()
         finally:
             connection.close()
         for row in rows:
-            outcomes.add_metric([row["action"], row["outcome"]], row["n"])
+            outcomes.add_metric([row["host"], row["action"], row["outcome"]], row["n"])
         return outcomes
 
 

@@ -1,6 +1,6 @@
 """What every view shares: a page or an htmx fragment, safe ways back, error pages (a body over
-MAX_REQUEST_KB among them), and the Jinja filters that turn raw values into what a person
-reads."""
+MAX_REQUEST_KB among them), the names of the fleet's hosts (``hosts``), and the Jinja filters
+that turn raw values into what a person reads."""
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
