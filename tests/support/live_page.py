@@ -28,13 +28,17 @@ class LivePage:
         page: str = "/",
         cookie: str | None = None,
         since: str | None = None,
+        socket_host: str | None = None,
         **options,
     ):
         """``since``: the mark of the live state the page was rendered at (see ``since_of``).
-        A page of a host (``/hosts/<name>/...``) opens that host's socket, as browsers do."""
+        A page of a host (``/hosts/<name>/...``) opens that host's socket, as browsers do;
+        ``socket_host`` names another host whose socket the page opens (the fleet page opens
+        one on each host)."""
         query = {"page": page} if since is None else {"page": page, "since": since}
         host = HOST_PREFIX.match(page)
-        socket_path = (host[0] if host else "") + "/live?"
+        prefix = f"/hosts/{socket_host}" if socket_host else (host[0] if host else "")
+        socket_path = prefix + "/live?"
         url = panel_url.replace("http://", "ws://") + socket_path + requests.compat.urlencode(query)
         self.connection = websocket.create_connection(
             url, timeout=CONNECT_TIMEOUT_SECONDS, cookie=cookie, origin=panel_url, **options

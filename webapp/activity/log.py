@@ -229,6 +229,11 @@ def recent_for_model(model_id: str, host: str, limit: int = RECENT_LIMIT) -> lis
     return [Entry.from_row(row) for row in rows]
 
 
+def entry_of(db: sqlite3.Connection, entry_id: int) -> Entry | None:
+    row = db.execute("SELECT * FROM activity WHERE id = ?", (entry_id,)).fetchone()
+    return Entry.from_row(row) if row else None
+
+
 def pending_download(db: sqlite3.Connection, model_id: str, host: str) -> Entry | None:
     """The model's most recent download entry on ``host`` still pending: the download is
     running, or the panel stopped before it ended."""

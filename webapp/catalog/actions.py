@@ -71,6 +71,9 @@ ACTIONS = {
 ACTION_LABELS = {name: action.label for name, action in ACTIONS.items()}
 #: Pieces OS answered a download with ``downloaded: true``: it found the files already there.
 ALREADY_DOWNLOADED = "Pieces OS already had the model's files: nothing was downloaded."
+#: Set on ``g`` by a request that acts on several hosts at once (fleet/bulk.py): each host's
+#: action answers nothing, and how it went is read from its log entry.
+ON_SEVERAL_HOSTS = "acting_on_several_hosts"
 
 
 @bp.post("/models/<model_id:model_id>/<any(download, cancel, load, unload):action_name>")
@@ -274,9 +277,12 @@ def answer(
 ) -> Response:
     """The re-rendered row or card for htmx (``row``: as the live state gave it back; it says
     how the action went when it went wrong); a redirect with a flash message otherwise; for the
-    JSON API, the model and the log entry (api/acting.py)."""
+    JSON API, the model and the log entry (api/acting.py); nothing for one host of several
+    (``ON_SEVERAL_HOSTS``)."""
     if is_api_request():
         return api_answer(model, row, error, status)
+    if g.get(ON_SEVERAL_HOSTS):
+        return make_response("", status)
     if not is_htmx():
         flash(error or message or "", "error" if error else "success")
         return redirect(next_url(), 303)

@@ -1,7 +1,9 @@
 """The Pieces OS hosts the panel manages, each by its name, with its live state (``LiveHost``):
 the fleet (registry), the hosts kept in the database (stored), each host's pages under
-``/hosts/<name>/`` (routing), and the Hosts page where admins add, change, test and remove
-hosts (views; a Pieces OS is asked for its version first: probe)."""
+``/hosts/<name>/`` (routing), the Hosts page where admins add, change, test and remove hosts
+(views; a Pieces OS is asked for its version first: probe), and the fleet page's model x host
+matrix (``pages``, ``matrix``) with its actions on several hosts at once (``bulk``), for those
+who may act on them (``access``)."""
 
 from flask import Flask, current_app
 
@@ -9,7 +11,8 @@ from ..accounts.presence import count_open_pages_with
 from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from ..live.host import LiveHost
-from . import routing, views
+from . import bulk, pages, routing, views
+from .matrix import cell_id, cell_state
 from .registry import Fleet
 from .routing import host_named
 
@@ -26,6 +29,13 @@ def init_app(app: Flask) -> None:
     activity_log.listen(app, fleet.activity_changed)
     routing.init_app(app)
     app.register_blueprint(views.bp)  # (its routes use routing's converter of host names)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(bulk.bp)
+    app.jinja_env.globals.update(
+        cell_id=cell_id,
+        cell_state=cell_state,
+        bulk_choices=bulk.choices,
+    )
 
 
 def live_hosts() -> dict[str, LiveHost]:

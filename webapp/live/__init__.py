@@ -22,9 +22,10 @@ from .route import (
     live_socket_path,
     panel_stopping,
     sock,
+    socket_path,
 )
 
-__all__ = ["current_client", "current_live", "current_snapshot", "init_app"]
+__all__ = ["current_client", "current_live", "current_snapshot", "init_app", "socket_path"]
 
 
 # Browsers send nothing on this socket; a message bigger than this is refused as too big (1009).

@@ -127,6 +127,19 @@ class Fragments:
         """Tells an Activity page to fetch its filtered list again."""
         return self._render(page, live, "activity/_changed.html")
 
+    def fleet_head(self, page: Page, live: LiveSnapshot) -> str:
+        """The head of this host's column on the fleet page (webapp/fleet)."""
+        return self._render(page, live, "fleet/_head.html", host=self.host.name)
+
+    def fleet_cell(self, page: Page, row: ModelRow, live: LiveSnapshot) -> str:
+        """A model's cell in this host's column of the fleet page."""
+        return self._render(page, live, "fleet/_cell.html", host=self.host.name, row=row)
+
+    def fleet_changed(self, page: Page, live: LiveSnapshot) -> str:
+        """Tells a fleet page that this host's models came or went: it fetches its matrix
+        again."""
+        return self._render(page, live, "fleet/_changed.html", host=self.host.name)
+
     def progress(self, row: ModelRow) -> str:
         """The same for every page, rendered without a request: it is the one part rendered
         for every frame, and a request context would cost more than the fragment."""

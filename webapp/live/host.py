@@ -234,6 +234,12 @@ class LiveHost:
         under way: its end reads as cancelled by them."""
         self.loop.ask(self.runtime_jobs.cancel_asked, by)
 
+    def list_if_due(self) -> None:
+        """A page was rendered from ``snapshot`` alone: the loop asks for the list if it is due
+        (as it is when no page watched the host for a while); open pages then learn what
+        changed, a page without JavaScript when it is loaded again."""
+        self.loop.post(self.watch.list_if_due)
+
     def refresh_now(self) -> None:
         """Ask for the whole list now (after a change that touched many models)."""
         try:

@@ -17,6 +17,10 @@ DETAIL_PATH = re.compile(r"/models/(?P<model_id>[^/]+)")
 #: Every Activity page is one kind, whatever its filters: it is told that the log changed and
 #: fetches its own filtered view again.
 ACTIVITY_URL = "/activity"
+#: The fleet page (webapp/fleet) opens one socket per host, each of which sends that host's
+#: column; like the Activity page it fetches its own filtered matrix again when models came or
+#: went, so its filters make no kind of their own.
+FLEET_URL = "/fleet"
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,19 @@ class Page:
 
     @property
     def kind(self) -> str:
-        """ "list", "detail" (one model's page) or "activity"."""
+        """ "list", "detail" (one model's page), "activity" or "fleet"."""
         if self.model_id:
             return "detail"
-        return "activity" if self.url == ACTIVITY_URL else "list"
+        if self.url == ACTIVITY_URL:
+            return "activity"
+        return "fleet" if without_host_prefix(self.url) == FLEET_URL else "list"
+
+    @property
+    def shows_host_frame(self) -> bool:
+        """Does the page show this host's header, notices and footer? Every page does, but
+        the fleet page's sockets of the hosts after the first: its frame is the first host's,
+        as on every page without a host prefix, and they send their host's column alone."""
+        return self.kind != "fleet" or self.url == FLEET_URL
 
     @property
     def view(self) -> str:
@@ -62,14 +75,15 @@ class Page:
         """The page a browser says it is on, as a page of the host whose paths begin with
         ``host_prefix`` (the socket's); anything that is not a panel page is the list."""
         parts = urlsplit(safe_local_path(url))
-        prefix = HOST_PREFIX.match(parts.path)
-        path = parts.path[prefix.end() :] if prefix else parts.path
+        path = without_host_prefix(parts.path)
         detail = DETAIL_PATH.fullmatch(path)
         model_id = from_segment(unquote(detail["model_id"])) if detail else None
         if model_id and is_model_id(model_id):
             return cls(host_prefix + path, model_id, role, base_url)
         if path == ACTIVITY_URL and not host_prefix:
             return cls(ACTIVITY_URL, None, role, base_url)
+        if path == FLEET_URL:
+            return cls(host_prefix + FLEET_URL, None, role, base_url)
         suffix = list_query_of(parts.geturl()).query_string()
         list_url = f"{host_prefix}/?{suffix}" if suffix else f"{host_prefix}/"
         return cls(list_url, None, role, base_url)
@@ -81,3 +95,9 @@ def is_model_id(text: str) -> bool:
     except InvalidModelId:
         return False
     return True
+
+
+def without_host_prefix(path: str) -> str:
+    """A host page's path as the first host's page has it (``/hosts/gpu-1/fleet``: ``/fleet``)."""
+    prefix = HOST_PREFIX.match(path)
+    return path[prefix.end() :] if prefix else path

@@ -15,16 +15,16 @@ if TYPE_CHECKING:
     from .host import LiveHost
 
 
-def _every(_page: Page) -> bool:
-    return True
-
-
 def _of_kind(kind: str) -> Callable[[Page], bool]:
     return lambda page: page.kind == kind
 
 
+def _in_host_frame(page: Page) -> bool:
+    return page.shows_host_frame
+
+
 def _for_admins(page: Page) -> bool:
-    return page.can("manage_users")
+    return page.can("manage_users") and page.shows_host_frame
 
 
 def _is_page_of(model_id: str, page: Page) -> bool:
@@ -39,11 +39,13 @@ class Publisher:
         self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
 
     def _publish(
-        self, key: str, render: Render, shows: Callable[[Page], bool] = _every, **options: Any
+        self, key: str, render: Render, shows: Callable[[Page], bool], **options: Any
     ) -> None:
         self.host.changed()
         if self.fanout.watched:
             self.fanout.publish(key, self.host.loop.seq, render, shows=shows, **options)
+        else:  # a page rendered before this change, whose socket opens next, is sent it
+            self.fanout.element_seq[key] = self.host.loop.seq
 
     def row(self, model_id: str) -> None:
         """A model's row (list pages) or card (its own page)."""
@@ -60,6 +62,7 @@ class Publisher:
             lambda page: page.shows(model_id),
             replaces=(f"progress-{model_id}",),
         )
+        self.fleet_cell(model_id)
 
     def progress(self, model_id: str) -> None:
         self.host.events.progress(model_id)
@@ -70,16 +73,38 @@ class Publisher:
                 lambda page: page.shows(model_id),
                 same_for_all=True,
             )
+            self.fleet_cell(model_id)
+
+    def fleet_cell(self, model_id: str) -> None:
+        """The model's cell in this host's column of the fleet page: the same for every page
+        (it links to the model's page on this host, and offers no action)."""
+        self._publish(
+            f"cell-{model_id}",
+            lambda page: self._fleet_cell(model_id, page),
+            _of_kind("fleet"),
+            same_for_all=True,
+        )
+
+    def _fleet_cell(self, model_id: str, page: Page) -> str:
+        return self.fragments.fleet_cell(
+            page, model_row(self.host.state, model_id), self.host.current_snapshot()
+        )
 
     def model_list(self, came_or_went: set[str]) -> None:
-        """Models came or went: list pages get their whole table again, the pages of those
-        models their card."""
+        """Models came or went: list pages get their whole table again, fleet pages fetch
+        their matrix again, the pages of those models get their card."""
         self.host.events.models(came_or_went)
         self._publish(
             "model-list",
             lambda page: self.fragments.model_list(page, self.host.current_snapshot()),
             _of_kind("list"),
             replaces=("model-", "progress-", "summary", "banner"),
+        )
+        self._publish(
+            "fleet-changed",
+            lambda page: self.fragments.fleet_changed(page, self.host.current_snapshot()),
+            _of_kind("fleet"),
+            replaces=("cell-", "fleet-head"),
         )
         for model_id in came_or_went:
             self._publish(
@@ -97,8 +122,10 @@ class Publisher:
         self,
         key: str,
         render: Callable[[Page, LiveSnapshot], str],
-        shows: Callable[[Page], bool] = _every,
+        shows: Callable[[Page], bool] = _in_host_frame,
     ) -> None:
+        """An element of the page's frame (every page of the host shows it, unless ``shows``
+        says which)."""
         self._publish(key, lambda page: render(page, self.host.current_snapshot()), shows)
 
     def banner(self) -> None:
@@ -106,6 +133,7 @@ class Publisher:
 
     def downloads(self) -> None:
         self._page_wide("downloads", self.fragments.downloads)
+        self.fleet_head()
 
     def online(self) -> None:
         """Who has a page open: in the header of admins' pages."""
@@ -119,6 +147,12 @@ class Publisher:
 
     def machine(self) -> None:
         self._page_wide("machine", self.fragments.machine, _of_kind("list"))
+        self.fleet_head()
+
+    def fleet_head(self) -> None:
+        """The head of this host's column on the fleet page: its version, whether it answers,
+        the memory left, the downloads running."""
+        self._page_wide("fleet-head", self.fragments.fleet_head, _of_kind("fleet"))
 
     def move_notice(self) -> None:
         """Pieces OS moved to a new address, or the notice of it has been shown long enough."""
@@ -168,13 +202,15 @@ class Publisher:
         """Every element a kind of page shows, for the first page of that kind."""
         live = self.host.current_snapshot()
         fragments = self.fragments
-        state = [
-            ("banner", fragments.banner(page, live)),
-            ("notices", fragments.notices(page, live)),
-            ("move-notice", fragments.move_notice(page, live)),
-            ("footer", fragments.footer(page, live)),
-            ("downloads", fragments.downloads(page, live)),
-        ]
+        state = []
+        if page.shows_host_frame:
+            state += [
+                ("banner", fragments.banner(page, live)),
+                ("notices", fragments.notices(page, live)),
+                ("move-notice", fragments.move_notice(page, live)),
+                ("footer", fragments.footer(page, live)),
+                ("downloads", fragments.downloads(page, live)),
+            ]
         shown = [model_id for model_id in self.host.state.models if page.shows(model_id)]
         state += [
             (f"model-{model_id}", fragments.model(page, model_row(self.host.state, model_id), live))
@@ -192,6 +228,15 @@ class Publisher:
             ]
         if page.kind == "detail":
             state.append(("history", fragments.history(page, live)))
+        if page.kind == "fleet":
+            state += [
+                ("fleet-head", fragments.fleet_head(page, live)),
+                ("fleet-changed", fragments.fleet_changed(page, live)),
+            ]
+            state += [
+                (f"cell-{model_id}", self._fleet_cell(model_id, page))
+                for model_id in self.host.state.models
+            ]
         if _for_admins(page):
             state.append(("online", fragments.online(page, live)))
         return state

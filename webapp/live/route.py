@@ -192,8 +192,14 @@ def live_socket_path() -> str:
     scheme and host it used (a proxy may serve the panel under another name). It carries the
     mark of the live state the page was rendered from: the socket sends only what changed
     after it."""
-    query = {"page": request.full_path.rstrip("?"), "since": current_snapshot().mark}
-    return f"{request.script_root}{host_prefix(current_live())}/live?{urlencode(query)}"
+    return socket_path(current_live(), current_snapshot(), request.full_path.rstrip("?"))
+
+
+def socket_path(host: LiveHost, rendered_from: LiveSnapshot, page: str) -> str:
+    """Where ``page``, rendered from ``host``'s snapshot ``rendered_from``, opens its socket on
+    that host (the fleet page opens one on each host)."""
+    query = {"page": page, "since": rendered_from.mark}
+    return f"{request.script_root}{host_prefix(host)}/live?{urlencode(query)}"
 
 
 def current_snapshot() -> LiveSnapshot:

@@ -52,9 +52,13 @@ class Watch:
         busy = bool(host.state.downloads) or any(
             load.entry_id for load in host.state.loads.values()
         )
-        if (host.fanout.watched or busy) and host.now() >= self.next_refresh:
-            self.refresh()
+        if host.fanout.watched or busy:
+            self.list_if_due()
         self.watch_streams()
+
+    def list_if_due(self) -> None:
+        if self.host.now() >= self.next_refresh:
+            self.refresh()
 
     def page_opened(self) -> None:
         self.next_refresh = min(self.next_refresh, self.host.now())

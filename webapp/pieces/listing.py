@@ -62,11 +62,14 @@ class ListQuery:
 
     def apply(self, models: list[Model]) -> list[Model]:
         """The models that match, in the requested order."""
-        chosen = [model for model in models if self.matches(model)]
+        return self.ordered([model for model in models if self.matches(model)])
+
+    def ordered(self, models: list[Model]) -> list[Model]:
+        """``models`` in the requested order."""
         descending = self.sort.startswith("-")
         key = SORT_KEYS[self.sort.lstrip("-") or "name"]
         return sorted(
-            chosen, key=lambda model: (key(model), model.name.casefold()), reverse=descending
+            models, key=lambda model: (key(model), model.name.casefold()), reverse=descending
         )
 
     def matches(self, model: Model) -> bool:

@@ -16,10 +16,12 @@ VALUE = "yes"
 
 @dataclass(frozen=True)
 class Confirmation:
-    """What the box asks (``question``), what will happen (``consequence``), and the form that
-    does it: ``action_url`` with ``fields`` (hidden), swapped by htmx into ``hx_target`` when
-    given (a plain POST otherwise); ``back_url`` is where "Keep it" leads (from a page of its
-    own, to "#" and the id of the control that opened it: the browser gives that focus).
+    """What the box asks (``question``), what will happen (``consequence``, and ``details``:
+    a line for each of several things it touches), and the form that does it: ``action_url``
+    with ``fields`` (hidden; a list is a field sent once per value), swapped by htmx into
+    ``hx_target`` when given (a plain POST otherwise); ``back_url`` is where "Keep it" leads
+    (from a page of its own, to "#" and the id of the control that opened it: the browser gives
+    that focus).
 
     Asked in place (``hx_target``), "Keep it" fetches ``keep_url`` instead, which puts back
     what the box replaced, and focus returns to the control that opened it: the one with
@@ -35,6 +37,7 @@ class Confirmation:
     hx_target: str | None = None
     keep_url: str | None = None
     opener: str | None = None
+    details: tuple[str, ...] = ()
 
 
 def is_confirmed() -> bool:
