@@ -11,6 +11,7 @@ from tests.support.live_page import LivePage
 from tests.support.panel_fixtures import FLEET
 from tests.support.servers import serve_in_thread
 from webapp.fleet.matrix import cell_id
+from webapp.live.fanout import SERVICE_RESTART
 from webapp.live.route import TRY_AGAIN_LATER
 from webapp.simulator.catalogue import model_id
 
@@ -143,6 +144,22 @@ def test_a_columns_head_follows_its_hosts_memory(served_fleet):
         ),
         "the column's head with the memory freed",
     )
+
+
+def test_a_host_added_or_removed_makes_fleet_pages_fetch_their_columns_again(served_fleet):
+    first, _second, serve = served_fleet
+    app, _url, _browser, open_fleet, _pages = serve()
+    build_box, gpu = open_fleet(FLEET[0]), open_fleet(FLEET[1])
+    fleet = app.extensions["fleet"]
+    fleet.remove(FLEET[1], by="admin")
+    build_box.read_until(lambda text: f'id="fleet-changed-{FLEET[0]}"' in text, "word of it")
+    # The removed host's socket closes as on a restart: the page's new matrix has no such
+    # column (a page of that host alone is told it is gone, and stops).
+    assert gpu.close_frame()[0] == SERVICE_RESTART
+    changed = len(build_box.received)
+    fleet.add("laptop", first.url)
+    build_box.read_until(lambda text: f'id="fleet-changed-{FLEET[0]}"' in text, "word of it")
+    assert len(build_box.received) > changed
 
 
 def test_each_host_counts_the_fleet_pages_socket_against_its_quotas(served_fleet):

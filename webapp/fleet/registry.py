@@ -101,6 +101,7 @@ class Fleet:
     def add(self, name: str, url: str) -> None:
         host = self._make_host(self.app, name, self.client(url))
         self._hosts = {**self._hosts, name: host}
+        self._columns_changed()
 
     def replace(self, name: str, new_name: str, url: str, *, by: str) -> None:
         """A host renamed or moved (by ``by``): its loop stops and a new one starts in its
@@ -112,6 +113,7 @@ class Fleet:
             (new_name if each == name else each): (new if each == name else host)
             for each, host in self._hosts.items()
         }
+        self._columns_changed()
         renamed = None
         if new_name != name:
             renamed = HostGone(
@@ -125,12 +127,19 @@ class Fleet:
         old = self._hosts[name]
         was_first = old is self.default
         self._hosts = {each: host for each, host in self._hosts.items() if each != name}
+        self._columns_changed()
 
         def showed_it(page: str) -> bool:
             named = host_named_by_page(self.app, page)
             return named == name or (was_first and named == "")
 
         old.shutdown(HostGone(name, by, None, showed_it))
+
+    def _columns_changed(self) -> None:
+        """Open fleet pages fetch their matrix again, with a column per host as they are now
+        (a removed or renamed host's socket then goes with its column)."""
+        for host in self._hosts.values():
+            host.fleet_changed()
 
     def shutdown(self) -> None:
         for host in self._hosts.values():

@@ -250,6 +250,11 @@ class LiveHost:
     def activity_changed(self) -> None:
         self.loop.post(self.publish.activity)
 
+    def fleet_changed(self) -> None:
+        """A host was added to the fleet, removed or renamed: fleet pages fetch their matrix
+        again, with its columns as they are now."""
+        self.loop.post(self.publish.fleet_changed)
+
     # -- for the pages' sockets ----------------------------------------------------------------
 
     def open_page(self, page: Page, since: int | None, viewer: Viewer) -> Mailbox | str:

@@ -100,18 +100,22 @@ class Publisher:
             _of_kind("list"),
             replaces=("model-", "progress-", "summary", "banner"),
         )
-        self._publish(
-            "fleet-changed",
-            lambda page: self.fragments.fleet_changed(page, self.host.current_snapshot()),
-            _of_kind("fleet"),
-            replaces=("cell-", "fleet-head"),
-        )
+        self.fleet_changed()
         for model_id in came_or_went:
             self._publish(
                 f"model-{model_id}",
                 partial(self._model_card, model_id),
                 partial(_is_page_of, model_id),
             )
+
+    def fleet_changed(self) -> None:
+        """Rows or columns came or went: fleet pages fetch their matrix again."""
+        self._publish(
+            "fleet-changed",
+            lambda page: self.fragments.fleet_changed(page, self.host.current_snapshot()),
+            _of_kind("fleet"),
+            replaces=("cell-", "fleet-head"),
+        )
 
     def _model_card(self, model_id: str, page: Page) -> str:
         return self.fragments.model(
