@@ -31,6 +31,8 @@ def served_fleet(simulator_factory, panel_factory):
     def serve(**config):
         hosts = ((FLEET[0], first.url), (FLEET[1], second.url))
         app = panel_factory(PIECES_OS_HOSTS=hosts, **config)
+        for host in app.extensions["fleet"].hosts.values():
+            host.refresh_now()  # (the models came: told to the pages before they open)
         server = serve_in_thread(app)
         servers.append(server)
         browser = login_over_http(server.url, "operator")
