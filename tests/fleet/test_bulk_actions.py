@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.fleet.test_fleet_page import DOWNLOADED, LOADED, listed
+from tests.fleet.test_host_roles import limit
 from tests.support.models import upstream_model
 from tests.support.panel_fixtures import FLEET
 from webapp.db import connect
@@ -163,16 +164,30 @@ def test_a_viewer_may_not_and_is_logged_refused(fleet_panel, simulator):
     assert logged(fleet_panel, "access") == [(None, "viewer", "refused")] * 3
 
 
-def test_one_function_says_on_which_hosts_a_person_may_act(
-    fleet_panel, operator, monkeypatch, second_simulator
+def test_an_operator_limited_to_some_hosts_is_offered_and_acts_on_those_alone(
+    fleet_panel, simulator, second_simulator
 ):
-    monkeypatch.setattr(access, "may_act_on", lambda _user, host: host != FLEET[1])
+    limit(fleet_panel, "operator", FLEET[0])
+    listed(fleet_panel)
+    operator = fleet_panel.test_client(user="operator")
     page = operator.get("/fleet?q=gemma-1.1-2b").text
     assert f'value="{FLEET[0]}"' in page and f'value="{FLEET[1]}"' not in page
     fields = {"model": NOT_DOWNLOADED, "action": "download", **BOTH, **CONFIRMED}
     refused = operator.post("/fleet/bulk", data=fields)
-    assert refused.status_code == 403 and f"Not on {FLEET[1]}:" in refused.text
+    assert refused.status_code == 403
+    assert f"you can act on {FLEET[0]} only, not on {FLEET[1]}." in refused.text
     assert second_simulator.stats()["requests"].get("download", 0) == 0
+    assert simulator.stats()["requests"].get("download", 0) == 0  # nothing, on no host
+    done = operator.post("/fleet/bulk", data={**fields, "host": FLEET[0]})
+    assert outcomes(done.text) == {FLEET[0]: ("pending", "Downloading…")}
+
+
+def test_one_function_says_on_which_hosts_a_person_may_act(fleet_panel, operator, monkeypatch):
+    monkeypatch.setattr(access, "may_act_on", lambda _user, host: host != FLEET[1])
+    page = operator.get("/fleet?q=gemma-1.1-2b").text
+    assert f'value="{FLEET[0]}"' in page and f'value="{FLEET[1]}"' not in page
+    fields = {"model": NOT_DOWNLOADED, "action": "download", **BOTH, **CONFIRMED}
+    assert operator.post("/fleet/bulk", data=fields).status_code == 403
     monkeypatch.setattr(access, "may_act_on", lambda _user, _host: False)
     assert "On several hosts" not in operator.get("/fleet").text
     assert operator.get("/fleet/bulk", query_string=fields).status_code == 403

@@ -1,10 +1,9 @@
 """Who may act on which host: the one place that decides it, for the fleet page's forms and its
-bulk actions. For now an account's role alone decides (host-scoped roles will look at the host
-here)."""
+bulk actions (an operator limited to some hosts acts on those only)."""
 
 from ..accounts.users import User
 
 
 def may_act_on(user: User, host_name: str) -> bool:
     """May ``user`` download, load, unload or delete files on the host named ``host_name``?"""
-    return user.can("act")
+    return user.can("act", host_name)

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from ..accounts.scopes import and_list
 from ..accounts.users import forbidden_message
 from ..activity import log as activity_log
 from ..catalog.actions import ACTIONS, ON_SEVERAL_HOSTS, carry_out
@@ -176,7 +177,7 @@ def bulk_request(values: MultiDict, hosts: Mapping[str, LiveHost]) -> BulkReques
         abort(400, description=str(error))
     refused = [name for name in asked.hosts if not access.may_act_on(g.user, name)]
     if refused:
-        abort(403, description=f"Not on {', '.join(refused)}: {forbidden_message(g.user, 'act')}")
+        abort(403, description=forbidden_message(g.user, "act", and_list(refused)))
     return asked
 
 
