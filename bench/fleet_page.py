@@ -5,8 +5,10 @@ copied under new ids, see bench/pages.py), every host a different subset so the 
 holes. After a warm-up it alternates, per round, a direct `GET /models` on every host (in
 parallel, as the fleet page asks them) and a logged-in `GET /fleet` on the panel, both over
 kept-alive loopback connections, the panel under gunicorn with the repo's config. The fleet page
-asks every host for its list, so the round's overhead is the page's time minus the slowest
-host's `GET /models` in that round.
+is built from each host's live state (a host whose list is due is asked for it in the
+background, without waiting), so it never waits for Pieces OS; the round's overhead is the
+page's time minus the slowest host's `GET /models` in that round: what a team waits for beyond
+the slowest machine, had the page asked each host.
 
 Run: .venv/bin/python bench/fleet_page.py   (about a minute; loopback only; stops by itself)
 """
