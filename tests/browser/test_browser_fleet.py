@@ -41,6 +41,13 @@ def panel_process(chromium, pieces_os, other_pieces_os, panel_database):
     assert not server.errors(), f"the panel logged an error:\n{server.errors()}"
 
 
+def every_host_listed(page):
+    """Wait until every column has its host's list (a host not heard from yet fills in later:
+    the matrix is fetched again then, and a page without JavaScript reloads)."""
+    expect(page.locator("thead .fleet-up")).to_have_count(len(HOSTS))
+    return page
+
+
 def cell(page, host: str, model: str = NOT_DOWNLOADED):
     return page.locator(f"[id='{cell_id(host, model)}']")
 
@@ -53,8 +60,8 @@ def bulk_form(page, action: str, model: str = NOT_DOWNLOADED):
 
 
 def test_a_bulk_download_on_two_hosts_moves_both_cells_on_every_open_fleet_page(open_page):
-    operator = open_page("operator", "/fleet")
-    viewer = open_page("viewer", "/fleet")
+    operator = every_host_listed(open_page("operator", "/fleet"))
+    viewer = every_host_listed(open_page("viewer", "/fleet"))
     expect(live_indicator(viewer)).to_be_visible()
     expect(cell(viewer, HOSTS[1])).to_have_text("not downloaded")
     mark_page(viewer)
@@ -81,7 +88,7 @@ def test_a_bulk_download_on_two_hosts_moves_both_cells_on_every_open_fleet_page(
 
 
 def test_without_javascript_the_filters_and_a_bulk_action_work_as_plain_forms(open_page):
-    page = open_page("operator", "/fleet", javascript=False)
+    page = every_host_listed(open_page("operator", "/fleet", javascript=False))
     page.get_by_label("Search").fill("gemma-1.1-2b")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("table.fleet tbody tr")).to_have_count(1)
@@ -100,7 +107,7 @@ def test_without_javascript_the_filters_and_a_bulk_action_work_as_plain_forms(op
 
 
 def test_at_phone_width_the_matrix_scrolls_under_its_model_column(open_page):
-    page = open_page("viewer", "/fleet")
+    page = every_host_listed(open_page("viewer", "/fleet"))
     page.set_viewport_size({"width": 390, "height": 800})
     first_row = page.locator("table.fleet tbody tr").first
     last_host = first_row.locator("td").last

@@ -39,6 +39,10 @@ def fleet_hosts(
     return hosts
 
 
+def is_kept(db: sqlite3.Connection, name: str) -> bool:
+    return db.execute("SELECT 1 FROM hosts WHERE name = ?", (name,)).fetchone() is not None
+
+
 def check_url(url: str) -> str:
     """A Pieces OS address: http(s), a host, no query; and no user or password in it, which
     every page listing the hosts would show (Pieces OS asks for none)."""
@@ -69,7 +73,7 @@ def seed(db: sqlite3.Connection, hosts: Iterable[tuple[str, str]]) -> None:
 def add_host(db: sqlite3.Connection, name: str, url: str, *, actor: str) -> StoredHost:
     host = StoredHost(check_host_name(name), check_url(url))
     with transaction(db):
-        if db.execute("SELECT 1 FROM hosts WHERE name = ?", (name,)).fetchone():
+        if is_kept(db, name):
             raise HostError(f"There is a host named {name} already.")
         db.execute(
             "INSERT INTO hosts (name, url, added_at) VALUES (?, ?, ?)",
@@ -93,12 +97,9 @@ def change_host(
     limited to it follow the name."""
     host = StoredHost(check_host_name(new_name), check_url(new_url))
     with transaction(db):
-        if db.execute("SELECT 1 FROM hosts WHERE name = ?", (name,)).fetchone() is None:
+        if not is_kept(db, name):
             raise HostError(f"There is no host named {name} on the Hosts page.")
-        if (
-            new_name != name
-            and db.execute("SELECT 1 FROM hosts WHERE name = ?", (new_name,)).fetchone()
-        ):
+        if new_name != name and is_kept(db, new_name):
             raise HostError(f"There is a host named {new_name} already.")
         db.execute("UPDATE hosts SET name = ?, url = ? WHERE name = ?", (host.name, host.url, name))
         db.execute("UPDATE activity SET host = ? WHERE host = ?", (new_name, name))
