@@ -77,6 +77,7 @@ class TestActions:
         assert upstream_model(second_simulator, model.id).downloaded  # nothing was done
         (entry,) = log_of(fleet_panel, action="access")
         assert (entry["user"], entry["outcome"]) == ("operator", "refused")
+        assert entry["host"] == GPU_1  # (the Activity page's host filter finds it)
 
     def test_what_only_admins_do_stays_theirs_on_its_own_host(self, scoped):
         refused = scoped.get("/custom-models/new")
@@ -195,3 +196,9 @@ def test_removing_an_operators_only_host_on_the_hosts_page_says_it_is_now_a_view
     page = admin.get("/hosts").text
     assert f"Removed {GPU_1}. operator acted on {GPU_1} only: now a viewer on every host." in page
     assert operator.get("/account").status_code in (302, 303)  # its session ended
+
+
+def test_a_refusal_on_a_page_of_no_host_names_none(fleet_panel, scoped):
+    assert scoped.get("/users").status_code == 403
+    (entry,) = log_of(fleet_panel, action="access")
+    assert entry["host"] is None

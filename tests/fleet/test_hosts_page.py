@@ -79,6 +79,7 @@ def test_the_configured_local_host_says_where_it_comes_from_and_offers_no_change
         ("gpu-2", "ftp://127.0.0.1:1", "is not a Pieces OS address"),
         ("gpu-2", "not an address", "is not a Pieces OS address"),
         ("gpu-2", "http://127.0.0.1:1/?a=1", "is not a Pieces OS address"),
+        ("gpu-2", None, "local is at http://127.0.0.1:"),  # (local's own address)
     ],
 )
 def test_an_add_with_a_bad_or_taken_name_or_a_bad_address_is_refused(
@@ -95,6 +96,13 @@ def test_a_name_kept_in_the_database_is_taken_too(fleet_panel, simulator_factory
     client = fleet_panel.test_client()
     answer = client.post("/hosts", data={"name": FLEET[1], "url": simulator_factory().url})
     assert answer.status_code == 422 and f"a host named {FLEET[1]} already" in answer.text
+
+
+def test_a_change_to_another_hosts_address_is_refused(fleet_panel, simulator):
+    client = fleet_panel.test_client()
+    answer = client.post(f"/hosts/{FLEET[1]}/change", data={"url": simulator.url, "anyway": "yes"})
+    assert answer.status_code == 422
+    assert f"{FLEET[0]} is at {simulator.url} already" in error_shown(answer.text)
 
 
 def test_an_unreachable_address_is_refused_unless_added_anyway(panel, client, closed_port_url):

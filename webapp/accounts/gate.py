@@ -117,6 +117,7 @@ def after_private_response(response: Response) -> Response:
             action="access",
             outcome="refused",
             detail=f"{request.method} {request.path}"[:200],
+            host=request_host(),
         )
     return response
 
@@ -139,14 +140,15 @@ def same_site_referrer() -> str:
     return local_path_of_url(referrer)
 
 
-def name_hosts_with(app: Flask, host_of_request: Callable[[], str]) -> None:
+def name_hosts_with(app: Flask, host_of_request: Callable[[], str | None]) -> None:
     """How the panel tells which Pieces OS host a request acts on (its pages' host: the live
     core knows), for the roles limited to some hosts."""
     app.extensions[HOST_OF_REQUEST] = host_of_request
 
 
 def request_host() -> str | None:
-    """The name of the host the request acts on; None in an app that names none."""
+    """The name of the host the request acts on; None for a request of no host, or in an app
+    that names none."""
     host_of_request = current_app.extensions.get(HOST_OF_REQUEST)
     return host_of_request() if host_of_request else None
 

@@ -7,9 +7,11 @@ who may act on them (``access``)."""
 
 from flask import Flask, current_app
 
+from ..accounts.gate import name_hosts_with
 from ..accounts.presence import count_open_pages_with
 from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
+from ..live import current_live
 from ..live.host import LiveHost
 from . import bulk, pages, routing, views
 from .matrix import cell_id, cell_state
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     count_open_pages_with(app, fleet.pages_by_session)
     activity_log.listen(app, fleet.activity_changed)
     routing.init_app(app)
+    name_hosts_with(app, routing.request_host_name)  # (roles may be limited to some hosts)
     app.register_blueprint(views.bp)  # (its routes use routing's converter of host names)
     app.register_blueprint(pages.bp)
     app.register_blueprint(bulk.bp)
@@ -35,7 +38,14 @@ def init_app(app: Flask) -> None:
         cell_id=cell_id,
         cell_state=cell_state,
         bulk_choices=bulk.choices,
+        host_shown=host_shown,
     )
+
+
+def host_shown() -> str | None:
+    """The name of the host a page is about, when the panel manages several (with one, the
+    pages read as they always did)."""
+    return current_live().name if len(current_app.extensions["fleet"].hosts) > 1 else None
 
 
 def live_hosts() -> dict[str, LiveHost]:

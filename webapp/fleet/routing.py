@@ -9,7 +9,7 @@ first host's pages keep their URLs without the prefix.
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g
+from flask import Flask, abort, current_app, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, Rule
 
@@ -38,6 +38,16 @@ def host_named(name: str) -> "LiveHost":
     if host is None:
         abort(404, description=f"There is no host named {name[:40]!r}.")
     return host
+
+
+def request_host_name() -> str | None:
+    """The host the request acts on: the one its URL (or the API) names, the first host for a
+    host page without prefix; None for a page of no host (Users, Activity, the fleet page)."""
+    host = g.get("live_host")
+    if host is not None:
+        return host.name
+    blueprint = (request.endpoint or "").partition(".")[0] if has_request_context() else ""
+    return current_fleet().default.name if blueprint in HOST_PAGES else None
 
 
 def init_app(app: Flask) -> None:

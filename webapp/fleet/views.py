@@ -82,6 +82,7 @@ def add() -> tuple[str, int] | Response:
         check_host_name(name)
         check_name_free(name)
         address = stored.check_url(url)
+        check_address_free(address)
         answer = usable_answer(
             address,
             "Nothing was added: tick “Add it anyway” to add it all the same (one that is off "
@@ -113,6 +114,7 @@ def change_host(name: str) -> tuple[str, int] | Response:
         moved = address != host.client.base_url
         answer = None
         if moved:
+            check_address_free(address)
             answer = usable_answer(
                 address, "Nothing was changed: tick “Change it anyway” to change it all the same."
             )
@@ -200,6 +202,14 @@ def check_name_free(name: str) -> None:
     """Names are unique across the fleet, the host set by the environment included."""
     if current_fleet().get(name) is not None:
         raise HostError(f"There is a host named {name} already: choose another name.")
+
+
+def check_address_free(address: str) -> None:
+    """One Pieces OS is one host: under two names, each of its actions would be followed (and
+    logged, and counted) twice."""
+    for name, host in current_fleet().hosts.items():
+        if host.client.base_url == address:
+            raise HostError(f"{name} is at {address} already: one Pieces OS is one host.")
 
 
 def refuse_if_configured(name: str, done: str) -> None:

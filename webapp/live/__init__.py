@@ -10,7 +10,6 @@ state as immutable values (``views``): ``live`` (the request's ``LiveSnapshot``)
 
 from flask import Flask
 
-from ..accounts.gate import name_hosts_with
 from .loop import LoopStopped
 from .notice_views import bp as notices_bp
 from .route import (
@@ -43,7 +42,6 @@ def init_app(app: Flask) -> None:
         },
     )
     app.jinja_env.globals.update(live_socket_path=live_socket_path)
-    name_hosts_with(app, lambda: current_live().name)  # (roles may be limited to some hosts)
     app.context_processor(lambda: {"live": current_snapshot()})
     app.register_blueprint(bp)
     app.register_blueprint(notices_bp)
