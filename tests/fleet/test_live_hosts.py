@@ -5,7 +5,7 @@ import pytest
 
 from tests.support.accounts import cookie_header, login_over_http
 from tests.support.live_page import LivePage
-from tests.support.models import model_in_state
+from tests.support.models import model_in_state, upstream_model
 from tests.support.panel_fixtures import FLEET
 from tests.support.servers import serve_in_thread
 
@@ -70,3 +70,18 @@ def test_a_host_that_stops_answering_marks_its_own_pages_only(served_fleet):
     down = browser.get(f"{url}/hosts/{FLEET[1]}/", timeout=10).text
     up = browser.get(f"{url}/", timeout=10).text
     assert "is not reachable" in down and "is not reachable" not in up
+
+
+def test_the_end_of_a_download_on_another_host_reaches_the_activity_page(served_fleet):
+    """The Activity page follows the first host's socket; what another host's loop writes to
+    the log (a download's end) reaches it too."""
+    _first, second, url, browser, open_page = served_fleet
+    model = model_in_state(second, "not downloaded")
+    browser.post(
+        f"{url}/hosts/{FLEET[1]}/models/{model.id}/download",
+        headers={"HX-Request": "true"},
+        timeout=10,
+    ).raise_for_status()
+    activity = open_page("/activity")  # (after the request's own write)
+    activity.read_until(lambda text: 'id="activity-changed"' in text, "the log's change")
+    second.wait_until(lambda: upstream_model(second, model.id).downloaded, what="the end")

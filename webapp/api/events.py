@@ -75,7 +75,7 @@ def events() -> Response:
     listener = Listener(g.user.id)
     hosts = list(live_hosts().values())
     for host in hosts:
-        host.events.listen(listener)
+        host.events.listen(listener, log_too=host is hosts[0])
     token = g.get("token")
     token_id, session_hash = (token.id if token else None), g.get("session_hash")
     database, heartbeat = config["DATABASE"], config["LIVE_HEARTBEAT_SECONDS"]

@@ -84,9 +84,9 @@ def document() -> dict[str, Any]:
         },
         "/events": {
             "get": {
-                "summary": "Server-Sent Events of every host: progress, model, ending, models, "
-                "activity (each a JSON object with type and host), and end when the token "
-                "or session no longer holds.",
+                "summary": "Server-Sent Events of every host: progress, model, ending, models "
+                "(each a JSON object with type and host), activity (the log, of no one host: "
+                "type alone), and end when the token or session no longer holds.",
                 "operationId": "streamEvents",
                 "responses": answers(
                     {

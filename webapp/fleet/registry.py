@@ -48,9 +48,7 @@ class Fleet:
     def start(self) -> None:
         with closing(db.connect(self.config["DATABASE"])) as connection:
             self._hosts = {
-                name: self._make_host(
-                    self.app, name, self._local_client() if url is None else self.client(url)
-                )
+                name: self._host(name, self._local_client() if url is None else self.client(url))
                 for name, url in fleet_hosts(connection, self.config["PIECES_OS_HOSTS"]).items()
             }
             claim_unnamed_entries(connection, self.default.name)
@@ -99,7 +97,7 @@ class Fleet:
     # -- changed by admins (fleet.views) -------------------------------------------------------
 
     def add(self, name: str, url: str) -> None:
-        host = self._make_host(self.app, name, self.client(url))
+        host = self._host(name, self.client(url))
         self._hosts = {**self._hosts, name: host}
         self._columns_changed()
 
@@ -108,7 +106,7 @@ class Fleet:
         place, at the same position. Its pages reconnect to the new one, but those whose URL
         names it by a name it no longer has: they are told where they are now, and stop."""
         old = self._hosts[name]
-        new = self._make_host(self.app, new_name, self.client(url))
+        new = self._host(new_name, self.client(url))
         self._hosts = {
             (new_name if each == name else each): (new if each == name else host)
             for each, host in self._hosts.items()
@@ -144,6 +142,13 @@ class Fleet:
     def shutdown(self) -> None:
         for host in self._hosts.values():
             host.shutdown()
+
+    def _host(self, name: str, client: PiecesClient) -> LiveHost:
+        host = self._make_host(self.app, name, client)
+        # What a host's loop writes to the log (a download's end) concerns every host's pages
+        # that show the log: the Activity page follows the first host's socket.
+        host.on_log_written = self.activity_changed
+        return host
 
     # -- clients -------------------------------------------------------------------------------
 

@@ -45,19 +45,34 @@ class EventFeed:
         self.name = name
         # The loop's alone, as all live state: streams join and leave through it.
         self._listeners: set[Listener] = set()
+        self._log_listeners: set[Listener] = set()
         self._last: dict[str, dict[str, Any]] = {}  # what each model's events said
 
-    def listen(self, listener: Listener) -> None:
-        """(Any thread.) Events from now on go to ``listener``."""
-        self.host.loop.post(self._listeners.add, listener)
+    def listen(self, listener: Listener, log_too: bool = True) -> None:
+        """(Any thread.) Events from now on go to ``listener``; that the activity log changed,
+        only ``log_too`` (the log is the panel's, not the host's: a stream of several hosts
+        hears it from one)."""
+        self.host.loop.post(self._join, listener, log_too)
 
     def leave(self, listener: Listener) -> None:
         """(Any thread.)"""
-        self.host.loop.post(self._listeners.discard, listener)
+        self.host.loop.post(self._leave, listener)
+
+    def _join(self, listener: Listener, log_too: bool) -> None:
+        self._listeners.add(listener)
+        if log_too:
+            self._log_listeners.add(listener)
+
+    def _leave(self, listener: Listener) -> None:
+        self._listeners.discard(listener)
+        self._log_listeners.discard(listener)
 
     def _emit(self, event_type: str, **fields: Any) -> None:
-        event = {"type": event_type, "host": self.name, **fields}
-        for listener in self._listeners:
+        self._send(self._listeners, {"type": event_type, "host": self.name, **fields})
+
+    @staticmethod
+    def _send(listeners: set[Listener], event: dict[str, Any]) -> None:
+        for listener in listeners:
             listener.put(event)
 
     def _changed(self, key: str, said: dict[str, Any]) -> bool:
@@ -103,5 +118,4 @@ class EventFeed:
             self._emit("models", changed=sorted(came_or_went))
 
     def activity(self) -> None:
-        if self._listeners:
-            self._emit("activity")
+        self._send(self._log_listeners, {"type": "activity"})

@@ -71,7 +71,9 @@ class LiveHost:
         self.loop = loop or HostLoop(name)
         self.loop.set_tick(self._tick)
         self._open_reader = open_reader or self._start_reader
-        self.journal = Journal(config["DATABASE"], name, lambda: self.publish.activity())
+        #: Told when this host's loop wrote to the activity log (the fleet tells every host).
+        self.on_log_written: Callable[[], None] = self.activity_changed
+        self.journal = Journal(config["DATABASE"], name, lambda: self.on_log_written())
         self.fanout = Fanout(
             lambda page: self.publish.page_state(page),
             config["LIVE_SOCKETS_PER_ACCOUNT"],
