@@ -90,7 +90,10 @@ def test_run_uses_pieces_os_url_when_set(command, simulator, tmp_path):
     page = browser.get(f"http://127.0.0.1:{port}/", timeout=5).text
     assert "built-in Pieces OS simulator" not in page
     assert simulator.stats()["requests"]["list"] >= 1
-    run.interrupt()
+    # Stopped as a service manager stops it (SIGTERM to the command alone): the panel too.
+    run.process.terminate()
+    assert run.process.wait(timeout=20) == 0
+    wait_until(lambda: not process_group_alive(run.process.pid), "the panel to stop", 20)
 
 
 SIMULATED_HOST = re.compile(

@@ -159,6 +159,8 @@ def run() -> int:
     settings = settings_from_env()
     env = dict(os.environ)
     children: list[subprocess.Popen] = []
+    # Stopped by a service manager or `kill` (SIGTERM) as by Ctrl-C: the servers stop too.
+    signal.signal(signal.SIGTERM, stop_by_interrupt)
     try:
         configured, simulated = settings["PIECES_OS_URL"], settings["SIMULATED_HOSTS"]
         found = None
@@ -288,6 +290,10 @@ def wait_until_up(url: str, process: subprocess.Popen) -> bool:
             pass
         time.sleep(0.2)
     return False
+
+
+def stop_by_interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
