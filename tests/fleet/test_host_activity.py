@@ -70,6 +70,8 @@ def test_a_removed_hosts_entries_can_still_be_found(logged):
     assert shown(page) == [("remove-host", GPU_1), ("download", GPU_1)]
     assert f'<option value="{GPU_1}" selected>' in page  # still chosen in the filter
     assert f'href="/hosts/{GPU_1}/' not in page  # no link to pages that are gone
+    unfiltered = logged.test_client(user="viewer").get("/activity").text
+    assert f'<option value="{GPU_1}">' in unfiltered  # offered, though no longer in the fleet
 
 
 def test_the_csv_names_each_entrys_host_last(logged):

@@ -167,11 +167,10 @@ def _user_column(show_failed_login_names: bool) -> str:
     return "user" if show_failed_login_names else REDACTED_USER
 
 
-def has_entries_of(db: sqlite3.Connection, host: str) -> bool:
-    """Does the log name ``host`` (one the fleet may no longer have)?"""
-    return (
-        db.execute("SELECT 1 FROM activity WHERE host = ? LIMIT 1", (host,)).fetchone() is not None
-    )
+def hosts_logged(db: sqlite3.Connection) -> list[str]:
+    """Every host the log names (the fleet's, and any removed since), by name."""
+    rows = db.execute("SELECT DISTINCT host FROM activity WHERE host IS NOT NULL ORDER BY host")
+    return [row[0] for row in rows if row[0]]
 
 
 def entries_after(

@@ -12,7 +12,7 @@ from ..web.hosts import host_names
 from ..web.responses import page_or_fragment
 from .export import csv_lines
 from .log import ACTIONS, OUTCOMES
-from .search import ActivityQuery, BadActivityQuery, has_entries_of, matching, search
+from .search import ActivityQuery, BadActivityQuery, hosts_logged, matching, search
 
 bp = Blueprint("activity", __name__)
 
@@ -24,19 +24,20 @@ def activity_query() -> ActivityQuery:
         query = ActivityQuery.from_args(request.args)
     except BadActivityQuery as error:
         abort(400, description=str(error))
-    if query.host and query.host not in host_names() and not has_entries_of(get_db(), query.host):
+    if query.host and query.host not in (hosts := filter_hosts()):
         abort(
             400,
             description=f"There is no host named {query.host} in the fleet or the log; "
-            f"the hosts are: {', '.join(host_names())}.",
+            f"the hosts are: {', '.join(hosts)}.",
         )
     return query
 
 
-def filter_hosts(query: ActivityQuery) -> list[str]:
-    """The choices of the host filter: the fleet's hosts, and the one chosen if it is gone."""
+def filter_hosts() -> list[str]:
+    """The choices of the host filter: the fleet's hosts, then those removed since whose
+    entries the log keeps."""
     hosts = host_names()
-    return hosts if not query.host or query.host in hosts else [*hosts, query.host]
+    return hosts + [host for host in hosts_logged(get_db()) if host not in hosts]
 
 
 def shows_failed_login_names() -> bool:
@@ -53,7 +54,7 @@ def index() -> Response:
         log=log,
         actions=ACTIONS,
         outcomes=OUTCOMES,
-        hosts=filter_hosts(log.query),
+        hosts=filter_hosts(),
         fleet=host_names(),
     )
 

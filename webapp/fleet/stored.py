@@ -109,10 +109,16 @@ def change_host(
             user=actor,
             action="change-host",
             outcome="ok",
-            detail=f"Changed {name} to {host.name} at {host.url}.",
+            detail=described_change(name, host),
             host=host.name,
         )
     return host
+
+
+def described_change(name: str, host: StoredHost) -> str:
+    if host.name == name:
+        return f"Moved {name} to {host.url}."
+    return f"Renamed {name} to {host.name} (at {host.url})."
 
 
 def readdress(db: sqlite3.Connection, hosts: Iterable[tuple[str, str]], *, actor: str) -> None:
