@@ -92,13 +92,14 @@ def act(model_id: str, action_name: str) -> Response:
 
 def read_model(model_id: str, attempt: activity_log.Attempt | None = None) -> Model:
     """The model as Pieces OS has it now (named in ``attempt``'s log entry). If it cannot be
-    read, the request ends here with the answer that says why (and the attempt failed with it):
-    Flask sends the response given to ``abort``."""
+    read, the request ends here with the answer that says why (and the attempt ends with it:
+    refused when Pieces OS has no such model, as nothing was tried; failed otherwise): Flask
+    sends the response given to ``abort``."""
     try:
         model = current_client().get_model(model_id)
     except UpstreamError as failure:
         if attempt is not None:
-            attempt.failed(str(failure))
+            (attempt.refused if isinstance(failure, ModelGone) else attempt.failed)(str(failure))
         abort(answer_failure(model_id, None, failure))
     if attempt is not None:
         attempt.identify(model.name)
