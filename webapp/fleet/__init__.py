@@ -12,7 +12,7 @@ from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from ..live.host import LiveHost
 from . import bulk, pages, routing, views
-from .matrix import cell_id, cell_state
+from .matrix import cell_id, cell_state, row_changed_id
 from .registry import Fleet
 from .routing import host_named
 
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         cell_id=cell_id,
         cell_state=cell_state,
+        row_changed_id=row_changed_id,
         bulk_choices=bulk.choices,
     )
 
