@@ -54,8 +54,13 @@ def cell(page, host: str, model: str = NOT_DOWNLOADED):
 
 def bulk_form(page, action: str, model: str = NOT_DOWNLOADED):
     """The model's form of one bulk action, its box opened."""
+    page.locator("tr", has=cell(page, HOSTS[0], model)).locator("summary").click()
+    return offered(page, action, model)
+
+
+def offered(page, action: str, model: str = NOT_DOWNLOADED):
+    """The model's form of one bulk action (its box left as it is)."""
     row = page.locator("tr", has=cell(page, HOSTS[0], model))
-    row.locator("summary").click()
     return row.locator("form.bulk-form", has=page.locator(f"input[value='{action}']"))
 
 
@@ -83,6 +88,14 @@ def test_a_bulk_download_on_two_hosts_moves_both_cells_on_every_open_fleet_page(
         for host in HOSTS[:2]:
             expect(cell(page, host)).to_have_text("downloaded", timeout=DOWNLOAD_DONE_MS)
         expect(cell(page, HOSTS[2])).to_have_text("not downloaded")
+    # The row's bulk forms follow: Load and Delete files now, Download on the third host only.
+    expect(offered(operator, "load").get_by_label(HOSTS[1])).to_be_enabled()
+    expect(offered(operator, "delete-files")).to_be_attached()
+    expect(offered(operator, "download").get_by_label(HOSTS[0])).to_be_disabled()
+    expect(offered(operator, "download").get_by_label(HOSTS[2])).to_be_enabled()
+    operator.reload()  # the result's page: reloading it does nothing again, and says how it went
+    expect(operator.locator("#bulk-result")).to_contain_text(f"{HOSTS[0]}: ok")
+    expect(operator.locator("#bulk-result")).to_contain_text(f"{HOSTS[1]}: ok")
     assert still_marked(viewer), "the viewer's page was reloaded"
     assert viewer.console.problems == operator.console.problems == []
 
@@ -101,6 +114,7 @@ def test_without_javascript_the_filters_and_a_bulk_action_work_as_plain_forms(op
     expect(page.locator(".confirm")).to_contain_text(f"{HOSTS[2]}: downloads its files")
     page.get_by_role("button", name="Download on 1 host").click()
     expect(page.locator("#bulk-result")).to_contain_text(f"{HOSTS[2]}: pending Downloading…")
+    assert "/fleet/bulk/done?" in page.url  # an answer that F5 does not submit again
     expect(page.locator("table.fleet tbody tr")).to_have_count(1)  # still filtered
     expect(cell(page, HOSTS[2])).to_contain_text("download")
     expect(cell(page, HOSTS[1])).to_have_text("not downloaded")

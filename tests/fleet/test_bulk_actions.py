@@ -12,6 +12,7 @@ from tests.fleet.test_fleet_page import DOWNLOADED, LOADED, listed
 from tests.fleet.test_host_roles import limit
 from tests.support.models import upstream_model
 from tests.support.panel_fixtures import FLEET
+from tests.support.servers import wait_until
 from webapp.db import connect
 from webapp.fleet import access
 from webapp.simulator.catalogue import model_id
@@ -30,7 +31,9 @@ def operator(fleet_panel):
 def outcomes(page: str) -> dict[str, tuple[str, str]]:
     """Host -> (outcome, what it said), as the answer lists them."""
     found = re.findall(
-        r'<li data-host="([^"]+)" data-outcome="([^"]+)">.*?</span> (.*?)</li>', page, re.S
+        r'<li data-host="([^"]+)" data-outcome="([^"]+)">.*?</span> (.*?)(?: Follow it .*?)?</li>',
+        page,
+        re.S,
     )
     return {host: (outcome, said.strip()) for host, outcome, said in found}
 
@@ -68,7 +71,9 @@ def test_a_confirmed_download_runs_on_each_host_and_says_how_it_went_on_each(
     fleet_panel, operator, simulator, second_simulator
 ):
     answer = operator.post(
-        "/fleet/bulk", data={"model": NOT_DOWNLOADED, "action": "download", **BOTH, **CONFIRMED}
+        "/fleet/bulk",
+        data={"model": NOT_DOWNLOADED, "action": "download", **BOTH, **CONFIRMED},
+        follow_redirects=True,
     )
     assert answer.status_code == 200
     assert outcomes(answer.text) == {host: ("pending", "Downloading…") for host in FLEET}
@@ -93,7 +98,9 @@ def test_a_host_that_refuses_or_fails_does_not_stop_the_others(
     assert operator.post(f"/hosts/{FLEET[1]}/models/on-both-once/load").status_code == 303
     simulator.stop_answering()
     answer = operator.post(
-        "/fleet/bulk", data={"model": "on-both-once", "action": "delete-files", **BOTH, **CONFIRMED}
+        "/fleet/bulk",
+        data={"model": "on-both-once", "action": "delete-files", **BOTH, **CONFIRMED},
+        follow_redirects=True,
     )
     said = outcomes(answer.text)
     assert said[FLEET[0]][0] == "failed" and "not reachable" in said[FLEET[0]][1]
@@ -103,7 +110,9 @@ def test_a_host_that_refuses_or_fails_does_not_stop_the_others(
     )
     simulator.answer_again()
     answer = operator.post(
-        "/fleet/bulk", data={"model": "on-both-once", "action": "unload", **BOTH, **CONFIRMED}
+        "/fleet/bulk",
+        data={"model": "on-both-once", "action": "unload", **BOTH, **CONFIRMED},
+        follow_redirects=True,
     )
     assert outcomes(answer.text) == {
         FLEET[0]: ("refused", "Cannot unload On Both Once: it is downloaded."),
@@ -178,7 +187,7 @@ def test_an_operator_limited_to_some_hosts_is_offered_and_acts_on_those_alone(
     assert f"you can act on {FLEET[0]} only, not on {FLEET[1]}." in refused.text
     assert second_simulator.stats()["requests"].get("download", 0) == 0
     assert simulator.stats()["requests"].get("download", 0) == 0  # nothing, on no host
-    done = operator.post("/fleet/bulk", data={**fields, "host": FLEET[0]})
+    done = operator.post("/fleet/bulk", data={**fields, "host": FLEET[0]}, follow_redirects=True)
     assert outcomes(done.text) == {FLEET[0]: ("pending", "Downloading…")}
 
 
@@ -191,3 +200,38 @@ def test_one_function_says_on_which_hosts_a_person_may_act(fleet_panel, operator
     monkeypatch.setattr(access, "may_act_on", lambda _user, _host: False)
     assert "On several hosts" not in operator.get("/fleet").text
     assert operator.get("/fleet/bulk", query_string=fields).status_code == 403
+
+
+def test_the_answer_is_a_redirect_whose_page_says_how_it_goes_now(
+    fleet_panel, operator, simulator, second_simulator
+):
+    answer = operator.post(
+        "/fleet/bulk", data={"model": NOT_DOWNLOADED, "action": "download", **BOTH, **CONFIRMED}
+    )
+    assert answer.status_code == 303
+    result_url = answer.headers["Location"]
+    assert result_url.startswith("/fleet/bulk/done?") and result_url.endswith("#bulk-result")
+    pending = operator.get(result_url).text
+    assert outcomes(pending) == {host: ("pending", "Downloading…") for host in FLEET}
+    assert f'href="/activity?model={NOT_DOWNLOADED}&amp;host={FLEET[1]}"' in pending
+    assert '<meta http-equiv="refresh"' in pending  # without JavaScript, it reloads meanwhile
+
+    def settled() -> bool:
+        said = outcomes(operator.get(result_url).text)
+        return {outcome for outcome, _said in said.values()} == {"ok"}
+
+    wait_until(settled, "both downloads logged as done", timeout=20)
+    reloaded = operator.get(result_url).text
+    assert "Follow it" not in reloaded
+    for pieces_os in (simulator, second_simulator):
+        assert pieces_os.stats()["requests"].get("download") == 1  # reloading did nothing
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [[], ["x"], ["1", "2", "3"], ["99999"], ["-1"]],
+)
+def test_a_result_of_no_one_bulk_action_is_refused_saying_why(operator, entries):
+    answer = operator.get("/fleet/bulk/done", query_string={"entry": entries})
+    assert answer.status_code == 400
+    assert "log entry numbers" in answer.text or "not one action on several hosts" in answer.text

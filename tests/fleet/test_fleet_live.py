@@ -10,7 +10,7 @@ from tests.support.accounts import cookie_header, login_over_http
 from tests.support.live_page import LivePage
 from tests.support.panel_fixtures import FLEET
 from tests.support.servers import serve_in_thread
-from webapp.fleet.matrix import cell_id
+from webapp.fleet.matrix import cell_id, row_changed_id
 from webapp.live.fanout import SERVICE_RESTART
 from webapp.live.route import TRY_AGAIN_LATER
 from webapp.simulator.catalogue import model_id
@@ -178,3 +178,35 @@ def test_each_host_counts_the_fleet_pages_socket_against_its_quotas(served_fleet
     again = LivePage(url, "/fleet", cookie=cookie_header(browser), socket_host=FLEET[1])
     pages.append(again)
     assert again.close_frame()[0] == TRY_AGAIN_LATER
+
+
+def test_a_models_row_head_is_fetched_again_when_its_state_on_a_host_changed(served_fleet):
+    """The bulk forms span every host and the person's hosts: a host's socket says when what
+    the model allows there changed (not at each step of a download), and the row head the
+    page then fetches offers what it allows now."""
+    _first, _second, serve = served_fleet
+    _app, url, browser, open_fleet, _pages = serve()
+    page = open_fleet(FLEET[0])
+    row_changed = f'id="{row_changed_id(NOT_DOWNLOADED)}"'
+    before = browser.get(f"{url}/fleet/models/{NOT_DOWNLOADED}/head", timeout=10).text
+    assert "bulk-download" in before and "bulk-load" not in before
+    started = browser.post(
+        f"{url}/models/{NOT_DOWNLOADED}/download", data={"confirmed": "yes"}, timeout=10
+    )
+    assert started.status_code == 200
+    page.read_until(
+        lambda text: (
+            f'id="{cell_id(FLEET[0], NOT_DOWNLOADED)}"' in text and ">downloaded</a>" in text
+        ),
+        "the download's end",
+    )
+    told = [text for text in page.received if row_changed in text]
+    assert len(told) == 2  # downloading, then downloaded: not at each step between
+    head_url = re.search(r'hx-get="([^"]+)"', told[-1])[1]
+    assert 'hx-target="closest th"' in told[-1]
+    head = browser.get(f"{url}{head_url}", headers={"HX-Request": "true"}, timeout=10).text
+    assert head.lstrip().startswith('<th scope="row"')
+    assert "bulk-load" in head and "bulk-delete-files" in head
+    # Download stays offered on gpu-1 alone: on build-box its box is disabled.
+    assert f'value="{FLEET[0]}" disabled' in head and f'value="{FLEET[1]}">' in head
+    assert browser.get(f"{url}/fleet/models/nowhere/head", timeout=10).status_code == 204

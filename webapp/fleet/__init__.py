@@ -14,7 +14,7 @@ from ..activity import log as activity_log
 from ..live import current_live
 from ..live.host import LiveHost
 from . import bulk, pages, routing, views
-from .matrix import cell_id, cell_state
+from .matrix import cell_id, cell_state, row_changed_id
 from .registry import Fleet
 from .routing import host_named
 
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         cell_id=cell_id,
         cell_state=cell_state,
+        row_changed_id=row_changed_id,
         bulk_choices=bulk.choices,
         host_shown=host_shown,
     )

@@ -4,15 +4,16 @@ one submit.
 The fleet page's form for a model (a GET, with a box per host) leads to a confirmation that
 names every host and what each gets or loses; the confirmed POST runs each host's action through
 the buttons' own code (catalog/actions.py ``carry_out``, cleanup.py ``delete_files_of``: the
-same checks, the same log entry, with its host), one host after another, and answers with the
-fleet page saying how it went on each, as the log says it. A host that refuses or fails does
-not stop the others.
+same checks, the same log entry, with its host), one host after another, and redirects to the
+fleet page saying how it went on each (``done``, the log entries' ids in its query string), as
+the log says it at each reload. A host that refuses or fails does not stop the others.
 """
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -38,6 +39,7 @@ from .pages import fleet_page
 from .routing import current_fleet
 
 bp = Blueprint("bulk", __name__)
+ENTRY_ID = re.compile(r"[0-9]{1,18}")
 #: The answer's list of how it went on each host (templates/fleet/_result.html).
 RESULT_ID = "bulk-result"
 
@@ -195,8 +197,7 @@ def confirm() -> Response:
         confirmation=Confirmation(
             f"{label} {model_name(asked.model_id, hosts)} on {on_hosts}?",
             "On each host, one after another:",
-            # The answer opens on how it went (the browser focuses the element it names).
-            url_for("bulk.run", _anchor=RESULT_ID),
+            url_for("bulk.run"),
             f"{label} on {on_hosts}",
             back_url=back,
             fields={
@@ -213,11 +214,13 @@ def confirm() -> Response:
 @dataclass(frozen=True)
 class HostOutcome:
     """How the action went on one host, as its log entry says: ``outcome`` is the entry's
-    (ok, pending, refused or failed), ``text`` its detail."""
+    (ok, pending, refused or failed), ``text`` its detail; ``log_url``: the activity log of
+    the model on that host, where a pending action ends."""
 
     host: str
     outcome: str
     text: str
+    log_url: str
 
 
 @dataclass(frozen=True)
@@ -226,23 +229,72 @@ class BulkResult:
     model_name: str
     outcomes: tuple[HostOutcome, ...]
 
+    @property
+    def pending(self) -> bool:
+        return any(each.outcome == "pending" for each in self.outcomes)
+
 
 @bp.post("/fleet/bulk")
 def run() -> Response:
-    """Do the confirmed action on each host; answer with the fleet page, saying how it went."""
+    """Do the confirmed action on each host; answer with a redirect to how it went (``done``),
+    so that reloading it shows how it goes now and does nothing again."""
     hosts = current_fleet().hosts
     asked = bulk_request(request.form, hosts)
     require_confirmation(f"{asked.action.label} on several hosts")
     setattr(g, ON_SEVERAL_HOSTS, True)
-    outcomes = tuple(act_on(hosts[name], asked) for name in asked.hosts)
-    result = BulkResult(asked.action.label, model_name(asked.model_id, hosts), outcomes)
+    entries = [act_on(hosts[name], asked) for name in asked.hosts]
     back = safe_local_path(request.form.get("next"), url_for("fleet.index"))
+    # The answer opens on how it went (the browser focuses the element it names).
+    return redirect(url_for("bulk.done", entry=entries, next=back, _anchor=RESULT_ID), 303)
+
+
+@bp.get("/fleet/bulk/done")
+def done() -> Response:
+    """The fleet page saying how a bulk action went on each host, as its log entries (named in
+    the query string) say now; 400 for entries that are not one bulk action's."""
+    hosts = current_fleet().hosts
+    entries = bulk_entries(request.args.getlist("entry"), len(hosts))
+    action = BULK_ACTIONS[entries[0].action]
+    model_id = entries[0].model_id or ""
+    result = BulkResult(
+        action.label,
+        model_name(model_id, hosts),
+        tuple(
+            HostOutcome(
+                entry.host or "",
+                entry.outcome,
+                entry.detail or f"{action.label}: done.",
+                url_for("activity.index", model=model_id, host=entry.host),
+            )
+            for entry in entries
+        ),
+    )
+    back = safe_local_path(request.args.get("next"), url_for("fleet.index"))
     return fleet_page(list_query_of(back), result)
 
 
-def act_on(host: LiveHost, asked: BulkRequest) -> HostOutcome:
+def bulk_entries(ids: Sequence[str], most: int) -> list[activity_log.Entry]:
+    """The log entries of one bulk action (one model, one action, each on a host of its own),
+    by their ids; 400 saying why when the ids name anything else."""
+    if not 0 < len(ids) <= most or not all(ENTRY_ID.fullmatch(each) for each in ids):
+        abort(400, description=f"entry must be 1 to {most} log entry numbers.")
+    entries = [activity_log.entry_of(get_db(), int(each)) for each in ids]
+    found = [entry for entry in entries if entry is not None]
+    hosts = {entry.host for entry in found}
+    if (
+        len(found) != len(ids)
+        or len({(entry.action, entry.model_id) for entry in found}) != 1
+        or found[0].action not in BULK_ACTIONS
+        or None in hosts
+        or len(hosts) != len(found)
+    ):
+        abort(400, description="Those log entries are not one action on several hosts.")
+    return found
+
+
+def act_on(host: LiveHost, asked: BulkRequest) -> int:
     """The action on one host, through the buttons' code (with the request's host set to it
-    meanwhile), and how its log entry says it went."""
+    meanwhile): the id of its log entry."""
     g.live_host = host
     g.pop("activity_entry", None)
     try:
@@ -256,6 +308,5 @@ def act_on(host: LiveHost, asked: BulkRequest) -> HostOutcome:
     finally:
         del g.live_host  # the page that answers is of no one host
         g.pop("live_snapshot", None)
-    entry = activity_log.entry_of(get_db(), g.activity_entry)
-    assert entry is not None, "each action logs its attempt first"
-    return HostOutcome(host.name, entry.outcome, entry.detail or f"{asked.action.label}: done.")
+    entry_id: int = g.activity_entry  # each action logs its attempt first
+    return entry_id

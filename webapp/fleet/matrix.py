@@ -71,6 +71,12 @@ def cell_id(host: str, model_id: str) -> str:
     return f"cell-{host}_{to_segment(model_id)}"
 
 
+def row_changed_id(model_id: str) -> str:
+    """The element id, in a model's row head, that a host's socket replaces when what the model
+    allows on that host changed (the row head then fetches itself again)."""
+    return f"fleet-row-changed-{to_segment(model_id)}"
+
+
 def cell_state(row: ModelRow) -> str:
     """What a cell says of its host's model: its state, with the percentage of a download the
     host follows, or a load Pieces OS has not answered yet."""

@@ -135,6 +135,12 @@ class Fragments:
         """A model's cell in this host's column of the fleet page."""
         return self._render(page, live, "fleet/_cell.html", host=self.host.name, row=row)
 
+    def fleet_row_changed(self, page: Page, model_id: str) -> str:
+        """Tells a fleet page that what a model allows on this host changed: it fetches the
+        model's row head (with its bulk forms) again."""
+        with self._as_seen_on(page, self.host.current_snapshot()):
+            return render_template("fleet/_row_changed.html", model_id=model_id)
+
     def fleet_changed(self, page: Page, live: LiveSnapshot) -> str:
         """Tells a fleet page that this host's models came or went: it fetches its matrix
         again."""

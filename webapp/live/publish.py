@@ -37,6 +37,8 @@ class Publisher:
         self.fragments = fragments
         self.fanout = fanout
         self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
+        #: Each model's state here (None: gone) as fleet pages last heard (``fleet_row_head``).
+        self._fleet_states: dict[str, str | None] = {}
 
     def _publish(
         self, key: str, render: Render, shows: Callable[[Page], bool], **options: Any
@@ -84,6 +86,24 @@ class Publisher:
             _of_kind("fleet"),
             same_for_all=True,
         )
+        self.fleet_row_head(model_id)
+
+    def fleet_row_head(self, model_id: str) -> None:
+        """Tell fleet pages to fetch the model's row head again when its state on this host
+        changed (which says what the bulk forms offer there): those forms span every host and
+        the hosts of the page's person, so the page's own request renders them. Not at each
+        step of a download, which changes nothing there."""
+        model = self.host.state.models.get(model_id)
+        state = None if model is None else model.state
+        if model_id in self._fleet_states and self._fleet_states[model_id] == state:
+            return
+        self._fleet_states[model_id] = state
+        self._publish(
+            f"row-head-{model_id}",
+            partial(self.fragments.fleet_row_changed, model_id=model_id),
+            _of_kind("fleet"),
+            same_for_all=True,
+        )
 
     def _fleet_cell(self, model_id: str, page: Page) -> str:
         return self.fragments.fleet_cell(
@@ -114,7 +134,7 @@ class Publisher:
             "fleet-changed",
             lambda page: self.fragments.fleet_changed(page, self.host.current_snapshot()),
             _of_kind("fleet"),
-            replaces=("cell-", "fleet-head"),
+            replaces=("cell-", "fleet-head", "row-head-"),
         )
 
     def _model_card(self, model_id: str, page: Page) -> str:
@@ -239,6 +259,10 @@ class Publisher:
             ]
             state += [
                 (f"cell-{model_id}", self._fleet_cell(model_id, page))
+                for model_id in self.host.state.models
+            ]
+            state += [
+                (f"row-head-{model_id}", fragments.fleet_row_changed(page, model_id))
                 for model_id in self.host.state.models
             ]
         if _for_admins(page):
