@@ -73,6 +73,14 @@ def test_refusals_are_problem_documents(post, model_id, action, user, host, stat
     assert answer.mimetype == "application/problem+json" and answer.json["detail"]
 
 
+def test_a_model_pieces_os_does_not_have_is_refused_in_the_log_not_failed(panel, post):
+    """A typo in a script's model id must not count as a failed download (an alert)."""
+    assert post("no-such-model", "download").status_code == 404
+    db = connect(panel.config["DATABASE"])
+    (outcome,) = db.execute("SELECT outcome FROM activity WHERE action = 'download'").fetchone()
+    assert outcome == "refused"
+
+
 def test_delete_files_needs_no_confirmation_field_through_the_api(post):
     answer = post(DOWNLOADED, "delete-files")
     assert answer.status_code == 202 and answer.json["model"]["downloaded"] is False
