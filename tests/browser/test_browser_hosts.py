@@ -2,10 +2,21 @@
 page of the removed host that was open says so, stops its live updates for good and disables
 what can no longer work."""
 
+import pytest
+
+from tests.support.browser_harness import SimulatorProcess
 from tests.support.panel_page import DOWNLOADED, expect, live_indicator, model_row
 
 
-def test_add_test_and_remove_a_host_while_its_page_is_open(open_page, pieces_os):
+@pytest.fixture
+def another_pieces_os():
+    simulator = SimulatorProcess()
+    yield simulator
+    simulator.stop()
+
+
+def test_add_test_and_remove_a_host_while_its_page_is_open(open_page, another_pieces_os):
+    pieces_os = another_pieces_os
     admin = open_page("admin", "/hosts")
     admin.get_by_label("Name", exact=True).fill("gpu-2")
     admin.get_by_label("Address of its Pieces OS").fill(pieces_os.url)

@@ -184,8 +184,13 @@ def test_a_models_page_and_the_activity_page_hear_how_it_ended(live):
     detail = live.open_page(f"/models/{LOCAL}")
     activity = live.open_page("/activity?user=oper")
     live.act(LOCAL, "download")
-    recent = detail.read_until(lambda text: "Download completed." in text, "the log's news")
-    assert re.search(r'<section id="history"[^>]*hx-swap-oob="true"', recent)
+    detail.read_until(
+        lambda text: (
+            bool(re.search(r'<section id="history"[^>]*hx-swap-oob="true"', text))
+            and "Download completed." in text.partition('<section id="history"')[2]
+        ),
+        "the log's news in the model's history",
+    )
     told = activity.read_until(lambda text: 'id="activity-changed"' in text, "the log's news")
     assert 'hx-get="/activity"' in told and 'hx-trigger="load"' in told
 
