@@ -184,7 +184,9 @@ def test_an_account_waits_for_its_own_turn_while_another_is_served(one_turn_pane
     slow = start_slow_login(one_turn_panel.url, OTHER_MACHINE, cookie=cookie_header(viewer))
     try:
         # ...so its next page waits (from any address, in any of its sessions), while the
-        # operator is served at once.
+        # operator is served at once. (The operator first: once it is answered, the server has
+        # long read the slow request's headers, which came before, and given it its turn.)
+        assert answers_within(operator, one_turn_panel.url + "/", 5)
         waiting = {}
         page = threading.Thread(
             target=lambda: waiting.update(
