@@ -9,7 +9,7 @@ import websocket
 from webapp.live.pages import HOST_PREFIX
 
 PERCENT = re.compile(r'<progress max="100" value="([0-9.]+)"')
-SINCE = re.compile(r'hx-ws:connect="/live\?[^"]*since=([0-9a-f]+-[0-9]+)"')
+SINCE = re.compile(r'hx-ws:connect="(?:/hosts/[a-z0-9-]+)?/live\?[^"]*since=([0-9a-f]+-[0-9]+)"')
 CONNECT_TIMEOUT_SECONDS = 10
 
 

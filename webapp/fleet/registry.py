@@ -103,10 +103,13 @@ class Fleet:
 
     def replace(self, name: str, new_name: str, url: str, *, by: str) -> None:
         """A host renamed or moved (by ``by``): its loop stops and a new one starts in its
-        place, at the same position. Its pages reconnect to the new one, but those whose URL
-        names it by a name it no longer has: they are told where they are now, and stop."""
+        place, at the same position, following on its downloads. Its pages reconnect to the
+        new one, but those whose URL names it by a name it no longer has: they are told where
+        they are now, and stop."""
         old = self._hosts[name]
         new = self._host(new_name, self.client(url))
+        moved = f"{name} moved to {url}, which has no such download"
+        new.take_over(old, moved if url != old.client.base_url else None)
         self._hosts = {
             (new_name if each == name else each): (new if each == name else host)
             for each, host in self._hosts.items()

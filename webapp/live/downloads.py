@@ -6,6 +6,7 @@ Every method runs in the host's loop (``LiveHost``); the progress sockets' threa
 """
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ..pieces.client import ModelGone, UpstreamError
@@ -132,6 +133,40 @@ class Downloads:
             rebased=True,
         )
         self.host.publish.downloads()
+
+    def hand_over(self) -> list[DownloadProgress]:
+        """(The host is moved or renamed: another loop takes its place.) Every download followed
+        here, no longer followed (its entry left pending): see ``take_over``."""
+        return [
+            progress
+            for model_id in list(self.state.downloads)
+            if (progress := self.stop_following(model_id)) is not None
+        ]
+
+    def take_over(self, handed: list[DownloadProgress], lost_because: str | None) -> None:
+        """The downloads the loop this one replaces followed: each is followed on if Pieces OS
+        downloads it here, and ends at once (``lost_because``, unless it completed) if not."""
+        for progress in handed:
+            if progress.model_id in self.state.downloads:
+                continue
+            progress.interruption = lost_because or progress.interruption
+            progress.rebase()
+            self.state.downloads[progress.model_id] = progress
+            self.host.spawn(
+                partial(self.host.client.get_model, progress.model_id),
+                partial(self._taken_over, progress),
+            )
+        self.host.publish.downloads()
+
+    def _taken_over(self, progress: DownloadProgress, answer: Model | UpstreamError) -> None:
+        if self.state.downloads.get(progress.model_id) is not progress:
+            return  # seen ending meanwhile
+        if isinstance(answer, Model):
+            self.host.models.heard(answer)  # followed on if downloading, else it ended
+        elif isinstance(answer, ModelGone):
+            self.stop_following(progress.model_id)
+            self._finished(progress, answer)
+        # Otherwise Pieces OS does not answer: followed on, as any download meanwhile.
 
     def frame(self, model_id: str, data: str | bytes) -> None:
         """A frame of the model's progress socket."""

@@ -45,6 +45,10 @@ log = logging.getLogger(__name__)
 #: ``LiveSnapshot.mark``: a run of the panel and a sequence number of its loop.
 MARK = re.compile(r"(?P<run>[0-9a-f]{8})-(?P<seq>[0-9]{1,15})")
 
+#: The ``since`` of a page rendered from the loop a host took the place of: before all of this
+#: loop's sequence numbers.
+BEFORE_THIS_LOOP = -1
+
 #: Opens an upstream socket reader (relay.py); tests give a scripted one.
 ReaderFactory = Callable[..., SocketReader]
 
@@ -65,6 +69,9 @@ class LiveHost:
         self.client = client
         self.config = config
         self.run = secrets.token_hex(4)  # sequence numbers of another run of the panel mean nothing
+        #: The run of the loop this host took the place of (it moved or was renamed): see
+        #: ``since_of``.
+        self.previous_run: str | None = None
         self.state = HostState(
             client.base_url, (config["PIECES_OS_MIN_VERSION"], config["PIECES_OS_BELOW_VERSION"])
         )
@@ -273,13 +280,17 @@ class LiveHost:
 
     def since_of(self, mark: str | None) -> int | None:
         """The sequence number a page's ``since`` mark carries; None for none or one of an
-        earlier run of the panel. ValueError for anything else."""
+        earlier run of the panel; ``BEFORE_THIS_LOOP`` for one of the loop this host took the
+        place of (all this loop sent, its person's notices too, is news to the page).
+        ValueError for anything else."""
         if mark is None:
             return None
         matched = MARK.fullmatch(mark)
         if matched is None:
             raise ValueError(f"not a mark of the live state: {mark[:40]!r}")
-        return int(matched["seq"]) if matched["run"] == self.run else None
+        if matched["run"] == self.run:
+            return int(matched["seq"])
+        return BEFORE_THIS_LOOP if matched["run"] == self.previous_run else None
 
     @property
     def viewer_count(self) -> int:
@@ -303,6 +314,15 @@ class LiveHost:
     def check_sessions(self) -> None:
         """Close every page whose login session ended (or whose user's role changed) now."""
         self.loop.post(close_ended_sessions, self.fanout, self.config, self._farewell, self.name)
+
+    def take_over(self, previous: "LiveHost", lost_because: str | None) -> None:
+        """(Before the fleet lists this host.) It takes the place of ``previous``, whose
+        address or name changed: the downloads that one followed are followed on here, or end
+        at once (``lost_because``) if Pieces OS has no such download here; its pages,
+        reconnecting, are sent all this loop has (see ``since_of``)."""
+        self.previous_run = previous.run
+        handed = previous.loop.ask(previous.downloads.hand_over)
+        self.loop.post(self.downloads.take_over, handed, lost_because)
 
     def shutdown(self, gone: HostGone | None = None) -> None:
         """Close every page's socket with 1012 (browsers reconnect) and stop every thread.

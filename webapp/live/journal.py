@@ -93,8 +93,9 @@ class Journal:
                 self.settle(
                     entry.id,
                     "failed",
-                    "Outcome unknown: the panel stopped "
-                    "before Pieces OS answered, and Pieces OS does not say.",
+                    "Outcome unknown: the panel stopped following it (it stopped, or the "
+                    "host's address changed) before Pieces OS answered, and Pieces OS does "
+                    "not say.",
                 )
 
     def _write(self, write: Callable[[sqlite3.Connection], T]) -> T:

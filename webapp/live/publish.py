@@ -247,6 +247,8 @@ class Publisher:
         ]
         if page.kind == "list":
             state += [
+                # (Its line "Showing 3 of 69 models, as of ..." is in no other element.)
+                ("model-list", fragments.model_list(page, live)),
                 ("summary", fragments.summary(page, live)),
                 ("machine", fragments.machine(page, live)),
             ]
