@@ -52,7 +52,7 @@ def test_the_confirmation_names_every_host_and_what_each_loses(operator):
     )
     assert deleting.status_code == 200
     text = " ".join(re.sub(r"<[^>]+>", " ", deleting.text).split())
-    assert "Delete files Phi-3-mini-4k-instruct on 2 hosts?" in text
+    assert "Delete the files of Phi-3-mini-4k-instruct on 2 hosts?" in text
     for host in FLEET:
         assert (
             f"{host}: frees 2.19 GB of disk; using it there again means downloading it again."

@@ -52,6 +52,12 @@ class BulkAction:
     #: What a host gets or loses, said on the confirmation: "frees 4.20 GB of disk; …".
     consequence: Callable[[Model, LiveSnapshot], str]
 
+    def of_model(self, model_name: str) -> str:
+        """What is done, with the model's name: "Load Gemma", "Delete the files of Gemma"."""
+        if self.name == "delete-files":
+            return f"Delete the files of {model_name}"
+        return f"{self.label} {model_name}"
+
 
 def _downloading(model: Model, _live: LiveSnapshot) -> str:
     return f"downloads its files ({gigabytes(model.size_bytes)})"
@@ -195,7 +201,7 @@ def confirm() -> Response:
         "confirm.html",
         "_confirm.html",
         confirmation=Confirmation(
-            f"{label} {model_name(asked.model_id, hosts)} on {on_hosts}?",
+            f"{asked.action.of_model(model_name(asked.model_id, hosts))} on {on_hosts}?",
             "On each host, one after another:",
             url_for("bulk.run"),
             f"{label} on {on_hosts}",
@@ -225,7 +231,7 @@ class HostOutcome:
 
 @dataclass(frozen=True)
 class BulkResult:
-    label: str
+    done: str  # "Download Gemma"
     model_name: str
     outcomes: tuple[HostOutcome, ...]
 
@@ -256,9 +262,10 @@ def done() -> Response:
     entries = bulk_entries(request.args.getlist("entry"), len(hosts))
     action = BULK_ACTIONS[entries[0].action]
     model_id = entries[0].model_id or ""
+    name = model_name(model_id, hosts)
     result = BulkResult(
-        action.label,
-        model_name(model_id, hosts),
+        action.of_model(name),
+        name,
         tuple(
             HostOutcome(
                 entry.host or "",
