@@ -10,7 +10,7 @@ from tests.support.panel_page import NOT_DOWNLOADED
 from webapp.accounts.tokens import create_token, list_tokens, revoke_token
 from webapp.accounts.users import find_user
 from webapp.db import connect
-from webapp.live.events import MOST_WAITING, Listener
+from webapp.live.events import MOST_WAITING, EventFeed, Listener
 
 
 def token_of(panel, user: str) -> str:
@@ -86,3 +86,29 @@ def test_a_stream_that_falls_behind_is_marked_to_end():
     assert not listener.fell_behind
     listener.put({"n": "one too many"})
     assert listener.fell_behind and listener.events.qsize() == MOST_WAITING
+
+
+class Inline:
+    """A host whose loop runs what is posted at once (the feed only posts joins and leaves)."""
+
+    def __init__(self):
+        self.loop = self
+
+    def post(self, call, *args):
+        call(*args)
+
+
+def test_a_stream_of_several_hosts_hears_of_the_log_once_and_of_each_hosts_models():
+    first, second = EventFeed(Inline(), "build-box"), EventFeed(Inline(), "gpu-1")
+    listener = Listener(1)
+    first.listen(listener, log_too=True)
+    second.listen(listener, log_too=False)
+    for feed in (first, second):  # the log changed: every host's loop says so
+        feed.activity()
+        feed.models({"m"})
+    heard = [listener.events.get_nowait() for _ in range(listener.events.qsize())]
+    assert heard == [
+        {"type": "activity"},
+        {"type": "models", "host": "build-box", "changed": ["m"]},
+        {"type": "models", "host": "gpu-1", "changed": ["m"]},
+    ]

@@ -35,9 +35,11 @@ def activity_query() -> ActivityQuery:
 
 def filter_hosts() -> list[str]:
     """The choices of the host filter: the fleet's hosts, then those removed since whose
-    entries the log keeps."""
-    hosts = host_names()
-    return hosts + [host for host in hosts_logged(get_db()) if host not in hosts]
+    entries the log keeps (looked up once per request: the filter checks them too)."""
+    if "filter_hosts" not in g:
+        hosts = host_names()
+        g.filter_hosts = hosts + [host for host in hosts_logged(get_db()) if host not in hosts]
+    return g.filter_hosts
 
 
 def shows_failed_login_names() -> bool:
