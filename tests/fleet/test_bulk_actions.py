@@ -220,9 +220,17 @@ def test_the_answer_is_a_redirect_whose_page_says_how_it_goes_now(
         said = outcomes(operator.get(result_url).text)
         return {outcome for outcome, _said in said.values()} == {"ok"}
 
+    # With JavaScript the box follows the pending hosts: it fetches itself again (its hidden
+    # form names the entries) when the fleet page's socket says the log changed.
+    follow = re.search(r'<form id="bulk-result-entries" hidden>(.*?)</form>', pending, re.S)
+    assert follow is not None and 'id="bulk-result-follow"' in pending
+    query = re.findall(r'name="(entry|next)" value="([^"]*)"', follow[1])
+    box = operator.get("/fleet/bulk/result", query_string=query).text
+    assert box.lstrip().startswith('<section id="bulk-result"') and "<html" not in box
+    assert outcomes(box) == outcomes(pending)
     wait_until(settled, "both downloads logged as done", timeout=20)
     reloaded = operator.get(result_url).text
-    assert "Follow it" not in reloaded
+    assert "Follow it" not in reloaded and "bulk-result-follow" not in reloaded
     for pieces_os in (simulator, second_simulator):
         assert pieces_os.stats()["requests"].get("download") == 1  # reloading did nothing
 
@@ -232,6 +240,8 @@ def test_the_answer_is_a_redirect_whose_page_says_how_it_goes_now(
     [[], ["x"], ["1", "2", "3"], ["99999"], ["-1"]],
 )
 def test_a_result_of_no_one_bulk_action_is_refused_saying_why(operator, entries):
-    answer = operator.get("/fleet/bulk/done", query_string={"entry": entries})
-    assert answer.status_code == 400
-    assert "log entry numbers" in answer.text or "not one action on several hosts" in answer.text
+    for path in ("/fleet/bulk/done", "/fleet/bulk/result"):
+        answer = operator.get(path, query_string={"entry": entries})
+        assert answer.status_code == 400
+        said = answer.text
+        assert "log entry numbers" in said or "not one action on several hosts" in said

@@ -4,6 +4,7 @@ URL no longer leads to its host is told why and where to go, and its socket clos
 
 import pytest
 
+from tests.fleet.test_host_roles import limit
 from tests.support.accounts import cookie_header, login_over_http
 from tests.support.live_page import LivePage
 from tests.support.models import CONFIRMED
@@ -15,17 +16,21 @@ from webapp.live.gone import HOST_GONE
 
 @pytest.fixture
 def served(fleet_panel, simulator):
-    """The fleet panel served on loopback, an admin's session, and ``open_page(path)``."""
+    """The fleet panel served on loopback, an admin's session, and ``open_page(path, who)``
+    (the admin's page, unless ``who`` names another account)."""
     server = serve_in_thread(fleet_panel)
     admin = login_over_http(server.url, "admin")
+    sessions = {"admin": admin}
     pages: list[LivePage] = []
     fleet = fleet_panel.extensions["fleet"]
 
-    def open_page(path: str) -> LivePage:
+    def open_page(path: str, who: str = "admin") -> LivePage:
         name = path.split("/")[2] if path.startswith("/hosts/") else fleet.default.name
         host = fleet.get(name)
         before = host.viewer_count
-        page = LivePage(server.url, path, cookie=cookie_header(admin))
+        if who not in sessions:
+            sessions[who] = login_over_http(server.url, who)
+        page = LivePage(server.url, path, cookie=cookie_header(sessions[who]))
         pages.append(page)
         simulator.wait_until(lambda: host.viewer_count > before, what="the page to register")
         return page
@@ -74,6 +79,17 @@ def test_the_pages_of_a_renamed_host_are_told_where_they_are_now(served):
     assert f"admin renamed the host {FLEET[1]} to gpu-2" in said
     assert 'href="/hosts/gpu-2/models/x?from=list"' in said
     open_page("/hosts/gpu-2/models/x?from=list")
+
+
+def test_an_operator_of_a_renamed_host_reads_its_new_name_in_its_open_pages_headers(
+    served, fleet_panel
+):
+    post, open_page = served
+    limit(fleet_panel, "operator", FLEET[1])
+    elsewhere = open_page("/activity", "operator")  # a page of no host: it stays open
+    post(f"/hosts/{FLEET[1]}/change", name="gpu-2")
+    standing = elsewhere.read_until(lambda text: 'id="standing"' in text, "the new standing")
+    assert "(operator on gpu-2)" in standing
 
 
 def test_renaming_the_first_host_leaves_its_pages_without_prefix_live(served):

@@ -40,6 +40,7 @@ def test_last_known_while_unreachable_and_fresh_at_once_when_back(live_factory):
     footer = latest(page, '<footer id="footer"')
     assert '(Ollama 0.5.7): ready · <strong class="last-known">last known, as of <time' in footer
     assert "Pieces OS is not answering" in footer
+    page.read_until(lambda text: "Downloading when last heard:" in text, "the header marked")
     header = latest(page, '<div id="downloads"')
     assert "Downloading when last heard:" in header and "Downloading now" not in header
     assert "last known, as of <time" in header
@@ -58,7 +59,7 @@ def test_last_known_while_unreachable_and_fresh_at_once_when_back(live_factory):
         "the list fresh again",
     )
     assert "last known" not in latest(page, '<footer id="footer"')
-    assert "Downloading now:" in latest(page, '<div id="downloads"')
+    page.read_until(lambda text: "Downloading now:" in text, "the header fresh again")
     assert "last known" not in latest(page, '<section id="machine"')
     listing = latest(page, '<section id="model-list"')
     assert "unavailable" not in listing and "not answering" not in listing

@@ -16,7 +16,8 @@ LOADED = model_id("Llama-3 8B Instruct")
 QUICK = {"download_seconds": 1.5, "tick_seconds": 0.05}
 SLOW = {"download_seconds": 30, "tick_seconds": 0.1}
 NOTICE = re.compile(
-    r'<div class="work-notice work-notice-(\w+)" id="work-notice-\d+" data-notify="([^"]*)"'
+    r'<div class="work-notice work-notice-(\w+)" id="work-notice-[a-z0-9-]+-\d+"'
+    r' data-notify="([^"]*)"'
 )
 
 

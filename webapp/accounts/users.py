@@ -308,6 +308,18 @@ def rename_host(db: sqlite3.Connection, name: str, new_name: str) -> None:
     db.execute("UPDATE user_hosts SET host = ? WHERE host = ?", (new_name, name))
 
 
+def scoped_to(db: sqlite3.Connection, host: str) -> list[User]:
+    """The operators limited to ``host`` (among others, perhaps)."""
+    return [
+        User.from_row(row)
+        for row in db.execute(
+            f"SELECT {USER_COLUMNS} FROM users WHERE id IN"
+            " (SELECT user_id FROM user_hosts WHERE host = ?)",
+            (host,),
+        )
+    ]
+
+
 def forget_host(db: sqlite3.Connection, name: str, *, actor: str) -> list[str]:
     """(In the transaction that removes the host.) The host leaves every scope; an operator
     whose only host it was becomes a viewer (with none left it would act on every host), its

@@ -2,8 +2,8 @@
 the fleet (registry), the hosts kept in the database (stored), each host's pages under
 ``/hosts/<name>/`` (routing), the Hosts page where admins add, change, test and remove hosts
 (views; a Pieces OS is asked for its version first: probe), and the fleet page's model x host
-matrix (``pages``, ``matrix``) with its actions on several hosts at once (``bulk``), for those
-who may act on them (``access``)."""
+matrix (``pages``, ``matrix``) with its actions on several hosts at once (``bulk``, and how
+each went: ``results``), for those who may act on them (``access``)."""
 
 from flask import Flask, current_app
 
@@ -13,7 +13,7 @@ from ..accounts.sessions import on_sessions_ended
 from ..activity import log as activity_log
 from ..live import current_live
 from ..live.host import LiveHost
-from . import bulk, pages, routing, views
+from . import bulk, pages, results, routing, views
 from .matrix import cell_id, cell_state, row_changed_id
 from .registry import Fleet
 from .routing import host_named
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)  # (its routes use routing's converter of host names)
     app.register_blueprint(pages.bp)
     app.register_blueprint(bulk.bp)
+    app.register_blueprint(results.bp)
     app.jinja_env.globals.update(
         cell_id=cell_id,
         cell_state=cell_state,

@@ -5,11 +5,10 @@ The fleet page's form for a model (a GET, with a box per host) leads to a confir
 names every host and what each gets or loses; the confirmed POST runs each host's action through
 the buttons' own code (catalog/actions.py ``carry_out``, cleanup.py ``delete_files_of``: the
 same checks, the same log entry, with its host), one host after another, and redirects to the
-fleet page saying how it went on each (``done``, the log entries' ids in its query string), as
-the log says it at each reload. A host that refuses or fails does not stop the others.
+fleet page saying how it went on each (results.py, from the log entries' ids in its query
+string). A host that refuses or fails does not stop the others.
 """
 
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,11 +22,9 @@ from ..accounts.users import forbidden_message
 from ..activity import log as activity_log
 from ..catalog.actions import ACTIONS, ON_SEVERAL_HOSTS, carry_out
 from ..catalog.cleanup import delete_files_of
-from ..db import get_db
 from ..live.host import LiveHost
 from ..live.views import LiveSnapshot
 from ..pieces.ids import InvalidModelId, check_model_id
-from ..pieces.listing import list_query_of
 from ..pieces.model import Model
 from ..web.confirmation import Confirmation, require_confirmation
 from ..web.filters import gigabytes
@@ -35,12 +32,10 @@ from ..web.navigation import safe_local_path
 from ..web.responses import page_or_fragment
 from . import access
 from .matrix import Column, FleetRow
-from .pages import fleet_page
 from .routing import current_fleet
 
 bp = Blueprint("bulk", __name__)
-ENTRY_ID = re.compile(r"[0-9]{1,18}")
-#: The answer's list of how it went on each host (templates/fleet/_result.html).
+#: The box of the answer saying how it went on each host (results.py).
 RESULT_ID = "bulk-result"
 
 
@@ -217,29 +212,6 @@ def confirm() -> Response:
     )
 
 
-@dataclass(frozen=True)
-class HostOutcome:
-    """How the action went on one host, as its log entry says: ``outcome`` is the entry's
-    (ok, pending, refused or failed), ``text`` its detail; ``log_url``: the activity log of
-    the model on that host, where a pending action ends."""
-
-    host: str
-    outcome: str
-    text: str
-    log_url: str
-
-
-@dataclass(frozen=True)
-class BulkResult:
-    done: str  # "Download Gemma"
-    model_name: str
-    outcomes: tuple[HostOutcome, ...]
-
-    @property
-    def pending(self) -> bool:
-        return any(each.outcome == "pending" for each in self.outcomes)
-
-
 @bp.post("/fleet/bulk")
 def run() -> Response:
     """Do the confirmed action on each host; answer with a redirect to how it went (``done``),
@@ -251,52 +223,7 @@ def run() -> Response:
     entries = [act_on(hosts[name], asked) for name in asked.hosts]
     back = safe_local_path(request.form.get("next"), url_for("fleet.index"))
     # The answer opens on how it went (the browser focuses the element it names).
-    return redirect(url_for("bulk.done", entry=entries, next=back, _anchor=RESULT_ID), 303)
-
-
-@bp.get("/fleet/bulk/done")
-def done() -> Response:
-    """The fleet page saying how a bulk action went on each host, as its log entries (named in
-    the query string) say now; 400 for entries that are not one bulk action's."""
-    hosts = current_fleet().hosts
-    entries = bulk_entries(request.args.getlist("entry"), len(hosts))
-    action = BULK_ACTIONS[entries[0].action]
-    model_id = entries[0].model_id or ""
-    name = model_name(model_id, hosts)
-    result = BulkResult(
-        action.of_model(name),
-        name,
-        tuple(
-            HostOutcome(
-                entry.host or "",
-                entry.outcome,
-                entry.detail or f"{action.label}: done.",
-                url_for("activity.index", model=model_id, host=entry.host),
-            )
-            for entry in entries
-        ),
-    )
-    back = safe_local_path(request.args.get("next"), url_for("fleet.index"))
-    return fleet_page(list_query_of(back), result)
-
-
-def bulk_entries(ids: Sequence[str], most: int) -> list[activity_log.Entry]:
-    """The log entries of one bulk action (one model, one action, each on a host of its own),
-    by their ids; 400 saying why when the ids name anything else."""
-    if not 0 < len(ids) <= most or not all(ENTRY_ID.fullmatch(each) for each in ids):
-        abort(400, description=f"entry must be 1 to {most} log entry numbers.")
-    entries = [activity_log.entry_of(get_db(), int(each)) for each in ids]
-    found = [entry for entry in entries if entry is not None]
-    hosts = {entry.host for entry in found}
-    if (
-        len(found) != len(ids)
-        or len({(entry.action, entry.model_id) for entry in found}) != 1
-        or found[0].action not in BULK_ACTIONS
-        or None in hosts
-        or len(hosts) != len(found)
-    ):
-        abort(400, description="Those log entries are not one action on several hosts.")
-    return found
+    return redirect(url_for("bulk_result.done", entry=entries, next=back, _anchor=RESULT_ID), 303)
 
 
 def act_on(host: LiveHost, asked: BulkRequest) -> int:

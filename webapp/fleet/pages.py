@@ -21,7 +21,7 @@ from .matrix import Column, fleet_rows, matching
 from .routing import current_fleet
 
 if TYPE_CHECKING:
-    from .bulk import BulkResult
+    from .results import BulkResult
 
 bp = Blueprint("fleet", __name__)
 

@@ -1,9 +1,13 @@
 """The fleet: one ``LiveHost`` (live state, loop, relays) per Pieces OS host, by name.
 
 Built at start from the settings and the database (fleet.stored); admins add, change and remove
-hosts while the panel runs. The table of hosts is replaced whole on every change (readers take
-it in one read, never see it half changed); changes come from admins' requests, one at a time
-per host name, and each builds or stops a host's loop outside the table.
+hosts while the panel runs. It is the panel each host's loop is part of (live.panel.Panel): what
+concerns every page (the header's downloads and who is online, work notices, the activity log)
+is handed from the loop it happened in to every host's loop.
+
+The table of hosts is replaced whole on every change (readers take it in one read, never see it
+half changed); changes come from admins' requests, one at a time per host name, and each builds
+or stops a host's loop outside the table.
 """
 
 from collections import Counter
@@ -14,9 +18,12 @@ from contextlib import closing
 from flask import Flask
 
 from .. import db
+from ..accounts.users import scoped_to
 from ..live.gone import HostGone
 from ..live.host import LiveHost
+from ..live.notices import WorkNotice
 from ..live.quota import sockets_allowed
+from ..live.views import LiveSnapshot
 from ..pieces import discovery
 from ..pieces.client import PiecesClient
 from .routing import host_named_by_page
@@ -84,7 +91,10 @@ class Fleet:
             counts.update(host.pages_by_session())
         return dict(counts)
 
-    # -- told by the rest of the panel ---------------------------------------------------------
+    def snapshots(self) -> Mapping[str, LiveSnapshot]:
+        return {name: host.snapshot for name, host in self._hosts.items()}
+
+    # -- told by the rest of the panel, and by hosts' loops -------------------------------------
 
     def check_sessions(self) -> None:
         for host in self._hosts.values():
@@ -93,6 +103,17 @@ class Fleet:
     def activity_changed(self) -> None:
         for host in self._hosts.values():
             host.activity_changed()
+
+    def header_changed(self, origin: LiveHost | None = None) -> None:
+        for host in self._hosts.values():
+            if host is origin:
+                host.publish.header()
+            else:
+                host.loop.post(host.publish.header)
+
+    def tell(self, notice: WorkNotice) -> None:
+        for host in self._hosts.values():
+            host.loop.post(host.notices.deliver, notice)
 
     # -- changed by admins (fleet.views) -------------------------------------------------------
 
@@ -117,6 +138,7 @@ class Fleet:
         self._columns_changed()
         renamed = None
         if new_name != name:
+            self._standings_changed(new_name)
             renamed = HostGone(
                 name, by, new_name, lambda page: host_named_by_page(self.app, page) == name
             )
@@ -138,9 +160,19 @@ class Fleet:
 
     def _columns_changed(self) -> None:
         """Open fleet pages fetch their matrix again, with a column per host as they are now
-        (a removed or renamed host's socket then goes with its column)."""
+        (a removed or renamed host's socket then goes with its column); every page's header
+        shows the hosts there are now."""
         for host in self._hosts.values():
             host.fleet_changed()
+        self.header_changed()
+
+    def _standings_changed(self, renamed: str) -> None:
+        """The operators limited to a host just renamed read so in their pages' headers."""
+        with closing(db.connect(self.config["DATABASE"])) as connection:
+            standings = {user.id: user.standing for user in scoped_to(connection, renamed)}
+        if standings:
+            for host in self._hosts.values():
+                host.standings_changed(standings)
 
     def shutdown(self) -> None:
         for host in self._hosts.values():
@@ -148,9 +180,7 @@ class Fleet:
 
     def _host(self, name: str, client: PiecesClient) -> LiveHost:
         host = self._make_host(self.app, name, client)
-        # What a host's loop writes to the log (a download's end) concerns every host's pages
-        # that show the log: the Activity page follows the first host's socket.
-        host.on_log_written = self.activity_changed
+        host.panel = self
         return host
 
     # -- clients -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from .route import (
     browser_left,
     current_client,
     current_live,
+    current_panel,
     current_snapshot,
     live_socket_path,
     panel_stopping,
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
             "max_message_size": MAX_INCOMING_MESSAGE_BYTES,
         },
     )
-    app.jinja_env.globals.update(live_socket_path=live_socket_path)
+    app.jinja_env.globals.update(live_socket_path=live_socket_path, panel=current_panel)
     app.context_processor(lambda: {"live": current_snapshot()})
     app.register_blueprint(bp)
     app.register_blueprint(notices_bp)

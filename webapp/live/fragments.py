@@ -90,6 +90,10 @@ class Fragments:
         """Who has a page open now, in admins' headers."""
         return self._render(page, live, "live/_online.html", oob=True)
 
+    def standing(self, page: Page, standing: str, live: LiveSnapshot) -> str:
+        """The person's role and hosts, in their page's header."""
+        return self._render(page, live, "live/_standing.html", standing=standing, oob=True)
+
     def session_ended(self, mailbox: Mailbox, ending: Ending, live: LiveSnapshot) -> str:
         """Why the page's session ended, and the way back to the page after logging in again;
         its header no longer names who it was for."""
@@ -121,11 +125,17 @@ class Fragments:
 
     def work_notice(self, page: Page, notice: "WorkNotice", live: LiveSnapshot) -> str:
         """A notice that work its person started ended, added to the page's notices."""
-        return self._render(page, live, "live/_work_notice.html", notice=notice)
+        return self._render(
+            page, live, "live/_work_notice.html", notice=notice, here=self.host.name
+        )
 
     def activity_changed(self, page: Page, live: LiveSnapshot) -> str:
         """Tells an Activity page to fetch its filtered list again."""
         return self._render(page, live, "activity/_changed.html")
+
+    def log_changed(self, page: Page, live: LiveSnapshot) -> str:
+        """Tells a fleet page's box of how a bulk action went to fetch itself again."""
+        return self._render(page, live, "fleet/_log_changed.html")
 
     def fleet_head(self, page: Page, live: LiveSnapshot) -> str:
         """The head of this host's column on the fleet page (webapp/fleet)."""

@@ -13,7 +13,7 @@ after every change. A second host is a second ``LiveHost``.
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -32,10 +32,11 @@ from .loop import HostLoop
 from .models import Models
 from .notices import Notices
 from .pages import Page
+from .panel import HostAlone, Panel, header_part
 from .publish import Publisher
 from .relay import SocketReader
 from .runtime_jobs import RuntimeJobs
-from .sessions import close_ended_sessions
+from .sessions import close_ended_sessions, say_standings
 from .state import HostState, Outcome
 from .views import LiveSnapshot, ModelRow, model_row, snapshot_of
 from .watch import Watch
@@ -78,9 +79,9 @@ class LiveHost:
         self.loop = loop or HostLoop(name)
         self.loop.set_tick(self._tick)
         self._open_reader = open_reader or self._start_reader
-        #: Told when this host's loop wrote to the activity log (the fleet tells every host).
-        self.on_log_written: Callable[[], None] = self.activity_changed
-        self.journal = Journal(config["DATABASE"], name, lambda: self.on_log_written())
+        #: The panel around this host (panel.py): the fleet sets itself here.
+        self.panel: Panel = HostAlone(self)
+        self.journal = Journal(config["DATABASE"], name, lambda: self.panel.activity_changed())
         self.fanout = Fanout(
             lambda page: self.publish.page_state(page),
             config["LIVE_SOCKETS_PER_ACCOUNT"],
@@ -95,6 +96,7 @@ class LiveHost:
         self.notices = Notices(self)
         self._dirty = True
         self._snapshot = self.current_snapshot()
+        self._header_checked, self._header_told = self._snapshot, header_part(self._snapshot)
         self.watch = Watch(self)
         client.on_moved = lambda old, new: self.loop.post(self.models.moved, old, new)
         self.loop.after_each = self._after_each
@@ -140,15 +142,23 @@ class LiveHost:
         return SocketReader(*args).start()
 
     def _after_each(self) -> None:
-        if self._dirty:
-            self.current_snapshot()
+        """After each call: the snapshot as of now, for readers; and, when this host's part of
+        every page's header changed, the panel is told (panel.py)."""
+        snapshot = self.current_snapshot()
+        if snapshot is self._header_checked:
+            return
+        part = header_part(snapshot)
+        if part != self._header_told:
+            self._header_told = part
+            self.panel.header_changed(self)
+        self._header_checked = self.current_snapshot()
 
     # -- for request threads -------------------------------------------------------------------
 
     @property
     def snapshot(self) -> LiveSnapshot:
-        """The live state as of the loop's last change (any thread)."""
-        return self._snapshot
+        """The live state as of the loop's last change (any thread; in the loop, as of now)."""
+        return self.current_snapshot() if self.loop.in_loop() else self._snapshot
 
     def fetch_models(self) -> list[Model]:
         """``GET /models`` (and the version, runtime and machine when due), in the caller's
@@ -185,7 +195,7 @@ class LiveHost:
         def record() -> ModelRow:
             if outcome.action == "download" and model.id in self.state.downloads:
                 self.downloads.forget(model.id)
-            self.models.action_went_wrong(model.id, outcome)
+            self.models.action_went_wrong(model, outcome)
             if outcome.kind == "refused":
                 self.models.heard(model)
             return model_row(self.state, model.id)
@@ -315,6 +325,11 @@ class LiveHost:
         """Close every page whose login session ended (or whose user's role changed) now."""
         self.loop.post(close_ended_sessions, self.fanout, self.config, self._farewell, self.name)
 
+    def standings_changed(self, standings: Mapping[int, str]) -> None:
+        """These accounts' (by id) role and hosts read differently now (a host of theirs was
+        renamed): the headers of their open pages say how."""
+        self.loop.post(say_standings, self.fanout, standings, self._standing)
+
     def take_over(self, previous: "LiveHost", lost_because: str | None) -> None:
         """(Before the fleet lists this host.) It takes the place of ``previous``, whose
         address or name changed: the downloads that one followed are followed on here, or end
@@ -359,14 +374,17 @@ class LiveHost:
         self._who_is_online()
 
     def _who_is_online(self) -> None:
-        """Admins' headers say who has a page open: tell them when that changed."""
+        """Admins' headers say who has a page open (the panel tells them when that changed)."""
         online = self.fanout.online()
         if online != self.state.online:
             self.state.online = online
-            self.publish.online()
+            self.changed()
 
     def _farewell(self, mailbox: Mailbox, ending: Ending) -> str:
         return self.fragments.session_ended(mailbox, ending, self.current_snapshot())
+
+    def _standing(self, mailbox: Mailbox, standing: str) -> str:
+        return self.fragments.standing(mailbox.page, standing, self.current_snapshot())
 
     def _say_gone(self, gone: HostGone) -> None:
         for mailbox in self.fanout.mailboxes():

@@ -118,15 +118,15 @@ class Models:
             self.state.loads[model_id] = PendingLoad(model_id, by, self.host.now())
         self.host.publish.row(model_id)
 
-    def action_went_wrong(self, model_id: str, outcome: Outcome) -> None:
+    def action_went_wrong(self, model: Model, outcome: Outcome) -> None:
         """The action was refused or failed: everybody's row says so (the acting person's
         first), until the next action on it or a dismiss. A download or load that Pieces OS
         failed is told to whoever asked for it, on every page they have open."""
-        self.state.outcomes[model_id] = outcome
-        self.state.loads.pop(model_id, None)
-        self.host.publish.row(model_id)
+        self.state.outcomes[model.id] = outcome
+        self.state.loads.pop(model.id, None)
+        self.host.publish.row(model.id)
         if outcome.kind == "failed":
-            self.host.notices.action_failed(model_id, outcome)
+            self.host.notices.action_failed(model, outcome)
 
     def load_ended(self, model_id: str) -> None:
         """A load's request ended without the model loaded."""

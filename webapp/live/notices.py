@@ -1,13 +1,15 @@
 """Telling people that work they started has ended: a download or a load they asked for
 completed or failed (in the loop only).
 
-The notice goes to every page its person has open, whatever the page (their live sockets, and
-theirs alone: fanout.py), and to a page of theirs that opens its socket soon after, rendered
-before it happened (they were between pages). static/work_notices.js shows it, and shows it as
-a browser notification too if they allowed those. A failed download's notice offers to retry
-it, to whoever may download.
+The notice goes to every page its person has open, whatever the page and its host (their live
+sockets, and theirs alone: the host it happened on hands it to every host's loop, panel.py), and
+to a page of theirs that opens its socket soon after, rendered before it happened (they were
+between pages). static/work_notices.js shows it, and shows it as a browser notification too if
+they allowed those. A failed download's notice offers to retry it, to whoever may download on
+its host.
 """
 
+import logging
 import sqlite3
 from collections import deque
 from contextlib import closing
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .. import db
-from ..accounts.users import find_user
+from ..accounts.users import User, find_user
 from ..pieces.model import Model
 from .endings import FAILED, LOST, DownloadEnd
 from .fanout import Mailbox
@@ -25,6 +27,8 @@ from .state import Outcome
 if TYPE_CHECKING:
     from .host import LiveHost
 
+log = logging.getLogger(__name__)
+
 #: How long a notice waits for a page of its person that was being opened, and how many wait.
 KEPT_SECONDS = 60.0
 KEPT_NOTICES = 100
@@ -32,41 +36,55 @@ KEPT_NOTICES = 100
 
 @dataclass(frozen=True)
 class WorkNotice:
-    seq: int  # the loop's, when the work ended: names the notice, orders it
+    host: str  # where the work was done
+    seq: int  # its loop's, when the work ended: with the host, names the notice
     account_id: int  # whose work it was
     model_id: str
     text: str  # "Download of Phi-2 failed at 40 %."
     kind: str  # "ok", "failed" or "cancelled"
-    retry: bool = False  # a download that failed: it may be started again
+    retry: bool = False  # a download that failed, and its person may download there
 
 
 class Notices:
     def __init__(self, host: "LiveHost"):
         self.host = host
-        self._kept: deque[tuple[float, WorkNotice]] = deque(maxlen=KEPT_NOTICES)
+        #: (when, this loop's seq, notice) of the notices delivered here.
+        self._kept: deque[tuple[float, int, WorkNotice]] = deque(maxlen=KEPT_NOTICES)
 
     def tell(self, user: str, model_id: str, text: str, kind: str, retry: bool = False) -> None:
-        """``user``'s work on the model ended: ``text`` says how. Nobody is told of work started
-        outside the panel (no account has that name)."""
-        account_id = self._account_of(user)
-        if account_id is None:
+        """``user``'s work on the model ended here: ``text`` says how. Nobody is told of work
+        started outside the panel (no account has that name)."""
+        account = self._account_of(user)
+        if account is None:
             return
-        notice = WorkNotice(self.host.loop.seq, account_id, model_id, text, kind, retry)
-        self._kept.append((self.host.now(), notice))
+        retry = retry and account.can("act", self.host.name)
+        notice = WorkNotice(
+            self.host.name, self.host.loop.seq, account.id, model_id, text, kind, retry
+        )
+        self.host.panel.tell(notice)
+
+    def deliver(self, notice: WorkNotice) -> None:
+        """Tell the notice to the pages of its person open on this host (the fleet page's
+        sockets but its first one show no header: it is told there once)."""
+        self._kept.append((self.host.now(), self.host.loop.seq, notice))
+        self.host.changed()  # a page rendered from now on has had it (``catch_up``)
         for mailbox in self.host.fanout.mailboxes():
-            if mailbox.account_id == account_id and not mailbox.closing:
+            if self._is_for(mailbox, notice) and not mailbox.closing:
                 mailbox.put(self._render(mailbox, notice))
 
     def catch_up(self, mailbox: Mailbox, since: int | None) -> None:
-        """A page opened its socket: the notices of its person sent after it was rendered at
-        ``since`` (None: in an earlier run of the panel, whose notices are gone)."""
+        """A page opened its socket: the notices of its person delivered after it was rendered
+        at ``since`` (None: in an earlier run of the panel, whose notices are gone)."""
         if since is None:
             return
         now = self.host.now()
-        for at, notice in self._kept:
-            fresh = now - at < KEPT_SECONDS and notice.seq > since
-            if fresh and notice.account_id == mailbox.account_id:
+        for at, seq, notice in self._kept:
+            if now - at < KEPT_SECONDS and seq > since and self._is_for(mailbox, notice):
                 mailbox.put(self._render(mailbox, notice))
+
+    @staticmethod
+    def _is_for(mailbox: Mailbox, notice: WorkNotice) -> bool:
+        return mailbox.account_id == notice.account_id and mailbox.page.shows_host_frame
 
     # -- what each ending says ------------------------------------------------------------------
 
@@ -83,11 +101,12 @@ class Notices:
             text = f"{model.name}: Pieces OS already had its files; nothing was downloaded."
             self.tell(progress.started_by, model.id, text, "ok")
 
-    def action_failed(self, model_id: str, outcome: Outcome) -> None:
-        """Pieces OS failed a download or a load as it was asked for."""
+    def action_failed(self, model: Model, outcome: Outcome) -> None:
+        """Pieces OS failed a download or a load of ``model`` (as it was before) as it was
+        asked for (the loop may not have listed the model yet)."""
         if outcome.action in ("download", "load"):
-            text = f"{outcome.action.capitalize()} of {self._name(model_id)} failed: {outcome.text}"
-            self.tell(outcome.by, model_id, text, "failed", outcome.action == "download")
+            text = f"{outcome.action.capitalize()} of {model.name} failed: {outcome.text}"
+            self.tell(outcome.by, model.id, text, "failed", outcome.action == "download")
 
     def load_ended(self, by: str, model_id: str, failure: str | None) -> None:
         """A load ended: loaded (``failure`` None), or not, and why."""
@@ -104,10 +123,10 @@ class Notices:
     def _render(self, mailbox: Mailbox, notice: WorkNotice) -> str:
         return self.host.fragments.work_notice(mailbox.page, notice, self.host.current_snapshot())
 
-    def _account_of(self, user: str) -> int | None:
+    def _account_of(self, user: str) -> User | None:
         try:
             with closing(db.connect(self.host.config["DATABASE"])) as connection:
-                account = find_user(connection, user)
-        except sqlite3.Error:  # nobody is told, this once; the log and the rows say it still
+                return find_user(connection, user)
+        except sqlite3.Error as error:  # nobody is told, this once; the log and rows say it
+            log.warning("could not tell %s how their work ended: %s", user, error)
             return None
-        return account.id if account is not None else None

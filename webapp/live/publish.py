@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .fanout import Fanout, Render
 from .fragments import Fragments
 from .pages import Page
+from .panel import panel_view
 from .views import LiveSnapshot, model_row
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ def _of_kind(kind: str) -> Callable[[Page], bool]:
 
 def _in_host_frame(page: Page) -> bool:
     return page.shows_host_frame
+
+
+def _on_fleet_frame(page: Page) -> bool:
+    """The fleet page's socket that shows its header (it has one per host)."""
+    return page.kind == "fleet" and page.shows_host_frame
 
 
 def _for_admins(page: Page) -> bool:
@@ -39,6 +45,7 @@ class Publisher:
         self._loaded_ram: int | None = None  # as the Load buttons' fit warnings last said
         #: Each model's state here (None: gone) as fleet pages last heard (``fleet_row_head``).
         self._fleet_states: dict[str, str | None] = {}
+        self._header = panel_view({})  # the panel's share of the header, as last published
 
     def _publish(
         self, key: str, render: Render, shows: Callable[[Page], bool], **options: Any
@@ -156,12 +163,18 @@ class Publisher:
         self._page_wide("banner", self.fragments.banner)
 
     def downloads(self) -> None:
-        self._page_wide("downloads", self.fragments.downloads)
+        """The downloads running here changed: the head of this host's fleet column says so
+        (every page's header follows through ``header``, when the panel says)."""
         self.fleet_head()
 
-    def online(self) -> None:
-        """Who has a page open: in the header of admins' pages."""
-        self._page_wide("online", self.fragments.online, _for_admins)
+    def header(self) -> None:
+        """What every page's header shows of the whole panel (panel.py) may have changed: the
+        downloads running on every host, and who has a page open (admins' headers)."""
+        shown, self._header = self._header, panel_view(self.host.panel.snapshots())
+        if self._header.strip != shown.strip:
+            self._page_wide("downloads", self.fragments.downloads)
+        if self._header.online != shown.online:
+            self._page_wide("online", self.fragments.online, _for_admins)
 
     def instance(self) -> None:
         """What the pages say of Pieces OS itself: notices, footer, machine card."""
@@ -217,10 +230,12 @@ class Publisher:
 
     def activity(self) -> None:
         """The activity log changed: Activity pages fetch their list again, model pages get
-        their model's recent entries."""
+        their model's recent entries, a fleet page's box of how a bulk action went fetches
+        itself again."""
         self.host.events.activity()
         self._page_wide("activity-changed", self.fragments.activity_changed, _of_kind("activity"))
         self._page_wide("history", self.fragments.history, _of_kind("detail"))
+        self._page_wide("bulk-result-follow", self.fragments.log_changed, _on_fleet_frame)
 
     def page_state(self, page: Page) -> list[tuple[str, str]]:
         """Every element a kind of page shows, for the first page of that kind."""
@@ -254,6 +269,11 @@ class Publisher:
             ]
         if page.kind == "detail":
             state.append(("history", fragments.history(page, live)))
+        # Word that the log changed, for a page rendered before it whose socket opens next.
+        if page.kind == "activity":
+            state.append(("activity-changed", fragments.activity_changed(page, live)))
+        if _on_fleet_frame(page):
+            state.append(("bulk-result-follow", fragments.log_changed(page, live)))
         if page.kind == "fleet":
             state += [
                 ("fleet-head", fragments.fleet_head(page, live)),

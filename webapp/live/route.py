@@ -27,6 +27,7 @@ from .fanout import POLICY_VIOLATION, SERVICE_RESTART, Close, Viewer
 from .host import LiveHost
 from .loop import LoopStopped
 from .pages import Page
+from .panel import PanelView, panel_view
 from .views import LiveSnapshot
 
 if TYPE_CHECKING:
@@ -208,3 +209,13 @@ def current_snapshot() -> LiveSnapshot:
     if "live_snapshot" not in g:
         g.live_snapshot = current_live().snapshot
     return g.live_snapshot
+
+
+def current_panel() -> PanelView:
+    """What the request's page shows of the whole panel (panel.py), taken once: after its own
+    host's snapshot, so that whatever changes after that reaches the page through its socket."""
+    if "panel_view" not in g:
+        own = current_snapshot()
+        host = current_live()
+        g.panel_view = panel_view({**host.panel.snapshots(), host.name: own})
+    return g.panel_view

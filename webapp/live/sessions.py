@@ -1,7 +1,10 @@
 """Open pages whose login session ended, or whose user's role on their host changed: each is
 sent why, in plain words (``farewell``: the page then shows it, drops who it was for from its
 header and disables what can no longer work), and its socket is closed (1008). Checked by the
-host's loop every second while pages are open, and at once when the panel ends a session."""
+host's loop every second while pages are open, and at once when the panel ends a session.
+
+A person whose role reads differently without changing (a host they are limited to was renamed)
+keeps their pages: their headers are sent how it reads now (``say_standings``)."""
 
 import logging
 from collections.abc import Callable, Mapping
@@ -47,3 +50,14 @@ def close_ended_sessions(
         return
     for box, ending in ended.items():
         box.close(POLICY_VIOLATION, SESSION_ENDED_REASON, farewell(box, ending))
+
+
+def say_standings(
+    fanout: Fanout, standings: Mapping[int, str], render: Callable[[Mailbox, str], str]
+) -> None:
+    """(In the loop.) Send the header of each page of these accounts (by id) their standing
+    ("operator on build-box and gpu-9") as ``render`` renders it for the page's mailbox."""
+    for box in fanout.mailboxes():
+        standing = standings.get(box.account_id)
+        if standing is not None and box.page.shows_host_frame and not box.closing:
+            box.put(render(box, standing))
