@@ -92,6 +92,17 @@ def test_an_operator_of_a_renamed_host_reads_its_new_name_in_its_open_pages_head
     assert "(operator on gpu-2)" in standing
 
 
+def test_an_operator_of_a_removed_host_reads_the_hosts_left_in_its_open_pages_headers(
+    served, fleet_panel
+):
+    post, open_page = served
+    limit(fleet_panel, "operator", *FLEET)
+    elsewhere = open_page("/activity", "operator")
+    post(f"/hosts/{FLEET[1]}/remove", **CONFIRMED)
+    standing = elsewhere.read_until(lambda text: 'id="standing"' in text, "the new standing")
+    assert f"(operator on {FLEET[0]})" in standing
+
+
 def test_renaming_the_first_host_leaves_its_pages_without_prefix_live(served):
     post, open_page = served
     unprefixed, named = open_page("/"), open_page(f"/hosts/{FLEET[0]}/")

@@ -308,14 +308,12 @@ def rename_host(db: sqlite3.Connection, name: str, new_name: str) -> None:
     db.execute("UPDATE user_hosts SET host = ? WHERE host = ?", (new_name, name))
 
 
-def scoped_to(db: sqlite3.Connection, host: str) -> list[User]:
-    """The operators limited to ``host`` (among others, perhaps)."""
+def limited_operators(db: sqlite3.Connection) -> list[User]:
+    """The operators limited to some hosts."""
     return [
         User.from_row(row)
         for row in db.execute(
-            f"SELECT {USER_COLUMNS} FROM users WHERE id IN"
-            " (SELECT user_id FROM user_hosts WHERE host = ?)",
-            (host,),
+            f"SELECT {USER_COLUMNS} FROM users WHERE id IN (SELECT user_id FROM user_hosts)"
         )
     ]
 

@@ -18,7 +18,7 @@ from contextlib import closing
 from flask import Flask
 
 from .. import db
-from ..accounts.users import scoped_to
+from ..accounts.users import limited_operators
 from ..live.gone import HostGone
 from ..live.host import LiveHost
 from ..live.notices import WorkNotice
@@ -138,7 +138,7 @@ class Fleet:
         self._columns_changed()
         renamed = None
         if new_name != name:
-            self._standings_changed(new_name)
+            self._standings_changed()
             renamed = HostGone(
                 name, by, new_name, lambda page: host_named_by_page(self.app, page) == name
             )
@@ -157,6 +157,7 @@ class Fleet:
             return named == name or (was_first and named == "")
 
         old.shutdown(HostGone(name, by, None, showed_it))
+        self._standings_changed()
 
     def _columns_changed(self) -> None:
         """Open fleet pages fetch their matrix again, with a column per host as they are now
@@ -166,10 +167,11 @@ class Fleet:
             host.fleet_changed()
         self.header_changed()
 
-    def _standings_changed(self, renamed: str) -> None:
-        """The operators limited to a host just renamed read so in their pages' headers."""
+    def _standings_changed(self) -> None:
+        """A host was renamed or removed: the operators limited to some hosts read their hosts
+        as they are now in their pages' headers."""
         with closing(db.connect(self.config["DATABASE"])) as connection:
-            standings = {user.id: user.standing for user in scoped_to(connection, renamed)}
+            standings = {user.id: user.standing for user in limited_operators(connection)}
         if standings:
             for host in self._hosts.values():
                 host.standings_changed(standings)

@@ -326,8 +326,8 @@ class LiveHost:
         self.loop.post(close_ended_sessions, self.fanout, self.config, self._farewell, self.name)
 
     def standings_changed(self, standings: Mapping[int, str]) -> None:
-        """These accounts' (by id) role and hosts read differently now (a host of theirs was
-        renamed): the headers of their open pages say how."""
+        """These accounts' (by id) role and hosts may read differently now (a host was renamed
+        or removed): the headers of their open pages say how."""
         self.loop.post(say_standings, self.fanout, standings, self._standing)
 
     def take_over(self, previous: "LiveHost", lost_because: str | None) -> None:

@@ -3,8 +3,8 @@ sent why, in plain words (``farewell``: the page then shows it, drops who it was
 header and disables what can no longer work), and its socket is closed (1008). Checked by the
 host's loop every second while pages are open, and at once when the panel ends a session.
 
-A person whose role reads differently without changing (a host they are limited to was renamed)
-keeps their pages: their headers are sent how it reads now (``say_standings``)."""
+A person whose role reads differently without changing (a host they are limited to was renamed
+or removed) keeps their pages: their headers are sent how it reads now (``say_standings``)."""
 
 import logging
 from collections.abc import Callable, Mapping
