@@ -180,6 +180,29 @@ def test_each_host_counts_the_fleet_pages_socket_against_its_quotas(served_fleet
     assert again.close_frame()[0] == TRY_AGAIN_LATER
 
 
+def test_every_hosts_pages_count_against_the_panels_one_budget_of_sockets(served_fleet):
+    """LIVE_SOCKETS_TOTAL bounds the process's sockets (file descriptors), whatever their host."""
+    first, _second, serve = served_fleet
+    app, url, browser, open_fleet, pages = serve(LIVE_SOCKETS_TOTAL=2)
+    on_first = open_fleet(FLEET[0])
+    open_fleet(FLEET[1])
+    refused = LivePage(url, f"/hosts/{FLEET[1]}/", cookie=cookie_header(browser))
+    pages.append(refused)
+    code, reason = refused.close_frame()
+    assert code == TRY_AGAIN_LATER and "as many live pages as it can" in reason
+    on_first.close()  # its place is given back
+    budget = app.extensions["fleet"].sockets
+
+    def a_place_is_free() -> bool:
+        free = budget.take()
+        if free:
+            budget.give_back()
+        return free
+
+    first.wait_until(a_place_is_free, what="the page's place to be given back")
+    open_fleet(FLEET[0])
+
+
 def test_a_models_row_head_is_fetched_again_when_its_state_on_a_host_changed(served_fleet):
     """The bulk forms span every host and the person's hosts: a host's socket says when what
     the model allows there changed (not at each step of a download), and the row head the

@@ -26,6 +26,7 @@ from ..live.quota import sockets_allowed
 from ..live.views import LiveSnapshot
 from ..pieces import discovery
 from ..pieces.client import PiecesClient
+from ..serving.limits import SocketBudget
 from .routing import host_named_by_page
 from .stored import claim_unnamed_entries, fleet_hosts
 
@@ -37,9 +38,7 @@ HostFactory = Callable[[Flask, str, PiecesClient], LiveHost]
 
 
 def live_host(app: Flask, name: str, client: PiecesClient) -> LiveHost:
-    return LiveHost(
-        app, client, name=name, total_sockets=sockets_allowed(app.config["LIVE_SOCKETS_TOTAL"])
-    )
+    return LiveHost(app, client, name=name)
 
 
 class Fleet:
@@ -48,6 +47,8 @@ class Fleet:
         self.config = app.config
         self._make_host = make_host
         self._hosts: dict[str, LiveHost] = {}
+        #: The live sockets of every host's pages together (live/route.py takes them).
+        self.sockets = SocketBudget(sockets_allowed(self.config["LIVE_SOCKETS_TOTAL"]))
         #: The host of PIECES_OS_URL or discovery, when PIECES_OS_HOSTS is unset: set by the
         #: environment, it is not on the Hosts page's list of hosts one may change.
         self.configured_local = not self.config["PIECES_OS_HOSTS"]

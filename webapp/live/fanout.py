@@ -120,10 +120,9 @@ Render = Callable[[Page], str]
 
 
 class Fanout:
-    def __init__(self, page_state: PageState, per_account: int, total: int):
+    def __init__(self, page_state: PageState, per_account: int):
         self._page_state = page_state
         self.per_account = per_account
-        self.total = total
         self.kinds: dict[Page, PageKind] = {}
         self.element_seq: dict[str, int] = {}  # element -> seq of its last change
         self._open: Counter[int] = Counter()
@@ -150,7 +149,8 @@ class Fanout:
         viewer: Viewer,
     ) -> Mailbox | str:
         """A page opened its socket: its mailbox, holding what changed since ``since``; or why
-        it is refused (too many pages open for the account, or for the panel)."""
+        it is refused (too many pages of the account open on this host; the panel's whole
+        budget of sockets is the socket handler's to take, route.py)."""
         account_id = viewer.account_id
         if self._refusal(account_id):
             # A page reloaded opens its new socket before its old one's handler has noticed
@@ -179,11 +179,6 @@ class Fanout:
                 f"Live updates are off on this page: your account already has "
                 f"{self.per_account} pages open with live updates. It reloads itself "
                 "meanwhile; close some to get them back."
-            )
-        if sum(self._open.values()) >= self.total:
-            return (
-                "Live updates are off on this page: the panel serves as many live pages as "
-                "it can. It reloads itself meanwhile."
             )
         return None
 

@@ -63,7 +63,6 @@ class LiveHost:
         name: str = "local",
         loop: HostLoop | None = None,
         open_reader: ReaderFactory | None = None,
-        total_sockets: int | None = None,
     ):
         config = app.config
         self.name = name
@@ -83,9 +82,7 @@ class LiveHost:
         self.panel: Panel = HostAlone(self)
         self.journal = Journal(config["DATABASE"], name, lambda: self.panel.activity_changed())
         self.fanout = Fanout(
-            lambda page: self.publish.page_state(page),
-            config["LIVE_SOCKETS_PER_ACCOUNT"],
-            total_sockets or config["LIVE_SOCKETS_TOTAL"],
+            lambda page: self.publish.page_state(page), config["LIVE_SOCKETS_PER_ACCOUNT"]
         )
         self.fragments = Fragments(app, self)
         self.events = EventFeed(self, name)

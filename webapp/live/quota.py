@@ -1,5 +1,6 @@
 """How many live sockets the process can hold: each open page's socket is a file descriptor, so
-LIVE_SOCKETS_TOTAL is lowered to what the open-file limit allows (the fan-out counts them)."""
+LIVE_SOCKETS_TOTAL is lowered to what the open-file limit allows (serving.limits.SocketBudget
+counts them)."""
 
 import logging
 import resource

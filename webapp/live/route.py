@@ -63,10 +63,29 @@ def current_client() -> PiecesClient:
     return current_live().client
 
 
+#: Why a page's socket is refused when the panel holds as many as it may (LIVE_SOCKETS_TOTAL).
+PANEL_FULL = (
+    "Live updates are off on this page: the panel serves as many live pages as it can. It "
+    "reloads itself meanwhile."
+)
+
+
 @sock.route("/live", bp=bp)
 def live(ws: "Server") -> None:
-    """Send one page what changes, until either side closes."""
+    """Send one page what changes, until either side closes; a socket over the panel's budget
+    (every host's pages together) is refused."""
     host = current_live()
+    budget = current_app.extensions["fleet"].sockets
+    if not budget.take():
+        refuse(ws, host, PANEL_FULL)
+        return
+    try:
+        serve_page(ws, host)
+    finally:
+        budget.give_back()
+
+
+def serve_page(ws: "Server", host: LiveHost) -> None:
     page = Page.from_url(
         request.args.get("page"), g.user.role_on(host.name), request.host_url, host_prefix(host)
     )
@@ -83,8 +102,7 @@ def live(ws: "Server") -> None:
         close(ws, SERVICE_RESTART, "server restarting")
         return
     if isinstance(mailbox, str):
-        ws.send(host.fragments.live_refused(mailbox))
-        close(ws, TRY_AGAIN_LATER, mailbox[:120])
+        refuse(ws, host, mailbox)
         return
     # The socket may stay open for hours: it needs nothing more from the database, nor its
     # client's turn among requests (the socket quota counts it now).
@@ -120,6 +138,12 @@ def live(ws: "Server") -> None:
         pass  # the browser went away
     finally:
         host.page_left(mailbox)
+
+
+def refuse(ws: "Server", host: LiveHost, reason: str) -> None:
+    """Too many sockets: the page shows why (and polls meanwhile), and htmx tries again."""
+    ws.send(host.fragments.live_refused(reason))
+    close(ws, TRY_AGAIN_LATER, reason[:120])
 
 
 def close(ws: "Server", code: int, reason: str) -> None:
