@@ -6,9 +6,12 @@ import json
 import pytest
 import requests
 
+from tests.support.panel_fixtures import FLEET
 from tests.support.panel_page import NOT_DOWNLOADED
+from tests.support.servers import serve_in_thread
 from webapp.accounts.tokens import create_token, list_tokens, revoke_token
 from webapp.accounts.users import find_user
+from webapp.api.events import FollowedHosts
 from webapp.db import connect
 from webapp.live.events import MOST_WAITING, EventFeed, Listener
 
@@ -112,3 +115,44 @@ def test_a_stream_of_several_hosts_hears_of_the_log_once_and_of_each_hosts_model
         {"type": "models", "host": "build-box", "changed": ["m"]},
         {"type": "models", "host": "gpu-1", "changed": ["m"]},
     ]
+
+
+class HostOf:
+    """What a stream follows of a host: its event feed."""
+
+    def __init__(self, name: str):
+        self.events = EventFeed(Inline(), name)
+
+
+def test_a_stream_follows_the_hosts_as_the_fleet_changes():
+    build_box, gpu_1, laptop = HostOf("build-box"), HostOf("gpu-1"), HostOf("laptop")
+    followed = FollowedHosts(Listener(1))
+    assert followed.follow([build_box, gpu_1])
+    assert not followed.follow([build_box, gpu_1])
+    assert followed.follow([gpu_1, laptop])  # the first host removed, one added
+    assert followed.names() == ["gpu-1", "laptop"]
+    for host in (build_box, gpu_1, laptop):
+        host.events.activity()
+        host.events.models({"m"})
+    listener = followed.listener
+    heard = [listener.events.get_nowait() for _ in range(listener.events.qsize())]
+    assert heard == [
+        {"type": "activity"},  # once, from the new first host
+        {"type": "models", "host": "gpu-1", "changed": ["m"]},
+        {"type": "models", "host": "laptop", "changed": ["m"]},
+    ]
+    followed.leave()
+    gpu_1.events.models({"m"})
+    assert listener.events.empty()
+
+
+def test_a_stream_says_which_hosts_it_follows_when_the_fleet_changes(fleet_panel):
+    server = serve_in_thread(fleet_panel)
+    try:
+        stream = events(server.url, token_of(fleet_panel, "operator"))
+        assert next(stream)[1] == {"type": "hello", "hosts": list(FLEET)}
+        fleet_panel.extensions["fleet"].remove(FLEET[0], by="tests")
+        told = next(event for _name, event in stream if event["type"] == "hosts")
+        assert told == {"type": "hosts", "hosts": [FLEET[1]]}
+    finally:
+        server.stop()

@@ -21,6 +21,7 @@ from ..accounts.tokens import token_holds
 from ..db import close_db, connect
 from ..fleet import live_hosts
 from ..live.events import Listener
+from ..live.host import LiveHost
 from ..serving.admission import free_slot
 
 bp = Blueprint("events", __name__)
@@ -54,6 +55,38 @@ class Streams:
                 del self.per_account[account_id]
 
 
+class FollowedHosts:
+    """The hosts a stream listens to: the fleet's, as they are at each look (a host added,
+    removed or renamed meanwhile is followed, or left, from the next look on). The log is
+    heard from the first host alone: it is the panel's, not a host's. (Hosts are added after
+    the others: only the first one's removal makes another one first.)"""
+
+    def __init__(self, listener: Listener):
+        self.listener = listener
+        self.hosts: list[LiveHost] = []
+
+    def follow(self, hosts: list[LiveHost]) -> bool:
+        """Listen to ``hosts`` from now on; True if they are not the ones listened to until
+        now."""
+        if hosts == self.hosts:
+            return False
+        for host in self.hosts:
+            if host not in hosts:
+                host.events.leave(self.listener)
+        for host in hosts:
+            first = host is hosts[0]
+            if host not in self.hosts or (first and host is not self.hosts[0]):
+                host.events.listen(self.listener, log_too=first)
+        self.hosts = hosts
+        return True
+
+    def names(self) -> list[str]:
+        return [host.events.name for host in self.hosts]
+
+    def leave(self) -> None:
+        self.follow([])
+
+
 def still_allowed(database: str, token_id: int | None, session_hash: str | None) -> str | None:
     """None while the stream's token (or session) is valid; else why it ended."""
     db = connect(database)
@@ -72,10 +105,9 @@ def events() -> Response:
     config = current_app.config
     streams: Streams = current_app.extensions.setdefault("api_event_streams", Streams())
     streams.open(g.user.id, config["LIVE_SOCKETS_PER_ACCOUNT"])
-    listener = Listener(g.user.id)
-    hosts = list(live_hosts().values())
-    for host in hosts:
-        host.events.listen(listener, log_too=host is hosts[0])
+    followed = FollowedHosts(Listener(g.user.id))
+    followed.follow(list(live_hosts().values()))
+    listener = followed.listener
     token = g.get("token")
     token_id, session_hash = (token.id if token else None), g.get("session_hash")
     database, heartbeat = config["DATABASE"], config["LIVE_HEARTBEAT_SECONDS"]
@@ -84,7 +116,7 @@ def events() -> Response:
 
     def stream() -> Iterator[str]:
         try:
-            yield sse({"type": "hello", "hosts": [host.events.name for host in hosts]})
+            yield sse({"type": "hello", "hosts": followed.names()})
             last_sent = next_check = time.monotonic()
             while True:
                 if time.monotonic() >= next_check:
@@ -94,6 +126,8 @@ def events() -> Response:
                     if ended:
                         yield sse({"type": "end", "reason": ended}, "end")
                         return
+                    if followed.follow(list(live_hosts().values())):
+                        yield sse({"type": "hosts", "hosts": followed.names()})
                     next_check = time.monotonic() + CHECK_SECONDS
                 try:
                     event = listener.events.get(timeout=CHECK_SECONDS)
@@ -105,8 +139,7 @@ def events() -> Response:
                 yield sse(event)
                 last_sent = time.monotonic()
         finally:
-            for host in hosts:
-                host.events.leave(listener)
+            followed.leave()
             streams.close(listener.account_id)
 
     return Response(

@@ -84,9 +84,11 @@ def document() -> dict[str, Any]:
         },
         "/events": {
             "get": {
-                "summary": "Server-Sent Events of every host: progress, model, ending, models "
-                "(each a JSON object with type and host), activity (the log, of no one host: "
-                "type alone), and end when the token or session no longer holds.",
+                "summary": "Server-Sent Events of every host: hello (the hosts followed), "
+                "progress, model, ending, models (each a JSON object with type and host), "
+                "activity (the log, of no one host: type alone), hosts (the hosts followed "
+                "from now on, when the fleet changed), and end when the token or session no "
+                "longer holds.",
                 "operationId": "streamEvents",
                 "responses": answers(
                     {
