@@ -86,6 +86,7 @@ def live(ws: "Server") -> None:
 
 
 def serve_page(ws: "Server", host: LiveHost) -> None:
+    """The page's mailbox on ``host`` (or why not), then what the loop puts in it."""
     page = Page.from_url(
         request.args.get("page"), g.user.role_on(host.name), request.host_url, host_prefix(host)
     )
