@@ -1,6 +1,6 @@
 // Notices that a download or load you started has ended (live/_work_notice.html), added to
 // #work-notices by your live socket on whatever page you have open. Each is dismissed with its
-// button; only the newest few stay. If you allowed it (asked only when you click the notice's
+// button (or all at once); only the newest few stay. If you allowed it (asked only when you click the notice's
 // button for it), each is also a browser notification while the panel is not in front: one per
 // notice, however many of your tabs get it (they share its tag).
 (() => {
@@ -40,6 +40,16 @@
     shown.addEventListener("click", () => window.focus());
   }
 
+  // "Dismiss all" while two or more are shown; and room at the page's end as tall as the
+  // stack, so that the last rows can be scrolled out from under it.
+  function layout() {
+    const area = document.getElementById("work-notices");
+    const stack = area.parentElement;
+    const count = area.querySelectorAll(".work-notice").length;
+    stack.querySelector(".notices-dismiss-all").hidden = count < 2;
+    document.body.style.paddingBottom = count ? `${stack.offsetHeight + 16}px` : "";
+  }
+
   function noticesArrived(area) {
     area.querySelectorAll(".work-notice[data-notify]:not([data-seen])").forEach((notice) => {
       notice.dataset.seen = "";
@@ -55,6 +65,7 @@
     const notices = [...area.querySelectorAll(".work-notice")];
     notices.slice(0, Math.max(0, notices.length - KEPT)).forEach((old) => old.remove());
     showPermissionOffers();
+    layout();
   }
 
   function dismiss(notice) {
@@ -62,13 +73,24 @@
     const next = notice.nextElementSibling || notice.previousElementSibling;
     notice.remove();
     showPermissionOffers();
+    layout();
     if (!hadFocus) return;
     const target = next && next.querySelector(".notice-dismiss");
     if (target) target.focus();
     else document.getElementById("main").focus();
   }
 
+  function dismissAll() {
+    document.querySelectorAll("#work-notices .work-notice").forEach((notice) => notice.remove());
+    layout();
+    document.getElementById("main").focus();
+  }
+
   document.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest(".notices-dismiss-all")) {
+      dismissAll();
+      return;
+    }
     const button = event.target.closest && event.target.closest("#work-notices button[type=button]");
     if (!button) return;
     if (button.classList.contains("notice-dismiss")) dismiss(button.closest(".work-notice"));

@@ -82,6 +82,8 @@ def test_a_download_is_told_on_the_page_you_moved_to_then_as_a_notification(open
 
 def test_a_failed_download_is_retried_from_its_notice(open_page, pieces_os):
     page, other = open_page("operator"), open_page("admin")
+    elsewhere = open_page("operator", "/activity")  # the same person's other window
+    expect(live_indicator(elsewhere)).to_be_visible()
     start_download(page, NOT_DOWNLOADED)
     requests.post(
         f"{pieces_os.url}/__sim/download/{NOT_DOWNLOADED}/fail",
@@ -96,10 +98,23 @@ def test_a_failed_download_is_retried_from_its_notice(open_page, pieces_os):
         "Downloading gemma-1.1-2b-it again: you will be told how it ends. Dismiss"
     )
     expect(notice.get_by_role("button", name="Dismiss")).to_be_focused()  # not the page's top
+    # The other window's notice no longer offers it: the download runs again.
+    told = elsewhere.locator(".work-notice")
+    expect(told.get_by_role("button", name="Retry the download")).to_have_count(0)
+    expect(told).to_have_count(1)
+    expect(told).to_contain_text("Download of gemma-1.1-2b-it failed at")
     expect(model_row(page, NOT_DOWNLOADED).locator("progress")).to_be_visible()
     expect(page.locator(".work-notice").last).to_contain_text(
         "Download of gemma-1.1-2b-it completed.", timeout=DOWNLOAD_DONE_MS
     )
     expect(other.locator(".work-notice")).to_have_count(0)  # the admin started none of it
-    for shown in (page, other):
+    # Two notices: one button dismisses both; meanwhile the page has room at its end as tall
+    # as the stack, so that nothing stays under it.
+    room = page.evaluate("parseFloat(getComputedStyle(document.body).paddingBottom)")
+    assert room >= page.locator(".work-notices-stack").bounding_box()["height"]
+    page.get_by_role("button", name="Dismiss all").click()
+    expect(page.locator(".work-notice")).to_have_count(0)
+    expect(page.get_by_role("button", name="Dismiss all")).to_be_hidden()
+    assert page.evaluate("getComputedStyle(document.body).paddingBottom") == "0px"
+    for shown in (page, other, elsewhere):
         assert not shown.console.problems, shown.console.problems

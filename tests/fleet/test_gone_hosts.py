@@ -6,7 +6,7 @@ import pytest
 
 from tests.fleet.test_host_roles import limit
 from tests.support.accounts import cookie_header, login_over_http
-from tests.support.live_page import LivePage
+from tests.support.live_page import LivePage, since_of
 from tests.support.models import CONFIRMED
 from tests.support.panel_fixtures import FLEET
 from tests.support.servers import serve_in_thread
@@ -24,13 +24,16 @@ def served(fleet_panel, simulator):
     pages: list[LivePage] = []
     fleet = fleet_panel.extensions["fleet"]
 
-    def open_page(path: str, who: str = "admin") -> LivePage:
+    def open_page(path: str, who: str = "admin", since: str | None = None) -> LivePage:
+        """The socket of ``path`` as ``who`` renders it now (or as rendered at ``since``)."""
         name = path.split("/")[2] if path.startswith("/hosts/") else fleet.default.name
         host = fleet.get(name)
         before = host.viewer_count
         if who not in sessions:
             sessions[who] = login_over_http(server.url, who)
-        page = LivePage(server.url, path, cookie=cookie_header(sessions[who]))
+        if since is None:
+            since = since_of(sessions[who].get(f"{server.url}{path}", timeout=10).text)
+        page = LivePage(server.url, path, cookie=cookie_header(sessions[who]), since=since)
         pages.append(page)
         simulator.wait_until(lambda: host.viewer_count > before, what="the page to register")
         return page
@@ -60,6 +63,8 @@ def test_the_pages_of_a_removed_host_say_so_and_stop(served):
         said = farewell(page)
         assert f"admin removed the host {FLEET[1]} from the panel" in said
         assert 'href="/">The models of the panel' in said
+        # The header's downloads, which the page no longer follows, leave it.
+        assert '<div id="downloads" class="downloads" hx-swap-oob="true"></div>' in said
 
 
 def test_removing_the_first_host_ends_its_pages_and_the_others_reconnect(served):
@@ -110,6 +115,21 @@ def test_renaming_the_first_host_leaves_its_pages_without_prefix_live(served):
     assert 'href="/hosts/main/"' in farewell(named)
     assert unprefixed.close_frame()[0] == SERVICE_RESTART
     open_page("/")  # reconnects, to the renamed host
+
+
+def test_a_page_reconnecting_after_its_first_host_was_renamed_reads_the_new_name(
+    served, fleet_panel
+):
+    """Its header named the first host as it was: the page, live again on the renamed host, is
+    sent its person's standing as it reads now."""
+    post, open_page = served
+    limit(fleet_panel, "operator", *FLEET)
+    page = open_page("/", "operator")
+    post(f"/hosts/{FLEET[0]}/change", name="main")
+    assert page.close_frame()[0] == SERVICE_RESTART
+    again = open_page("/", "operator", since=page.since)
+    standing = again.read_until(lambda text: 'id="standing"' in text, "the new standing")
+    assert f"(operator on {FLEET[1]} and main)" in standing
 
 
 def test_the_pages_of_a_moved_host_reconnect_to_its_new_address(served, simulator_factory):

@@ -86,3 +86,15 @@ def test_with_several_hosts_each_page_names_its_host(fleet_panel, simulator):
 
 def test_with_one_host_the_pages_name_none(client):
     assert "<h1>Models</h1>" in client.get("/").text
+
+
+def test_a_notices_retry_answers_naming_its_host(fleet_panel, second_simulator):
+    client = fleet_panel.test_client(user="operator")
+    retry = {"view": "notice", "retry": "yes", "next": "/"}
+    url = f"/hosts/{FLEET[1]}/models/{{}}/download"
+    model = model_in_state(second_simulator, "not downloaded")
+    started = client.post(url.format(model.id), data=retry, headers=HTMX).text
+    assert f"<p>{FLEET[1]}: Downloading {model.name} again" in started
+    had = model_in_state(second_simulator, "downloaded")
+    refused = client.post(url.format(had.id), data=retry, headers=HTMX).text
+    assert f"<p>{FLEET[1]}: Cannot download {had.name}" in refused

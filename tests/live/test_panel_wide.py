@@ -194,3 +194,26 @@ def notice_seq(hosts: TwoHosts) -> str:
     """The sequence number the last notice of host two carries."""
     [(_at, _seq, notice)] = list(hosts.host("two").notices._kept)[-1:]
     return str(notice.seq)
+
+
+def test_a_fleet_page_counts_as_one_page_of_its_session(hosts):
+    hosts.open("one", "/fleet", "viewer")
+    hosts.open("two", "/fleet", "viewer")  # the same page's socket on the other host
+    hosts.open("two", "/hosts/two/", "viewer")
+    assert hosts.fleet.pages_by_session() == {"session-viewer": 2}
+
+
+def test_once_the_download_started_again_no_notice_offers_to_retry_it(hosts):
+    pages = [hosts.open("one", "/", "operator"), hosts.open("two", "/hosts/two/", "operator")]
+    reader = hosts.download("two", "fresh", "operator")
+    reader.send('{"status": "FAILED", "percentage": 10}')
+    hosts.run()
+    notice_id = "work-notice-two-" + notice_seq(hosts)
+    for page in pages:
+        assert "Retry the download" in element(messages(page), notice_id)
+    hosts.download("two", "fresh", "operator")  # retried from one of the person's windows
+    for page in pages:  # its buttons again (where a retry's answer may be on its way)
+        again = element(messages(page), notice_id + "-buttons")
+        assert 'hx-swap-oob="true"' in again and "Retry the download" not in again
+    late = hosts.open("one", "/activity", "operator", since=0)  # a page opening meanwhile
+    assert "Retry the download" not in element(messages(late), notice_id)

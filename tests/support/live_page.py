@@ -35,6 +35,7 @@ class LivePage:
         A page of a host (``/hosts/<name>/...``) opens that host's socket, as browsers do;
         ``socket_host`` names another host whose socket the page opens (the fleet page opens
         one on each host)."""
+        self.since = since
         query = {"page": page} if since is None else {"page": page, "since": since}
         host = HOST_PREFIX.match(page)
         prefix = f"/hosts/{socket_host}" if socket_host else (host[0] if host else "")

@@ -116,6 +116,10 @@ class Fleet:
         for host in self._hosts.values():
             host.loop.post(host.notices.deliver, notice)
 
+    def retry_over(self, host_name: str, model_id: str) -> None:
+        for host in self._hosts.values():
+            host.loop.post(host.notices.retry_over, host_name, model_id)
+
     # -- changed by admins (fleet.views) -------------------------------------------------------
 
     def add(self, name: str, url: str) -> None:

@@ -56,6 +56,7 @@ class Downloads:
         self.starts.asked(model.id)
         self.host.publish.downloads()
         self.host.publish.row(model.id)
+        self.host.panel.retry_over(self.host.name, model.id)  # notices no longer offer it
         return self.sockets.ensure(model.id)
 
     def answered(self, model_id: str) -> None:

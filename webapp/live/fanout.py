@@ -40,13 +40,15 @@ class Close(NamedTuple):
 class Viewer:
     """Who opens a page's socket: an account, in one login session; ``connected`` says whether
     the browser still holds the socket; ``page_url`` is the page exactly as the browser has it
-    (the login page brings its person back there when the session ended)."""
+    (the login page brings its person back there when the session ended); ``standing``, their
+    role and hosts as their header says it now ("operator on gpu-1")."""
 
     account_id: int
     session_hash: str
     connected: Callable[[], bool]
     account_name: str = ""
     page_url: str = "/"
+    standing: str = ""
 
 
 class Mailbox:
@@ -139,8 +141,9 @@ class Fanout:
         return tuple(sorted({box.account_name for box in self.mailboxes()}, key=str.casefold))
 
     def pages_by_session(self) -> Counter[str]:
-        """How many pages each login session (by hash) has open."""
-        return Counter(box.session_hash for box in self.mailboxes())
+        """How many pages each login session (by hash) has open (the fleet page, which has a
+        socket on every host, counts on the first alone)."""
+        return Counter(box.session_hash for box in self.mailboxes() if box.page.shows_host_frame)
 
     def open(
         self,

@@ -123,10 +123,13 @@ class Fragments:
                 history_host=self.host.name,
             )
 
-    def work_notice(self, page: Page, notice: "WorkNotice", live: LiveSnapshot) -> str:
-        """A notice that work its person started ended, added to the page's notices."""
+    def work_notice(
+        self, page: Page, notice: "WorkNotice", live: LiveSnapshot, shown: bool = False
+    ) -> str:
+        """A notice that work its person started ended, added to the page's notices (or, when
+        already ``shown``, its buttons again, in place of those the page shows)."""
         return self._render(
-            page, live, "live/_work_notice.html", notice=notice, here=self.host.name
+            page, live, "live/_work_notice.html", notice=notice, here=self.host.name, shown=shown
         )
 
     def activity_changed(self, page: Page, live: LiveSnapshot) -> str:

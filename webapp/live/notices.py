@@ -13,7 +13,7 @@ import logging
 import sqlite3
 from collections import deque
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .. import db
@@ -72,6 +72,17 @@ class Notices:
             if self._is_for(mailbox, notice) and not mailbox.closing:
                 mailbox.put(self._render(mailbox, notice))
 
+    def retry_over(self, host: str, model_id: str) -> None:
+        """The model's download started again on ``host`` (by a retry, in one of its person's
+        windows, or anyhow): its notices here lose their retry, on every page that shows them."""
+        for index, (at, seq, notice) in enumerate(self._kept):
+            if notice.retry and (notice.host, notice.model_id) == (host, model_id):
+                settled = replace(notice, retry=False)
+                self._kept[index] = (at, seq, settled)
+                for mailbox in self.host.fanout.mailboxes():
+                    if self._is_for(mailbox, settled) and not mailbox.closing:
+                        mailbox.put(self._render(mailbox, settled, shown=True))
+
     def catch_up(self, mailbox: Mailbox, since: int | None) -> None:
         """A page opened its socket: the notices of its person delivered after it was rendered
         at ``since`` (None: in an earlier run of the panel, whose notices are gone)."""
@@ -120,8 +131,11 @@ class Notices:
         model = self.host.state.models.get(model_id)
         return model.name if model is not None else model_id
 
-    def _render(self, mailbox: Mailbox, notice: WorkNotice) -> str:
-        return self.host.fragments.work_notice(mailbox.page, notice, self.host.current_snapshot())
+    def _render(self, mailbox: Mailbox, notice: WorkNotice, shown: bool = False) -> str:
+        """The notice, added to the page's; ``shown``: its buttons, in place of those it shows."""
+        return self.host.fragments.work_notice(
+            mailbox.page, notice, self.host.current_snapshot(), shown
+        )
 
     def _account_of(self, user: str) -> User | None:
         try:

@@ -39,6 +39,11 @@ class Panel(Protocol):
         person."""
         ...
 
+    def retry_over(self, host: str, model_id: str) -> None:
+        """(From a host's loop.) The model's download started again there: no notice offers
+        to retry it any more."""
+        ...
+
     def activity_changed(self) -> None:
         """A host's loop wrote to the activity log: the pages showing it learn of it."""
         ...
@@ -61,6 +66,9 @@ class HostAlone:
 
     def tell(self, notice: "WorkNotice") -> None:
         self.host.loop.post(self.host.notices.deliver, notice)
+
+    def retry_over(self, host: str, model_id: str) -> None:
+        self.host.loop.post(self.host.notices.retry_over, host, model_id)
 
     def activity_changed(self) -> None:
         self.host.activity_changed()

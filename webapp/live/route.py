@@ -96,6 +96,7 @@ def serve_page(ws: "Server", host: LiveHost) -> None:
         lambda: ws.connected,
         g.user.name,
         safe_local_path(request.args.get("page")),
+        g.user.standing,
     )
     try:
         mailbox = host.open_page(page, g.since, viewer)
