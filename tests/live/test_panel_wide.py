@@ -217,3 +217,15 @@ def test_once_the_download_started_again_no_notice_offers_to_retry_it(hosts):
         assert 'hx-swap-oob="true"' in again and "Retry the download" not in again
     late = hosts.open("one", "/activity", "operator", since=0)  # a page opening meanwhile
     assert "Retry the download" not in element(messages(late), notice_id)
+
+
+def test_whoever_started_a_download_on_a_removed_host_is_told_it_is_no_longer_followed(hosts):
+    page = hosts.open("one", "/", "operator")
+    hosts.download("two", "fresh", "operator")
+    hosts.fleet.remove("two", by="admin")
+    hosts.run()
+    told = "".join(messages(page))
+    assert (
+        "admin removed the host two from the panel: the download of FRESH is no longer "
+        "followed (Pieces OS may go on with it)." in told
+    )

@@ -163,8 +163,9 @@ def confirm_remove(name: str) -> str | tuple[str, int]:
         confirmation=Confirmation(
             f"Remove the host {name}?",
             f"The panel stops managing the Pieces OS at {host.client.base_url}: the open pages "
-            f"of {name} say so and stop, and the downloads under way there are no longer "
-            "followed (they go on in Pieces OS). Pieces OS and its models stay as they are; "
+            f"of {name} say so and stop, and the downloads and loads under way there are no "
+            "longer followed: Pieces OS may go on with them, and the activity log ends them "
+            "as of unknown outcome. Pieces OS and its models stay as they are; "
             f"what was done on {name} stays in the activity log." + comes_back,
             url_for("hosts.remove", name=name),
             f"Remove {name}",

@@ -343,6 +343,8 @@ class LiveHost:
 
         def stop() -> None:
             if gone is not None:
+                if gone.new_name is None:  # removed (a renamed host's successor follows on)
+                    self.notices.no_longer_followed(gone.by)
                 self._say_gone(gone)
             self.fanout.close_all(SERVICE_RESTART, "server restarting")
             self.downloads.sockets.stop_all()

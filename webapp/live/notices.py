@@ -127,6 +127,22 @@ class Notices:
         else:
             self.tell(by, model_id, f"Load of {name} failed: {failure}", "failed")
 
+    def no_longer_followed(self, removed_by: str) -> None:
+        """The host was removed from the panel: whoever started a download or a load still
+        under way here is told that it is no longer followed (Pieces OS may go on with it)."""
+        under_way = [
+            ("download", progress.model_id, progress.started_by)
+            for progress in self.host.state.downloads.values()
+        ] + [("load", load.model_id, load.by) for load in self.host.state.loads.values()]
+        for action, model_id, by in under_way:
+            if by:
+                text = (
+                    f"{removed_by} removed the host {self.host.name} from the panel: the "
+                    f"{action} of {self._name(model_id)} is no longer followed (Pieces OS may "
+                    "go on with it)."
+                )
+                self.tell(by, model_id, text, "cancelled")
+
     def _name(self, model_id: str) -> str:
         model = self.host.state.models.get(model_id)
         return model.name if model is not None else model_id
