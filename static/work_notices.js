@@ -1,8 +1,9 @@
 // Notices that a download or load you started has ended (live/_work_notice.html), added to
-// #work-notices by your live socket on whatever page you have open. Each is dismissed with its
-// button (or all at once); only the newest few stay. If you allowed it (asked only when you click the notice's
-// button for it), each is also a browser notification while the panel is not in front: one per
-// notice, however many of your tabs get it (they share its tag).
+// #work-notices by your live socket on whatever page you have open; they follow the tab from
+// page to page. Each is dismissed with its button (or all at once); only the newest few stay.
+// If you allowed it (asked only when you click the notice's button for it), each is also a
+// browser notification while the panel is not in front: one per notice, however many of your
+// tabs get it (they share its tag).
 (() => {
   "use strict";
 
@@ -50,7 +51,44 @@
     document.body.style.paddingBottom = count ? `${stack.offsetHeight + 16}px` : "";
   }
 
+  // A notice stays with its tab until dismissed: the page being left hands those it shows to
+  // the tab's next page (one may come as the page is being left, when an action's answer is a
+  // new page). The panel may also send the next page one of them: it is shown once.
+  const CARRIED = "panel.workNotices";
+  const CARRIED_MS = 10 * 60 * 1000;
+
+  function carryOver() {
+    const area = document.getElementById("work-notices");
+    const notices = [...area.querySelectorAll(".work-notice")].map((notice) => notice.outerHTML);
+    const account = area.dataset.account;
+    sessionStorage.setItem(CARRIED, JSON.stringify({ account, at: Date.now(), notices }));
+  }
+
+  // Only to the same account's next page: whoever logs in next in this tab sees none of them.
+  function takeCarried(area) {
+    const carried = JSON.parse(sessionStorage.getItem(CARRIED) || "null");
+    sessionStorage.removeItem(CARRIED);
+    if (!carried || carried.account !== area.dataset.account) return;
+    if (Date.now() - carried.at > CARRIED_MS) return;
+    const template = document.createElement("template");
+    template.innerHTML = carried.notices.join("");
+    template.content.querySelectorAll(".work-notice").forEach((notice) => {
+      notice.dataset.seen = ""; // told on the page it came to
+      area.append(notice);
+    });
+    htmx.process(area);
+  }
+
+  function dropRepeats(area) {
+    const ids = new Set();
+    area.querySelectorAll(".work-notice[id]").forEach((notice) => {
+      if (ids.has(notice.id)) notice.remove();
+      else ids.add(notice.id);
+    });
+  }
+
   function noticesArrived(area) {
+    dropRepeats(area);
     area.querySelectorAll(".work-notice[data-notify]:not([data-seen])").forEach((notice) => {
       notice.dataset.seen = "";
       announce(notice);
@@ -102,6 +140,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     const area = document.getElementById("work-notices");
     if (!area) return;
+    takeCarried(area);
+    showPermissionOffers();
+    layout();
     new MutationObserver(() => noticesArrived(area)).observe(area, { childList: true });
+    window.addEventListener("pagehide", carryOver);
   });
 })();

@@ -8,6 +8,7 @@ Headless Chromium shows no system notifications, so the page's Notifications API
 
 import requests
 
+from tests.support.browser_harness import log_in
 from tests.support.panel_page import (
     ALSO_NOT_DOWNLOADED,
     DOWNLOAD_DONE_MS,
@@ -118,3 +119,24 @@ def test_a_failed_download_is_retried_from_its_notice(open_page, pieces_os):
     assert page.evaluate("getComputedStyle(document.body).paddingBottom") == "0px"
     for shown in (page, other, elsewhere):
         assert not shown.console.problems, shown.console.problems
+
+
+def test_a_notice_follows_its_tab_until_dismissed_and_to_nobody_else(open_page, panel_url):
+    page = open_page("operator")
+    start_download(page, NOT_DOWNLOADED)
+    notice = page.locator(".work-notice")
+    expect(notice).to_contain_text(
+        "Download of gemma-1.1-2b-it completed.", timeout=DOWNLOAD_DONE_MS
+    )
+    page.get_by_role("navigation").get_by_role("link", name="Activity").click()
+    expect(page).to_have_url(f"{panel_url}/activity")
+    expect(notice).to_have_count(1)  # the same notice, once, on the tab's next page
+    expect(notice).to_contain_text("Download of gemma-1.1-2b-it completed.")
+    page.get_by_role("navigation").get_by_role("link", name="Models").click()
+    expect(notice).to_have_count(1)
+    # Whoever logs in next in this tab sees none of it.
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, panel_url, "viewer", "/activity")
+    expect(page.locator("#work-notices")).to_be_attached()
+    expect(notice).to_have_count(0)
+    assert not page.console.problems, page.console.problems
