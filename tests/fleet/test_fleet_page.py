@@ -153,3 +153,13 @@ def test_without_hosts_configured_the_fleet_is_the_one_local_host(client):
     page = client.get("/fleet").text
     assert head(page, "local").startswith("local Pieces OS 12.3.11 reachable")
     assert cell(page, "local", LOADED) == "loaded"
+
+
+def test_the_matrix_fetched_again_brings_the_headers_standing_too(fleet_panel):
+    """A host renamed: the fleet page fetches its matrix again (with new sockets, which send
+    only what changed after it), and its header's standing with it."""
+    client = fleet_panel.test_client(user="operator")
+    page = client.get("/fleet").text
+    assert page.count('id="standing"') == 1
+    fetched = client.get("/fleet", headers=HTMX).text
+    assert '<span id="standing" class="muted" hx-swap-oob="true">(operator)</span>' in fetched

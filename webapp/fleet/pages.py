@@ -15,7 +15,7 @@ from ..catalog.views import list_query
 from ..live import socket_path
 from ..pieces.listing import ListQuery, providers
 from ..web.query import with_query
-from ..web.responses import page_or_fragment
+from ..web.responses import is_htmx, page_or_fragment
 from . import access
 from .matrix import Column, fleet_rows, matching
 from .routing import current_fleet
@@ -74,6 +74,7 @@ def fleet_page(query: ListQuery, result: "BulkResult | None" = None) -> Response
         },
         acting_hosts=acting_hosts(),
         result=result,
+        fetched_again=is_htmx(),
     )
 
 
