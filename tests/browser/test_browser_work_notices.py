@@ -85,12 +85,10 @@ def test_a_failed_download_is_retried_from_its_notice(open_page, pieces_os):
     page, other = open_page("operator"), open_page("admin")
     elsewhere = open_page("operator", "/activity")  # the same person's other window
     expect(live_indicator(elsewhere)).to_be_visible()
-    start_download(page, NOT_DOWNLOADED)
-    requests.post(
-        f"{pieces_os.url}/__sim/download/{NOT_DOWNLOADED}/fail",
-        json={"at_percentage": 0},
-        timeout=5,
+    requests.post(  # (set before it starts: a download may end before a test acts on it)
+        f"{pieces_os.url}/__sim/fail-next-download", json={"at_percentage": 30}, timeout=5
     ).raise_for_status()
+    start_download(page, NOT_DOWNLOADED)
     notice = page.locator(".work-notice")
     expect(notice).to_contain_text("Download of gemma-1.1-2b-it failed at")
     notice.get_by_role("button", name="Retry the download").focus()
