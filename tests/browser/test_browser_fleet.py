@@ -148,3 +148,20 @@ def test_at_phone_width_the_matrix_scrolls_under_its_model_column(open_page):
         }"""
     )
     assert name.bounding_box()["x"] == left  # ...and the model's name stays in view
+
+
+def test_the_first_hosts_open_page_follows_its_rename(open_page):
+    """Its page without prefix reconnects to the renamed host: the heading says its new name."""
+    operator = every_host_listed(open_page("operator", "/fleet"))
+    listed = open_page("operator", "/")
+    expect(listed.locator("h1")).to_have_text(f"Models on {HOSTS[0]}")
+    expect(live_indicator(listed)).to_be_visible()
+    admin = open_page("admin", "/hosts")
+    admin.locator(f"#host-{HOSTS[0]} summary").click()
+    admin.locator(f"#name-{HOSTS[0]}").fill("main")
+    admin.get_by_role("button", name=f"Change {HOSTS[0]}").click()
+    expect(admin.locator(".flash-success")).to_contain_text("main")
+    expect(listed.locator("h1")).to_have_text("Models on main")
+    expect(live_indicator(listed)).to_be_visible()
+    expect(operator.locator("thead")).to_contain_text("main")  # the fleet page's column too
+    assert listed.console.problems == operator.console.problems == []

@@ -31,9 +31,12 @@ def served(fleet_panel, simulator):
         before = host.viewer_count
         if who not in sessions:
             sessions[who] = login_over_http(server.url, who)
+        rendered = ""
         if since is None:
-            since = since_of(sessions[who].get(f"{server.url}{path}", timeout=10).text)
+            rendered = sessions[who].get(f"{server.url}{path}", timeout=10).text
+            since = since_of(rendered)
         page = LivePage(server.url, path, cookie=cookie_header(sessions[who]), since=since)
+        page.rendered = rendered
         pages.append(page)
         simulator.wait_until(lambda: host.viewer_count > before, what="the page to register")
         return page
@@ -127,9 +130,11 @@ def test_a_page_reconnecting_after_its_first_host_was_renamed_reads_the_new_name
     page = open_page("/", "operator")
     post(f"/hosts/{FLEET[0]}/change", name="main")
     assert page.close_frame()[0] == SERVICE_RESTART
+    assert f'<h1>Models on <span class="page-host">{FLEET[0]}</span></h1>' in page.rendered
     again = open_page("/", "operator", since=page.since)
-    standing = again.read_until(lambda text: 'id="standing"' in text, "the new standing")
-    assert f"(operator on {FLEET[1]} and main)" in standing
+    renamed = again.read_until(lambda text: 'id="standing"' in text, "the new standing")
+    assert f"(operator on {FLEET[1]} and main)" in renamed
+    assert '<span hx-swap-oob="innerHTML:.page-host">main</span>' in renamed  # its heading
 
 
 def test_the_pages_of_a_moved_host_reconnect_to_its_new_address(served, simulator_factory):

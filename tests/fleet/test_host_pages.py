@@ -77,11 +77,12 @@ def test_the_api_lists_every_host_as_it_answers_now(fleet_panel, second_simulato
 def test_with_several_hosts_each_page_names_its_host(fleet_panel, simulator):
     client = fleet_panel.test_client()
     second = client.get(f"/hosts/{FLEET[1]}/").text
-    assert f"<h1>Models on {FLEET[1]}</h1>" in second and f"<title>{FLEET[1]} · Models" in second
+    heading = '<h1>Models on <span class="page-host">{}</span></h1>'
+    assert heading.format(FLEET[1]) in second and f"<title>{FLEET[1]} · Models" in second
     model_id = next(iter(rows(second)))
     detail = client.get(f"/hosts/{FLEET[1]}/models/{model_id}").text
-    assert f"← All models on {FLEET[1]}" in detail
-    assert f"<h1>Models on {FLEET[0]}</h1>" in client.get("/").text
+    assert f'← All models on <span class="page-host">{FLEET[1]}</span>' in detail
+    assert heading.format(FLEET[0]) in client.get("/").text
 
 
 def test_with_one_host_the_pages_name_none(client):

@@ -94,6 +94,13 @@ class Fragments:
         """The person's role and hosts, in their page's header."""
         return self._render(page, live, "live/_standing.html", standing=standing, oob=True)
 
+    def host_renamed(self, page: Page, standing: str, live: LiveSnapshot) -> str:
+        """The host's name where a page rendered before it was renamed shows it, and the page's
+        person's standing."""
+        return self._render(
+            page, live, "live/_host_renamed.html", host_name=self.host.name, standing=standing
+        )
+
     def session_ended(self, mailbox: Mailbox, ending: Ending, live: LiveSnapshot) -> str:
         """Why the page's session ended, and the way back to the page after logging in again;
         its header no longer names who it was for."""

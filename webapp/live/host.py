@@ -363,9 +363,10 @@ class LiveHost:
     def _open_page(self, page: Page, since: int | None, viewer: Viewer) -> Mailbox | str:
         mailbox = self.fanout.open(page, since, viewer)
         if not isinstance(mailbox, str):
-            if since == BEFORE_THIS_LOOP and viewer.standing:
-                # Rendered before its host was renamed: its header may name the old name.
-                mailbox.put(self._standing(mailbox, viewer.standing))
+            if since == BEFORE_THIS_LOOP:  # rendered before its host was renamed (or moved)
+                mailbox.put(
+                    self.fragments.host_renamed(page, viewer.standing, self.current_snapshot())
+                )
             self.notices.catch_up(mailbox, since)
             self.watch.page_opened()
         self._who_is_online()
