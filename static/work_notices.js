@@ -55,13 +55,12 @@
   // the tab's next page (one may come as the page is being left, when an action's answer is a
   // new page). The panel may also send the next page one of them: it is shown once.
   const CARRIED = "panel.workNotices";
-  const CARRIED_MS = 10 * 60 * 1000;
 
   function carryOver() {
     const area = document.getElementById("work-notices");
     const notices = [...area.querySelectorAll(".work-notice")].map((notice) => notice.outerHTML);
     const account = area.dataset.account;
-    sessionStorage.setItem(CARRIED, JSON.stringify({ account, at: Date.now(), notices }));
+    sessionStorage.setItem(CARRIED, JSON.stringify({ account, notices }));
   }
 
   // Only to the same account's next page: whoever logs in next in this tab sees none of them.
@@ -69,7 +68,6 @@
     const carried = JSON.parse(sessionStorage.getItem(CARRIED) || "null");
     sessionStorage.removeItem(CARRIED);
     if (!carried || carried.account !== area.dataset.account) return;
-    if (Date.now() - carried.at > CARRIED_MS) return;
     const template = document.createElement("template");
     template.innerHTML = carried.notices.join("");
     template.content.querySelectorAll(".work-notice").forEach((notice) => {
